@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/** The resources a service can use; each becomes connection variables in its environment. */
+export const resourceKinds = ['postgres', 's3'] as const;
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
+
+const serviceSchema = z.strictObject({
+  /** The workspace package (its package.json "name") whose build output the image carries. */
+  package: z.string().min(1),
+  /** The port the service listens on; it receives it as PORT. */
+  port: z.number().int().min(1).max(65535),
+  /** The command, relative to the package directory, run inside the image. */
+  command: z.array(z.string().min(1)).min(1),
+  /** Liveness path (GET, any 2xx). */
+  health: z.string().startsWith('/'),
+  /** Readiness path (GET, any 2xx); defaults to the health path. */
+  readiness: z.string().startsWith('/').optional(),
+  /** Plain environment variables (never secrets). */
+  env: z.record(z.string(), z.string()).default({}),
+  /** External resources it needs: connection settings come from a Secret, never the manifest. */
+  uses: z.array(z.enum(resourceKinds)).default([]),
+  /** Path prefixes the ingress routes to this service; the service with "/" serves the app. */
+  routes: z.array(z.string().startsWith('/')).min(1),
+});
+
+const thresholdSchema = z.strictObject({
+  lines: z.number().min(0).max(100).optional(),
+  functions: z.number().min(0).max(100).optional(),
+  branches: z.number().min(0).max(100).optional(),
+});
+
+const smokeCheckSchema = z.strictObject({
+  name: z.string().min(1),
+  path: z.string().startsWith('/'),
+  /** Expected HTTP status (default 200). */
+  status: z.number().int().default(200),
+  /** Text the response body must contain. */
+  contains: z.string().optional(),
+  /** Load the page in Chromium and wait for this selector to show this text. */
+  browser: z.strictObject({ selector: z.string().min(1), text: z.string() }).optional(),
+});
+
+const environmentSchema = z.strictObject({
+  namespace: name,
+  /** The host the ingress answers on. */
+  host: z.string().min(1),
+  replicas: z.number().int().min(1).default(1),
+  /** Plain variables added to every service in this environment. */
+  env: z.record(z.string(), z.string()).default({}),
+  /** How a release gets here: automatically after the previous environment is stable, or by approval. */
+  gate: z.enum(['auto', 'manual']).default('auto'),
+});
+
+export const configSchema = z.strictObject({
+  /** Project name: image repositories and Kubernetes names derive from it. */
+  project: name,
+  /** npm script names run in each workspace package that has them. */
+  tasks: z.strictObject({ build: z.string().default('build'), test: z.string().default('test') }).prefault({}),
+  /** Where each package's test script writes its reports, relative to the package. */
+  reports: z.strictObject({ junit: z.string().default('reports/junit.xml'), lcov: z.string().default('coverage/lcov.info') }).prefault({}),
+  /** Coverage gates: global, per package; packages listed in exclude are not measured. */
+  coverage: thresholdSchema.extend({
+    packages: z.record(z.string(), thresholdSchema).default({}),
+    exclude: z.array(z.string()).default([]),
+  }).prefault({}),
+  /** Browser tests: an npm script of a package, run against its built output in Chromium. */
+  browserTests: z.strictObject({ package: z.string().min(1), script: z.string().default('test:browser') }).optional(),
+  /** Integration tests: an npm script run with real PostgreSQL and S3 in its environment. */
+  integration: z.strictObject({
+    package: z.string().min(1),
+    script: z.string().default('test:integration'),
+    uses: z.array(z.enum(resourceKinds)).default(['postgres', 's3']),
+  }).optional(),
+  versioning: z.strictObject({
+    scheme: z.enum(['semver', 'calver']).default('semver'),
+    /** The package whose version names the release; defaults to the first service's package. */
+    releasePackage: z.string().optional(),
+  }).prefault({}),
+  /** Registry for images: "local" (the embedded default) or a registry host and namespace. */
+  registry: z.strictObject({ url: z.string().default('local') }).prefault({}),
+  services: z.record(name, serviceSchema).refine((services) => Object.keys(services).length > 0, 'declare at least one service'),
+  environments: z.record(name, environmentSchema).refine((envs) => Object.keys(envs).length > 0, 'declare at least one environment'),
+  smoke: z.array(smokeCheckSchema).default([]),
+  stability: z.strictObject({
+    windowSeconds: z.number().positive().default(5),
+    intervalMs: z.number().int().positive().default(250),
+    /** Largest share of failed health checks tolerated (0..1). */
+    maxErrorRate: z.number().min(0).max(1).default(0),
+    maxP95Ms: z.number().positive().default(500),
+    maxRestarts: z.number().int().min(0).default(0),
+  }).prefault({}),
+});
+
+/** The configuration as a user writes it (defaults optional). */
+export type UserConfig = z.input<typeof configSchema>;
+/** The configuration after validation, defaults filled in. */
+export type Config = z.output<typeof configSchema>;
+export type ServiceConfig = Config['services'][string];
+export type EnvironmentConfig = Config['environments'][string];
+export type SmokeCheck = Config['smoke'][number];
+export type ResourceKind = (typeof resourceKinds)[number];

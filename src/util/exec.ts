@@ -1,0 +1,63 @@
+import { spawn, type SpawnOptions } from 'node:child_process';
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved in arrival order: what a developer would have seen. */
+  output: string;
+  durationMs: number;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  input?: string;
+  /** Called with each complete output line as it arrives (for streaming with a prefix). */
+  onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs a command without a shell and collects its output. Never rejects on a non-zero exit:
+ * callers turn the code and output into feedback. Rejects only if the command cannot start.
+ */
+export function exec(command: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] };
+    const child = spawn(command, args, spawnOptions);
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    const pending = { stdout: '', stderr: '' };
+    const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      const text = chunk.toString();
+      if (stream === 'stdout') stdout += text;
+      else stderr += text;
+      output += text;
+      if (!options.onLine) return;
+      const lines = (pending[stream] + text).split('\n');
+      pending[stream] = lines.pop() ?? '';
+      for (const line of lines) options.onLine(line, stream);
+    };
+    child.stdout!.on('data', take('stdout'));
+    child.stderr!.on('data', take('stderr'));
+    const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
+    child.on('error', (error) => {
+      if (timer) clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      for (const stream of ['stdout', 'stderr'] as const) if (pending[stream] && options.onLine) options.onLine(pending[stream], stream);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output, durationMs: Date.now() - started });
+    });
+    child.stdin!.end(options.input ?? '');
+  });
+}
+
+/** The last `count` non-empty lines of some output: the log excerpt feedback carries. */
+export function tailLines(output: string, count = 20): string[] {
+  return output.split('\n').filter((line) => line.trim() !== '').slice(-count);
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Fast tests are *.test.ts; tests that start real servers, browsers or whole pipelines are
+// *.e2e.test.ts and run in their own project so `npm run test:fast` stays quick.
+export default defineConfig({
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'fast', include: ['src/**/*.test.ts'], exclude: ['src/**/*.e2e.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['src/**/*.e2e.test.ts'], fileParallelism: false, testTimeout: 300_000 } },
+    ],
+  },
+});
