@@ -22,6 +22,8 @@ const serviceSchema = z.strictObject({
   uses: z.array(z.enum(resourceKinds)).default([]),
   /** Path prefixes the ingress routes to this service; the service with "/" serves the app. */
   routes: z.array(z.string().startsWith('/')).min(1),
+  /** Kubernetes resource requests, also used as limits (quantities such as "100m", "128Mi"). */
+  resources: z.strictObject({ cpu: z.string().default('100m'), memory: z.string().default('128Mi') }).prefault({}),
 });
 
 const thresholdSchema = z.strictObject({
