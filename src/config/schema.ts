@@ -58,7 +58,14 @@ export const configSchema = z.strictObject({
   /** Project name: image repositories and Kubernetes names derive from it. */
   project: name,
   /** npm script names run in each workspace package that has them. */
-  tasks: z.strictObject({ build: z.string().default('build'), test: z.string().default('test') }).prefault({}),
+  tasks: z.strictObject({
+    build: z.string().default('build'),
+    test: z.string().default('test'),
+    /** What the build writes, relative to each package: cached and restored as a whole. */
+    outputs: z.array(z.string()).default(['dist']),
+    /** Environment variables whose values are inputs of every task's hash. */
+    env: z.array(z.string()).default([]),
+  }).prefault({}),
   /** Where each package's test script writes its reports, relative to the package. */
   reports: z.strictObject({ junit: z.string().default('reports/junit.xml'), lcov: z.string().default('coverage/lcov.info') }).prefault({}),
   /** Coverage gates: global, per package; packages listed in exclude are not measured. */

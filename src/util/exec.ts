@@ -53,7 +53,10 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
       for (const stream of ['stdout', 'stderr'] as const) if (pending[stream] && options.onLine) options.onLine(pending[stream], stream);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output, durationMs: Date.now() - started });
     });
-    child.stdin!.end(options.input ?? '');
+    // A command that exits before reading its input closes the pipe: that is not an error.
+    child.stdin!.on('error', () => {});
+    if (options.input === undefined) child.stdin!.end();
+    else child.stdin!.end(options.input);
   });
 }
 

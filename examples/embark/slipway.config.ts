@@ -1,0 +1,37 @@
+import { defineConfig } from 'slipway';
+
+export default defineConfig({
+  project: 'embark',
+  services: {
+    backend: {
+      package: '@embark/backend',
+      port: 7007,
+      command: ['node', 'dist/server.js'],
+      health: '/healthz',
+      readiness: '/readyz',
+      uses: ['postgres', 's3'],
+      routes: ['/api'],
+    },
+    frontend: {
+      package: '@embark/frontend',
+      port: 3000,
+      command: ['node', 'dist/server.js'],
+      health: '/healthz',
+      routes: ['/'],
+    },
+  },
+  coverage: { lines: 80 },
+  browserTests: { package: '@embark/frontend' },
+  integration: { package: '@embark/backend' },
+  environments: {
+    nonprod: { namespace: 'embark-nonprod', host: 'nonprod.embark.local' },
+    staging: { namespace: 'embark-staging', host: 'staging.embark.local' },
+    prod: { namespace: 'embark-prod', host: 'embark.local', gate: 'manual' },
+  },
+  smoke: [
+    { name: 'home page', path: '/', contains: 'Embark' },
+    { name: 'api health', path: '/api/health', status: 200 },
+    { name: 'status shows ok', path: '/', browser: { selector: '#status', text: 'ok' } },
+  ],
+  stability: { windowSeconds: 3 },
+});

@@ -1,0 +1,1 @@
+export { LocalCache, type LocalCacheOptions } from './local-cache.ts';

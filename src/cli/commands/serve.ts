@@ -1,0 +1,62 @@
+import { loadConfig } from '../../config/load.ts';
+import { Failure } from '../../feedback/failure.ts';
+import { writeRunReports } from '../../feedback/sinks/reports.ts';
+import { resolveHome } from '../../home/home.ts';
+import { continueRelease } from '../../pipeline/pipeline.ts';
+import { createRunServices } from '../../pipeline/services.ts';
+import type { ReleaseManifest } from '../../release/manifest.ts';
+import { Redactor } from '../../secrets/redactor.ts';
+import { RunStore } from '../../state/store.ts';
+import { FileDeliveryLog } from '../../webhook/delivery-log.ts';
+import { startWebhookReceiver } from '../../webhook/receiver.ts';
+import type { Command } from '../commands.ts';
+import { terminalReporter } from '../reporter.ts';
+import { join } from 'node:path';
+
+/**
+ * `slipway serve`: receives the forge's signed "release created" webhooks and runs the release
+ * half (integration through publish) of the run that created the release.
+ */
+export const serveCommand: Command = async (input) => {
+  const secret = process.env.SLIPWAY_WEBHOOK_SECRET;
+  if (!secret) throw new Failure('slipway serve needs SLIPWAY_WEBHOOK_SECRET', { hint: 'set it to the secret the forge signs its webhooks with' });
+  const home = resolveHome(input.home);
+  const listener = terminalReporter({ verbose: !!input.verbose });
+  const receiver = await startWebhookReceiver({
+    port: input.port ? Number(input.port) : undefined,
+    secret,
+    seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
+    onEvent: async (event, payload) => {
+      const manifest = (payload as { action?: string; slipway?: { manifest?: ReleaseManifest } }).slipway?.manifest;
+      if (event !== 'release' || (payload as { action?: string }).action !== 'created' || !manifest) return;
+      const store = new RunStore(home.stateDb);
+      try {
+        const run = store.latestRunOfCommit(manifest.commit);
+        if (!run) {
+          process.stderr.write(`release ${manifest.tag}: no run of commit ${manifest.commit} in ${home.root}; ignored\n`);
+          return;
+        }
+        const redactor = new Redactor();
+        redactor.add(secret);
+        const { config } = await loadConfig(run.repoDir);
+        const services = createRunServices({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
+        try {
+          const failures = await continueRelease({ store, run, config, home, redactor, services, listener });
+          store.setRunStatus(run.id, failures.length ? 'failed' : 'succeeded');
+          await writeRunReports(store, run.id, home.runDir(run.id));
+        } finally {
+          await services.close();
+        }
+      } finally {
+        store.close();
+      }
+    },
+  });
+  process.stdout.write(`slipway serve: receiving webhooks at ${receiver.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await receiver.close();
+  return 0;
+};

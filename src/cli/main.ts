@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { Failure } from '../feedback/failure.ts';
+import { renderFeedback } from '../feedback/sinks/terminal.ts';
+import { feedbackFrom } from '../feedback/feedback.ts';
+import { commands } from './commands.ts';
+
+const usage = `slipway: from a merge on main to a deployed, verified, published release
+
+Usage:
+  slipway demo [--fail <kind>] [--home <dir>] [--verbose]   the whole pipeline on the embedded example
+  slipway run [--repo <dir>] [--home <dir>] [--verbose]      the pipeline on a repository at HEAD
+  slipway runs [--home <dir>] [--json]                       recent runs
+  slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
+  slipway serve [--port <n>] [--home <dir>]                  receive signed release webhooks (needs SLIPWAY_WEBHOOK_SECRET)
+  slipway env status|down <env> [--home <dir>]               a local environment: what runs, or stop it
+
+Fault kinds for demo --fail: unit, coverage, browser, image, push, integration, manifest, deploy, smoke`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      fail: { type: 'string' }, home: { type: 'string' }, repo: { type: 'string' }, port: { type: 'string' },
+      verbose: { type: 'boolean', short: 'v', default: false }, json: { type: 'boolean', default: false },
+      webhook: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  const [name, ...rest] = positionals;
+  const command = name ? commands[name] : undefined;
+  if (values.help || !command) {
+    process.stdout.write(usage + '\n');
+    return values.help ? 0 : 2;
+  }
+  try {
+    return await command({ args: rest, ...values });
+  } catch (error) {
+    if (!(error instanceof Failure)) throw error;
+    process.stderr.write(renderFeedback(feedbackFrom(error, { runId: 0, stage: name, message: `slipway ${name} failed` })) + '\n');
+    return 1;
+  }
+}

@@ -1,0 +1,54 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Failure } from '../feedback/failure.ts';
+import { loadConfig, validateConfig } from './load.ts';
+
+const minimal = {
+  project: 'demo',
+  services: { web: { package: '@demo/web', port: 3000, command: ['node', 'dist/server.js'], health: '/healthz', routes: ['/'] } },
+  environments: { nonprod: { namespace: 'demo-nonprod', host: 'nonprod.demo.local' } },
+};
+
+describe('configuration', () => {
+  let dir: string;
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'slipway-config-')); });
+  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+
+  it('loads a TypeScript config that imports slipway, with defaults filled in', async () => {
+    await writeFile(join(dir, 'slipway.config.ts'), `import { defineConfig } from 'slipway';\nconst port: number = 3000;\nexport default defineConfig(${JSON.stringify(minimal).replace('3000', 'port')});\n`);
+    const { config } = await loadConfig(dir);
+    expect(config.services.web.port).toBe(3000);
+    expect(config.tasks).toEqual({ build: 'build', test: 'test', outputs: ['dist'], env: [] });
+    expect(config.environments.nonprod.replicas).toBe(1);
+  });
+
+  it('loads YAML', async () => {
+    await writeFile(join(dir, 'slipway.config.yaml'), 'project: demo\nservices:\n  web: {package: "@demo/web", port: 3000, command: [node, dist/server.js], health: /healthz, routes: [/]}\nenvironments:\n  nonprod: {namespace: demo-nonprod, host: nonprod.demo.local}\n');
+    expect((await loadConfig(dir)).config.project).toBe('demo');
+  });
+
+  it('names the path of every bad field and what was expected', () => {
+    const bad = { ...minimal, services: { web: { ...minimal.services.web, port: 'eighty', colour: 'blue' } } };
+    try {
+      validateConfig(bad, 'slipway.config.ts');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(Failure);
+      const failure = error as Failure;
+      expect(failure.specific).toBe('slipway.config.ts is invalid (2 problems)');
+      expect(failure.details.join('\n')).toMatch(/services\.web\.port: .*expected number/);
+      expect(failure.details.join('\n')).toMatch(/services\.web: .*colour/);
+    }
+  });
+
+  it('reports a config that does not compile with its line', async () => {
+    await writeFile(join(dir, 'slipway.config.ts'), 'export default {\n  project: "x",,\n};\n');
+    await expect(loadConfig(dir)).rejects.toMatchObject({ specific: 'slipway.config.ts does not compile', details: [expect.stringMatching(/slipway\.config\.ts:2:\d+/)] });
+  });
+
+  it('says how to start when there is no config', async () => {
+    await expect(loadConfig(dir)).rejects.toMatchObject({ specific: expect.stringMatching(/^no configuration in/) });
+  });
+});

@@ -1,0 +1,148 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../util/exec.ts';
+
+// The whole pipeline through the real CLI, on the embedded default: real git, npm, registry,
+// PostgreSQL, S3, Chromium and local runtime. Slow by nature; runs in the e2e project.
+const cli = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
+let home: string;
+
+async function slipway(...args: string[]) {
+  const result = await exec(process.execPath, [cli, ...args, '--home', home], { env: { ...process.env, NO_COLOR: '1' } });
+  return { ...result, all: result.stdout + result.stderr };
+}
+
+async function showRun(all: string) {
+  const id = /slipway show (\d+)/.exec(all)?.[1];
+  expect(id, all).toBeDefined();
+  const shown = await slipway('show', id!, '--json');
+  return JSON.parse(shown.stdout) as { run: { status: string }; stages: { stage: string; status: string; summary?: string }[]; feedback: { message: string; specific: string; details: string[]; artifacts: string[]; hint?: string }[] };
+}
+
+const statusOf = (run: Awaited<ReturnType<typeof showRun>>, stage: string) => run.stages.find((s) => s.stage === stage)?.status;
+
+describe('slipway demo', () => {
+  let appUrl: string;
+  let firstDurationMs: number;
+
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'slipway-demo-'));
+  });
+
+  afterAll(async () => {
+    await slipway('env', 'down', 'nonprod');
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it('carries a merge to a published, deployed release', async () => {
+    const result = await slipway('demo');
+    firstDurationMs = result.durationMs;
+    expect(result.code, result.all).toBe(0);
+    for (const stage of ['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser', 'version', 'image', 'push', 'release', 'integration', 'k8s-assets', 'k8s-tests', 'deploy', 'smoke', 'stability', 'publish']) {
+      expect(result.all).toMatch(new RegExp(`✔ ${stage}\\s`));
+    }
+    expect(result.stdout).toMatch(/Published embark 1\.5\.0 \(v1\.5\.0\)/);
+    expect(result.stdout).toMatch(/backend\s+\S+\/embark\/backend@sha256:[0-9a-f]{64}/);
+    expect(result.stdout).toMatch(/frontend\s+\S+\/embark\/frontend@sha256:[0-9a-f]{64}/);
+    appUrl = /app running at (\S+)/.exec(result.stdout)![1];
+    const page = await fetch(appUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Embark');
+    const run = await showRun(result.all);
+    expect(run.run.status).toBe('succeeded');
+  });
+
+  it('reuses the dependency and package caches on a second run, and is faster', async () => {
+    const result = await slipway('demo');
+    expect(result.code, result.all).toBe(0);
+    expect(result.all).toMatch(/✔ deps\s+cache hit/);
+    expect(result.all).toMatch(/✔ packages\s+3 packages: 3 from cache, 0 built/);
+    expect(result.durationMs).toBeLessThan(firstDurationMs);
+  });
+
+  it('unit: names the failing test and its file, and builds no image', async () => {
+    const result = await slipway('demo', '--fail', 'unit');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ Unit tests failed: test failed in @embark\/shared: .+ \(packages\/shared\/src\/\S+\.test\.ts:\d+\)/);
+    const run = await showRun(result.all);
+    expect(run.feedback[0].hint).toMatch(/packages\/shared\/src\/\S+\.test\.ts/);
+    expect(statusOf(run, 'image')).toBe('skipped');
+    expect(statusOf(run, 'push')).toBe('skipped');
+  });
+
+  it('coverage: names the uncovered file and lines', async () => {
+    const result = await slipway('demo', '--fail', 'coverage');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ Insufficient test coverage: .*lines coverage [\d.]+% is below 80%/);
+    const run = await showRun(result.all);
+    expect(run.feedback[0].details.join('\n')).toMatch(/packages\/shared\/src\/\S+\.ts: \d+/);
+    expect(statusOf(run, 'image')).toBe('skipped');
+  });
+
+  it('browser: reports the failing browser test with a screenshot', async () => {
+    const result = await slipway('demo', '--fail', 'browser');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ Browser tests failed: (browser test|\d+ browser tests) failed in @embark\/frontend/);
+    const run = await showRun(result.all);
+    expect(run.feedback[0].artifacts.some((a) => a.endsWith('.png'))).toBe(true);
+    expect(statusOf(run, 'image')).toBe('skipped');
+  });
+
+  it('image: says the entry file is not in the build output, and pushes nothing', async () => {
+    const result = await slipway('demo', '--fail', 'image');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ Image failed to build: .*dist\/main\.js/);
+    const run = await showRun(result.all);
+    expect(statusOf(run, 'push')).toBe('skipped');
+  });
+
+  it('push: carries the registry\'s own refusal, and creates no release', async () => {
+    const result = await slipway('demo', '--fail', 'push');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ Unable to upload image to container registry: .*(UNSUPPORTED|405|read-only)/i);
+    const run = await showRun(result.all);
+    expect(statusOf(run, 'release')).toBe('skipped');
+  });
+
+  it('integration: reports the failing integration test against PostgreSQL', async () => {
+    const result = await slipway('demo', '--fail', 'integration');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ AWS integration tests failed: .*failed in @embark\/backend.*against real postgres and s3/);
+    const run = await showRun(result.all);
+    expect(run.feedback[0].details.join('\n')).toMatch(/column/i);
+    expect(statusOf(run, 'deploy')).toBe('skipped');
+  });
+
+  it('manifest: names the object, the field and the fix', async () => {
+    const result = await slipway('demo', '--fail', 'manifest');
+    expect(result.code).toBe(1);
+    expect(result.all).toContain('✖ K8s nonprod cluster failed integration tests');
+    const run = await showRun(result.all);
+    expect(run.feedback[0].details.join('\n')).toMatch(/Deployment\/embark-backend .*resources\.limits\.memory/);
+    expect(statusOf(run, 'deploy')).toBe('skipped');
+  });
+
+  it('deploy: rolls back, and the previous release keeps serving', async () => {
+    const result = await slipway('demo', '--fail', 'deploy');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ Failed to deploy to nonprod env: .*backend.*never became ready/);
+    const run = await showRun(result.all);
+    expect(statusOf(run, 'smoke')).toBe('skipped');
+    const page = await fetch(appUrl);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Embark');
+    const status = await slipway('env', 'status', 'nonprod', '--json');
+    expect(JSON.parse(status.stdout).revision).not.toMatch(new RegExp(`run${/slipway show (\d+)/.exec(result.all)![1]}$`));
+  });
+
+  it('smoke: names the failing check, and publishes nothing', async () => {
+    const result = await slipway('demo', '--fail', 'smoke');
+    expect(result.code).toBe(1);
+    expect(result.all).toMatch(/✖ Smoke test failed: home page/i);
+    const run = await showRun(result.all);
+    expect(statusOf(run, 'publish')).toBe('skipped');
+  });
+});

@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import { Failure } from '../feedback/failure.ts';
+import { exec } from '../util/exec.ts';
+
+/** Host programs the embedded default uses, and the Debian packages that provide them. */
+export const hostPrograms = [
+  { path: '/usr/bin/chromium', debianPackage: 'chromium', for: 'browser and smoke tests' },
+  { path: '/usr/bin/docker-registry', debianPackage: 'docker-registry', for: 'the local OCI registry' },
+];
+
+/**
+ * Makes sure the host programs are there. As root on Debian, installs the missing packages with
+ * apt-get (saying so); anywhere else, says exactly what to install.
+ */
+export async function ensureHostPrograms(log: (line: string) => void): Promise<void> {
+  const missing = hostPrograms.filter((program) => !existsSync(program.path));
+  if (!missing.length) return;
+  const packages = missing.map((program) => program.debianPackage);
+  const canInstall = process.getuid?.() === 0 && existsSync('/usr/bin/apt-get');
+  if (!canInstall) {
+    throw new Failure(`missing ${missing.map((p) => `${p.path} (${p.for})`).join(', ')}`, { hint: `install them: sudo apt-get install -y ${packages.join(' ')}` });
+  }
+  log(`installing Debian packages for the embedded default: ${packages.join(', ')}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = await exec('apt-get', ['update', '-qq'], { env });
+  const install = update.code === 0 ? await exec('apt-get', ['install', '-y', '-qq', ...packages], { env }) : update;
+  if (install.code !== 0) {
+    throw new Failure(`could not install ${packages.join(', ')} with apt-get`, { logExcerpt: install.output.trim().split('\n').slice(-10), hint: `install them yourself: apt-get install -y ${packages.join(' ')}` });
+  }
+}

@@ -1,0 +1,2 @@
+export { dependencyCacheKey, dependencyDeclarations, type DependencyKeyInputs } from './key.ts';
+export { restoreOrInstall, type DepsResult } from './restore-or-install.ts';

@@ -1,0 +1,94 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { feedbackFrom, type Feedback } from '../feedback/feedback.ts';
+import type { RunStore, StageStatus } from '../state/store.ts';
+import type { EventListener } from './events.ts';
+import { nextStep, orderStages } from './graph.ts';
+import type { Stage, StageContext } from './stage.ts';
+
+export interface EngineRun {
+  store: RunStore;
+  stages: Stage[];
+  /** Everything a stage needs except its own output accessor and log. */
+  context: Omit<StageContext, 'output' | 'log'>;
+  listener: EventListener;
+}
+
+/**
+ * Runs stages as a graph. Stages already finished in the store are not run again (resume);
+ * independent stages run together; a failure skips every stage that needs it.
+ * Returns the feedback of the failures, empty when every stage succeeded.
+ */
+export async function runStages({ store, stages, context, listener }: EngineRun): Promise<Feedback[]> {
+  const runId = context.run.id;
+  const byId = new Map(stages.map((stage) => [stage.id, stage]));
+  // Needs outside this set (the CI half, when the release half runs) count as they are stored.
+  const external = [...new Set(stages.flatMap((stage) => stage.needs))].filter((id) => !byId.has(id));
+  orderStages([...stages, ...external.map((id) => ({ id, needs: [] }))]);
+  const status = new Map<string, StageStatus>(external.map((id) => [id, store.stage(runId, id)?.status ?? 'skipped']));
+  for (const stage of stages) {
+    const stored = store.stage(runId, stage.id);
+    // Only success is final: a stage that failed, was skipped or was cut off by a crash runs again.
+    status.set(stage.id, stored?.status === 'succeeded' ? 'succeeded' : 'pending');
+    if (stored?.status === 'succeeded') {
+      listener({ type: 'stage-end', runId, stage: stage.id, status: 'succeeded', summary: stored.summary ?? '', durationMs: 0, resumed: true });
+    }
+  }
+  const logDir = join(context.runDir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const failures: Feedback[] = [];
+  const running = new Map<string, Promise<void>>();
+
+  const output = <T>(id: string): T => {
+    const stored = store.stage(runId, id);
+    if (stored?.status !== 'succeeded') throw new Error(`output of stage ${id} requested but it has not succeeded`);
+    return stored.outputs as T;
+  };
+
+  const execute = async (stage: Stage) => {
+    const started = Date.now();
+    store.setStage(runId, stage.id, 'running');
+    listener({ type: 'stage-start', runId, stage: stage.id, title: stage.title });
+    const logFile = join(logDir, `${stage.id}.log`);
+    const log = (line: string) => {
+      const clean = context.redactor.redact(line);
+      appendFileSync(logFile, clean + '\n');
+      listener({ type: 'stage-log', runId, stage: stage.id, line: clean });
+    };
+    try {
+      const result = await stage.run({ ...context, output, log });
+      const summary = context.redactor.redact(result.summary);
+      store.setStage(runId, stage.id, 'succeeded', { summary, outputs: context.redactor.redactValue(result.outputs) });
+      status.set(stage.id, 'succeeded');
+      listener({ type: 'stage-end', runId, stage: stage.id, status: 'succeeded', summary, durationMs: Date.now() - started });
+    } catch (error) {
+      const feedback = context.redactor.redactValue(feedbackFrom(error, { runId, stage: stage.id, message: stage.failure }));
+      store.addFeedback(runId, stage.id, feedback);
+      store.setStage(runId, stage.id, 'failed', { summary: feedback.specific });
+      status.set(stage.id, 'failed');
+      failures.push(feedback);
+      listener({ type: 'stage-end', runId, stage: stage.id, status: 'failed', summary: feedback.specific, durationMs: Date.now() - started });
+      listener({ type: 'feedback', runId, feedback });
+    }
+  };
+
+  for (;;) {
+    const step = nextStep(stages, status);
+    if (step.kind === 'done') break;
+    if (step.kind === 'skip') {
+      const summary = `not run: ${step.because} did not succeed`;
+      store.setStage(runId, step.id, 'skipped', { summary });
+      status.set(step.id, 'skipped');
+      listener({ type: 'stage-end', runId, stage: step.id, status: 'skipped', summary, durationMs: 0 });
+      continue;
+    }
+    if (step.kind === 'start') {
+      for (const id of step.ids) {
+        status.set(id, 'running');
+        running.set(id, execute(byId.get(id)!).finally(() => running.delete(id)));
+      }
+    }
+    await Promise.race(running.values());
+  }
+  return failures;
+}

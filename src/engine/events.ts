@@ -1,0 +1,10 @@
+import type { Feedback } from '../feedback/feedback.ts';
+
+/** What the engine tells its listeners (the terminal, the JSON stream, tests). */
+export type PipelineEvent =
+  | { type: 'stage-start'; runId: number; stage: string; title: string }
+  | { type: 'stage-log'; runId: number; stage: string; line: string }
+  | { type: 'stage-end'; runId: number; stage: string; status: 'succeeded' | 'failed' | 'skipped'; summary: string; durationMs: number; resumed?: boolean }
+  | { type: 'feedback'; runId: number; feedback: Feedback };
+
+export type EventListener = (event: PipelineEvent) => void;

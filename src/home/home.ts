@@ -1,0 +1,33 @@
+import { join, resolve } from 'node:path';
+
+/**
+ * Where Slipway keeps everything for one project checkout: run state, caches, the local registry's
+ * storage, the local forge and the local environments. Defaults to `<dir>/.slipway`.
+ */
+export interface Home {
+  root: string;
+  stateDb: string;
+  cacheDir: string;
+  registryDir: string;
+  forgeDir: string;
+  environmentsDir: string;
+  runDir(runId: number): string;
+}
+
+export function homeAt(root: string): Home {
+  const dir = resolve(root);
+  return {
+    root: dir,
+    stateDb: join(dir, 'state.db'),
+    cacheDir: join(dir, 'cache'),
+    registryDir: join(dir, 'registry'),
+    forgeDir: join(dir, 'forge'),
+    environmentsDir: join(dir, 'environments'),
+    runDir: (runId) => join(dir, 'runs', String(runId)),
+  };
+}
+
+/** The home for a command: --home, then SLIPWAY_HOME, then `.slipway` in the working directory. */
+export function resolveHome(flag: string | undefined, cwd = process.cwd()): Home {
+  return homeAt(flag ?? process.env.SLIPWAY_HOME ?? join(cwd, '.slipway'));
+}

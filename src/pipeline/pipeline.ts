@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { runStages } from '../engine/engine.ts';
+import type { EventListener } from '../engine/events.ts';
+import type { Stage } from '../engine/stage.ts';
+import { feedbackFrom, type Feedback } from '../feedback/feedback.ts';
+import { writeRunReports } from '../feedback/sinks/reports.ts';
+import type { Home } from '../home/home.ts';
+import type { ReleaseManifest } from '../release/manifest.ts';
+import { Redactor } from '../secrets/redactor.ts';
+import { RunStore, type RunRecord } from '../state/store.ts';
+import { exec } from '../util/exec.ts';
+import { waitFor } from '../util/net.ts';
+import { FileDeliveryLog } from '../webhook/delivery-log.ts';
+import { startWebhookReceiver } from '../webhook/receiver.ts';
+import { createRunServices } from './services.ts';
+import { pipelineStages } from '../stages/index.ts';
+
+export interface PipelineOptions {
+  repoDir: string;
+  home: Home;
+  listener: EventListener;
+  trigger: string;
+  registryReadOnly?: boolean;
+  /** Receive the release webhook elsewhere (a running `slipway serve`) instead of in this process. */
+  webhook?: { url: string; secret: string };
+}
+
+export interface PipelineOutcome {
+  run: RunRecord;
+  failures: Feedback[];
+  /** Set when the run reached the release stage. */
+  release?: ReleaseManifest;
+  /** Whether the release half ran here (false when handed to an external `slipway serve`). */
+  releaseHandedOff: boolean;
+}
+
+/**
+ * One merge's run: the CI half here, then the forge's signed "release created" webhook starts the
+ * release half. By default the receiver runs in this process, so one command carries the merge to
+ * a published release; with `webhook` the release half belongs to a separate `slipway serve`.
+ */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineOutcome> {
+  const { repoDir, home, listener } = options;
+  const store = new RunStore(home.stateDb);
+  const commit = (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
+  const branch = (await git(repoDir, ['branch', '--show-current'])).trim() || 'detached';
+  let config: Config;
+  try {
+    config = (await loadConfig(repoDir)).config;
+  } catch (error) {
+    const run = store.createRun({ project: 'unknown', repoDir, commit, branch, trigger: options.trigger });
+    const feedback = feedbackFrom(error, { runId: run.id, stage: 'config', message: 'Invalid configuration' });
+    store.addFeedback(run.id, 'config', feedback);
+    store.setRunStatus(run.id, 'failed');
+    listener({ type: 'feedback', runId: run.id, feedback });
+    store.close();
+    return { run, failures: [feedback], releaseHandedOff: false };
+  }
+  const run = store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
+  const redactor = new Redactor();
+  let releaseHalf: Promise<Feedback[]> | undefined;
+  let receiver: { url: string; close(): Promise<void> } | undefined;
+  let webhook = options.webhook;
+  if (!webhook) {
+    const secret = randomBytes(32).toString('hex');
+    redactor.add(secret);
+    receiver = await startWebhookReceiver({
+      secret,
+      seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
+      onEvent: async (event, payload) => {
+        if (!isReleaseCreated(event, payload)) return;
+        releaseHalf ??= continueRelease({ store, run, config, home, redactor, services, listener });
+        await releaseHalf;
+      },
+    });
+    webhook = { url: receiver.url, secret };
+  }
+  const services = createRunServices({ home, config, repoDir, webhooks: [webhook], redactor, registryReadOnly: options.registryReadOnly });
+  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
+  try {
+    const failures = await runStages({ store, stages: stagesOf('ci'), context: stageContext, listener });
+    if (failures.length === 0 && receiver) {
+      // The release stage succeeded, so the forge delivered the webhook; the receiver started the half.
+      if (!releaseHalf) throw new Error('the release was created but its webhook never arrived');
+      failures.push(...(await releaseHalf));
+    }
+    const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
+    const handedOff = failures.length === 0 && !receiver;
+    store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
+    await writeRunReports(store, run.id, home.runDir(run.id));
+    return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff };
+  } finally {
+    await receiver?.close();
+    await services.close();
+    store.close();
+  }
+}
+
+/** The release half for a run whose CI half finished: integration through publish. */
+export async function continueRelease(opts: {
+  store: RunStore; run: RunRecord; config: Config; home: Home; redactor: Redactor; listener: EventListener;
+  services: ReturnType<typeof createRunServices>;
+}): Promise<Feedback[]> {
+  const { store, run, config, home, redactor, services, listener } = opts;
+  // The webhook can arrive before the process that created the release has recorded it.
+  const recorded = await waitFor(async () => store.stage(run.id, 'release')?.status === 'succeeded', 30_000, 50);
+  if (!recorded) throw new Error(`release webhook for run #${run.id} arrived, but its release stage never succeeded`);
+  store.setRunStatus(run.id, 'running');
+  const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, services };
+  return runStages({ store, stages: stagesOf('release'), context, listener });
+}
+
+function stagesOf(phase: Stage['phase']): Stage[] {
+  return pipelineStages.filter((stage) => stage.phase === phase);
+}
+
+function isReleaseCreated(event: string, payload: unknown): boolean {
+  return event === 'release' && (payload as { action?: string } | null)?.action === 'created';
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const result = await exec('git', args, { cwd });
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`);
+  return result.stdout;
+}

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import type { Config } from '../config/schema.ts';
+import { Failure } from '../feedback/failure.ts';
+import { LocalForge } from '../forge/local-forge.ts';
+import type { Home } from '../home/home.ts';
+import { RegistryClient, startLocalRegistry } from '../registry/index.ts';
+import type { Redactor } from '../secrets/redactor.ts';
+import { sha256 } from '../util/hash.ts';
+
+export interface LiveRegistry {
+  client: RegistryClient;
+  /** The registry part of image references, e.g. "127.0.0.1:5000" or "ghcr.io". */
+  host: string;
+  /** Repository prefix inside the registry, e.g. "acme" for ghcr.io/acme. */
+  namespace: string;
+}
+
+/** The outside world a run talks to, started on first use and shared by every stage of the run. */
+export interface RunServices {
+  registry(): Promise<LiveRegistry>;
+  forge(): LocalForge;
+  chromiumPath: string;
+  close(): Promise<void>;
+}
+
+export interface RunServicesOptions {
+  home: Home;
+  config: Config;
+  repoDir: string;
+  webhooks: { url: string; secret: string }[];
+  redactor: Redactor;
+  /** Start the local registry read-only: every push is refused (the demo's push fault). */
+  registryReadOnly?: boolean;
+}
+
+export function createRunServices(options: RunServicesOptions): RunServices {
+  let registry: Promise<LiveRegistry> | undefined;
+  let stopRegistry: (() => Promise<void>) | undefined;
+  let forge: LocalForge | undefined;
+  return {
+    chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    registry() {
+      registry ??= (async () => {
+        if (options.config.registry.url === 'local') {
+          const local = await startLocalRegistry({ storageDir: options.home.registryDir, readOnly: options.registryReadOnly });
+          stopRegistry = local.stop;
+          return { client: new RegistryClient({ url: local.url }), host: local.host, namespace: '' };
+        }
+        return remoteRegistry(options.config.registry.url, options.redactor);
+      })();
+      return registry;
+    },
+    forge() {
+      // One forge per repository: the stand-in for that repository's releases on GitHub.
+      forge ??= new LocalForge({ dir: join(options.home.forgeDir, `${options.config.project}-${sha256(options.repoDir).slice(0, 8)}`), webhooks: options.webhooks });
+      return forge;
+    },
+    async close() {
+      await stopRegistry?.();
+    },
+  };
+}
+
+/** A configured registry such as "ghcr.io/acme"; credentials come from the environment only. */
+function remoteRegistry(url: string, redactor: Redactor): LiveRegistry {
+  const match = /^(?:https?:\/\/)?([^/]+)(?:\/(.*))?$/.exec(url);
+  if (!match) throw new Failure(`registry.url "${url}" is not a registry host`, { hint: 'use e.g. ghcr.io/<owner>' });
+  const [, host, namespace = ''] = match;
+  const username = process.env.SLIPWAY_REGISTRY_USERNAME;
+  const password = process.env.SLIPWAY_REGISTRY_PASSWORD;
+  redactor.add(password);
+  const scheme = /^(127\.|localhost)/.test(host) ? 'http' : 'https';
+  return {
+    client: new RegistryClient({ url: `${scheme}://${host}`, auth: username && password ? { username, password } : undefined }),
+    host,
+    namespace,
+  };
+}

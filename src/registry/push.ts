@@ -1,0 +1,49 @@
+import { readFile } from 'node:fs/promises';
+import { Failure } from '../feedback/failure.ts';
+import { blobPath, MANIFEST_MEDIA_TYPE, readLayout, type BuiltImage } from '../image/index.ts';
+import type { RegistryClient } from './client.ts';
+
+export interface PushResult {
+  digest: string;
+  /** Pull reference pinned by digest: "127.0.0.1:5000/embark/backend@sha256:…". */
+  reference: string;
+  uploadedBytes: number;
+  uploadedBlobs: number;
+  skippedBlobs: number;
+}
+
+/**
+ * Pushes a built image: blobs the registry already has are skipped, the rest uploaded, then the
+ * manifest is put under each tag (only once every blob is there, so no tag points at a partial
+ * image) and read back to check the registry serves exactly the digest that was built.
+ */
+export async function pushImage(opts: { image: BuiltImage; client: RegistryClient; repository: string; tags: string[] }): Promise<PushResult> {
+  const { image, client, repository } = opts;
+  const { manifest } = await readLayout(image.layoutDir);
+  let uploadedBytes = 0;
+  let uploadedBlobs = 0;
+  let skippedBlobs = 0;
+  for (const blob of [manifest.config, ...manifest.layers]) {
+    if (await client.hasBlob(repository, blob.digest)) {
+      skippedBlobs++;
+      continue;
+    }
+    await client.pushBlob(repository, blob.digest, blobPath(image.layoutDir, blob.digest), blob.size);
+    uploadedBytes += blob.size;
+    uploadedBlobs++;
+  }
+
+  const body = await readFile(blobPath(image.layoutDir, image.manifestDigest));
+  const references = opts.tags.length > 0 ? opts.tags : [image.manifestDigest];
+  for (const reference of references) {
+    const digest = await client.putManifest(repository, reference, body, MANIFEST_MEDIA_TYPE);
+    if (digest !== image.manifestDigest) throw new Failure(`the manifest pushed as ${repository}:${reference} has digest ${digest}, not the built ${image.manifestDigest}`);
+  }
+  const served = await client.getManifest(repository, references[0]);
+  if (served.digest !== image.manifestDigest) {
+    throw new Failure(`the registry serves ${repository}:${references[0]} as ${served.digest}, not the pushed ${image.manifestDigest}`, {
+      hint: 'another push may have moved the tag at the same time; push again',
+    });
+  }
+  return { digest: image.manifestDigest, reference: `${client.host}/${repository}@${image.manifestDigest}`, uploadedBytes, uploadedBlobs, skippedBlobs };
+}

@@ -1,0 +1,2 @@
+export type { SmokeResult } from './result.ts';
+export { runSmokeChecks, smokeFailure, type SmokeOptions } from './run.ts';

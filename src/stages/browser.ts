@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import type { Stage } from '../engine/stage.ts';
+import { Failure } from '../feedback/failure.ts';
+import { runBrowserTests, testRunFailure } from '../testing/index.ts';
+import { keepArtifacts } from './artifacts.ts';
+import { discoverWorkspace } from '../workspace/index.ts';
+
+export interface BrowserOutputs { passed: number; package?: string }
+
+/** Stage 4c: browser tests of the built frontend in Chromium. */
+export const browser: Stage<BrowserOutputs> = {
+  id: 'browser',
+  title: 'Browser tests',
+  phase: 'ci',
+  needs: ['packages'],
+  failure: 'Browser tests failed',
+  async run(ctx) {
+    const settings = ctx.config.browserTests;
+    if (!settings) return { summary: 'none configured (browserTests in slipway.config.ts)', outputs: { passed: 0 } };
+    const workspace = await discoverWorkspace(ctx.repoDir);
+    const pkg = workspace.packages.find((p) => p.name === settings.package);
+    if (!pkg) throw new Failure(`browserTests.package "${settings.package}" is not a workspace package`, { details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`] });
+    const result = await runBrowserTests({
+      name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: settings.script, junitPath: join(pkg.dir, 'reports/browser-junit.xml'),
+      artifactsDir: join(pkg.dir, 'reports/browser'), chromiumPath: ctx.services.chromiumPath, onLine: (line) => ctx.log(line),
+    });
+    const failure = testRunFailure(result, 'browser');
+    if (failure) {
+      // Screenshots are kept with the run: the repository's report directory is rewritten by the next run.
+      const kept = await keepArtifacts(result.artifacts, join(ctx.runDir, 'artifacts', 'browser'));
+      throw new Failure(failure.specific, { ...failure, details: failure.details, artifacts: kept, hint: `${failure.hint} Screenshots: ${kept.join(', ')}` });
+    }
+    return { summary: `${result.passed} browser tests passed in Chromium (${pkg.name})`, outputs: { passed: result.passed, package: pkg.name } };
+  },
+};

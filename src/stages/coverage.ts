@@ -1,0 +1,36 @@
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Stage } from '../engine/stage.ts';
+import { Failure } from '../feedback/failure.ts';
+import { checkCoverage, coverageFailure, parseLcov, type FileCoverage } from '../testing/index.ts';
+import type { UnitOutputs } from './unit.ts';
+
+export interface CoverageOutputs { lines: number; functions: number; branches: number }
+
+/** Stage 4b: coverage merged across packages and checked against the configured thresholds. */
+export const coverage: Stage<CoverageOutputs> = {
+  id: 'coverage',
+  title: 'Coverage',
+  phase: 'ci',
+  needs: ['unit'],
+  failure: 'Insufficient test coverage',
+  async run(ctx) {
+    const { lcov } = ctx.output<UnitOutputs>('unit');
+    const byPackage: Record<string, FileCoverage[]> = {};
+    for (const [name, path] of Object.entries(lcov)) {
+      if (ctx.config.coverage.exclude.includes(name)) continue;
+      const text = await readFile(path, 'utf8').catch(() => undefined);
+      if (text === undefined) {
+        throw new Failure(`${name} wrote no coverage report at ${path}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
+      }
+      // lcov paths are relative to the package's dist root; parse against the report's package dir.
+      byPackage[name] = parseLcov(text, dirname(dirname(path)), ctx.repoDir);
+    }
+    const check = checkCoverage(byPackage, ctx.config.coverage);
+    const failure = coverageFailure(check);
+    if (failure) throw failure;
+    const { summary } = check;
+    const percent = (value: number) => `${value.toFixed(1)} %`;
+    return { summary: `lines ${percent(summary.lines)}, functions ${percent(summary.functions)}, branches ${percent(summary.branches)}`, outputs: summary };
+  },
+};

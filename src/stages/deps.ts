@@ -1,0 +1,24 @@
+import { restoreOrInstall } from '../deps/index.ts';
+import type { Stage } from '../engine/stage.ts';
+import { LocalCache } from '../cache/index.ts';
+import { discoverWorkspace } from '../workspace/index.ts';
+
+export interface DepsOutputs { hit: boolean; key: string; installCommand: string }
+
+/** Stage 2: the dependency install, restored from cache by lockfile, Node version and platform. */
+export const deps: Stage<DepsOutputs> = {
+  id: 'deps',
+  title: 'Dependencies',
+  phase: 'ci',
+  needs: ['trigger'],
+  failure: 'Dependency install failed',
+  async run(ctx) {
+    const workspace = await discoverWorkspace(ctx.repoDir);
+    const result = await restoreOrInstall({ workspace, cache: new LocalCache(`${ctx.home.cacheDir}/deps`), onLine: ctx.log });
+    const how = result.hit ? 'cache hit' : `cache miss: ${result.installCommand}`;
+    return {
+      summary: `${how} (key ${result.key.slice(0, 12)}, ${(result.durationMs / 1000).toFixed(1)}s)`,
+      outputs: { hit: result.hit, key: result.key, installCommand: result.installCommand },
+    };
+  },
+};

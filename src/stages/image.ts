@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import type { Stage } from '../engine/stage.ts';
+import { Failure } from '../feedback/failure.ts';
+import { buildServiceImage, type BuiltImage } from '../image/index.ts';
+import { discoverWorkspace } from '../workspace/index.ts';
+import type { VersionOutputs } from './version.ts';
+
+export interface ImageOutputs { images: Record<string, BuiltImage> }
+
+/** Stage 6: each service's image, built once, daemonless and reproducibly, identified by digest. */
+export const image: Stage<ImageOutputs> = {
+  id: 'image',
+  title: 'Images',
+  phase: 'ci',
+  needs: ['version'],
+  failure: 'Image failed to build',
+  async run(ctx) {
+    const { plan } = ctx.output<VersionOutputs>('version');
+    const workspace = await discoverWorkspace(ctx.repoDir);
+    const images: Record<string, BuiltImage> = {};
+    for (const [service, settings] of Object.entries(ctx.config.services)) {
+      const pkg = workspace.packages.find((p) => p.name === settings.package);
+      if (!pkg) {
+        throw new Failure(`service ${service} names package "${settings.package}", which is not in the workspace`, {
+          details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`], hint: `fix services.${service}.package in slipway.config.ts`,
+        });
+      }
+      const version = plan.releases.find((r) => r.name === pkg.name)?.newVersion ?? pkg.version;
+      images[service] = await buildServiceImage({
+        workspaceRoot: ctx.repoDir, packageDir: pkg.dir, command: settings.command, port: settings.port, env: settings.env,
+        labels: { source: ctx.repoDir, revision: ctx.run.commit, version },
+        cacheDir: join(ctx.home.cacheDir, 'image-layers'), outDir: join(ctx.runDir, 'images', service),
+      });
+      const reused = images[service].layers.filter((layer) => layer.reused).length;
+      ctx.log(`${service}: ${images[service].manifestDigest} (${images[service].layers.length} layers, ${reused} reused)`);
+    }
+    return {
+      summary: Object.entries(images).map(([service, built]) => `${service} ${built.manifestDigest.slice(0, 19)}…`).join(', '),
+      outputs: { images },
+    };
+  },
+};

@@ -1,0 +1,24 @@
+import { join } from 'node:path';
+import type { Stage } from '../engine/stage.ts';
+import { renderManifests, writeManifests } from '../k8s/index.ts';
+import type { ReleaseOutputs } from './release.ts';
+import { targetEnvironment } from './target.ts';
+
+export interface K8sAssetsOutputs { environment: string; dir: string; files: string[] }
+
+/** Stage 10: the Kubernetes manifests of the target environment, rendered from the release manifest. */
+export const k8sAssets: Stage<K8sAssetsOutputs> = {
+  id: 'k8s-assets',
+  title: 'Kubernetes assets',
+  phase: 'release',
+  needs: ['release'],
+  failure: 'Lightkeeper failed to build assets',
+  async run(ctx) {
+    const { manifest } = ctx.output<ReleaseOutputs>('release');
+    const environment = targetEnvironment(ctx.config);
+    const objects = renderManifests(ctx.config, environment, manifest);
+    const dir = join(ctx.runDir, 'k8s', environment);
+    const files = await writeManifests(objects, dir);
+    return { summary: `${objects.length} objects for ${environment} in ${dir}`, outputs: { environment, dir, files } };
+  },
+};

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { parseAllDocuments } from 'yaml';
+import type { Stage } from '../engine/stage.ts';
+import { findingsFailure, validateManifests, type KubeObject } from '../k8s/index.ts';
+import type { K8sAssetsOutputs } from './k8s-assets.ts';
+
+export interface K8sTestsOutputs { objects: number; checked: string[] }
+
+/**
+ * Stage 11: the rendered manifests, read back from disk as a cluster would get them, checked
+ * against the official Kubernetes schemas and our policy rules.
+ */
+export const k8sTests: Stage<K8sTestsOutputs> = {
+  id: 'k8s-tests',
+  title: 'Kubernetes tests',
+  phase: 'release',
+  needs: ['k8s-assets'],
+  failure: 'K8s nonprod cluster failed integration tests',
+  async run(ctx) {
+    const { files } = ctx.output<K8sAssetsOutputs>('k8s-assets');
+    const objects: KubeObject[] = [];
+    for (const file of files.filter((f) => !f.endsWith('kustomization.yaml'))) {
+      for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) objects.push(doc.toJS() as KubeObject);
+    }
+    const findings = validateManifests(objects);
+    if (findings.length) throw findingsFailure(findings);
+    return {
+      summary: `${objects.length} objects valid against the Kubernetes schemas and policy (no server-side dry run: no cluster in the embedded default)`,
+      outputs: { objects: objects.length, checked: ['schema', 'policy'] },
+    };
+  },
+};

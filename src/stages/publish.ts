@@ -1,0 +1,28 @@
+import type { Stage } from '../engine/stage.ts';
+import { promoteImage } from '../registry/index.ts';
+import type { ReleaseOutputs } from './release.ts';
+
+export interface PublishOutputs { tag: string; promoted: Record<string, string> }
+
+/** The tag every image of a published release carries, added by digest (no rebuild). */
+export const publishedTag = 'stable';
+
+/** Stage 15: publish the release and promote its images by digest. */
+export const publish: Stage<PublishOutputs> = {
+  id: 'publish',
+  title: 'Publish',
+  phase: 'release',
+  needs: ['stability'],
+  failure: 'Publish failed',
+  async run(ctx) {
+    const { manifest } = ctx.output<ReleaseOutputs>('release');
+    const registry = await ctx.services.registry();
+    const promoted: Record<string, string> = {};
+    for (const [service, image] of Object.entries(manifest.images)) {
+      await promoteImage({ client: registry.client, repository: image.repository, digest: image.digest, tag: publishedTag });
+      promoted[service] = `${image.repository}:${publishedTag}`;
+    }
+    const published = await ctx.services.forge().publishRelease(manifest.tag);
+    return { summary: `release ${published.tag} published; images tagged ${publishedTag} by digest`, outputs: { tag: published.tag, promoted } };
+  },
+};

@@ -1,0 +1,41 @@
+import type { Stage } from '../engine/stage.ts';
+import { pushImage } from '../registry/index.ts';
+import type { ReleaseImage } from '../release/manifest.ts';
+import type { ImageOutputs } from './image.ts';
+import type { VersionOutputs } from './version.ts';
+
+export interface PushOutputs { registry: string; images: Record<string, ReleaseImage>; uploadedBytes: number }
+
+/** Stage 7: push each image to the registry under its version and `sha-<commit>`; verify the digest. */
+export const push: Stage<PushOutputs> = {
+  id: 'push',
+  title: 'Push',
+  phase: 'ci',
+  needs: ['image'],
+  failure: 'Unable to upload image to container registry',
+  async run(ctx) {
+    const { images } = ctx.output<ImageOutputs>('image');
+    const { plan } = ctx.output<VersionOutputs>('version');
+    const registry = await ctx.services.registry();
+    const pushed: Record<string, ReleaseImage> = {};
+    let uploadedBytes = 0;
+    let skipped = 0;
+    for (const [service, built] of Object.entries(images)) {
+      const repository = [registry.namespace, ctx.config.project, service].filter(Boolean).join('/');
+      const tags = [plan.releaseVersion, `sha-${ctx.run.commit}`];
+      const result = await pushImage({ image: built, client: registry.client, repository, tags });
+      uploadedBytes += result.uploadedBytes;
+      skipped += result.skippedBlobs;
+      ctx.log(`${service}: ${repository}@${result.digest}: ${result.uploadedBlobs} blobs uploaded, ${result.skippedBlobs} already there`);
+      pushed[service] = { repository, reference: `${registry.host}/${repository}@${result.digest}`, digest: result.digest, size: built.size, tags };
+    }
+    return {
+      summary: `${Object.keys(pushed).length} images to ${registry.host}: ${formatBytes(uploadedBytes)} uploaded, ${skipped} blobs already there`,
+      outputs: { registry: registry.host, images: pushed, uploadedBytes },
+    };
+  },
+};
+
+function formatBytes(bytes: number): string {
+  return bytes > 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
+}

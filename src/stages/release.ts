@@ -1,0 +1,47 @@
+import { writeFileAtomic } from '../util/fs.ts';
+import type { Stage } from '../engine/stage.ts';
+import { Failure } from '../feedback/failure.ts';
+import type { ReleaseManifest } from '../release/manifest.ts';
+import { exec } from '../util/exec.ts';
+import { join } from 'node:path';
+import type { PushOutputs } from './push.ts';
+import type { VersionOutputs } from './version.ts';
+import { discoverWorkspace } from '../workspace/index.ts';
+
+export interface ReleaseOutputs { manifest: ReleaseManifest; releaseId: number; manifestPath: string }
+
+/** Stage 8: a draft release in the forge whose manifest every later stage uses; its webhook starts the release half. */
+export const release: Stage<ReleaseOutputs> = {
+  id: 'release',
+  title: 'Release',
+  phase: 'ci',
+  needs: ['push'],
+  failure: 'Could not create release',
+  async run(ctx) {
+    const { plan, versionCommit } = ctx.output<VersionOutputs>('version');
+    const pushed = ctx.output<PushOutputs>('push');
+    const workspace = await discoverWorkspace(ctx.repoDir);
+    const manifest: ReleaseManifest = {
+      schemaVersion: 1,
+      project: ctx.config.project,
+      commit: ctx.run.commit,
+      version: plan.releaseVersion,
+      tag: plan.tag,
+      changelog: plan.changelog,
+      createdAt: new Date().toISOString(),
+      registry: pushed.registry,
+      images: pushed.images,
+      packages: Object.fromEntries(workspace.packages.map((pkg) => [pkg.name, pkg.version])),
+    };
+    const manifestPath = join(ctx.runDir, 'release.json');
+    await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    // The tag marks the version commit; an existing tag on that commit (a resumed run) is fine.
+    const tagged = await exec('git', ['tag', '-f', plan.tag, versionCommit], { cwd: ctx.repoDir });
+    if (tagged.code !== 0) throw new Failure(`could not tag ${versionCommit.slice(0, 10)} as ${plan.tag}`, { logExcerpt: [tagged.stderr.trim()] });
+    const forge = ctx.services.forge();
+    const created = await forge.createDraftRelease({ tag: plan.tag, name: `${ctx.config.project} ${plan.tag}`, body: plan.changelog, commit: ctx.run.commit, manifest });
+    // A resumed run finds the release already created; deliver its webhook if that never succeeded.
+    await forge.redeliver(plan.tag);
+    return { summary: `draft release ${created.tag} (#${created.id}) with ${Object.keys(manifest.images).length} images`, outputs: { manifest, releaseId: created.id, manifestPath } };
+  },
+};

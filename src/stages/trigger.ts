@@ -1,0 +1,25 @@
+import type { Stage } from '../engine/stage.ts';
+import { exec } from '../util/exec.ts';
+
+export interface TriggerOutputs { commit: string; branch: string; subject: string; author: string; changedFiles: string[] }
+
+/** Stage 1: what started the run: the merge commit on main, and what it changed. */
+export const trigger: Stage<TriggerOutputs> = {
+  id: 'trigger',
+  title: 'Trigger',
+  phase: 'ci',
+  needs: [],
+  failure: 'Could not read the triggering commit',
+  async run(ctx) {
+    const show = await exec('git', ['show', '-s', '--format=%H%n%an%n%s', ctx.run.commit], { cwd: ctx.repoDir });
+    if (show.code !== 0) throw new Error(`git show ${ctx.run.commit}: ${show.stderr.trim()}`);
+    const [commit, author, subject] = show.stdout.trim().split('\n');
+    // A merge commit's changes are relative to its first parent; a root commit changes everything.
+    const diff = await exec('git', ['diff-tree', '--no-commit-id', '--name-only', '-r', '-m', '--first-parent', '--root', commit], { cwd: ctx.repoDir });
+    const changedFiles = diff.stdout.split('\n').filter(Boolean);
+    return {
+      summary: `${ctx.run.branch} @ ${commit.slice(0, 10)} "${subject}" by ${author} (${changedFiles.length} files changed)`,
+      outputs: { commit, branch: ctx.run.branch, subject, author, changedFiles },
+    };
+  },
+};

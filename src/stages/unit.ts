@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { LocalCache } from '../cache/index.ts';
+import type { Stage } from '../engine/stage.ts';
+import { Failure } from '../feedback/failure.ts';
+import { runPackageTests, testRunFailure, type PackageTestResult } from '../testing/index.ts';
+import { mapConcurrent } from '../util/concurrency.ts';
+import { sha256 } from '../util/hash.ts';
+import { discoverWorkspace } from '../workspace/index.ts';
+import type { PackagesOutputs } from './packages.ts';
+
+type StoredResult = Omit<PackageTestResult, 'output'>;
+
+export interface UnitOutputs {
+  results: StoredResult[];
+  /** Packages whose results were replayed from cache instead of running again. */
+  replayed: string[];
+  /** lcov report per package, for the coverage gate. */
+  lcov: Record<string, string>;
+}
+
+/** Stage 4a: unit tests per package; a package whose build inputs did not change replays its results. */
+export const unit: Stage<UnitOutputs> = {
+  id: 'unit',
+  title: 'Unit tests',
+  phase: 'ci',
+  needs: ['packages'],
+  failure: 'Unit tests failed',
+  async run(ctx) {
+    const { test } = ctx.config.tasks;
+    const { junit, lcov } = ctx.config.reports;
+    const { hashes } = ctx.output<PackagesOutputs>('packages');
+    const workspace = await discoverWorkspace(ctx.repoDir);
+    const cache = new LocalCache(`${ctx.home.cacheDir}/tests`);
+    const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
+    const replayed: string[] = [];
+    const results = await mapConcurrent(tested, async (pkg): Promise<StoredResult & { output?: string }> => {
+      const key = `test-${sha256(`${hashes[pkg.name]}\0${pkg.scripts[test]}`)}`;
+      if (await cache.restore(key, pkg.dir, [junit, lcov])) {
+        const meta = await cache.readMeta(key);
+        if (meta?.result) {
+          replayed.push(pkg.name);
+          ctx.log(`${pkg.name}: results replayed from cache`);
+          return meta.result as StoredResult;
+        }
+      }
+      const result = await runPackageTests({
+        name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: test, junitPath: join(pkg.dir, junit), lcovPath: join(pkg.dir, lcov),
+        onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
+      });
+      const { output, ...stored } = result;
+      // Only passing results are cached: a failure must run again after any fix.
+      if (result.exitCode === 0 && result.failed === 0) await cache.save(key, pkg.dir, [junit, lcov], { result: stored });
+      return { ...stored, output };
+    });
+    // Report the first failing package in full; name the others so none goes unnoticed.
+    const failed = results.filter((result) => result.failed > 0 || result.exitCode !== 0);
+    const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }) : undefined;
+    if (failure) {
+      if (failed.length === 1) throw failure;
+      throw new Failure(`${failure.specific} (and failures in ${failed.slice(1).map((r) => r.package).join(', ')})`, { ...failure, details: failure.details });
+    }
+    const passed = results.reduce((sum, result) => sum + result.passed, 0);
+    return {
+      summary: `${passed} tests passed in ${results.length} packages${replayed.length ? `, ${replayed.length} replayed from cache` : ''}`,
+      outputs: {
+        results: results.map(({ output: _output, ...stored }) => stored),
+        replayed,
+        lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, join(pkg.dir, lcov)])),
+      },
+    };
+  },
+};

@@ -1,0 +1,158 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type RunStatus = 'running' | 'waiting' | 'succeeded' | 'failed';
+export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
+
+export interface RunRecord {
+  id: number;
+  project: string;
+  repoDir: string;
+  commit: string;
+  branch: string;
+  trigger: string;
+  status: RunStatus;
+  startedAt: string;
+  finishedAt?: string;
+}
+
+export interface StageRecord {
+  runId: number;
+  stage: string;
+  status: StageStatus;
+  startedAt?: string;
+  finishedAt?: string;
+  summary?: string;
+  outputs?: unknown;
+}
+
+export interface EventRecord {
+  runId: number;
+  at: string;
+  stage: string;
+  type: string;
+  message: string;
+}
+
+/**
+ * Run state in SQLite: every transition is one durable transaction (WAL, synchronous FULL), so
+ * a run killed at any instant resumes from what was committed, and `slipway serve` and
+ * `slipway run` can share one store from two processes.
+ */
+export class RunStore {
+  private readonly db: Database.Database;
+
+  constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, repo_dir TEXT NOT NULL,
+        commit_sha TEXT NOT NULL, branch TEXT NOT NULL, trigger TEXT NOT NULL, status TEXT NOT NULL,
+        started_at TEXT NOT NULL, finished_at TEXT);
+      CREATE TABLE IF NOT EXISTS stages (
+        run_id INTEGER NOT NULL REFERENCES runs(id), stage TEXT NOT NULL, status TEXT NOT NULL,
+        started_at TEXT, finished_at TEXT, summary TEXT, outputs TEXT, PRIMARY KEY (run_id, stage));
+      CREATE TABLE IF NOT EXISTS events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, at TEXT NOT NULL,
+        stage TEXT NOT NULL, type TEXT NOT NULL, message TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, stage TEXT NOT NULL, body TEXT NOT NULL);
+    `);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  createRun(run: Omit<RunRecord, 'id' | 'status' | 'startedAt'>): RunRecord {
+    const startedAt = new Date().toISOString();
+    const info = this.db
+      .prepare('INSERT INTO runs (project, repo_dir, commit_sha, branch, trigger, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(run.project, run.repoDir, run.commit, run.branch, run.trigger, 'running', startedAt);
+    return { ...run, id: Number(info.lastInsertRowid), status: 'running', startedAt };
+  }
+
+  getRun(id: number): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  /** The newest run of a commit: where a release webhook for that commit continues. */
+  latestRunOfCommit(commit: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE commit_sha = ? ORDER BY id DESC LIMIT 1').get(commit) as RunRow | undefined;
+    return row && toRun(row);
+  }
+
+  listRuns(limit = 20): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
+  }
+
+  setRunStatus(id: number, status: RunStatus): void {
+    const finished = status === 'succeeded' || status === 'failed' ? new Date().toISOString() : null;
+    this.db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, finished, id);
+  }
+
+  stages(runId: number): StageRecord[] {
+    return (this.db.prepare('SELECT * FROM stages WHERE run_id = ? ORDER BY rowid').all(runId) as StageRow[]).map(toStage);
+  }
+
+  stage(runId: number, stage: string): StageRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM stages WHERE run_id = ? AND stage = ?').get(runId, stage) as StageRow | undefined;
+    return row && toStage(row);
+  }
+
+  /** Records a stage transition; outputs and summary are stored only with a final status. */
+  setStage(runId: number, stage: string, status: StageStatus, result: { summary?: string; outputs?: unknown } = {}): void {
+    const now = new Date().toISOString();
+    const outputs = result.outputs === undefined ? null : JSON.stringify(result.outputs);
+    this.db
+      .prepare(
+        `INSERT INTO stages (run_id, stage, status, started_at, finished_at, summary, outputs) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, stage) DO UPDATE SET status = excluded.status,
+           started_at = COALESCE(CASE WHEN excluded.status = 'running' THEN excluded.started_at END, stages.started_at),
+           finished_at = excluded.finished_at, summary = excluded.summary, outputs = excluded.outputs`,
+      )
+      .run(runId, stage, status, now, status === 'running' || status === 'pending' ? null : now, result.summary ?? null, outputs);
+  }
+
+  addEvent(event: EventRecord): void {
+    this.db.prepare('INSERT INTO events (run_id, at, stage, type, message) VALUES (?, ?, ?, ?, ?)').run(event.runId, event.at, event.stage, event.type, event.message);
+  }
+
+  events(runId: number): EventRecord[] {
+    return (this.db.prepare('SELECT run_id, at, stage, type, message FROM events WHERE run_id = ? ORDER BY id').all(runId) as EventRow[]).map((row) => ({
+      runId: row.run_id, at: row.at, stage: row.stage, type: row.type, message: row.message,
+    }));
+  }
+
+  addFeedback(runId: number, stage: string, body: unknown): void {
+    this.db.prepare('INSERT INTO feedback (run_id, stage, body) VALUES (?, ?, ?)').run(runId, stage, JSON.stringify(body));
+  }
+
+  feedback<T>(runId: number): T[] {
+    return (this.db.prepare('SELECT body FROM feedback WHERE run_id = ? ORDER BY id').all(runId) as { body: string }[]).map((row) => JSON.parse(row.body) as T);
+  }
+}
+
+interface RunRow { id: number; project: string; repo_dir: string; commit_sha: string; branch: string; trigger: string; status: RunStatus; started_at: string; finished_at: string | null }
+interface StageRow { run_id: number; stage: string; status: StageStatus; started_at: string | null; finished_at: string | null; summary: string | null; outputs: string | null }
+interface EventRow { run_id: number; at: string; stage: string; type: string; message: string }
+
+function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id, project: row.project, repoDir: row.repo_dir, commit: row.commit_sha, branch: row.branch, trigger: row.trigger,
+    status: row.status, startedAt: row.started_at, finishedAt: row.finished_at ?? undefined,
+  };
+}
+
+function toStage(row: StageRow): StageRecord {
+  return {
+    runId: row.run_id, stage: row.stage, status: row.status, startedAt: row.started_at ?? undefined, finishedAt: row.finished_at ?? undefined,
+    summary: row.summary ?? undefined, outputs: row.outputs === null ? undefined : JSON.parse(row.outputs),
+  };
+}

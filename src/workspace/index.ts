@@ -1,0 +1,5 @@
+export type { HashInputs, PackageHash, Workspace, WorkspacePackage } from './types.ts';
+export { discoverWorkspace } from './discover.ts';
+export { dependentsOf, topologicalLevels } from './graph.ts';
+export { hashOfInputs, hashPackages, type HashOptions } from './hash.ts';
+export { explainMiss } from './explain.ts';

@@ -1,0 +1,38 @@
+export interface WorkspacePackage {
+  name: string;
+  version: string;
+  /** Absolute directory of the package. */
+  dir: string;
+  /** Directory relative to the workspace root, with forward slashes ('.' for a single-package repo). */
+  relDir: string;
+  scripts: Record<string, string>;
+  manifest: Record<string, unknown>;
+  /** Names of workspace packages it depends on (dependencies, devDependencies, peer and optional). */
+  workspaceDeps: string[];
+}
+
+export interface Workspace {
+  root: string;
+  tool: 'npm' | 'yarn' | 'pnpm' | 'lerna' | 'root';
+  packages: WorkspacePackage[];
+  /** Absolute path of the lockfile at the root, when there is one. */
+  lockfile?: string;
+}
+
+export interface HashInputs {
+  /** Path relative to the package directory -> git blob id of its content. */
+  files: Record<string, string>;
+  /** Workspace dependency name -> its package hash. */
+  deps: Record<string, string>;
+  /** Hash of the package's slice of the lockfile (or of the whole lockfile for non-npm formats). */
+  lockfile: string;
+  command: string;
+  /** Env key -> sha256 of its value ('unset' when absent): values may be secrets, so never stored raw. */
+  env: Record<string, string>;
+}
+
+export interface PackageHash {
+  name: string;
+  hash: string;
+  inputs: HashInputs;
+}
