@@ -2,6 +2,15 @@
 // Slipway runs from its TypeScript sources through tsx: no build step between a change and a run.
 import { register } from 'tsx/esm/api';
 
+// The AWS SDK warns on every start that its 2027 releases will need Node 22; that is not the
+// developer's concern mid-pipeline, and it would bury the feedback.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const name = typeof rest[0] === 'string' ? rest[0] : rest[0]?.type;
+  if (name === 'NodeVersionSupportWarning' || String(warning).includes('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+};
+
 register();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
