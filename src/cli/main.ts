@@ -9,6 +9,7 @@ const usage = `slipway: from a merge on main to a deployed, verified, published 
 Usage:
   slipway demo [--fail <kind>] [--home <dir>] [--verbose]   the whole pipeline on the embedded example
   slipway run [--repo <dir>] [--home <dir>] [--verbose]      the pipeline on a repository at HEAD
+  slipway resume <run> [--home <dir>]                        carry on a killed or failed run; finished stages are not redone
   slipway runs [--home <dir>] [--json]                       recent runs
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
   slipway serve [--port <n>] [--home <dir>]                  receive signed release webhooks (needs SLIPWAY_WEBHOOK_SECRET)

@@ -63,7 +63,7 @@ const plans: Record<FaultKind, FaultPlan> = {
     edits: [{ file: sharedTest, anchor: `'Launch checklist');`, replacement: `'Launch Checklist');` }],
   },
   coverage: {
-    description: `an untested exported function notesDigest added to ${sharedIndex}, pulling @embark/shared below 80 % line coverage`,
+    description: `an untested exported function notesDigest added to ${sharedIndex}, pulling @embark/shared below its line-coverage threshold`,
     edits: [{ file: sharedIndex, anchor: 'export function noteDocumentKey(id: string): string {\n  return `notes/${id}.json`;\n}\n', replacement: 'export function noteDocumentKey(id: string): string {\n  return `notes/${id}.json`;\n}\n' + untestedDigest }],
   },
   browser: {

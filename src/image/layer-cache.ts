@@ -2,37 +2,24 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
 import { sha256, sha256File } from '../util/hash.ts';
+import { mapConcurrent } from '../util/concurrency.ts';
 import type { LayerEntry } from './layer-entry.ts';
 import type { LayerBlob } from './layer-writer.ts';
 
 /** Bump when the archive format changes, so older cached layers stop matching. */
 const FORMAT = 'slipway-layer-v1';
 
-/** Runs `work` over items with at most `limit` in flight, keeping the result order. */
-async function mapLimit<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * The hash of everything that determines a layer's bytes: each entry's path, type, mode, owner
  * and size with its content hash, plus the archive settings. Equal keys mean equal blobs.
  */
 export async function layerInputKey(entries: LayerEntry[], settings: { mtime: Date; gzipLevel: number }): Promise<string> {
-  const lines = await mapLimit(entries, 8, async (entry) => {
+  const lines = await mapConcurrent(entries, async (entry) => {
     if (entry.type === 'directory') return `d ${entry.path} ${entry.mode.toString(8)} ${entry.uid ?? 0}:${entry.gid ?? 0}`;
     if (entry.type === 'symlink') return `l ${entry.path} ${entry.target}`;
     if ('content' in entry) return `f ${entry.path} ${entry.mode.toString(8)} ${entry.content.length} ${sha256(entry.content)}`;
     return `f ${entry.path} ${entry.mode.toString(8)} ${entry.size} ${await sha256File(entry.source)}`;
-  });
+  }, 8); // hashing is I/O bound: more reads in flight than cores
   return sha256([FORMAT, `mtime ${settings.mtime.getTime()}`, `gzip ${settings.gzipLevel}`, ...lines].join('\n'));
 }
 

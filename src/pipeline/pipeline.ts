@@ -6,6 +6,7 @@ import { runStages } from '../engine/engine.ts';
 import type { EventListener } from '../engine/events.ts';
 import type { Stage } from '../engine/stage.ts';
 import { feedbackFrom, type Feedback } from '../feedback/feedback.ts';
+import { Failure } from '../feedback/failure.ts';
 import { writeRunReports } from '../feedback/sinks/reports.ts';
 import type { Home } from '../home/home.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
@@ -26,6 +27,8 @@ export interface PipelineOptions {
   registryReadOnly?: boolean;
   /** Receive the release webhook elsewhere (a running `slipway serve`) instead of in this process. */
   webhook?: { url: string; secret: string };
+  /** Resume this run (same commit) instead of starting a new one: finished stages are not redone. */
+  resumeRunId?: number;
 }
 
 export interface PipelineOutcome {
@@ -45,6 +48,11 @@ export interface PipelineOutcome {
 export async function runPipeline(options: PipelineOptions): Promise<PipelineOutcome> {
   const { repoDir, home, listener } = options;
   const store = new RunStore(home.stateDb);
+  const resumed = options.resumeRunId === undefined ? undefined : store.getRun(options.resumeRunId);
+  if (options.resumeRunId !== undefined && !resumed) {
+    store.close();
+    throw new Failure(`no run #${options.resumeRunId} in ${home.root}`, { hint: 'see `slipway runs`' });
+  }
   const commit = (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
   const branch = (await git(repoDir, ['branch', '--show-current'])).trim() || 'detached';
   let config: Config;
@@ -59,7 +67,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     store.close();
     return { run, failures: [feedback], releaseHandedOff: false };
   }
-  const run = store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
+  const run = resumed ?? store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
+  if (resumed) store.setRunStatus(run.id, 'running');
   const redactor = new Redactor();
   let releaseHalf: Promise<Feedback[]> | undefined;
   let receiver: { url: string; close(): Promise<void> } | undefined;
@@ -83,7 +92,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   try {
     const failures = await runStages({ store, stages: stagesOf('ci'), context: stageContext, listener });
     if (failures.length === 0 && receiver) {
-      // The release stage succeeded, so the forge delivered the webhook; the receiver started the half.
+      // The release stage succeeded, so the forge delivered the webhook and the receiver started the
+      // half; a resumed run whose release was delivered before the crash starts it here.
+      if (!releaseHalf && resumed) releaseHalf = continueRelease({ store, run, config, home, redactor, services, listener });
       if (!releaseHalf) throw new Error('the release was created but its webhook never arrived');
       failures.push(...(await releaseHalf));
     }

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { checkCoverage, coverageFailure, parseLcov, type FileCoverage } from '../testing/index.ts';
+import { checkCoverage, coverageFailure, coverageOnSources, indexSourceMaps, parseLcov, type FileCoverage } from '../testing/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
 export interface CoverageOutputs { lines: number; functions: number; branches: number }
@@ -17,14 +17,15 @@ export const coverage: Stage<CoverageOutputs> = {
   async run(ctx) {
     const { lcov } = ctx.output<UnitOutputs>('unit');
     const byPackage: Record<string, FileCoverage[]> = {};
-    for (const [name, path] of Object.entries(lcov)) {
+    for (const [name, { dir, report }] of Object.entries(lcov)) {
       if (ctx.config.coverage.exclude.includes(name)) continue;
-      const text = await readFile(path, 'utf8').catch(() => undefined);
+      const text = await readFile(report, 'utf8').catch(() => undefined);
       if (text === undefined) {
-        throw new Failure(`${name} wrote no coverage report at ${path}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
+        throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
       }
-      // lcov paths are relative to the package's dist root; parse against the report's package dir.
-      byPackage[name] = parseLcov(text, dirname(dirname(path)), ctx.repoDir);
+      // lcov paths are relative to the package; the build outputs' source maps lead to the sources.
+      const maps = await indexSourceMaps(ctx.config.tasks.outputs.map((output) => join(dir, output)), ctx.repoDir);
+      byPackage[name] = coverageOnSources(parseLcov(text, dir, ctx.repoDir), maps, ctx.repoDir);
     }
     const check = checkCoverage(byPackage, ctx.config.coverage);
     const failure = coverageFailure(check);

@@ -14,8 +14,8 @@ export interface UnitOutputs {
   results: StoredResult[];
   /** Packages whose results were replayed from cache instead of running again. */
   replayed: string[];
-  /** lcov report per package, for the coverage gate. */
-  lcov: Record<string, string>;
+  /** Each tested package's directory and lcov report, for the coverage gate. */
+  lcov: Record<string, { dir: string; report: string }>;
 }
 
 /** Stage 4a: unit tests per package; a package whose build inputs did not change replays its results. */
@@ -65,7 +65,7 @@ export const unit: Stage<UnitOutputs> = {
       outputs: {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,
-        lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, join(pkg.dir, lcov)])),
+        lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: join(pkg.dir, lcov) }])),
       },
     };
   },

@@ -4,6 +4,18 @@ import type { TestCaseFailure } from './junit.ts';
 import type { PackageTestResult } from './run.ts';
 import type { CoverageCheck, CoverageViolation } from './coverage.ts';
 
+/**
+ * The lines around the first failing test in a runner's output: what the code printed just before
+ * it failed (often the real cause, such as a database error) and the assertion. Falls back to the
+ * tail when no runner marker is found (a crash, a compile error).
+ */
+export function excerptAroundFirstFailure(output: string, before = 6, after = 14): string[] {
+  const lines = output.split('\n');
+  const first = lines.findIndex((line) => /^\s*(✖ |not ok \d)/.test(line));
+  if (first < 0) return tailLines(output);
+  return lines.slice(Math.max(0, first - before), first + after).filter((line) => line.trim() !== '');
+}
+
 /** "format > pads dates (src/format.test.ts:12)". */
 export function describeTestCase(failure: TestCaseFailure): string {
   const title = failure.suite ? `${failure.suite} > ${failure.name}` : failure.name;
@@ -24,7 +36,7 @@ export function testRunFailure(result: PackageTestResult, kind: 'unit' | 'browse
       : `${result.failed} ${kind === 'browser' ? 'browser tests' : 'tests'} failed in ${result.package}`;
   return new Failure(specific, {
     details: result.failures.map((failure) => `${describeTestCase(failure)}: ${failure.message}`),
-    logExcerpt: tailLines(result.output),
+    logExcerpt: excerptAroundFirstFailure(result.output),
     hint: first?.file ? `Fix ${first.file}${first.line ? `:${first.line}` : ''}, or the code it tests, and run the package's tests locally.` : `Run the package's tests locally (npm test in ${result.package}) and fix what fails.`,
   });
 }

@@ -18,6 +18,18 @@ export async function sourceLocation(file: string, line: number | undefined, pac
 }
 
 async function throughSourceMap(jsFile: string, line: number): Promise<{ file: string; line: number } | undefined> {
+  return (await loadSourceMap(jsFile))?.original(line);
+}
+
+export interface LoadedSourceMap {
+  /** Lines of the compiled file. */
+  lineCount: number;
+  /** Where a compiled line came from, or undefined for a line of generated code only. */
+  original(line: number): { file: string; line: number } | undefined;
+}
+
+/** A compiled file's source map, or undefined when the file has none. */
+export async function loadSourceMap(jsFile: string): Promise<LoadedSourceMap | undefined> {
   const code = await readFile(jsFile, 'utf8').catch(() => undefined);
   if (code === undefined) return undefined;
   const reference = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(code)?.[1];
@@ -32,15 +44,19 @@ async function throughSourceMap(jsFile: string, line: number): Promise<{ file: s
   }
   if (!payload) return undefined;
   const map = new SourceMap(JSON.parse(payload));
-  // Only the line is known: take the first mapping that starts on it.
-  const width = code.split('\n')[line - 1]?.length ?? 0;
-  for (let column = 0; column <= width; column += 1) {
-    const entry = map.findEntry(line - 1, column) as { generatedLine?: number; originalSource?: string; originalLine?: number };
-    if (entry.generatedLine !== line - 1 || !entry.originalSource || entry.originalLine === undefined) continue;
-    const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(mapDir, entry.originalSource);
-    return { file: source, line: entry.originalLine + 1 };
-  }
-  return undefined;
+  const generated = code.split('\n');
+  const original = (line: number) => {
+    // Only the line is known: take the first mapping that starts on it.
+    const width = generated[line - 1]?.length ?? 0;
+    for (let column = 0; column <= width; column += 1) {
+      const entry = map.findEntry(line - 1, column) as { generatedLine?: number; originalSource?: string; originalLine?: number };
+      if (entry.generatedLine !== line - 1 || !entry.originalSource || entry.originalLine === undefined) continue;
+      const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(mapDir, entry.originalSource);
+      return { file: source, line: entry.originalLine + 1 };
+    }
+    return undefined;
+  };
+  return { lineCount: generated.length, original };
 }
 
 const outputDirs = ['dist', 'build', 'lib', 'out'];

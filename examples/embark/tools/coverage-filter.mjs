@@ -4,7 +4,7 @@
 import { sep } from 'node:path';
 
 const packageDir = process.cwd() + sep;
-const isCodeUnderTest = (path) => path.startsWith(packageDir) && !/\.test\.js$/.test(path);
+const isCodeUnderTest = (path) => path.startsWith(packageDir) && !/\.test\.[jt]s$/.test(path);
 
 function totalsOf(files) {
   const sum = (key) => files.reduce((total, file) => total + file[key], 0);

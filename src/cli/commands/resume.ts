@@ -1,0 +1,21 @@
+import { resolveHome } from '../../home/home.ts';
+import { Failure } from '../../feedback/failure.ts';
+import { runPipeline } from '../../pipeline/pipeline.ts';
+import { RunStore } from '../../state/store.ts';
+import type { Command } from '../commands.ts';
+import { printOutcome } from '../outcome.ts';
+import { terminalReporter } from '../reporter.ts';
+
+/** `slipway resume <run>`: carries on a run that was killed or failed, without redoing finished stages. */
+export const resumeCommand: Command = async (input) => {
+  const id = Number(input.args[0]);
+  if (!Number.isInteger(id)) throw new Failure('slipway resume needs a run number', { hint: 'see `slipway runs`' });
+  const home = resolveHome(input.home);
+  const store = new RunStore(home.stateDb);
+  const run = store.getRun(id);
+  store.close();
+  if (!run) throw new Failure(`no run #${id} in ${home.root}`, { hint: 'see `slipway runs`' });
+  const outcome = await runPipeline({ repoDir: run.repoDir, home, trigger: run.trigger, listener: terminalReporter({ verbose: !!input.verbose }), resumeRunId: id });
+  printOutcome(outcome, home);
+  return outcome.failures.length ? 1 : 0;
+};

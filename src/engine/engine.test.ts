@@ -1,0 +1,109 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Failure } from '../feedback/failure.ts';
+import { homeAt } from '../home/home.ts';
+import { Redactor } from '../secrets/redactor.ts';
+import { RunStore } from '../state/store.ts';
+import type { PipelineEvent } from './events.ts';
+import { runStages } from './engine.ts';
+import type { Stage, StageContext } from './stage.ts';
+
+function stage(id: string, needs: string[], run: (ctx: StageContext) => Promise<unknown>, phase: Stage['phase'] = 'ci'): Stage {
+  return { id, title: id, phase, needs, failure: `${id} failed (RFC words)`, run: async (ctx) => ({ summary: `${id} done`, outputs: await run(ctx) }) };
+}
+
+describe('engine', () => {
+  let dir: string;
+  let store: RunStore;
+  let events: PipelineEvent[];
+  let redactor: Redactor;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slipway-engine-'));
+    store = new RunStore(join(dir, 'state.db'));
+    events = [];
+    redactor = new Redactor();
+  });
+  afterEach(async () => {
+    store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const start = (stages: Stage[], runId?: number) => {
+    const run = runId ? store.getRun(runId)! : store.createRun({ project: 'p', repoDir: dir, commit: 'abc', branch: 'main', trigger: 'test' });
+    const home = homeAt(dir);
+    return runStages({
+      store, stages, listener: (event) => events.push(event),
+      context: { run, config: {} as never, repoDir: dir, home, runDir: home.runDir(run.id), redactor, services: {} as never },
+    }).then((failures) => ({ run, failures }));
+  };
+
+  it('passes outputs along the graph and records every stage', async () => {
+    const { run, failures } = await start([
+      stage('a', [], async () => ({ n: 1 })),
+      stage('b', ['a'], async (ctx) => ({ n: ctx.output<{ n: number }>('a').n + 1 })),
+    ]);
+    expect(failures).toEqual([]);
+    expect(store.stages(run.id).map((s) => [s.stage, s.status, s.outputs])).toEqual([['a', 'succeeded', { n: 1 }], ['b', 'succeeded', { n: 2 }]]);
+  });
+
+  it('turns a Failure into feedback with the RFC message and runs nothing that needs it', async () => {
+    let ranAfter = false;
+    const { run, failures } = await start([
+      stage('test', [], async () => { throw new Failure('2 tests failed in shared', { details: ['"adds" in src/a.test.ts'], hint: 'fix it' }); }),
+      stage('image', ['test'], async () => { ranAfter = true; }),
+      stage('lint', [], async () => 'independent'),
+    ]);
+    expect(ranAfter).toBe(false);
+    expect(failures).toMatchObject([{ stage: 'test', message: 'test failed (RFC words)', specific: '2 tests failed in shared', details: ['"adds" in src/a.test.ts'], hint: 'fix it' }]);
+    expect(store.stage(run.id, 'image')).toMatchObject({ status: 'skipped', summary: 'not run: test did not succeed' });
+    expect(store.stage(run.id, 'lint')?.status).toBe('succeeded');
+    expect(store.feedback(run.id)).toHaveLength(1);
+  });
+
+  it('resumes a run: finished stages are not run again, the interrupted one is', async () => {
+    const calls: string[] = [];
+    const stages = (crash: boolean) => [
+      stage('build', [], async () => { calls.push('build'); return 'built'; }),
+      stage('push', ['build'], async () => { calls.push('push'); if (crash) throw new Error('killed'); return 'pushed'; }),
+      stage('release', ['push'], async (ctx) => { calls.push('release'); return ctx.output('build'); }),
+    ];
+    const first = await start(stages(true));
+    expect(first.failures).toHaveLength(1);
+    // Simulate a process killed mid-stage: the store says "running".
+    store.setStage(first.run.id, 'push', 'running');
+    const resumed = await start(stages(false), first.run.id);
+    expect(resumed.failures).toEqual([]);
+    expect(calls).toEqual(['build', 'push', 'push', 'release']);
+    expect(store.stage(first.run.id, 'release')?.outputs).toBe('built');
+    expect(events.some((e) => e.type === 'stage-end' && e.stage === 'build' && e.resumed)).toBe(true);
+  });
+
+  it('treats needs outside the set as they are stored (the release half after the CI half)', async () => {
+    const { run } = await start([stage('release', [], async () => 'r')]);
+    const half = await start([stage('deploy', ['release'], async (ctx) => ctx.output('release'), 'release')], run.id);
+    expect(half.failures).toEqual([]);
+    expect(store.stage(run.id, 'deploy')?.outputs).toBe('r');
+  });
+
+  it('keeps secrets out of logs, feedback and state', async () => {
+    redactor.add('hunter2-secret');
+    const { run, failures } = await start([
+      stage('leaky', [], async (ctx) => {
+        ctx.log('connecting with hunter2-secret');
+        throw new Failure('auth failed for hunter2-secret', { logExcerpt: ['password=hunter2-secret'] });
+      }),
+    ]);
+    expect(JSON.stringify(failures)).not.toContain('hunter2-secret');
+    expect(JSON.stringify(store.feedback(run.id))).not.toContain('hunter2-secret');
+    expect(JSON.stringify(events)).not.toContain('hunter2-secret');
+    expect(failures[0].specific).toBe('auth failed for ***');
+  });
+
+  it('reports an unexpected error as a defect, with a hint', async () => {
+    const { failures } = await start([stage('x', [], async () => { throw new TypeError('undefined is not a function'); })]);
+    expect(failures[0]).toMatchObject({ specific: 'unexpected error: undefined is not a function', hint: expect.stringMatching(/defect in Slipway/) });
+  });
+});
