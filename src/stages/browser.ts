@@ -3,6 +3,9 @@ import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
 import { runBrowserTests, testRunFailure } from '../testing/index.ts';
 import { keepArtifacts } from './artifacts.ts';
+import { LocalCache } from '../cache/index.ts';
+import type { PackagesOutputs } from './packages.ts';
+import { runOrReplay } from './replay.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 
 export interface BrowserOutputs { passed: number; package?: string }
@@ -20,16 +23,25 @@ export const browser: Stage<BrowserOutputs> = {
     const workspace = await discoverWorkspace(ctx.repoDir);
     const pkg = workspace.packages.find((p) => p.name === settings.package);
     if (!pkg) throw new Failure(`browserTests.package "${settings.package}" is not a workspace package`, { details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`] });
-    const result = await runBrowserTests({
-      name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: settings.script, junitPath: join(pkg.dir, 'reports/browser-junit.xml'),
-      artifactsDir: join(pkg.dir, 'reports/browser'), chromiumPath: ctx.services.chromiumPath, onLine: (line) => ctx.log(line),
+    const { hashes } = ctx.output<PackagesOutputs>('packages');
+    const junit = 'reports/browser-junit.xml';
+    const { result, replayed } = await runOrReplay({
+      cache: new LocalCache(`${ctx.home.cacheDir}/tests`), inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
+      dir: pkg.dir, reports: [junit],
+      run: () => runBrowserTests({
+        name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: settings.script, junitPath: join(pkg.dir, junit),
+        artifactsDir: join(pkg.dir, 'reports/browser'), chromiumPath: ctx.services.chromiumPath, onLine: (line) => ctx.log(line),
+      }),
     });
-    const failure = testRunFailure(result, 'browser');
+    const failure = testRunFailure({ output: '', ...result }, 'browser');
     if (failure) {
       // Screenshots are kept with the run: the repository's report directory is rewritten by the next run.
-      const kept = await keepArtifacts(result.artifacts, join(ctx.runDir, 'artifacts', 'browser'));
+      const kept = await keepArtifacts(result.artifacts ?? [], join(ctx.runDir, 'artifacts', 'browser'));
       throw new Failure(failure.specific, { ...failure, details: failure.details, artifacts: kept, hint: `${failure.hint} Screenshots: ${kept.join(', ')}` });
     }
-    return { summary: `${result.passed} browser tests passed in Chromium (${pkg.name})`, outputs: { passed: result.passed, package: pkg.name } };
+    return {
+      summary: `${result.passed} browser tests passed in Chromium (${pkg.name})${replayed ? ', replayed from cache' : ''}`,
+      outputs: { passed: result.passed, package: pkg.name },
+    };
   },
 };

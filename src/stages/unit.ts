@@ -2,13 +2,11 @@ import { join } from 'node:path';
 import { LocalCache } from '../cache/index.ts';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { runPackageTests, testRunFailure, type PackageTestResult } from '../testing/index.ts';
+import { runPackageTests, testRunFailure } from '../testing/index.ts';
+import { runOrReplay, type StoredResult } from './replay.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
-import { sha256 } from '../util/hash.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 import type { PackagesOutputs } from './packages.ts';
-
-type StoredResult = Omit<PackageTestResult, 'output'>;
 
 export interface UnitOutputs {
   results: StoredResult[];
@@ -33,24 +31,19 @@ export const unit: Stage<UnitOutputs> = {
     const cache = new LocalCache(`${ctx.home.cacheDir}/tests`);
     const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
     const replayed: string[] = [];
-    const results = await mapConcurrent(tested, async (pkg): Promise<StoredResult & { output?: string }> => {
-      const key = `test-${sha256(`${hashes[pkg.name]}\0${pkg.scripts[test]}`)}`;
-      if (await cache.restore(key, pkg.dir, [junit, lcov])) {
-        const meta = await cache.readMeta(key);
-        if (meta?.result) {
-          replayed.push(pkg.name);
-          ctx.log(`${pkg.name}: results replayed from cache`);
-          return meta.result as StoredResult;
-        }
-      }
-      const result = await runPackageTests({
-        name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: test, junitPath: join(pkg.dir, junit), lcovPath: join(pkg.dir, lcov),
-        onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
+    const results = await mapConcurrent(tested, async (pkg) => {
+      const { result, replayed: fromCache } = await runOrReplay({
+        cache, inputs: [hashes[pkg.name], pkg.scripts[test]], dir: pkg.dir, reports: [junit, lcov],
+        run: () => runPackageTests({
+          name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: test, junitPath: join(pkg.dir, junit), lcovPath: join(pkg.dir, lcov),
+          onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
+        }),
       });
-      const { output, ...stored } = result;
-      // Only passing results are cached: a failure must run again after any fix.
-      if (result.exitCode === 0 && result.failed === 0) await cache.save(key, pkg.dir, [junit, lcov], { result: stored });
-      return { ...stored, output };
+      if (fromCache) {
+        replayed.push(pkg.name);
+        ctx.log(`${pkg.name}: results replayed from cache`);
+      }
+      return result;
     });
     // Report the first failing package in full; name the others so none goes unnoticed.
     const failed = results.filter((result) => result.failed > 0 || result.exitCode !== 0);
