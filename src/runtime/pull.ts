@@ -84,6 +84,38 @@ async function prepareRootfs(rootfs: string): Promise<void> {
 }
 
 /**
+ * A verified layer unpacked on its own under stateDir/layers/, once per digest; undefined for a
+ * layer with whiteouts, whose deletions only mean something on top of the layers below.
+ */
+async function unpackedLayer(stateDir: string, layer: Descriptor, compression: Parameters<typeof applyLayer>[1], fetch: (path: string) => Promise<void>): Promise<string | undefined> {
+  const dir = join(stateDir, 'layers', layer.digest.replace(':', '-'));
+  if (await stat(dir).then(() => true, () => false)) return dir;
+  const staging = stagingPath(dir);
+  await mkdir(staging, { recursive: true });
+  try {
+    const blob = `${staging}.blob`;
+    await fetch(blob);
+    const listing = await execFileAsync('tar', [compression === 'gzip' ? '-tzf' : '-tf', blob], { maxBuffer: 256 << 20 });
+    if (/(^|\/)\.wh\./m.test(listing.stdout)) {
+      await rm(staging, { recursive: true, force: true });
+      await rm(blob, { force: true });
+      return undefined;
+    }
+    await applyLayer(blob, compression, staging);
+    await rm(blob);
+    await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+      await rm(staging, { recursive: true, force: true });
+    });
+    return dir;
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    await rm(`${staging}.blob`, { force: true });
+    throw error;
+  }
+}
+
+/**
  * Pulls an image by digest and unpacks its filesystem into stateDir/images/<digest>/rootfs, once:
  * everything lands in a staging directory renamed into place at the end, so an interrupted pull
  * never looks complete and a second deploy of the digest reuses it. Every blob is verified
@@ -108,6 +140,14 @@ export async function pullImage(opts: { source: ImageSource; reference: string; 
     for (const [index, layer] of manifest.layers.entries()) {
       const compression = layerCompression(layer.mediaType);
       if (!compression) throw new Failure(`image ${image}: layer ${layer.digest} has media type ${layer.mediaType}, which the local runtime cannot unpack`, { hint: 'Build layers as tar or tar+gzip.' });
+      // The base layer (the runtime, tens of MB) is shared by every image and release: unpack it
+      // once and give each rootfs hard links to it; later layers replace files, never edit them.
+      // Only the first layer: linking a later one in could follow a symlink out of the rootfs.
+      const unpacked = index === 0 && (await unpackedLayer(opts.stateDir, layer, compression, (path) => fetchVerified(source, layer, path, image, 'layer', reference)));
+      if (unpacked) {
+        await execFileAsync('cp', ['-a', '-l', `${unpacked}/.`, join(staging, 'rootfs')]);
+        continue;
+      }
       const layerFile = join(staging, `layer-${index}`);
       await fetchVerified(source, layer, layerFile, image, 'layer', reference);
       await applyLayer(layerFile, compression, join(staging, 'rootfs'));
