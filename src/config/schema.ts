@@ -86,7 +86,10 @@ export const configSchema = z.strictObject({
     /** The package whose version names the release; defaults to the first service's package. */
     releasePackage: z.string().optional(),
   }).prefault({}),
-  /** Registry for images: "local" (the embedded default) or a registry host and namespace. */
+  /**
+   * Registry for images: "local" (the Debian docker-registry on loopback when installed, else OCI
+   * image layouts on disk), "oci-layout" (always on disk), or a registry host and namespace.
+   */
   registry: z.strictObject({ url: z.string().default('local') }).prefault({}),
   services: z.record(name, serviceSchema).refine((services) => Object.keys(services).length > 0, 'declare at least one service'),
   environments: z.record(name, environmentSchema).refine((envs) => Object.keys(envs).length > 0, 'declare at least one environment'),

@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { Failure } from '../feedback/failure.ts';
 import { exec } from '../util/exec.ts';
 
-/** Host programs the embedded default uses, and the Debian packages that provide them. */
+/**
+ * Host programs the embedded default needs, and the Debian packages that provide them. (The
+ * Debian `docker-registry` is used when installed; without it images go to OCI image layouts.)
+ */
 export const hostPrograms = [
   { path: '/usr/bin/chromium', debianPackage: 'chromium', for: 'browser and smoke tests' },
-  { path: '/usr/bin/docker-registry', debianPackage: 'docker-registry', for: 'the local OCI registry' },
 ];
 
 /**

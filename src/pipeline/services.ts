@@ -1,14 +1,15 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import { Failure } from '../feedback/failure.ts';
 import { LocalForge } from '../forge/local-forge.ts';
 import type { Home } from '../home/home.ts';
-import { RegistryClient, startLocalRegistry } from '../registry/index.ts';
+import { LayoutRegistry, REGISTRY_BINARY, RegistryClient, startLocalRegistry, type RegistryApi } from '../registry/index.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 import { sha256 } from '../util/hash.ts';
 
 export interface LiveRegistry {
-  client: RegistryClient;
+  client: RegistryApi;
   /** The registry part of image references, e.g. "127.0.0.1:5000" or "ghcr.io". */
   host: string;
   /** Repository prefix inside the registry, e.g. "acme" for ghcr.io/acme. */
@@ -41,12 +42,18 @@ export function createRunServices(options: RunServicesOptions): RunServices {
     chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     registry() {
       registry ??= (async () => {
-        if (options.config.registry.url === 'local') {
+        const { url } = options.config.registry;
+        if (url === 'oci-layout' || (url === 'local' && !existsSync(REGISTRY_BINARY))) {
+          // No registry server: images go to OCI image layouts on disk.
+          const layouts = join(options.home.registryDir, 'oci-layouts');
+          return { client: new LayoutRegistry(layouts, { readOnly: options.registryReadOnly }), host: 'oci-layout', namespace: '' };
+        }
+        if (url === 'local') {
           const local = await startLocalRegistry({ storageDir: options.home.registryDir, readOnly: options.registryReadOnly });
           stopRegistry = local.stop;
           return { client: new RegistryClient({ url: local.url }), host: local.host, namespace: '' };
         }
-        return remoteRegistry(options.config.registry.url, options.redactor);
+        return remoteRegistry(url, options.redactor);
       })();
       return registry;
     },

@@ -1,11 +1,11 @@
 import { Failure } from '../feedback/failure.ts';
-import type { RegistryClient } from './client.ts';
+import type { RegistryApi } from './registry-api.ts';
 
 /**
  * Adds a tag to an image that is already in the registry, by copying its manifest: the promoted
  * image is byte for byte the verified one, and no layer moves.
  */
-export async function promoteImage(opts: { client: RegistryClient; repository: string; digest: string; tag: string }): Promise<void> {
+export async function promoteImage(opts: { client: RegistryApi; repository: string; digest: string; tag: string }): Promise<void> {
   const { client, repository, digest, tag } = opts;
   const manifest = await client.getManifest(repository, digest);
   if (manifest.digest !== digest) {

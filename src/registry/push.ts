@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Failure } from '../feedback/failure.ts';
 import { blobPath, MANIFEST_MEDIA_TYPE, readLayout, type BuiltImage } from '../image/index.ts';
-import type { RegistryClient } from './client.ts';
+import type { RegistryApi } from './registry-api.ts';
 
 export interface PushResult {
   digest: string;
@@ -17,7 +17,7 @@ export interface PushResult {
  * manifest is put under each tag (only once every blob is there, so no tag points at a partial
  * image) and read back to check the registry serves exactly the digest that was built.
  */
-export async function pushImage(opts: { image: BuiltImage; client: RegistryClient; repository: string; tags: string[] }): Promise<PushResult> {
+export async function pushImage(opts: { image: BuiltImage; client: RegistryApi; repository: string; tags: string[] }): Promise<PushResult> {
   const { image, client, repository } = opts;
   const { manifest } = await readLayout(image.layoutDir);
   let uploadedBytes = 0;

@@ -1,0 +1,13 @@
+/**
+ * What the pipeline needs of a registry: the OCI distribution API's blob and manifest calls.
+ * RegistryClient speaks it over HTTP; LayoutRegistry keeps it in OCI image layout directories.
+ */
+export interface RegistryApi {
+  /** The registry part of image references, e.g. "127.0.0.1:5000", "ghcr.io", "oci-layout". */
+  readonly host: string;
+  hasBlob(repo: string, digest: string): Promise<boolean>;
+  pushBlob(repo: string, digest: string, path: string, size: number): Promise<void>;
+  putManifest(repo: string, reference: string, body: Buffer, mediaType: string): Promise<string>;
+  getManifest(repo: string, reference: string): Promise<{ body: Buffer; digest: string; mediaType: string }>;
+  getBlob(repo: string, digest: string): Promise<NodeJS.ReadableStream>;
+}
