@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
+import { checkCoverage, readPackageCoverage } from '../testing/index.ts';
 import { exec } from '../util/exec.ts';
 import { exampleDir } from './demo-repo.ts';
 import { injectFault, type FaultKind } from './faults.ts';
@@ -52,10 +53,11 @@ async function buildAndTest(dir: string, ...packages: string[]) {
 }
 
 /** Line coverage of a package's lcov report, in percent. */
+/** Line coverage as the pipeline's coverage gate computes it. */
 async function linePercent(dir: string, pkg: string): Promise<number> {
-  const lcov = await readFile(join(dir, 'packages', pkg, 'coverage', 'lcov.info'), 'utf8');
-  const total = (field: string) => [...lcov.matchAll(new RegExp(`^${field}:(\\d+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
-  return (100 * total('LH')) / total('LF');
+  const packageDir = join(dir, 'packages', pkg);
+  const files = await readPackageCoverage({ packageDir, report: join(packageDir, 'coverage', 'lcov.info'), outputs: ['dist'], repoRoot: dir });
+  return checkCoverage({ [pkg]: files! }, { packages: {}, exclude: [] }).summary.lines;
 }
 
 const read = (dir: string, file: string) => readFile(join(dir, file), 'utf8');

@@ -1,8 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { checkCoverage, coverageFailure, coverageOnSources, indexSourceMaps, parseLcov, type FileCoverage } from '../testing/index.ts';
+import { checkCoverage, coverageFailure, readPackageCoverage, type FileCoverage } from '../testing/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
 export interface CoverageOutputs { lines: number; functions: number; branches: number }
@@ -19,13 +17,11 @@ export const coverage: Stage<CoverageOutputs> = {
     const byPackage: Record<string, FileCoverage[]> = {};
     for (const [name, { dir, report }] of Object.entries(lcov)) {
       if (ctx.config.coverage.exclude.includes(name)) continue;
-      const text = await readFile(report, 'utf8').catch(() => undefined);
-      if (text === undefined) {
+      const files = await readPackageCoverage({ packageDir: dir, report, outputs: ctx.config.tasks.outputs, repoRoot: ctx.repoDir });
+      if (!files) {
         throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
       }
-      // lcov paths are relative to the package; the build outputs' source maps lead to the sources.
-      const maps = await indexSourceMaps(ctx.config.tasks.outputs.map((output) => join(dir, output)), ctx.repoDir);
-      byPackage[name] = coverageOnSources(parseLcov(text, dir, ctx.repoDir), maps, ctx.repoDir);
+      byPackage[name] = files;
     }
     const check = checkCoverage(byPackage, ctx.config.coverage);
     const failure = coverageFailure(check);

@@ -1,6 +1,6 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import type { FileCoverage } from './lcov.ts';
+import { parseLcov, type FileCoverage } from './lcov.ts';
 import { loadSourceMap, type LoadedSourceMap } from './source-map.ts';
 
 /** What the source maps of a package's compiled output say about its sources. */
@@ -79,4 +79,15 @@ export function coverageOnSources(files: FileCoverage[], index: SourceIndex, rep
 
 function repoRelative(path: string, repoRoot: string): string {
   return relative(repoRoot, path).split('\\').join('/');
+}
+
+/**
+ * A package's coverage as Slipway judges it: its lcov report read against the package directory
+ * and moved onto the sources through the build outputs' source maps. Undefined without a report.
+ */
+export async function readPackageCoverage(opts: { packageDir: string; report: string; outputs: string[]; repoRoot: string }): Promise<FileCoverage[] | undefined> {
+  const text = await readFile(opts.report, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const maps = await indexSourceMaps(opts.outputs.map((output) => join(opts.packageDir, output)), opts.repoRoot);
+  return coverageOnSources(parseLcov(text, opts.packageDir, opts.repoRoot), maps, opts.repoRoot);
 }

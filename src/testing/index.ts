@@ -3,4 +3,4 @@ export { parseLcov, mergeCoverage, type FileCoverage } from './lcov.ts';
 export { checkCoverage, formatUncoveredRanges, type CoverageViolation, type CoverageThresholds, type CoverageCheck, type CoverageMetric } from './coverage.ts';
 export { runPackageTests, runBrowserTests, type PackageTestResult, type RunTestsOptions, type BrowserTestOptions } from './run.ts';
 export { testRunFailure, coverageFailure, describeTestCase } from './feedback.ts';
-export { coverageOnSources, indexSourceMaps, type SourceIndex } from './coverage-sources.ts';
+export { coverageOnSources, indexSourceMaps, readPackageCoverage, type SourceIndex } from './coverage-sources.ts';
