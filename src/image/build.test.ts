@@ -6,9 +6,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Failure } from '../feedback/failure.ts';
 import { blobPath, buildServiceImage, readLayout, type ServiceImageSpec } from './index.ts';
 import { createTestWorkspace } from './test-workspace.ts';
+import { failureOf } from '../feedback/failure-of.test-support.ts';
 
 async function layerEntries(layoutDir: string, digest: string): Promise<tar.Header[]> {
   const headers: tar.Header[] = [];
@@ -21,12 +21,6 @@ async function layerEntries(layoutDir: string, digest: string): Promise<tar.Head
   })();
   await Promise.all([pipeline(createReadStream(blobPath(layoutDir, digest)), createGunzip(), extract), reading]);
   return headers;
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Failure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(Failure);
-  return error as Failure;
 }
 
 describe('buildServiceImage', () => {

@@ -3,20 +3,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Failure } from '../feedback/failure.ts';
 import { buildServiceImage, type BuiltImage, type ServiceImageSpec } from '../image/index.ts';
 import { createTestWorkspace } from '../image/test-workspace.ts';
 import { exec } from '../util/exec.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { promoteImage, pushImage, RegistryClient, startLocalRegistry, type LocalRegistry } from './index.ts';
+import { failureOf } from '../feedback/failure-of.test-support.ts';
 
 const repository = 'embark/backend';
-
-async function failureOf(promise: Promise<unknown>): Promise<Failure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(Failure);
-  return error as Failure;
-}
 
 describe('pushing to the Debian docker-registry', () => {
   let dir: string;

@@ -3,7 +3,6 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Failure } from '../feedback/failure.ts';
 import { sha256 } from '../util/hash.ts';
 import { deploy, environmentStatus, teardown, type ServiceDeployment } from './deploy.ts';
 import { ociLayoutSource } from './image-source.ts';
@@ -11,6 +10,7 @@ import { writeOciImage } from './oci-layout-writer.ts';
 import { isRunning, type ProcessRef } from './processes.ts';
 import { readState } from './state.ts';
 import { testServerSource } from './test-server.ts';
+import { failureOf } from '../feedback/failure-of.test-support.ts';
 
 // Runs services without namespaces (the mode for machines where we are not root), with the host's
 // node: fast, and exercises everything but the isolation (see namespaces.e2e.test.ts).
@@ -55,12 +55,6 @@ const options = (revision: string, svc: ServiceDeployment[], readyTimeoutMs = 50
 async function get(url: string, init?: RequestInit) {
   const response = await fetch(url, init);
   return { status: response.status, revision: response.headers.get('x-slipway-revision'), body: await response.text() };
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Failure> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(Failure);
-  return error as Failure;
 }
 
 describe('local runtime deploys (without isolation)', () => {

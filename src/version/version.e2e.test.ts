@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Failure } from '../feedback/failure.ts';
 import { applyVersion, planVersion } from './index.ts';
+import { failureOf } from '../feedback/failure-of.test-support.ts';
 
 const november = new Date('2026-11-20T12:00:00Z');
 let repo: string;
@@ -34,12 +34,6 @@ async function createRepo(version = '1.2.0'): Promise<void> {
   await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'base');
   await git('add', '-A');
   await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'add tables');
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Failure> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(Failure);
-  return error as Failure;
 }
 
 const semver = () => ({ repoDir: repo, scheme: 'semver' as const, releasePackage: '@embark/backend', date: november });
