@@ -4,6 +4,7 @@ import { resumeCommand } from './commands/resume.ts';
 import { runCommand } from './commands/run.ts';
 import { runsCommand, showCommand } from './commands/history.ts';
 import { serveCommand } from './commands/serve.ts';
+import { setupCommand } from './commands/setup.ts';
 
 export interface CommandInput {
   args: string[];
@@ -26,4 +27,5 @@ export const commands: Record<string, Command> = {
   show: showCommand,
   serve: serveCommand,
   env: envCommand,
+  setup: setupCommand,
 };

@@ -14,6 +14,7 @@ Usage:
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
   slipway serve [--port <n>] [--home <dir>]                  receive signed release webhooks (needs SLIPWAY_WEBHOOK_SECRET)
   slipway env status|down <env> [--home <dir>]               a local environment: what runs, or stop it
+  slipway setup [tests]                                      install the host programs the demo (or the test suite) needs
 
 Fault kinds for demo --fail: unit, coverage, browser, image, push, integration, manifest, deploy, smoke`;
 

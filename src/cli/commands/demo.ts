@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { prepareDemoRepo } from '../../demo/demo-repo.ts';
 import { faultKinds, type FaultKind } from '../../demo/faults.ts';
-import { ensureHostPrograms } from '../../demo/preflight.ts';
+import { demoPrograms, ensureHostPrograms } from '../../demo/preflight.ts';
 import { Failure } from '../../feedback/failure.ts';
 import { yellow } from '../../feedback/sinks/terminal.ts';
 import { resolveHome } from '../../home/home.ts';
@@ -20,7 +20,7 @@ export const demoCommand: Command = async (input) => {
     throw new Failure(`unknown fault kind "${fault}"`, { hint: `use one of: ${faultKinds.join(', ')}` });
   }
   const home = resolveHome(input.home);
-  await ensureHostPrograms((line) => process.stderr.write(line + '\n'));
+  await ensureHostPrograms(demoPrograms, (line) => process.stderr.write(line + '\n'));
   const { repoDir, faultDescription } = await prepareDemoRepo({ parentDir: join(home.root, 'demo'), fault });
   process.stderr.write(`slipway demo: merged feature/notes-search to main in ${repoDir}\n`);
   if (faultDescription) process.stderr.write(yellow(`injected fault (${fault}): ${faultDescription}`) + '\n');
