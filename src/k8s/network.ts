@@ -4,14 +4,14 @@ import type { IHTTPIngressPath } from 'kubernetes-models/networking.k8s.io/v1/HT
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { Config, EnvironmentConfig } from '../config/schema.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
-import { projectLabels, selectorLabels, serviceLabels } from './labels.ts';
-import { resourceName, type ServiceTarget } from './workload.ts';
+import { projectLabels, selectorLabels } from './labels.ts';
+import { resourceName, serviceMetadata, type ServiceTarget } from './workload.ts';
 
 export function renderService(target: ServiceTarget): IService {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name: resourceName(target.project, target.name), namespace: target.environment.namespace, labels: serviceLabels(target.project, target.name, target.release) },
+    metadata: serviceMetadata(target),
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(target.project, target.name),
@@ -25,7 +25,7 @@ export function renderNetworkPolicy(target: ServiceTarget): INetworkPolicy {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name: resourceName(target.project, target.name), namespace: target.environment.namespace, labels: serviceLabels(target.project, target.name, target.release) },
+    metadata: serviceMetadata(target),
     spec: {
       podSelector: { matchLabels: selectorLabels(target.project, target.name) },
       policyTypes: ['Ingress'],

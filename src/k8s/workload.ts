@@ -26,6 +26,11 @@ export function resourceName(project: string, service: string): string {
   return `${project}-${service}`;
 }
 
+/** The name, namespace and labels every object of one service carries. */
+export function serviceMetadata(target: ServiceTarget): { name: string; namespace: string; labels: Record<string, string> } {
+  return { name: resourceName(target.project, target.name), namespace: target.environment.namespace, labels: serviceLabels(target.project, target.name, target.release) };
+}
+
 /** `<project>-<resource>`: the Secret holding a resource's connection settings. */
 export function resourceSecretName(project: string, resource: string): string {
   return `${project}-${resource}`;
@@ -70,12 +75,11 @@ function container(target: ServiceTarget): IContainer {
 }
 
 export function renderDeployment(target: ServiceTarget): IDeployment {
-  const name = resourceName(target.project, target.name);
-  const labels = serviceLabels(target.project, target.name, target.release);
+  const { name, labels, namespace } = serviceMetadata(target);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace: target.environment.namespace, labels, annotations: { 'slipway.dev/commit': target.release.commit } },
+    metadata: { name, namespace, labels, annotations: { 'slipway.dev/commit': target.release.commit } },
     spec: {
       // No `replicas`: the HorizontalPodAutoscaler owns the count, and re-applying a fixed
       // number on every deploy would scale a busy service back down.
@@ -100,7 +104,7 @@ export function renderServiceAccount(target: ServiceTarget): IServiceAccount {
   return {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name: resourceName(target.project, target.name), namespace: target.environment.namespace, labels: serviceLabels(target.project, target.name, target.release) },
+    metadata: serviceMetadata(target),
     automountServiceAccountToken: false,
   };
 }
@@ -110,20 +114,20 @@ export function renderDisruptionBudget(target: ServiceTarget): IPodDisruptionBud
   return {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
-    metadata: { name: resourceName(target.project, target.name), namespace: target.environment.namespace, labels: serviceLabels(target.project, target.name, target.release) },
+    metadata: serviceMetadata(target),
     spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(target.project, target.name) } },
   };
 }
 
 /** The configured replicas are the floor; CPU pressure may add up to twice as many again. */
 export function renderAutoscaler(target: ServiceTarget): IHorizontalPodAutoscaler {
-  const name = resourceName(target.project, target.name);
+  const metadata = serviceMetadata(target);
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: { name, namespace: target.environment.namespace, labels: serviceLabels(target.project, target.name, target.release) },
+    metadata,
     spec: {
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: metadata.name },
       minReplicas: target.environment.replicas,
       maxReplicas: target.environment.replicas * 3,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
