@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blobPath, buildServiceImage, readLayout, type ServiceImageSpec } from './index.ts';
-import { createTestWorkspace } from './test-workspace.ts';
+import { createTestImageSpec, createTestWorkspace } from './test-workspace.ts';
 import { failureOf } from '../feedback/failure-of.test-support.ts';
 
 async function layerEntries(layoutDir: string, digest: string): Promise<tar.Header[]> {
@@ -29,17 +29,11 @@ describe('buildServiceImage', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-image-'));
-    const workspace = await createTestWorkspace(join(dir, 'ws'));
-    spec = {
-      workspaceRoot: workspace.root,
-      packageDir: workspace.backendDir,
-      command: ['node', 'dist/server.js'],
-      port: 8080,
+    spec = await createTestImageSpec(dir, {
       env: { LOG_LEVEL: 'info' },
       labels: { source: 'https://github.com/acme/embark', revision: 'abc123', version: '1.4.0' },
-      cacheDir: join(dir, 'cache'),
       outDir: join(dir, 'out'),
-    };
+    });
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

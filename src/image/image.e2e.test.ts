@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec } from '../util/exec.ts';
 import { blobPath, buildServiceImage, readLayout, type BuiltImage } from './index.ts';
-import { createTestWorkspace } from './test-workspace.ts';
+import { createTestImageSpec } from './test-workspace.ts';
 
 // Unpacking needs root (ownership, chroot); this machine and CI run as root.
 describe.skipIf(process.getuid?.() !== 0)('a built image runs', () => {
@@ -16,19 +16,10 @@ describe.skipIf(process.getuid?.() !== 0)('a built image runs', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-image-run-'));
-    const workspace = await createTestWorkspace(join(dir, 'ws'));
+    const spec = await createTestImageSpec(dir, { outDir: join(dir, 'out') });
     process.env.SOURCE_DATE_EPOCH = '1700000000';
     try {
-      image = await buildServiceImage({
-        workspaceRoot: workspace.root,
-        packageDir: workspace.backendDir,
-        command: ['node', 'dist/server.js'],
-        port: 8080,
-        env: {},
-        labels: { revision: 'abc123', version: '1.4.0' },
-        cacheDir: join(dir, 'cache'),
-        outDir: join(dir, 'out'),
-      });
+      image = await buildServiceImage(spec);
     } finally {
       delete process.env.SOURCE_DATE_EPOCH;
     }

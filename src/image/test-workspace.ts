@@ -1,5 +1,6 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { ServiceImageSpec } from './build.ts';
 
 /**
  * A tiny npm-workspaces monorepo for image tests: @embark/backend depends on an installed
@@ -40,4 +41,20 @@ export async function createTestWorkspace(root: string): Promise<{ root: string;
   await symlink('../../packages/shared', join(root, 'node_modules/@embark/shared'));
   await symlink('../../packages/backend', join(root, 'node_modules/@embark/backend'));
   return { root, backendDir: join(root, 'packages/backend') };
+}
+
+/** The image spec of the test workspace's backend, built under `dir`; tests override what they vary. */
+export async function createTestImageSpec(dir: string, overrides: Partial<ServiceImageSpec> = {}): Promise<ServiceImageSpec> {
+  const workspace = await createTestWorkspace(join(dir, 'ws'));
+  return {
+    workspaceRoot: workspace.root,
+    packageDir: workspace.backendDir,
+    command: ['node', 'dist/server.js'],
+    port: 8080,
+    env: {},
+    labels: { revision: 'abc123', version: '1.4.0' },
+    cacheDir: join(dir, 'cache'),
+    outDir: join(dir, 'image'),
+    ...overrides,
+  };
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServiceImage, type BuiltImage } from '../image/index.ts';
-import { createTestWorkspace } from '../image/test-workspace.ts';
+import { createTestImageSpec } from '../image/test-workspace.ts';
 import { exec } from '../util/exec.ts';
 import { LayoutRegistry, promoteImage, pushImage } from './index.ts';
 
@@ -16,11 +16,7 @@ describe('LayoutRegistry', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-layout-registry-'));
-    const workspace = await createTestWorkspace(join(dir, 'ws'));
-    image = await buildServiceImage({
-      workspaceRoot: workspace.root, packageDir: workspace.backendDir, command: ['node', 'dist/server.js'], port: 8080, env: {},
-      labels: { revision: 'abc123', version: '1.4.0' }, cacheDir: join(dir, 'cache'), outDir: join(dir, 'image'),
-    });
+    image = await buildServiceImage(await createTestImageSpec(dir));
   });
   afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Failure } from '../feedback/failure.ts';
 import { buildServiceImage, type BuiltImage } from '../image/index.ts';
-import { createTestWorkspace } from '../image/test-workspace.ts';
+import { createTestImageSpec } from '../image/test-workspace.ts';
 import { exec } from '../util/exec.ts';
 import { freePort, waitFor } from '../util/net.ts';
 import { pushImage, RegistryClient } from './index.ts';
@@ -30,11 +30,7 @@ describe('pushing to a registry that wants bearer tokens', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-bearer-'));
-    const workspace = await createTestWorkspace(join(dir, 'ws'));
-    image = await buildServiceImage({
-      workspaceRoot: workspace.root, packageDir: workspace.backendDir, command: ['node', 'dist/server.js'], port: 8080, env: {},
-      labels: { revision: 'abc123', version: '1.4.0' }, cacheDir: join(dir, 'cache'), outDir: join(dir, 'image'),
-    });
+    image = await buildServiceImage(await createTestImageSpec(dir));
 
     const keyFile = join(dir, 'token.key');
     const certFile = join(dir, 'token.crt');

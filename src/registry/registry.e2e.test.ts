@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServiceImage, type BuiltImage, type ServiceImageSpec } from '../image/index.ts';
-import { createTestWorkspace } from '../image/test-workspace.ts';
+import { createTestImageSpec } from '../image/test-workspace.ts';
 import { exec } from '../util/exec.ts';
 import { startFaultProxy } from './fault-proxy.ts';
 import { promoteImage, pushImage, RegistryClient, startLocalRegistry, type LocalRegistry } from './index.ts';
@@ -21,17 +21,7 @@ describe('pushing to the Debian docker-registry', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-registry-'));
-    const workspace = await createTestWorkspace(join(dir, 'ws'));
-    spec = {
-      workspaceRoot: workspace.root,
-      packageDir: workspace.backendDir,
-      command: ['node', 'dist/server.js'],
-      port: 8080,
-      env: {},
-      labels: { revision: 'abc123', version: '1.4.0' },
-      cacheDir: join(dir, 'cache'),
-      outDir: join(dir, 'image'),
-    };
+    spec = await createTestImageSpec(dir);
     image = await buildServiceImage(spec);
     registry = await startLocalRegistry({ storageDir: join(dir, 'storage') });
     stops.push(registry.stop);
