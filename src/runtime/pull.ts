@@ -83,11 +83,8 @@ async function prepareRootfs(rootfs: string): Promise<void> {
   }
 }
 
-/**
- * A verified layer unpacked on its own under stateDir/layers/, once per digest; undefined for a
- * layer with whiteouts, whose deletions only mean something on top of the layers below.
- */
-async function unpackedLayer(stateDir: string, layer: Descriptor, compression: Parameters<typeof applyLayer>[1], fetch: (path: string) => Promise<void>): Promise<string | undefined> {
+/** A verified base layer unpacked on its own under stateDir/layers/, once per digest. */
+async function unpackedLayer(stateDir: string, layer: Descriptor, compression: Parameters<typeof applyLayer>[1], fetch: (path: string) => Promise<void>): Promise<string> {
   const dir = join(stateDir, 'layers', layer.digest.replace(':', '-'));
   if (await stat(dir).then(() => true, () => false)) return dir;
   const staging = stagingPath(dir);
@@ -95,12 +92,6 @@ async function unpackedLayer(stateDir: string, layer: Descriptor, compression: P
   try {
     const blob = `${staging}.blob`;
     await fetch(blob);
-    const listing = await execFileAsync('tar', [compression === 'gzip' ? '-tzf' : '-tf', blob], { maxBuffer: 256 << 20 });
-    if (/(^|\/)\.wh\./m.test(listing.stdout)) {
-      await rm(staging, { recursive: true, force: true });
-      await rm(blob, { force: true });
-      return undefined;
-    }
     await applyLayer(blob, compression, staging);
     await rm(blob);
     await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
@@ -143,8 +134,8 @@ export async function pullImage(opts: { source: ImageSource; reference: string; 
       // The base layer (the runtime, tens of MB) is shared by every image and release: unpack it
       // once and give each rootfs hard links to it; later layers replace files, never edit them.
       // Only the first layer: linking a later one in could follow a symlink out of the rootfs.
-      const unpacked = index === 0 && (await unpackedLayer(opts.stateDir, layer, compression, (path) => fetchVerified(source, layer, path, image, 'layer', reference)));
-      if (unpacked) {
+      if (index === 0) {
+        const unpacked = await unpackedLayer(opts.stateDir, layer, compression, (path) => fetchVerified(source, layer, path, image, 'layer', reference));
         await execFileAsync('cp', ['-a', '-l', `${unpacked}/.`, join(staging, 'rootfs')]);
         continue;
       }
