@@ -37,7 +37,7 @@ export const browser: Stage<BrowserOutputs> = {
     if (failure) {
       // Screenshots are kept with the run: the repository's report directory is rewritten by the next run.
       const kept = await keepArtifacts(result.artifacts ?? [], join(ctx.runDir, 'artifacts', 'browser'));
-      throw new Failure(failure.specific, { ...failure, details: failure.details, artifacts: kept, hint: `${failure.hint} Screenshots: ${kept.join(', ')}` });
+      throw failure.with({ artifacts: kept, hint: `${failure.hint} Screenshots: ${kept.join(', ')}` });
     }
     return {
       summary: `${result.passed} browser tests passed in Chromium (${pkg.name})${replayed ? ', replayed from cache' : ''}`,

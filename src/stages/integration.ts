@@ -30,8 +30,8 @@ export const integration: Stage<IntegrationOutputs> = {
       });
       const failure = testRunFailure(result);
       if (failure) {
-        throw new Failure(`${failure.specific} (against real ${settings.uses.join(' and ')})`, {
-          ...failure, details: failure.details, logExcerpt: failure.logExcerpt,
+        throw failure.with({
+          specific: `${failure.specific} (against real ${settings.uses.join(' and ')})`,
           hint: `reproduce with a local PostgreSQL and S3 (DATABASE_URL, S3_ENDPOINT, S3_BUCKET set): npm run ${settings.script} -w ${pkg.name}`,
         });
       }

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { LocalCache } from '../cache/index.ts';
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
 import { runPackageTests, testRunFailure } from '../testing/index.ts';
 import { runOrReplay, type StoredResult } from './replay.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
@@ -50,7 +49,7 @@ export const unit: Stage<UnitOutputs> = {
     const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }) : undefined;
     if (failure) {
       if (failed.length === 1) throw failure;
-      throw new Failure(`${failure.specific} (and failures in ${failed.slice(1).map((r) => r.package).join(', ')})`, { ...failure, details: failure.details });
+      throw failure.with({ specific: `${failure.specific} (and failures in ${failed.slice(1).map((r) => r.package).join(', ')})` });
     }
     const passed = results.reduce((sum, result) => sum + result.passed, 0);
     return {
