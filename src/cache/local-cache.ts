@@ -75,7 +75,7 @@ export class LocalCache {
   async save(key: string, sourceDir: string, paths: string[], meta?: Record<string, unknown>): Promise<void> {
     const entryPath = this.entryPath(key);
     await mkdir(this.dir, { recursive: true });
-    const temp = join(this.dir, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+    const temp = this.tempFile(key);
     const handle = await open(temp, 'w');
     try {
       const packed = packPaths(sourceDir, paths);
@@ -103,6 +103,26 @@ export class LocalCache {
     }
     await handle.close();
     await rename(temp, entryPath);
+    if (this.maxBytes !== undefined) await this.evictOver(this.maxBytes, entryPath);
+  }
+
+  /** The file that holds the entry for `key` (it may not exist). */
+  entryFile(key: string): string {
+    return this.entryPath(key);
+  }
+
+  /** A temp path in the cache directory for writing an entry; eviction removes it if its writer dies. */
+  tempFile(key: string): string {
+    return join(this.dir, `.tmp-${key}-${process.pid}-${randomBytes(4).toString('hex')}`);
+  }
+
+  /**
+   * Publishes a complete entry written to a tempFile (e.g. downloaded from a remote cache) by
+   * atomic rename. The caller has verified it; restore verifies it again before use.
+   */
+  async adopt(key: string, tempPath: string): Promise<void> {
+    const entryPath = this.entryPath(key);
+    await rename(tempPath, entryPath);
     if (this.maxBytes !== undefined) await this.evictOver(this.maxBytes, entryPath);
   }
 

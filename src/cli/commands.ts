@@ -1,11 +1,3 @@
-import { demoCommand } from './commands/demo.ts';
-import { envCommand } from './commands/env.ts';
-import { resumeCommand } from './commands/resume.ts';
-import { runCommand } from './commands/run.ts';
-import { runsCommand, showCommand } from './commands/history.ts';
-import { serveCommand } from './commands/serve.ts';
-import { setupCommand } from './commands/setup.ts';
-
 export interface CommandInput {
   args: string[];
   fail?: string;
@@ -19,13 +11,16 @@ export interface CommandInput {
 
 export type Command = (input: CommandInput) => Promise<number>;
 
-export const commands: Record<string, Command> = {
-  demo: demoCommand,
-  run: runCommand,
-  resume: resumeCommand,
-  runs: runsCommand,
-  show: showCommand,
-  serve: serveCommand,
-  env: envCommand,
-  setup: setupCommand,
+/** Each command's module is loaded only when it runs, so a quick command does not load them all. */
+export const commands: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo.ts')).demoCommand,
+  run: async () => (await import('./commands/run.ts')).runCommand,
+  ci: async () => (await import('./commands/ci.ts')).ciCommand,
+  why: async () => (await import('./commands/why.ts')).whyCommand,
+  resume: async () => (await import('./commands/resume.ts')).resumeCommand,
+  runs: async () => (await import('./commands/history.ts')).runsCommand,
+  show: async () => (await import('./commands/history.ts')).showCommand,
+  serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  env: async () => (await import('./commands/env.ts')).envCommand,
+  setup: async () => (await import('./commands/setup.ts')).setupCommand,
 };

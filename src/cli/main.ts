@@ -9,6 +9,8 @@ const usage = `slipway: from a merge on main to a deployed, verified, published 
 Usage:
   slipway demo [--fail <kind>] [--home <dir>] [--verbose]   the whole pipeline on the embedded example
   slipway run [--repo <dir>] [--home <dir>] [--verbose]      the pipeline on a repository at HEAD
+  slipway ci [--repo <dir>] [--home <dir>] [--verbose]       build and test only (a pull request's checks), from cache where unchanged
+  slipway why <package> [--repo <dir>] [--json]              whether a package's build is cached, and if not which inputs changed
   slipway resume <run> [--home <dir>]                        carry on a killed or failed run; finished stages are not redone
   slipway runs [--home <dir>] [--json]                       recent runs
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
@@ -30,12 +32,13 @@ export async function main(argv: string[]): Promise<number> {
     strict: true,
   });
   const [name, ...rest] = positionals;
-  const command = name ? commands[name] : undefined;
-  if (values.help || !command) {
+  const loadCommand = name ? commands[name] : undefined;
+  if (values.help || !loadCommand) {
     process.stdout.write(usage + '\n');
     return values.help ? 0 : 2;
   }
   try {
+    const command = await loadCommand();
     return await command({ args: rest, ...values });
   } catch (error) {
     if (!(error instanceof Failure)) throw error;

@@ -10,6 +10,8 @@ export function printOutcome(outcome: PipelineOutcome, home: Home): void {
   const runDir = home.runDir(outcome.run.id);
   if (outcome.failures.length) {
     out(red(bold(`Run #${outcome.run.id} failed: ${outcome.failures.map((f) => f.message).join('; ')}`)));
+  } else if (outcome.run.trigger === 'ci') {
+    out(green(bold(`Run #${outcome.run.id}: built and tested`)));
   } else if (outcome.releaseHandedOff) {
     out(green(bold(`Run #${outcome.run.id}: release ${outcome.release?.tag} created; its webhook went to slipway serve`)));
   } else {

@@ -21,6 +21,9 @@ export function terminalReporter(opts: { verbose: boolean; write?: (text: string
       case 'feedback':
         write('\n' + renderFeedback(event.feedback) + '\n');
         break;
+      case 'notice':
+        write(event.level === 'warning' ? yellow(`⚠ ${event.message}`) : dim(`  ${event.message}`));
+        break;
     }
   };
 }

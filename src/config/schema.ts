@@ -65,6 +65,8 @@ export const configSchema = z.strictObject({
     outputs: z.array(z.string()).default(['dist']),
     /** Environment variables whose values are inputs of every task's hash. */
     env: z.array(z.string()).default([]),
+    /** Files at the workspace level (globs from the root) that every package's build reads. */
+    globalInputs: z.array(z.string()).default(['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version']),
   }).prefault({}),
   /** Where each package's test script writes its reports, relative to the package. */
   reports: z.strictObject({ junit: z.string().default('reports/junit.xml'), lcov: z.string().default('coverage/lcov.info') }).prefault({}),
@@ -72,6 +74,29 @@ export const configSchema = z.strictObject({
   coverage: thresholdSchema.extend({
     packages: z.record(z.string(), thresholdSchema).default({}),
     exclude: z.array(z.string()).default([]),
+    /** Least share (percent) of the changed lines that tests must run, judged against `base`. */
+    changedLines: z.number().min(0).max(100).optional(),
+    /** What changed lines are judged against: this ref's merge base with HEAD. Default: on the main
+     *  branch, HEAD's first parent (what the merge brought in); elsewhere, the merge base with it. */
+    base: z.string().min(1).optional(),
+    mainBranch: z.string().min(1).default('main'),
+  }).prefault({}),
+  /** Where build outputs, test results and installs are cached: the local disk, and optionally S3. */
+  cache: z.strictObject({
+    /** Least recently used local entries are evicted above this size (per kind: deps, outputs, tests). */
+    maxMegabytes: z.number().int().positive().default(10_240),
+    /**
+     * A bucket shared between runners (any S3-compatible endpoint). Credentials come from the
+     * usual AWS environment variables or profile, never from this file.
+     */
+    remote: z.strictObject({
+      bucket: z.string().min(1),
+      prefix: z.string().optional(),
+      endpoint: z.url().optional(),
+      region: z.string().optional(),
+      /** Path-style URLs, which self-hosted S3 servers usually need; default: when an endpoint is set. */
+      forcePathStyle: z.boolean().optional(),
+    }).optional(),
   }).prefault({}),
   /** Browser tests: an npm script of a package, run against its built output in Chromium. */
   browserTests: z.strictObject({ package: z.string().min(1), script: z.string().default('test:browser') }).optional(),
@@ -91,8 +116,9 @@ export const configSchema = z.strictObject({
    * image layouts on disk), "oci-layout" (always on disk), or a registry host and namespace.
    */
   registry: z.strictObject({ url: z.string().default('local') }).prefault({}),
-  services: z.record(name, serviceSchema).refine((services) => Object.keys(services).length > 0, 'declare at least one service'),
-  environments: z.record(name, environmentSchema).refine((envs) => Object.keys(envs).length > 0, 'declare at least one environment'),
+  /** What gets released; `slipway ci` (build and test only) needs none, `slipway run` at least one. */
+  services: z.record(name, serviceSchema).default({}),
+  environments: z.record(name, environmentSchema).default({}),
   smoke: z.array(smokeCheckSchema).default([]),
   stability: z.strictObject({
     windowSeconds: z.number().positive().default(5),

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,12 +82,18 @@ describe('slipway demo', () => {
     expect(statusOf(run, 'image')).toBe('skipped');
   });
 
-  it('browser: reports the failing browser test with a screenshot', async () => {
+  it('browser: reports the failing browser test with a screenshot and a Playwright trace', async () => {
     const result = await slipway('demo', '--fail', 'browser');
     expect(result.code).toBe(1);
     expect(result.all).toMatch(/✖ Browser tests failed: (browser test|\d+ browser tests) failed in @embark\/frontend/);
     const run = await showRun(result.all);
-    expect(run.feedback[0].artifacts.some((a) => a.endsWith('.png'))).toBe(true);
+    const { artifacts, hint } = run.feedback[0];
+    const trace = artifacts.find((a) => a.endsWith('.trace.zip'));
+    expect(artifacts.some((a) => a.endsWith('.png'))).toBe(true);
+    expect(trace).toBeDefined();
+    expect(hint).toContain(`show-trace ${trace}`);
+    // A Playwright trace is a zip holding the recorded actions.
+    expect((await readFile(trace!)).subarray(0, 2).toString()).toBe('PK');
     expect(statusOf(run, 'image')).toBe('skipped');
   });
 

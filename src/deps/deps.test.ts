@@ -1,11 +1,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LocalCache } from '../cache/local-cache.ts';
 import { Failure } from '../feedback/failure.ts';
 import { dependencyCacheKey, dependencyDeclarations } from './key.ts';
-import { packageManagerFor } from './package-manager.ts';
+import { packageManagerFor, packageManagerVersion } from './package-manager.ts';
 import { restoreOrInstall } from './restore-or-install.ts';
 
 const base = { lockfileContent: '{"lockfileVersion":3}', nodeVersion: 'v20.20.2', platform: 'linux', arch: 'x64', packageManager: 'npm@11.19.1' };
@@ -37,6 +38,17 @@ describe('packageManagerFor', () => {
     expect(packageManagerFor('/r/yarn.lock', '# yarn lockfile v1\n').install.join(' ')).toBe('yarn install --frozen-lockfile --non-interactive');
     expect(packageManagerFor('/r/yarn.lock', '__metadata:\n  version: 8\n').install.join(' ')).toBe('yarn install --immutable');
     expect(packageManagerFor('/r/pnpm-lock.yaml', "lockfileVersion: '9.0'\n").install.join(' ')).toBe('pnpm install --frozen-lockfile');
+  });
+});
+
+describe('packageManagerVersion', () => {
+  it('reads the installed version without running the package manager, and agrees with it', async () => {
+    expect(await packageManagerVersion('npm', {}, tmpdir())).toBe(execFileSync('npm', ['--version']).toString().trim());
+  });
+
+  it('takes the corepack pin when it names the same manager', async () => {
+    expect(await packageManagerVersion('npm', { packageManager: 'npm@10.9.2+sha512.abc' }, tmpdir())).toBe('10.9.2');
+    expect(await packageManagerVersion('npm', { packageManager: 'pnpm@9.0.0' }, tmpdir())).not.toBe('9.0.0');
   });
 });
 

@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { access, readFile, realpath } from 'node:fs/promises';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { exec } from '../util/exec.ts';
 
 export interface PackageManager {
@@ -28,6 +29,25 @@ export function packageManagerFor(lockfile: string, lockfileContent: string): Pa
 export async function packageManagerVersion(pm: PackageManager['name'], rootManifest: Record<string, unknown>, cwd: string): Promise<string> {
   const pinned = typeof rootManifest.packageManager === 'string' ? /^([a-z]+)@([^+]+)/.exec(rootManifest.packageManager) : null;
   if (pinned && pinned[1] === pm) return pinned[2];
+  const installed = await installedVersion(pm);
+  if (installed) return installed;
   const result = await exec(pm, ['--version'], { cwd }).catch(() => undefined);
   return result?.code === 0 ? result.stdout.trim() : 'unknown';
+}
+
+/**
+ * The version in the package.json of the `pm` found on PATH (npm, pnpm and yarn are npm
+ * packages), read instead of spawning `pm --version`, which costs npm a third of a second.
+ */
+async function installedVersion(pm: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    const executable = join(dir, pm);
+    if (!(await access(executable).then(() => true, () => false))) continue;
+    for (let at = dirname(await realpath(executable)); at !== dirname(at); at = dirname(at)) {
+      const manifest = await readFile(join(at, 'package.json'), 'utf8').then((text) => JSON.parse(text) as { name?: string; version?: string }, () => undefined);
+      if (manifest) return manifest.name === pm && manifest.version ? manifest.version : undefined;
+    }
+    return undefined;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LocalCache } from '../cache/local-cache.ts';
+import type { EntryCache } from '../cache/index.ts';
 import { Failure } from '../feedback/failure.ts';
 import { exec, tailLines } from '../util/exec.ts';
 import { writeFileAtomic } from '../util/fs.ts';
@@ -22,7 +22,7 @@ const markerFile = 'node_modules/.slipway-deps-key';
  * Makes the workspace's node_modules match its lockfile: nothing to do when they already do,
  * restored from the cache on a hit, installed with the frozen lockfile and saved on a miss.
  */
-export async function restoreOrInstall(opts: { workspace: Workspace; cache: LocalCache; onLine?: (line: string) => void }): Promise<DepsResult> {
+export async function restoreOrInstall(opts: { workspace: Workspace; cache: EntryCache; onLine?: (line: string) => void }): Promise<DepsResult> {
   const started = Date.now();
   const { workspace: ws, cache, onLine } = opts;
   if (!ws.lockfile) throw missingLockfile(ws);

@@ -29,7 +29,14 @@ export interface PipelineOptions {
   webhook?: { url: string; secret: string };
   /** Resume this run (same commit) instead of starting a new one: finished stages are not redone. */
   resumeRunId?: number;
+  /** 'checks' builds and tests only (`slipway ci`): no version, image or release. Default 'release'. */
+  scope?: PipelineScope;
 }
+
+export type PipelineScope = 'release' | 'checks';
+
+/** The stages `slipway ci` runs: what a pull request needs before merging, nothing that publishes. */
+const checkStages = new Set(['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser']);
 
 export interface PipelineOutcome {
   run: RunRecord;
@@ -55,9 +62,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   }
   const commit = (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
   const branch = (await git(repoDir, ['branch', '--show-current'])).trim() || 'detached';
+  const scope = options.scope ?? 'release';
   let config: Config;
   try {
     config = (await loadConfig(repoDir)).config;
+    if (scope === 'release') requireReleaseTargets(config);
   } catch (error) {
     const run = store.createRun({ project: 'unknown', repoDir, commit, branch, trigger: options.trigger });
     const feedback = feedbackFrom(error, { runId: run.id, stage: 'config', message: 'Invalid configuration' });
@@ -73,7 +82,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   let releaseHalf: Promise<Feedback[]> | undefined;
   let receiver: { url: string; close(): Promise<void> } | undefined;
   let webhook = options.webhook;
-  if (!webhook) {
+  if (!webhook && scope === 'release') {
     const secret = randomBytes(32).toString('hex');
     redactor.add(secret);
     receiver = await startWebhookReceiver({
@@ -87,10 +96,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     });
     webhook = { url: receiver.url, secret };
   }
-  const services = createRunServices({ home, config, repoDir, webhooks: [webhook], redactor, registryReadOnly: options.registryReadOnly });
+  const services = createRunServices({
+    home, config, repoDir, webhooks: webhook ? [webhook] : [], redactor, registryReadOnly: options.registryReadOnly,
+    notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
+  });
   const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
+  const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id)) : stagesOf('ci');
   try {
-    const failures = await runStages({ store, stages: stagesOf('ci'), context: stageContext, listener });
+    const failures = await runStages({ store, stages, context: stageContext, listener });
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
       // half; a resumed run whose release was delivered before the crash starts it here.
@@ -99,7 +112,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       failures.push(...(await releaseHalf));
     }
     const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
-    const handedOff = failures.length === 0 && !receiver;
+    const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
     await writeRunReports(store, run.id, home.runDir(run.id));
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff };
@@ -122,6 +135,20 @@ export async function continueRelease(opts: {
   store.setRunStatus(run.id, 'running');
   const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, services };
   return runStages({ store, stages: stagesOf('release'), context, listener });
+}
+
+/** A release needs something to release and somewhere to deploy it. */
+function requireReleaseTargets(config: Config): void {
+  const missing = [
+    ...(Object.keys(config.services).length ? [] : ['services (what gets built into images and deployed)']),
+    ...(Object.keys(config.environments).length ? [] : ['environments (where releases are deployed)']),
+  ];
+  if (missing.length) {
+    throw new Failure(`slipway.config declares no ${missing.map((what) => what.split(' ')[0]).join(' and no ')}`, {
+      details: missing.map((what) => `missing: ${what}`),
+      hint: 'declare at least one service and one environment to release, or run `slipway ci` to build and test only',
+    });
+  }
 }
 
 function stagesOf(phase: Stage['phase']): Stage[] {

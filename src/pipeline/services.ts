@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { RunCaches } from '../cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import { Failure } from '../feedback/failure.ts';
 import { LocalForge } from '../forge/local-forge.ts';
@@ -20,6 +21,8 @@ export interface LiveRegistry {
 export interface RunServices {
   registry(): Promise<LiveRegistry>;
   forge(): LocalForge;
+  /** The run's caches (local, and the remote one when configured); uploads are awaited by close(). */
+  caches(): Promise<RunCaches>;
   chromiumPath: string;
   close(): Promise<void>;
 }
@@ -32,12 +35,19 @@ export interface RunServicesOptions {
   redactor: Redactor;
   /** Start the local registry read-only: every push is refused (the demo's push fault). */
   registryReadOnly?: boolean;
+  /** What the developer should know that does not fail the run. */
+  notify?: (level: 'info' | 'warning', message: string) => void;
 }
+
+/** How long the end of a run waits for background cache uploads. */
+const cacheUploadGraceMs = 30_000;
 
 export function createRunServices(options: RunServicesOptions): RunServices {
   let registry: Promise<LiveRegistry> | undefined;
   let stopRegistry: (() => Promise<void>) | undefined;
   let forge: LocalForge | undefined;
+  let caches: Promise<RunCaches> | undefined;
+  const notify = options.notify ?? (() => undefined);
   return {
     chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     registry() {
@@ -62,8 +72,19 @@ export function createRunServices(options: RunServicesOptions): RunServices {
       forge ??= new LocalForge({ dir: join(options.home.forgeDir, `${options.config.project}-${sha256(options.repoDir).slice(0, 8)}`), webhooks: options.webhooks });
       return forge;
     },
+    caches() {
+      const { remote } = options.config.cache;
+      caches ??= RunCaches.connect(options.home.cacheDir, remote && { ...remote, forcePathStyle: remote.forcePathStyle ?? Boolean(remote.endpoint) }, (message) => notify('warning', `remote cache: ${message}`));
+      return caches;
+    },
     async close() {
       await stopRegistry?.();
+      if (!caches) return;
+      const run = await caches;
+      const uploads = await run.flush(cacheUploadGraceMs);
+      if (!options.config.cache.remote) return;
+      const { localHits, remoteHits, misses } = run.stats();
+      notify('info', `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`);
     },
   };
 }

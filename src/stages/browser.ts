@@ -3,7 +3,7 @@ import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
 import { runBrowserTests, testRunFailure } from '../testing/index.ts';
 import { keepArtifacts } from './artifacts.ts';
-import { LocalCache } from '../cache/index.ts';
+import { stageCaches } from './caches.ts';
 import type { PackagesOutputs } from './packages.ts';
 import { runOrReplay } from './replay.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
@@ -25,8 +25,9 @@ export const browser: Stage<BrowserOutputs> = {
     if (!pkg) throw new Failure(`browserTests.package "${settings.package}" is not a workspace package`, { details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`] });
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const junit = 'reports/browser-junit.xml';
+    const { tests, stamps } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
     const { result, replayed } = await runOrReplay({
-      cache: new LocalCache(`${ctx.home.cacheDir}/tests`), inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
+      cache: tests, stamps, inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
       dir: pkg.dir, reports: [junit],
       run: () => runBrowserTests({
         name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: settings.script, junitPath: join(pkg.dir, junit),
@@ -35,9 +36,9 @@ export const browser: Stage<BrowserOutputs> = {
     });
     const failure = testRunFailure({ output: '', ...result }, 'browser');
     if (failure) {
-      // Screenshots are kept with the run: the repository's report directory is rewritten by the next run.
+      // Screenshots and traces are kept with the run: the repository's report directory is rewritten by the next run.
       const kept = await keepArtifacts(result.artifacts ?? [], join(ctx.runDir, 'artifacts', 'browser'));
-      throw failure.with({ artifacts: kept, hint: `${failure.hint} Screenshots: ${kept.join(', ')}` });
+      throw failure.with({ artifacts: kept, hint: [failure.hint, ...artifactHints(kept)].join(' ') });
     }
     return {
       summary: `${result.passed} browser tests passed in Chromium (${pkg.name})${replayed ? ', replayed from cache' : ''}`,
@@ -45,3 +46,13 @@ export const browser: Stage<BrowserOutputs> = {
     };
   },
 };
+
+/** Where to look: screenshots by path, and each trace with the command that opens it. */
+function artifactHints(kept: string[]): string[] {
+  const screenshots = kept.filter((path) => path.endsWith('.png'));
+  const traces = kept.filter((path) => path.endsWith('.trace.zip'));
+  return [
+    ...(screenshots.length ? [`Screenshots: ${screenshots.join(', ')}.`] : []),
+    ...traces.map((trace) => `Replay the test step by step: npx playwright-core show-trace ${trace}`),
+  ];
+}

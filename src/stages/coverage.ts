@@ -1,9 +1,11 @@
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { checkCoverage, coverageFailure, readPackageCoverage, type FileCoverage } from '../testing/index.ts';
+import {
+  changedLines, changedLinesFailure, checkChangedLines, checkCoverage, coverageFailure, readPackageCoverage, resolveChangeBase, type FileCoverage,
+} from '../testing/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
-export interface CoverageOutputs { lines: number; functions: number; branches: number }
+export interface CoverageOutputs { lines: number; functions: number; branches: number; changedLines?: number }
 
 /** Stage 4b: coverage merged across packages and checked against the configured thresholds. */
 export const coverage: Stage<CoverageOutputs> = {
@@ -28,6 +30,17 @@ export const coverage: Stage<CoverageOutputs> = {
     if (failure) throw failure;
     const { summary } = check;
     const percent = (value: number) => `${value.toFixed(1)} %`;
-    return { summary: `lines ${percent(summary.lines)}, functions ${percent(summary.functions)}, branches ${percent(summary.branches)}`, outputs: summary };
+    const text = `lines ${percent(summary.lines)}, functions ${percent(summary.functions)}, branches ${percent(summary.branches)}`;
+    const required = ctx.config.coverage.changedLines;
+    if (required === undefined) return { summary: text, outputs: summary };
+    const { base, mainBranch } = ctx.config.coverage;
+    const against = await resolveChangeBase(ctx.repoDir, { mainBranch, base });
+    const changed = checkChangedLines(Object.values(byPackage).flat(), await changedLines(ctx.repoDir, against.commit), required);
+    const changedFailure = changedLinesFailure(changed, required, against.description);
+    if (changedFailure) throw changedFailure;
+    return {
+      summary: `${text}, changed lines ${percent(changed.percent)} (${changed.covered}/${changed.total} against ${against.description})`,
+      outputs: { ...summary, changedLines: changed.percent },
+    };
   },
 };

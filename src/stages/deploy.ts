@@ -1,9 +1,5 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
-import { ensureLocalResources } from '../environments/local-resources.ts';
-import { registryImageSource } from '../environments/registry-source.ts';
-import { deploy as deployToRuntime } from '../runtime/index.ts';
-import { resourceSecretNames } from '../services/index.ts';
 import type { ReleaseOutputs } from './release.ts';
 import { targetEnvironment } from './target.ts';
 
@@ -20,6 +16,11 @@ export const deploy: Stage<DeployOutputs> = {
   needs: ['integration', 'k8s-tests'],
   failure: 'Failed to deploy to nonprod env',
   async run(ctx) {
+    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
+    const { ensureLocalResources } = await import('../environments/local-resources.ts');
+    const { registryImageSource } = await import('../environments/registry-source.ts');
+    const { deploy: deployToRuntime } = await import('../runtime/index.ts');
+    const { resourceSecretNames } = await import('../services/index.ts');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const environment = targetEnvironment(ctx.config);
     const envConfig = ctx.config.environments[environment];

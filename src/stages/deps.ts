@@ -1,6 +1,6 @@
 import { restoreOrInstall } from '../deps/index.ts';
 import type { Stage } from '../engine/stage.ts';
-import { LocalCache } from '../cache/index.ts';
+import { stageCaches } from './caches.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 
 export interface DepsOutputs { hit: boolean; key: string; installCommand: string }
@@ -14,7 +14,7 @@ export const deps: Stage<DepsOutputs> = {
   failure: 'Dependency install failed',
   async run(ctx) {
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const result = await restoreOrInstall({ workspace, cache: new LocalCache(`${ctx.home.cacheDir}/deps`), onLine: ctx.log });
+    const result = await restoreOrInstall({ workspace, cache: stageCaches(ctx.home, ctx.config, await ctx.services.caches()).deps, onLine: ctx.log });
     const how = result.hit ? 'cache hit' : `cache miss: ${result.installCommand}`;
     return {
       summary: `${how} (key ${result.key.slice(0, 12)}, ${(result.durationMs / 1000).toFixed(1)}s)`,

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { resourceSecretNames, startResources } from '../services/index.ts';
 import { runPackageTests, testRunFailure } from '../testing/index.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 
@@ -15,6 +14,8 @@ export const integration: Stage<IntegrationOutputs> = {
   needs: ['release'],
   failure: 'AWS integration tests failed',
   async run(ctx) {
+    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
+    const { resourceSecretNames, startResources } = await import('../services/index.ts');
     const settings = ctx.config.integration;
     if (!settings) return { summary: 'none configured (integration in slipway.config.ts)', outputs: { passed: 0, resources: [] } };
     const workspace = await discoverWorkspace(ctx.repoDir);

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
-import { renderManifests, writeManifests } from '../k8s/index.ts';
 import type { ReleaseOutputs } from './release.ts';
 import { targetEnvironment } from './target.ts';
 
@@ -14,6 +13,8 @@ export const k8sAssets: Stage<K8sAssetsOutputs> = {
   needs: ['release'],
   failure: 'Lightkeeper failed to build assets',
   async run(ctx) {
+    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
+    const { renderManifests, writeManifests } = await import('../k8s/index.ts');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const environment = targetEnvironment(ctx.config);
     const objects = renderManifests(ctx.config, environment, manifest);

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import type { Stage } from '../engine/stage.ts';
-import { findingsFailure, validateManifests, type KubeObject } from '../k8s/index.ts';
+import type { KubeObject } from '../k8s/index.ts';
 import type { K8sAssetsOutputs } from './k8s-assets.ts';
 
 export interface K8sTestsOutputs { objects: number; checked: string[] }
@@ -17,6 +17,8 @@ export const k8sTests: Stage<K8sTestsOutputs> = {
   needs: ['k8s-assets'],
   failure: 'K8s nonprod cluster failed integration tests',
   async run(ctx) {
+    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
+    const { findingsFailure, validateManifests } = await import('../k8s/index.ts');
     const { files } = ctx.output<K8sAssetsOutputs>('k8s-assets');
     const objects: KubeObject[] = [];
     for (const file of files.filter((f) => !f.endsWith('kustomization.yaml'))) {

@@ -1,9 +1,10 @@
-import { LocalCache } from '../cache/index.ts';
+import { restoreOutputs } from '../cache/index.ts';
+import type { Config } from '../config/schema.ts';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
 import { exec, tailLines } from '../util/exec.ts';
-import { mapConcurrent } from '../util/concurrency.ts';
-import { discoverWorkspace, hashPackages, topologicalLevels } from '../workspace/index.ts';
+import { stageCaches } from './caches.ts';
+import { discoverWorkspace, explainMiss, hashPackages, runInDependencyOrder, type PackageHash, type Workspace } from '../workspace/index.ts';
 
 export interface PackagesOutputs {
   /** Build hash per package: the identity of its outputs, reused by tests and images. */
@@ -12,7 +13,21 @@ export interface PackagesOutputs {
   built: string[];
 }
 
-/** Stage 3: build every workspace package in dependency order, restoring unchanged ones from cache. */
+/** The workspace and every package's build hash, exactly as the packages stage computes them. */
+export async function hashBuildInputs(repoDir: string, config: Config): Promise<{ workspace: Workspace; hashes: Map<string, PackageHash> }> {
+  const { build, outputs, env } = config.tasks;
+  const workspace = await discoverWorkspace(repoDir);
+  const hashes = await hashPackages(workspace, {
+    task: build, command: (pkg) => pkg.scripts[build] ?? '', envKeys: env, outputs: [...outputs, 'coverage', 'reports'], globalInputs: config.tasks.globalInputs,
+  });
+  return { workspace, hashes };
+}
+
+/**
+ * Stage 3: build every workspace package, each as soon as its dependencies are built, restoring
+ * unchanged ones from cache. A package whose inputs changed is rebuilt with its dependents (their
+ * hashes include its hash), and the log says which inputs changed.
+ */
 export const packages: Stage<PackagesOutputs> = {
   id: 'packages',
   title: 'Packages',
@@ -20,40 +35,61 @@ export const packages: Stage<PackagesOutputs> = {
   needs: ['deps'],
   failure: 'Package build failed',
   async run(ctx) {
-    const { build, outputs, env } = ctx.config.tasks;
-    const workspace = await discoverWorkspace(ctx.repoDir);
-    const hashes = await hashPackages(workspace, {
-      task: build, command: (pkg) => pkg.scripts[build] ?? '', envKeys: env, outputs: [...outputs, 'coverage', 'reports'],
-    });
-    const cache = new LocalCache(`${ctx.home.cacheDir}/outputs`);
+    const { build, outputs } = ctx.config.tasks;
+    const { workspace, hashes } = await hashBuildInputs(ctx.repoDir, ctx.config);
+    const { outputs: cache, stamps, lastInputs } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const restored: string[] = [];
     const built: string[] = [];
-    for (const level of topologicalLevels(workspace)) {
-      await mapConcurrent(level, async (name) => {
-        const pkg = byName.get(name)!;
-        if (!pkg.scripts[build]) return;
-        const key = `build-${hashes.get(name)!.hash}`;
-        if (await cache.restore(key, pkg.dir, outputs)) {
-          restored.push(name);
-          ctx.log(`${name}: restored from cache (${key.slice(0, 18)})`);
-          return;
-        }
-        const result = await exec('npm', ['run', build], { cwd: pkg.dir, onLine: (line) => ctx.log(`${name} │ ${line}`) });
-        if (result.code !== 0) {
-          throw new Failure(`${name} failed to build (npm run ${build} exited with ${result.code})`, {
-            details: [`package: ${name} (${pkg.relDir})`],
-            logExcerpt: tailLines(result.output),
-            hint: `reproduce with: cd ${pkg.relDir} && npm run ${build}`,
-          });
-        }
-        await cache.save(key, pkg.dir, outputs, { inputs: hashes.get(name)!.inputs });
-        built.push(name);
-      });
+    const failed: string[] = [];
+    const buildPackage = async (name: string) => {
+      const pkg = byName.get(name)!;
+      if (!pkg.scripts[build]) return;
+      const current = hashes.get(name)!;
+      const key = `build-${current.hash}`;
+      const previous = await lastInputs.read(build, name);
+      const placed = await restoreOutputs({ cache, stamps, key, dir: pkg.dir, paths: outputs });
+      if (placed !== 'miss') {
+        restored.push(name);
+        if (placed === 'restored') ctx.log(`${name}: restored from cache (${key.slice(0, 18)})`);
+        if (previous?.hash !== current.hash) await lastInputs.write(build, current);
+        return;
+      }
+      const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
+      ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
+      const result = await exec('npm', ['run', build], { cwd: pkg.dir, onLine: (line) => ctx.log(`${name} │ ${line}`) });
+      if (result.code !== 0) {
+        failed.push(name);
+        throw new Failure(`${name} failed to build (npm run ${build} exited with ${result.code})`, {
+          details: [`package: ${name} (${pkg.relDir})`],
+          logExcerpt: tailLines(result.output),
+          hint: `reproduce with: cd ${pkg.relDir} && npm run ${build}`,
+        });
+      }
+      await cache.save(key, pkg.dir, outputs, { inputs: current.inputs });
+      await stamps.record(key, pkg.dir, outputs);
+      await lastInputs.write(build, current);
+      built.push(name);
+    };
+    try {
+      await runInDependencyOrder(workspace, buildPackage);
+    } catch (error) {
+      if (!(error instanceof AggregateError)) throw error;
+      // Several packages failed together: the first in full, the others named.
+      const first = error.errors[0] as unknown;
+      throw first instanceof Failure ? first.with({ specific: `${first.specific} (${failed.slice(1).join(', ')} failed too)` }) : first;
     }
     return {
-      summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${built.join(', ')})` : ''}`,
+      summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${listed(built)})` : ''}`,
       outputs: { hashes: Object.fromEntries([...hashes].map(([name, value]) => [name, value.hash])), restored, built },
     };
   },
 };
+
+function summarise(reasons: string[]): string {
+  return reasons.length > 3 ? `${reasons.slice(0, 3).join(', ')} and ${reasons.length - 3} more` : reasons.join(', ');
+}
+
+function listed(names: string[]): string {
+  return names.length > 8 ? `${names.slice(0, 8).join(', ')} and ${names.length - 8} more` : names.join(', ');
+}

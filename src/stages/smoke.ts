@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
-import { runSmokeChecks, smokeFailure } from '../smoke/index.ts';
 import type { DeployOutputs } from './deploy.ts';
 
 export interface SmokeOutputs { checks: { check: string; ok: boolean; durationMs: number }[] }
@@ -13,6 +12,8 @@ export const smoke: Stage<SmokeOutputs> = {
   needs: ['deploy'],
   failure: 'Smoke test failed',
   async run(ctx) {
+    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
+    const { runSmokeChecks, smokeFailure } = await import('../smoke/index.ts');
     const { url } = ctx.output<DeployOutputs>('deploy');
     const results = await runSmokeChecks({ baseUrl: url, checks: ctx.config.smoke, chromiumPath: ctx.services.chromiumPath, artifactsDir: join(ctx.runDir, 'artifacts', 'smoke') });
     for (const result of results) ctx.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.check}: ${result.detail} (${result.durationMs} ms)`);

@@ -1,6 +1,5 @@
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { environmentStatus } from '../runtime/index.ts';
 import { observeStability, type StabilityVerdict } from '../stability/index.ts';
 import type { DeployOutputs } from './deploy.ts';
 
@@ -14,6 +13,8 @@ export const stability: Stage<StabilityOutputs> = {
   needs: ['smoke'],
   failure: 'Release not stable',
   async run(ctx) {
+    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
+    const { environmentStatus } = await import('../runtime/index.ts');
     const { environment, services } = ctx.output<DeployOutputs>('deploy');
     // Each service's own health endpoint, plus the app's front door through the ingress.
     const probes = services.map(({ name, url }) => ({ name, url: new URL(ctx.config.services[name].health, url).href }));

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { LocalCache } from '../cache/index.ts';
 import type { Stage } from '../engine/stage.ts';
 import { runPackageTests, testRunFailure } from '../testing/index.ts';
+import { stageCaches } from './caches.ts';
 import { runOrReplay, type StoredResult } from './replay.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
@@ -27,12 +27,12 @@ export const unit: Stage<UnitOutputs> = {
     const { junit, lcov } = ctx.config.reports;
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const cache = new LocalCache(`${ctx.home.cacheDir}/tests`);
+    const { tests: cache, stamps } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
     const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
     const replayed: string[] = [];
     const results = await mapConcurrent(tested, async (pkg) => {
       const { result, replayed: fromCache } = await runOrReplay({
-        cache, inputs: [hashes[pkg.name], pkg.scripts[test]], dir: pkg.dir, reports: [junit, lcov],
+        cache, stamps, inputs: [hashes[pkg.name], pkg.scripts[test]], dir: pkg.dir, reports: [junit, lcov],
         run: () => runPackageTests({
           name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: test, junitPath: join(pkg.dir, junit), lcovPath: join(pkg.dir, lcov),
           onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),

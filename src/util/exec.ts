@@ -31,8 +31,7 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
     let stderr = '';
     let output = '';
     const pending = { stdout: '', stderr: '' };
-    const take = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
-      const text = chunk.toString();
+    const take = (stream: 'stdout' | 'stderr') => (text: string) => {
       if (stream === 'stdout') stdout += text;
       else stderr += text;
       output += text;
@@ -41,8 +40,9 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
       pending[stream] = lines.pop() ?? '';
       for (const line of lines) options.onLine(line, stream);
     };
-    child.stdout!.on('data', take('stdout'));
-    child.stderr!.on('data', take('stderr'));
+    // Decoded by the streams, so a character split between two chunks is not garbled.
+    child.stdout!.setEncoding('utf8').on('data', take('stdout'));
+    child.stderr!.setEncoding('utf8').on('data', take('stderr'));
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', (error) => {
       if (timer) clearTimeout(timer);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { explainMiss } from './explain.ts';
+import { explainMiss, explainRebuild } from './explain.ts';
 import type { HashInputs } from './types.ts';
 
 const before: HashInputs = {
@@ -8,6 +8,7 @@ const before: HashInputs = {
   lockfile: 'l1',
   command: 'tsc -b',
   env: { API_URL: 'e1', NODE_ENV: 'e2' },
+  global: { 'tsconfig.base.json': 'g1' },
 };
 
 describe('explainMiss', () => {
@@ -22,6 +23,7 @@ describe('explainMiss', () => {
       lockfile: 'l2',
       command: 'tsc -b --force',
       env: { API_URL: 'e9', NODE_ENV: 'e2' },
+      global: { 'tsconfig.base.json': 'g2' },
     };
     expect(explainMiss(before, after)).toEqual([
       'src/a.ts changed',
@@ -31,6 +33,39 @@ describe('explainMiss', () => {
       'lockfile changed',
       'command changed: "tsc -b" -> "tsc -b --force"',
       'env API_URL changed',
+      'global input tsconfig.base.json changed',
     ]);
+  });
+});
+
+describe('explainRebuild', () => {
+  const inputsWith = (files: Record<string, string>, deps: Record<string, string> = {}) => ({ ...before, files, deps });
+  const previous = new Map([
+    ['shared', { hash: 's1', inputs: inputsWith({ 'src/a.ts': '1' }) }],
+    ['api', { hash: 'a1', inputs: inputsWith({ 'src/api.ts': '1' }, { shared: 's1' }) }],
+    ['app', { hash: 'p1', inputs: inputsWith({ 'src/app.ts': '1' }, { api: 'a1', shared: 's1' }) }],
+  ]);
+  const current = new Map([
+    ['shared', { hash: 's2', inputs: inputsWith({ 'src/a.ts': '2' }) }],
+    ['api', { hash: 'a2', inputs: inputsWith({ 'src/api.ts': '1' }, { shared: 's2' }) }],
+    ['app', { hash: 'p2', inputs: inputsWith({ 'src/app.ts': '1' }, { api: 'a2', shared: 's2' }) }],
+  ]);
+
+  it('follows changed dependencies down to the input that really changed, explaining each once', () => {
+    const explanation = explainRebuild('app', current, (name) => previous.get(name), () => false);
+    expect(explanation).toEqual({
+      name: 'app', verdict: 'changed', reasons: ['dependency api changed', 'dependency shared changed'],
+      because: [
+        {
+          name: 'api', verdict: 'changed', reasons: ['dependency shared changed'],
+          because: [{ name: 'shared', verdict: 'changed', reasons: ['src/a.ts changed'], because: [] }],
+        },
+      ],
+    });
+  });
+
+  it('reports a cached hash as a hit and a package never built as a first build', () => {
+    expect(explainRebuild('api', current, (name) => previous.get(name), (name) => name === 'api').verdict).toBe('hit');
+    expect(explainRebuild('shared', current, () => undefined, () => false)).toEqual({ name: 'shared', verdict: 'first', reasons: [], because: [] });
   });
 });

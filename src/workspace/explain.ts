@@ -2,7 +2,8 @@ import type { HashInputs } from './types.ts';
 
 /**
  * PURE: why a package's hash differs from the one it had, one reason per line, e.g.
- * "src/a.ts changed", "dependency @x/shared changed", "lockfile changed", "env API_URL changed".
+ * "src/a.ts changed", "dependency @x/shared changed", "lockfile changed", "env API_URL changed",
+ * "global input tsconfig.base.json changed".
  */
 export function explainMiss(previous: HashInputs, current: HashInputs): string[] {
   return [
@@ -11,6 +12,7 @@ export function explainMiss(previous: HashInputs, current: HashInputs): string[]
     ...(previous.lockfile !== current.lockfile ? ['lockfile changed'] : []),
     ...(previous.command !== current.command ? [`command changed: "${previous.command}" -> "${current.command}"`] : []),
     ...recordChanges(previous.env, current.env, (key) => `env ${key}`),
+    ...recordChanges(previous.global ?? {}, current.global, (path) => `global input ${path}`),
   ];
 }
 
@@ -21,4 +23,38 @@ function recordChanges(previous: Record<string, string>, current: Record<string,
     if (!(key in current)) return [`${label(key)} removed`];
     return previous[key] === current[key] ? [] : [`${label(key)} changed`];
   });
+}
+
+export interface MissExplanation {
+  name: string;
+  /** 'hit': this exact hash is cached; 'first': nothing recorded to compare with; 'changed': see reasons. */
+  verdict: 'hit' | 'first' | 'changed';
+  reasons: string[];
+  /** The same explanation for each workspace dependency that changed, which is why this one did. */
+  because: MissExplanation[];
+}
+
+/**
+ * PURE: why `name` would be rebuilt, following changed workspace dependencies down to the inputs
+ * that really changed (the same dependency is explained once).
+ */
+export function explainRebuild(
+  name: string,
+  current: ReadonlyMap<string, { hash: string; inputs: HashInputs }>,
+  previous: (name: string) => { hash: string; inputs: HashInputs } | undefined,
+  isCached: (name: string) => boolean,
+  explained = new Set<string>(),
+): MissExplanation {
+  explained.add(name);
+  if (isCached(name)) return { name, verdict: 'hit', reasons: [], because: [] };
+  const before = previous(name);
+  if (!before) return { name, verdict: 'first', reasons: [], because: [] };
+  const reasons = explainMiss(before.inputs, current.get(name)!.inputs);
+  const because: MissExplanation[] = [];
+  for (const reason of reasons) {
+    const dep = /^dependency (.+) changed$/.exec(reason)?.[1];
+    // Checked as we go: a dependency explained deeper down is not explained again.
+    if (dep !== undefined && current.has(dep) && !explained.has(dep)) because.push(explainRebuild(dep, current, previous, isCached, explained));
+  }
+  return { name, verdict: 'changed', reasons, because };
 }

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Failure } from '../feedback/failure.ts';
 import { dependentsOf, topologicalLevels } from './graph.ts';
-import type { Workspace } from './types.ts';
-
-function workspace(deps: Record<string, string[]>): Workspace {
-  return {
-    root: '/repo',
-    tool: 'npm',
-    packages: Object.entries(deps).map(([name, workspaceDeps]) => ({
-      name, version: '1.0.0', dir: `/repo/packages/${name}`, relDir: `packages/${name}`, scripts: {}, manifest: {}, workspaceDeps,
-    })),
-  };
-}
+import { workspaceOf as workspace } from './fixtures.test-support.ts';
 
 describe('topologicalLevels', () => {
   it('puts every package after its workspace dependencies, parallel ones together', () => {

@@ -173,4 +173,19 @@ describe('hashPackages', () => {
     const testTask = await hashes({ task: 'test' });
     expect(testTask.get('@x/other')!.hash).not.toBe(before.get('@x/other')!.hash);
   });
+
+  it('changes every hash when a global input at the workspace root changes, not for other root files', async () => {
+    await createRepo({ git: true });
+    await write('tsconfig.base.json', '{"compilerOptions":{"strict":true}}');
+    await write('README.md', '# mono');
+    const globalInputs = ['tsconfig*.json'];
+    const before = await hashes({ globalInputs });
+    expect(before.get('@x/other')!.inputs.global).toEqual({ 'tsconfig.base.json': expect.stringMatching(/^[0-9a-f]{40}$/) });
+    await write('README.md', '# mono, documented');
+    expect(hashOf(await hashes({ globalInputs }))).toEqual(hashOf(before));
+    await write('tsconfig.base.json', '{"compilerOptions":{"strict":false}}');
+    const after = await hashes({ globalInputs });
+    for (const name of ['@x/app', '@x/shared', '@x/other']) expect(after.get(name)!.hash).not.toBe(before.get(name)!.hash);
+    expect(explainMiss(before.get('@x/other')!.inputs, after.get('@x/other')!.inputs)).toEqual(['global input tsconfig.base.json changed']);
+  });
 });

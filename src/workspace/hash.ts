@@ -18,10 +18,12 @@ export interface HashOptions {
   outputs: string[];
   /** The environment to read envKeys from (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Files relative to the workspace root (globs) that every package's task reads, e.g. tsconfig.base.json. */
+  globalInputs?: string[];
 }
 
 /** Bumped when the way hashes are computed changes, so old cache entries stop matching. */
-const hashFormat = 'slipway-package-hash-1';
+const hashFormat = 'slipway-package-hash-2';
 
 /**
  * The content hash of every package for a task: its files, its workspace dependencies' hashes,
@@ -32,6 +34,7 @@ export async function hashPackages(ws: Workspace, opts: HashOptions): Promise<Ma
   const levels = topologicalLevels(ws);
   const [listing, lockfileHashOf] = await Promise.all([listFiles(ws.root), lockfileHasher(ws)]);
   const filesByPackage = await packageFiles(ws, listing, outputMatcher(opts.outputs));
+  const global = await globalFiles(ws, listing, opts.globalInputs ?? []);
   const env = opts.env ?? process.env;
   const envInputs = Object.fromEntries([...opts.envKeys].sort().map((key) => [key, env[key] === undefined ? 'unset' : sha256(env[key]!)]));
   const byName = new Map(ws.packages.map((pkg) => [pkg.name, pkg]));
@@ -45,6 +48,7 @@ export async function hashPackages(ws: Workspace, opts: HashOptions): Promise<Ma
         lockfile: lockfileHashOf(pkg),
         command: opts.command(pkg),
         env: envInputs,
+        global,
       };
       hashes.set(name, { name, hash: hashOfInputs(name, opts.task, inputs), inputs });
     }
@@ -55,7 +59,7 @@ export async function hashPackages(ws: Workspace, opts: HashOptions): Promise<Ma
 /** PURE: the hash of a package's inputs, independent of the order keys were collected in. */
 export function hashOfInputs(name: string, task: string, inputs: HashInputs): string {
   const sorted = (record: Record<string, string>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return sha256(JSON.stringify([hashFormat, name, task, sorted(inputs.files), sorted(inputs.deps), inputs.lockfile, inputs.command, sorted(inputs.env)]));
+  return sha256(JSON.stringify([hashFormat, name, task, sorted(inputs.files), sorted(inputs.deps), inputs.lockfile, inputs.command, sorted(inputs.env), sorted(inputs.global)]));
 }
 
 /** Each package's input files (relative to it), with blob ids; modified and untracked files are read here. */
@@ -77,6 +81,18 @@ async function packageFiles(ws: Workspace, listing: FileListing, isOutput: (relP
     if (id !== undefined) record[relPath] = id;
   });
   return result;
+}
+
+/** The blob ids of the workspace-level files matching the global input patterns. */
+async function globalFiles(ws: Workspace, listing: FileListing, patterns: string[]): Promise<Record<string, string>> {
+  if (patterns.length === 0) return {};
+  const isGlobal = outputMatcher(patterns);
+  const global: Record<string, string> = {};
+  await forEachLimited([...listing.files].filter(([path]) => isGlobal(path)), 16, async ([path, id]) => {
+    const blob = id ?? (await blobId(join(ws.root, path), listing.algorithm));
+    if (blob !== undefined) global[path] = blob;
+  });
+  return global;
 }
 
 /** The package whose directory is the deepest one containing `path`. */

@@ -2,4 +2,6 @@ export type { HashInputs, PackageHash, Workspace, WorkspacePackage } from './typ
 export { discoverWorkspace } from './discover.ts';
 export { dependentsOf, topologicalLevels } from './graph.ts';
 export { hashOfInputs, hashPackages, type HashOptions } from './hash.ts';
-export { explainMiss } from './explain.ts';
+export { explainMiss, explainRebuild, type MissExplanation } from './explain.ts';
+export { LastInputs } from './last-inputs.ts';
+export { runInDependencyOrder } from './schedule.ts';

@@ -29,6 +29,8 @@ export interface HashInputs {
   command: string;
   /** Env key -> sha256 of its value ('unset' when absent): values may be secrets, so never stored raw. */
   env: Record<string, string>;
+  /** Workspace-level files every package reads (tasks.globalInputs) -> blob id. */
+  global: Record<string, string>;
 }
 
 export interface PackageHash {

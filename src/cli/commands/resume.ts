@@ -15,7 +15,8 @@ export const resumeCommand: Command = async (input) => {
   const run = store.getRun(id);
   store.close();
   if (!run) throw new Failure(`no run #${id} in ${home.root}`, { hint: 'see `slipway runs`' });
-  const outcome = await runPipeline({ repoDir: run.repoDir, home, trigger: run.trigger, listener: terminalReporter({ verbose: !!input.verbose }), resumeRunId: id });
+  const outcome = await runPipeline({ repoDir: run.repoDir, home, trigger: run.trigger, listener: terminalReporter({ verbose: !!input.verbose }), resumeRunId: id, scope: run.trigger === 'ci' ? 'checks' : 'release',
+  });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
 };

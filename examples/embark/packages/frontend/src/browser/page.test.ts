@@ -16,7 +16,7 @@ const chromiumArgs = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const screenshotDir = 'reports/browser';
+const artifactsDir = 'reports/browser';
 
 let browser: Browser;
 let server: ChildProcess;
@@ -63,19 +63,27 @@ function fakeApi(health: number, notes: unknown[]) {
   };
 }
 
-/** Opens the page in a fresh tab; on failure keeps a screenshot named after the test. */
+/**
+ * Opens the page in a fresh, traced context; on failure keeps a screenshot and a Playwright trace
+ * (every action, DOM snapshot and network call) named after the test.
+ */
 async function withPage(t: TestContext, api: (route: Route) => Promise<void>, check: (page: Page) => Promise<void>): Promise<void> {
-  const page = await browser.newPage();
+  const context = await browser.newContext();
+  await context.tracing.start({ screenshots: true, snapshots: true });
+  const page = await context.newPage();
   try {
     await page.route('**/api/**', api);
     await page.goto(base);
     await check(page);
+    await context.tracing.stop();
   } catch (error) {
-    mkdirSync(screenshotDir, { recursive: true });
-    await page.screenshot({ path: `${screenshotDir}/${t.name.replace(/[^a-zA-Z0-9]+/g, '-')}.png` });
+    const name = `${artifactsDir}/${t.name.replace(/[^a-zA-Z0-9]+/g, '-')}`;
+    mkdirSync(artifactsDir, { recursive: true });
+    await page.screenshot({ path: `${name}.png` });
+    await context.tracing.stop({ path: `${name}.trace.zip` });
     throw error;
   } finally {
-    await page.close();
+    await context.close();
   }
 }
 

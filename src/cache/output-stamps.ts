@@ -1,0 +1,64 @@
+import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/fs.ts';
+import { sha256 } from '../util/hash.ts';
+
+/** One file's identity on disk: path, kind, size, inode and change/modify times in ns. */
+type FileStamp = [relPath: string, kind: 'f' | 'd' | 'l', size: number, ino: number, ctimeNs: string, mtimeNs: string];
+
+/**
+ * What a cache entry last put (or found) in a directory, as git's index does it: when every file
+ * still has the same size, inode and change time, the outputs are the entry's and restoring them
+ * again would only rewrite identical bytes. Any edit, deletion or addition changes a stamp.
+ */
+export class OutputStamps {
+  constructor(readonly dir: string) {}
+
+  /** True when `paths` under targetDir are exactly what `key` recorded there. */
+  async unchanged(key: string, targetDir: string, paths: string[]): Promise<boolean> {
+    const recorded = await readFile(this.stampPath(targetDir, paths), 'utf8').catch(() => undefined);
+    if (!recorded) return false;
+    const current = await stampTree(targetDir, paths);
+    return recorded === JSON.stringify({ key, files: current });
+  }
+
+  async record(key: string, targetDir: string, paths: string[]): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(this.stampPath(targetDir, paths), JSON.stringify({ key, files: await stampTree(targetDir, paths) }));
+  }
+
+  private stampPath(targetDir: string, paths: string[]): string {
+    return join(this.dir, `${sha256(JSON.stringify([targetDir, [...paths].sort()]))}.json`);
+  }
+}
+
+async function stampTree(root: string, paths: string[]): Promise<FileStamp[]> {
+  const stamps: FileStamp[] = [];
+  const visit = async (relPath: string): Promise<void> => {
+    const stats = await lstat(join(root, relPath), { bigint: true }).catch(() => undefined);
+    if (!stats) return;
+    const kind = stats.isDirectory() ? 'd' : stats.isSymbolicLink() ? 'l' : 'f';
+    stamps.push([relPath, kind, Number(stats.size), Number(stats.ino), String(stats.ctimeNs), String(stats.mtimeNs)]);
+    if (kind === 'd') for (const name of (await readdir(join(root, relPath))).sort()) await visit(`${relPath}/${name}`);
+  };
+  for (const relPath of [...new Set(paths)].sort()) await visit(relPath);
+  return stamps;
+}
+
+/**
+ * Puts an entry's outputs in place: nothing to do when they already are (the common warm run),
+ * else restored from the cache and stamped. 'miss' when the cache does not have the key.
+ */
+export async function restoreOutputs(opts: {
+  cache: { restore(key: string, targetDir: string, paths: string[]): Promise<boolean> };
+  stamps: OutputStamps;
+  key: string;
+  dir: string;
+  paths: string[];
+}): Promise<'in-place' | 'restored' | 'miss'> {
+  const { cache, stamps, key, dir, paths } = opts;
+  if (await stamps.unchanged(key, dir, paths)) return 'in-place';
+  if (!(await cache.restore(key, dir, paths))) return 'miss';
+  await stamps.record(key, dir, paths);
+  return 'restored';
+}

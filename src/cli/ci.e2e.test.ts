@@ -1,0 +1,88 @@
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startS3 } from '../services/index.ts';
+import type { RunningResource } from '../services/index.ts';
+import { exec } from '../util/exec.ts';
+import { freePort } from '../util/net.ts';
+import { createCiWorkspace } from './ci-workspace.test-support.ts';
+
+const cli = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
+
+describe('slipway ci', () => {
+  let work: string;
+  let s3: RunningResource;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'slipway-ci-'));
+    s3 = await startS3({ dataDir: join(work, 's3'), bucket: 'team-cache' });
+  });
+  afterAll(async () => {
+    await s3?.stop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  const slipway = (env: Record<string, string>, ...args: string[]) =>
+    exec(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+
+  it('builds and tests once, then restores and replays everything, and `why` names the changed input', async () => {
+    const repo = join(work, 'local');
+    await createCiWorkspace(repo);
+    const home = join(work, 'local-home');
+    const first = await slipway({}, 'ci', '--repo', repo, '--home', home);
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toMatch(/packages +2 packages: 0 from cache, 2 built/);
+    expect(first.output).toMatch(/unit +2 tests passed in 2 packages \(/);
+    expect(first.stdout).toMatch(/Run #1: built and tested/);
+
+    const second = await slipway({}, 'ci', '--repo', repo, '--home', home);
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toMatch(/packages +2 packages: 2 from cache, 0 built/);
+    expect(second.output).toMatch(/2 tests passed in 2 packages, 2 replayed from cache/);
+
+    await appendFile(join(repo, 'packages/core/src/index.js'), 'export const triple = (n) => n * 3;\n');
+    const why = await slipway({}, 'why', '@ci/app', '--repo', repo, '--home', home);
+    expect(why.code, why.output).toBe(0);
+    expect(why.stdout).toContain('@ci/app: cache miss');
+    expect(why.stdout).toMatch(/ {2}@ci\/core: cache miss \(build [0-9a-f]{12}\), because:\n {4}src\/index\.js changed/);
+
+    const third = await slipway({}, 'ci', '--repo', repo, '--home', home, '--verbose');
+    expect(third.output).toMatch(/packages +2 packages: 0 from cache, 2 built/);
+    expect(third.output).toContain('@ci/core: cache miss: src/index.js changed');
+    expect(third.output).toContain('@ci/app: cache miss: dependency @ci/core changed');
+  });
+
+  it('shares results between runners through the S3 remote cache', async () => {
+    const remote = { bucket: 'team-cache', endpoint: s3.env.S3_ENDPOINT, region: s3.env.AWS_REGION, prefix: 'shared/' };
+    const credentials = { AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY };
+    const [repoA, repoB] = [join(work, 'runner-a'), join(work, 'runner-b')];
+    await createCiWorkspace(repoA, { cache: { remote } });
+    await createCiWorkspace(repoB, { cache: { remote } });
+
+    const runnerA = await slipway(credentials, 'ci', '--repo', repoA, '--home', join(work, 'home-a'));
+    expect(runnerA.code, runnerA.output).toBe(0);
+    expect(runnerA.output).toMatch(/cache: 0 local hits, 0 remote hits, \d+ misses; uploaded [1-9]\d*/);
+
+    // Another machine: nothing local, so builds and test results come from the bucket.
+    const runnerB = await slipway(credentials, 'ci', '--repo', repoB, '--home', join(work, 'home-b'));
+    expect(runnerB.code, runnerB.output).toBe(0);
+    expect(runnerB.output).toMatch(/packages +2 packages: 2 from cache, 0 built/);
+    expect(runnerB.output).toMatch(/2 replayed from cache/);
+    expect(runnerB.output).toMatch(/cache: 0 local hits, [4-9] remote hits/);
+    expect(runnerB.output).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY);
+  });
+
+  it('goes on with a warning when the remote cache cannot be reached', async () => {
+    const closed = await freePort();
+    const repo = join(work, 'offline');
+    await createCiWorkspace(repo, { cache: { remote: { bucket: 'team-cache', endpoint: `http://127.0.0.1:${closed}`, region: 'us-east-1' } } });
+    const result = await slipway({ AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'not-shown-anywhere' }, 'ci', '--repo', repo, '--home', join(work, 'offline-home'));
+    expect(result.code, result.output).toBe(0);
+    expect(result.output).toMatch(/⚠ remote cache: .*127\.0\.0\.1:\d+/);
+    expect(result.output.match(/⚠ remote cache/g)).toHaveLength(1);
+    expect(result.output).toMatch(/packages +2 packages: 0 from cache, 2 built/);
+    expect(result.output).not.toContain('not-shown-anywhere');
+  });
+});
