@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../feedback/failure.ts';
-import { loadConfig, validateConfig } from './load.ts';
+import { loadConfig, requireReleaseTargets, validateConfig } from './load.ts';
 
 const minimal = {
   project: 'demo',
@@ -20,8 +20,24 @@ describe('configuration', () => {
     await writeFile(join(dir, 'slipway.config.ts'), `import { defineConfig } from 'slipway';\nconst port: number = 3000;\nexport default defineConfig(${JSON.stringify(minimal).replace('3000', 'port')});\n`);
     const { config } = await loadConfig(dir);
     expect(config.services.web.port).toBe(3000);
-    expect(config.tasks).toEqual({ build: 'build', test: 'test', outputs: ['dist'], env: [] });
+    expect(config.tasks).toEqual({ build: 'build', test: 'test', outputs: ['dist'], env: [], globalInputs: ['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version'] });
+    expect(config.cache).toEqual({ maxMegabytes: 10_240 });
     expect(config.environments.nonprod.replicas).toBe(1);
+  });
+
+  it('needs only a project to build and test, and says what a release lacks', () => {
+    const config = validateConfig({ project: 'checks-only' }, 'slipway.config.ts');
+    expect(config.services).toEqual({});
+    let failure: unknown;
+    try {
+      requireReleaseTargets(config);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(Failure);
+    expect((failure as Failure).specific).toBe('slipway.config declares no services and no environments');
+    expect((failure as Failure).hint).toContain('run `slipway ci` to build and test only');
+    expect(() => requireReleaseTargets(validateConfig(minimal, 'slipway.config.ts'))).not.toThrow();
   });
 
   it('loads YAML', async () => {

@@ -3,7 +3,6 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parse as parseYaml } from 'yaml';
 import type { ZodError } from 'zod';
 import { Failure } from '../feedback/failure.ts';
 import { sha256 } from '../util/hash.ts';
@@ -26,7 +25,7 @@ async function readConfigFile(file: string): Promise<unknown> {
   const text = await readFile(file, 'utf8');
   try {
     if (file.endsWith('.json')) return JSON.parse(text);
-    if (/\.ya?ml$/.test(file)) return parseYaml(text);
+    if (/\.ya?ml$/.test(file)) return (await import('yaml')).parse(text);
   } catch (error) {
     throw new Failure(`${basename(file)} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
   }
@@ -84,4 +83,18 @@ function describeIssues(error: ZodError): string[] {
     const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') : '(root)';
     return `${path}: ${issue.message}`;
   });
+}
+
+/** A release needs something to release and somewhere to deploy it. */
+export function requireReleaseTargets(config: Config): void {
+  const missing = [
+    ...(Object.keys(config.services).length ? [] : ['services (what gets built into images and deployed)']),
+    ...(Object.keys(config.environments).length ? [] : ['environments (where releases are deployed)']),
+  ];
+  if (missing.length) {
+    throw new Failure(`slipway.config declares no ${missing.map((what) => what.split(' ')[0]).join(' and no ')}`, {
+      details: missing.map((what) => `missing: ${what}`),
+      hint: 'declare at least one service and one environment to release, or run `slipway ci` to build and test only',
+    });
+  }
 }

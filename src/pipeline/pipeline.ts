@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.ts';
+import { loadConfig, requireReleaseTargets } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { runStages } from '../engine/engine.ts';
 import type { EventListener } from '../engine/events.ts';
@@ -60,8 +60,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     store.close();
     throw new Failure(`no run #${options.resumeRunId} in ${home.root}`, { hint: 'see `slipway runs`' });
   }
-  const commit = (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
-  const branch = (await git(repoDir, ['branch', '--show-current'])).trim() || 'detached';
+  const [commit, currentBranch] = (await Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])]))
+    .map((answer) => answer.trim());
+  const branch = currentBranch || 'detached';
   const scope = options.scope ?? 'release';
   let config: Config;
   try {
@@ -135,20 +136,6 @@ export async function continueRelease(opts: {
   store.setRunStatus(run.id, 'running');
   const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, services };
   return runStages({ store, stages: stagesOf('release'), context, listener });
-}
-
-/** A release needs something to release and somewhere to deploy it. */
-function requireReleaseTargets(config: Config): void {
-  const missing = [
-    ...(Object.keys(config.services).length ? [] : ['services (what gets built into images and deployed)']),
-    ...(Object.keys(config.environments).length ? [] : ['environments (where releases are deployed)']),
-  ];
-  if (missing.length) {
-    throw new Failure(`slipway.config declares no ${missing.map((what) => what.split(' ')[0]).join(' and no ')}`, {
-      details: missing.map((what) => `missing: ${what}`),
-      hint: 'declare at least one service and one environment to release, or run `slipway ci` to build and test only',
-    });
-  }
 }
 
 function stagesOf(phase: Stage['phase']): Stage[] {

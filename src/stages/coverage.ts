@@ -1,7 +1,9 @@
+import { join } from 'node:path';
+import { sha256 } from '../util/hash.ts';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
 import {
-  changedLines, changedLinesFailure, checkChangedLines, checkCoverage, coverageFailure, readPackageCoverage, resolveChangeBase, type FileCoverage,
+  changedLines, changedLinesFailure, checkChangedLines, checkCoverage, coverageFailure, memoizedCheck, memoizedCoverage, readPackageCoverage, resolveChangeBase, type FileCoverage,
 } from '../testing/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
@@ -16,16 +18,26 @@ export const coverage: Stage<CoverageOutputs> = {
   failure: 'Insufficient test coverage',
   async run(ctx) {
     const { lcov } = ctx.output<UnitOutputs>('unit');
-    const byPackage: Record<string, FileCoverage[]> = {};
-    for (const [name, { dir, report }] of Object.entries(lcov)) {
-      if (ctx.config.coverage.exclude.includes(name)) continue;
-      const files = await readPackageCoverage({ packageDir: dir, report, outputs: ctx.config.tasks.outputs, repoRoot: ctx.repoDir });
-      if (!files) {
-        throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
+    const { outputs } = ctx.config.tasks;
+    const measured = Object.entries(lcov).filter(([name]) => !ctx.config.coverage.exclude.includes(name));
+    const memoDir = join(ctx.home.cacheDir, 'coverage');
+    // The outputs setting decides which source maps are read, so it is part of each memo's key.
+    const memoKeys = Object.fromEntries(measured.map(([name, { key }]) => [name, sha256([key, ...outputs].join('\0'))]));
+    const readAll = async (): Promise<Record<string, FileCoverage[]>> => {
+      const byPackage: Record<string, FileCoverage[]> = {};
+      for (const [name, { dir, report }] of measured) {
+        const files = await memoizedCoverage(memoDir, memoKeys[name], () => readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }));
+        if (!files) {
+          throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
+        }
+        byPackage[name] = files;
       }
-      byPackage[name] = files;
-    }
-    const check = checkCoverage(byPackage, ctx.config.coverage);
+      return byPackage;
+    };
+    let byPackage: Record<string, FileCoverage[]> | undefined;
+    // Unchanged test runs and thresholds give the same verdict: a warm run does not merge again.
+    const checkKey = sha256(JSON.stringify([Object.entries(memoKeys).sort(), ctx.config.coverage]));
+    const check = await memoizedCheck(memoDir, checkKey, async () => checkCoverage((byPackage ??= await readAll()), ctx.config.coverage));
     const failure = coverageFailure(check);
     if (failure) throw failure;
     const { summary } = check;
@@ -35,7 +47,7 @@ export const coverage: Stage<CoverageOutputs> = {
     if (required === undefined) return { summary: text, outputs: summary };
     const { base, mainBranch } = ctx.config.coverage;
     const against = await resolveChangeBase(ctx.repoDir, { mainBranch, base });
-    const changed = checkChangedLines(Object.values(byPackage).flat(), await changedLines(ctx.repoDir, against.commit), required);
+    const changed = checkChangedLines(Object.values(byPackage ?? (await readAll())).flat(), await changedLines(ctx.repoDir, against.commit), required);
     const changedFailure = changedLinesFailure(changed, required, against.description);
     if (changedFailure) throw changedFailure;
     return {

@@ -2,7 +2,8 @@ import { restoreOutputs } from '../cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { exec, tailLines } from '../util/exec.ts';
+import { runPackageScript } from '../scripts/run-script.ts';
+import { tailLines } from '../util/exec.ts';
 import { stageCaches } from './caches.ts';
 import { discoverWorkspace, explainMiss, hashPackages, runInDependencyOrder, type PackageHash, type Workspace } from '../workspace/index.ts';
 
@@ -57,7 +58,7 @@ export const packages: Stage<PackagesOutputs> = {
       }
       const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
       ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
-      const result = await exec('npm', ['run', build], { cwd: pkg.dir, onLine: (line) => ctx.log(`${name} │ ${line}`) });
+      const result = await runPackageScript({ dir: pkg.dir, script: build, manifest: pkg.manifest, onLine: (line) => ctx.log(`${name} │ ${line}`) });
       if (result.code !== 0) {
         failed.push(name);
         throw new Failure(`${name} failed to build (npm run ${build} exited with ${result.code})`, {

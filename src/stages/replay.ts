@@ -17,12 +17,12 @@ export async function runOrReplay<R extends PackageTestResult>(opts: {
   dir: string;
   reports: string[];
   run: () => Promise<R>;
-}): Promise<{ result: StoredResult & Partial<R>; replayed: boolean }> {
+}): Promise<{ result: StoredResult & Partial<R>; replayed: boolean; key: string }> {
   const { cache, stamps, dir, reports } = opts;
   const key = `test-${sha256(opts.inputs.join('\0'))}`;
   if ((await restoreOutputs({ cache, stamps, key, dir, paths: reports })) !== 'miss') {
     const meta = await cache.readMeta(key);
-    if (meta?.result) return { result: meta.result as StoredResult & Partial<R>, replayed: true };
+    if (meta?.result) return { result: meta.result as StoredResult & Partial<R>, replayed: true, key };
   }
   const result = await opts.run();
   if (result.exitCode === 0 && result.failed === 0) {
@@ -30,5 +30,5 @@ export async function runOrReplay<R extends PackageTestResult>(opts: {
     await cache.save(key, dir, reports, { result: stored });
     await stamps.record(key, dir, reports);
   }
-  return { result, replayed: false };
+  return { result, replayed: false, key };
 }

@@ -11,8 +11,8 @@ export interface UnitOutputs {
   results: StoredResult[];
   /** Packages whose results were replayed from cache instead of running again. */
   replayed: string[];
-  /** Each tested package's directory and lcov report, for the coverage gate. */
-  lcov: Record<string, { dir: string; report: string }>;
+  /** Each tested package's directory, lcov report and test run key, for the coverage gate. */
+  lcov: Record<string, { dir: string; report: string; key: string }>;
 }
 
 /** Stage 4a: unit tests per package; a package whose build inputs did not change replays its results. */
@@ -30,14 +30,16 @@ export const unit: Stage<UnitOutputs> = {
     const { tests: cache, stamps } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
     const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
     const replayed: string[] = [];
+    const keys: Record<string, string> = {};
     const results = await mapConcurrent(tested, async (pkg) => {
-      const { result, replayed: fromCache } = await runOrReplay({
+      const { result, replayed: fromCache, key } = await runOrReplay({
         cache, stamps, inputs: [hashes[pkg.name], pkg.scripts[test]], dir: pkg.dir, reports: [junit, lcov],
         run: () => runPackageTests({
           name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: test, junitPath: join(pkg.dir, junit), lcovPath: join(pkg.dir, lcov),
           onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
         }),
       });
+      keys[pkg.name] = key;
       if (fromCache) {
         replayed.push(pkg.name);
         ctx.log(`${pkg.name}: results replayed from cache`);
@@ -57,7 +59,7 @@ export const unit: Stage<UnitOutputs> = {
       outputs: {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,
-        lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: join(pkg.dir, lcov) }])),
+        lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: join(pkg.dir, lcov), key: keys[pkg.name] }])),
       },
     };
   },

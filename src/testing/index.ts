@@ -6,3 +6,4 @@ export { testRunFailure, coverageFailure, describeTestCase } from './feedback.ts
 export { coverageOnSources, indexSourceMaps, readPackageCoverage, type SourceIndex } from './coverage-sources.ts';
 export { changedLines, resolveChangeBase, type ChangeBase, type ChangedLines } from './git-diff.ts';
 export { changedLinesFailure, checkChangedLines, type ChangedLinesCheck } from './changed-lines.ts';
+export { memoizedCheck, memoizedCoverage } from './coverage-memo.ts';

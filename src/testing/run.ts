@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { exec, tailLines } from '../util/exec.ts';
+import { runPackageScript } from '../scripts/run-script.ts';
+import { tailLines } from '../util/exec.ts';
 import { parseJunit, type TestCaseFailure } from './junit.ts';
 import { sourceLocation } from './source-map.ts';
 
@@ -67,11 +68,7 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     await mkdir(dirname(report), { recursive: true });
   }
 
-  const run = await exec('npm', ['run', opts.script], {
-    cwd: opts.dir,
-    env: { ...process.env, ...opts.env },
-    onLine: opts.onLine && ((line) => opts.onLine!(line)),
-  });
+  const run = await runPackageScript({ dir: opts.dir, script: opts.script, env: opts.env, onLine: opts.onLine && ((line) => opts.onLine!(line)) });
   const report = await readFile(junitFile, 'utf8').catch(() => undefined);
   const summary = report === undefined ? { passed: 0, failed: 0, skipped: 0, failures: [] } : parseJunit(report);
   const failures = await Promise.all(

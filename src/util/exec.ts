@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 
 export interface ExecResult {
   code: number;
@@ -27,22 +27,7 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
   return new Promise((resolve, reject) => {
     const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] };
     const child = spawn(command, args, spawnOptions);
-    let stdout = '';
-    let stderr = '';
-    let output = '';
-    const pending = { stdout: '', stderr: '' };
-    const take = (stream: 'stdout' | 'stderr') => (text: string) => {
-      if (stream === 'stdout') stdout += text;
-      else stderr += text;
-      output += text;
-      if (!options.onLine) return;
-      const lines = (pending[stream] + text).split('\n');
-      pending[stream] = lines.pop() ?? '';
-      for (const line of lines) options.onLine(line, stream);
-    };
-    // Decoded by the streams, so a character split between two chunks is not garbled.
-    child.stdout!.setEncoding('utf8').on('data', take('stdout'));
-    child.stderr!.setEncoding('utf8').on('data', take('stderr'));
+    const collected = collectOutput(child, options.onLine);
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', (error) => {
       if (timer) clearTimeout(timer);
@@ -50,14 +35,42 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      for (const stream of ['stdout', 'stderr'] as const) if (pending[stream] && options.onLine) options.onLine(pending[stream], stream);
-      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, output, durationMs: Date.now() - started });
+      resolve({ code: code ?? (signal ? 128 : 1), ...collected.end(), durationMs: Date.now() - started });
     });
     // A command that exits before reading its input closes the pipe: that is not an error.
     child.stdin!.on('error', () => {});
     if (options.input === undefined) child.stdin!.end();
     else child.stdin!.end(options.input);
   });
+}
+
+/**
+ * Collects a child's stdout and stderr (also interleaved, in arrival order), passing each complete
+ * line to onLine as it arrives; end() passes on unterminated last lines and gives the text.
+ */
+function collectOutput(child: ChildProcess, onLine?: ExecOptions['onLine']): { end(): Pick<ExecResult, 'stdout' | 'stderr' | 'output'> } {
+  const text = { stdout: '', stderr: '', output: '' };
+  const pending = { stdout: '', stderr: '' };
+  const take = (stream: 'stdout' | 'stderr') => (chunk: string) => {
+    text[stream] += chunk;
+    text.output += chunk;
+    if (!onLine) return;
+    const lines = (pending[stream] + chunk).split('\n');
+    pending[stream] = lines.pop() ?? '';
+    for (const line of lines) onLine(line, stream);
+  };
+  // Decoded by the streams, so a character split between two chunks is not garbled.
+  child.stdout?.setEncoding('utf8').on('data', take('stdout'));
+  child.stderr?.setEncoding('utf8').on('data', take('stderr'));
+  return {
+    end() {
+      for (const stream of ['stdout', 'stderr'] as const) {
+        if (pending[stream] && onLine) onLine(pending[stream], stream);
+        pending[stream] = '';
+      }
+      return { ...text };
+    },
+  };
 }
 
 /** The last `count` non-empty lines of some output: the log excerpt feedback carries. */

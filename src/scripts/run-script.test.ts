@@ -1,0 +1,49 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runPackageScript } from './run-script.ts';
+
+let root: string;
+let pkgDir: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'slipway-scripts-'));
+  pkgDir = join(root, 'packages', 'app');
+  await mkdir(join(root, 'node_modules', '.bin'), { recursive: true });
+  await mkdir(pkgDir, { recursive: true });
+  // A tool installed at the workspace root, as npm puts hoisted binaries there.
+  await writeFile(join(root, 'node_modules', '.bin', 'greet'), '#!/bin/sh\necho "hello from $npm_lifecycle_event"\n');
+  await chmod(join(root, 'node_modules', '.bin', 'greet'), 0o755);
+});
+afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+
+async function manifest(scripts: Record<string, string>): Promise<void> {
+  await writeFile(join(pkgDir, 'package.json'), JSON.stringify({ name: '@x/app', version: '1.2.3', scripts }));
+}
+
+describe('runPackageScript', () => {
+  it('runs pre, main and post scripts like npm run, with node_modules/.bin of every parent on PATH', async () => {
+    await manifest({ prebuild: 'echo pre', build: 'greet && echo "$npm_package_name@$npm_package_version" && echo to-stderr >&2', postbuild: 'echo post' });
+    const lines: string[] = [];
+    const result = await runPackageScript({ dir: pkgDir, script: 'build', onLine: (line, stream) => lines.push(`${stream}: ${line}`) });
+    expect(result.code).toBe(0);
+    expect(lines).toEqual(['stdout: pre', 'stdout: hello from build', 'stdout: @x/app@1.2.3', 'stderr: to-stderr', 'stdout: post']);
+    expect(result.stdout).toBe('pre\nhello from build\n@x/app@1.2.3\npost\n');
+    expect(result.stderr).toBe('to-stderr\n');
+  });
+
+  it('passes extra environment and stops at the first failing step with its code and output', async () => {
+    await manifest({ test: 'echo "mode=$MODE"; exit 3', posttest: 'echo never' });
+    const result = await runPackageScript({ dir: pkgDir, script: 'test', env: { MODE: 'ci' } });
+    expect(result.code).toBe(3);
+    expect(result.output).toBe('mode=ci\n');
+  });
+
+  it('fails like npm on a missing script, naming the package.json', async () => {
+    await manifest({});
+    const result = await runPackageScript({ dir: pkgDir, script: 'lint' });
+    expect(result.code).toBe(1);
+    expect(result.output).toBe(`Missing script: "lint" in ${join(pkgDir, 'package.json')}`);
+  });
+});
