@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,6 +38,19 @@ describe('configuration', () => {
     expect((failure as Failure).specific).toBe('slipway.config declares no services and no environments');
     expect((failure as Failure).hint).toContain('run `slipway ci` to build and test only');
     expect(() => requireReleaseTargets(validateConfig(minimal, 'slipway.config.ts'))).not.toThrow();
+  });
+
+  it('compiles a TypeScript config again only when a file it imports changed', async () => {
+    const cacheDir = join(dir, 'cache');
+    await writeFile(join(dir, 'project.ts'), "export const project = 'first';\n");
+    const source = `import { defineConfig } from 'slipway';\nimport { project } from './project.ts';\nexport default defineConfig(${JSON.stringify(minimal).replace('"demo"', 'project')});\n`;
+    await writeFile(join(dir, 'slipway.config.ts'), source);
+    expect((await loadConfig(dir, { cacheDir })).config.project).toBe('first');
+    expect((await readdir(join(cacheDir, 'config'))).length).toBe(1);
+    expect((await loadConfig(dir, { cacheDir })).config.project).toBe('first');
+    await writeFile(join(dir, 'project.ts'), "export const project = 'second-name';\n");
+    expect((await loadConfig(dir, { cacheDir })).config.project).toBe('second-name');
+    expect((await readdir(dir)).filter((name) => name.endsWith('.mjs'))).toEqual([]);
   });
 
   it('loads YAML', async () => {

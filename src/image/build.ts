@@ -8,6 +8,7 @@ import { completeAndSort, type LayerEntry } from './layer-entry.ts';
 import { LayerCache, layerInputKey } from './layer-cache.ts';
 import { writeLayerBlob, type LayerBlob } from './layer-writer.ts';
 import { writeLayout } from './layout.ts';
+import { describeImagePackages, type ImagePackage } from './image-packages.ts';
 import { checkEntryFile, planAppLayer, planDependencyLayer } from './service-layers.ts';
 import { sha256 } from '../util/hash.ts';
 
@@ -34,6 +35,8 @@ export interface BuiltImage {
   layers: { digest: string; size: number; diffId: string; mediaType: string; reused: boolean }[];
   /** Bytes of manifest, config and layers together. */
   size: number;
+  /** Every npm package the image ships (the service at /app, its workspace and installed dependencies), for the SBOM. */
+  packages: ImagePackage[];
 }
 
 const APP_DIR = 'app';
@@ -78,6 +81,7 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
   checkEntryFile(spec.command, appEntries, pkg.name, APP_DIR);
   const dependencies = await resolveProductionDependencies({ workspaceRoot: spec.workspaceRoot, packageDir: spec.packageDir, serviceName: pkg.name, appDir: APP_DIR });
   const dependencyEntries = await planDependencyLayer(dependencies, pkg.name);
+  const packages = await describeImagePackages([{ name: pkg.name, sourceDir: spec.packageDir, imageDir: APP_DIR, workspace: true }, ...dependencies]);
   const baseEntries = await planBaseLayer(process.execPath);
 
   const mtime = sourceDateEpoch();
@@ -122,5 +126,6 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
     configDigest,
     layers: layers.map(({ blob, reused }) => ({ ...blob, reused })),
     size: manifest.length + config.length + layers.reduce((total, layer) => total + layer.blob.size, 0),
+    packages,
   };
 }

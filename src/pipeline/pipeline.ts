@@ -66,7 +66,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   const scope = options.scope ?? 'release';
   let config: Config;
   try {
-    config = (await loadConfig(repoDir)).config;
+    config = (await loadConfig(repoDir, { cacheDir: home.cacheDir })).config;
     if (scope === 'release') requireReleaseTargets(config);
   } catch (error) {
     const run = store.createRun({ project: 'unknown', repoDir, commit, branch, trigger: options.trigger });

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import type { Stage } from '../engine/stage.ts';
 import type { KubeObject } from '../k8s/index.ts';
 import type { K8sAssetsOutputs } from './k8s-assets.ts';
@@ -19,6 +18,7 @@ export const k8sTests: Stage<K8sTestsOutputs> = {
   async run(ctx) {
     // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
     const { findingsFailure, validateManifests } = await import('../k8s/index.ts');
+    const { parseAllDocuments } = await import('yaml');
     const { files } = ctx.output<K8sAssetsOutputs>('k8s-assets');
     const objects: KubeObject[] = [];
     for (const file of files.filter((f) => !f.endsWith('kustomization.yaml'))) {

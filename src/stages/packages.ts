@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.ts';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
 import { runPackageScript } from '../scripts/run-script.ts';
+import { mapConcurrent } from '../util/concurrency.ts';
 import { tailLines } from '../util/exec.ts';
 import { stageCaches } from './caches.ts';
 import { discoverWorkspace, explainMiss, hashPackages, runInDependencyOrder, type PackageHash, type Workspace } from '../workspace/index.ts';
@@ -43,16 +44,20 @@ export const packages: Stage<PackagesOutputs> = {
     const restored: string[] = [];
     const built: string[] = [];
     const failed: string[] = [];
+    const keyOf = (name: string) => `build-${hashes.get(name)!.hash}`;
+    // Outputs already in place only need reading to confirm: all at once, not in build order.
+    const inPlace = new Set((await mapConcurrent(workspace.packages, async (pkg) =>
+      pkg.scripts[build] && (await stamps.unchanged(keyOf(pkg.name), pkg.dir, outputs)) ? pkg.name : undefined, 32)).filter((name) => name !== undefined));
+    restored.push(...inPlace);
     const buildPackage = async (name: string) => {
       const pkg = byName.get(name)!;
-      if (!pkg.scripts[build]) return;
+      if (!pkg.scripts[build] || inPlace.has(name)) return;
       const current = hashes.get(name)!;
-      const key = `build-${current.hash}`;
+      const key = keyOf(name);
       const previous = await lastInputs.read(build, name);
-      const placed = await restoreOutputs({ cache, stamps, key, dir: pkg.dir, paths: outputs });
-      if (placed !== 'miss') {
+      if ((await restoreOutputs({ cache, stamps, key, dir: pkg.dir, paths: outputs })) !== 'miss') {
         restored.push(name);
-        if (placed === 'restored') ctx.log(`${name}: restored from cache (${key.slice(0, 18)})`);
+        ctx.log(`${name}: restored from cache (${key.slice(0, 18)})`);
         if (previous?.hash !== current.hash) await lastInputs.write(build, current);
         return;
       }

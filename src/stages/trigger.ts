@@ -11,11 +11,13 @@ export const trigger: Stage<TriggerOutputs> = {
   needs: [],
   failure: 'Could not read the triggering commit',
   async run(ctx) {
-    const show = await exec('git', ['show', '-s', '--format=%H%n%an%n%s', ctx.run.commit], { cwd: ctx.repoDir });
+    // A merge commit's changes are relative to its first parent; a root commit changes everything.
+    const [show, diff] = await Promise.all([
+      exec('git', ['show', '-s', '--format=%H%n%an%n%s', ctx.run.commit], { cwd: ctx.repoDir }),
+      exec('git', ['diff-tree', '--no-commit-id', '--name-only', '-r', '-m', '--first-parent', '--root', ctx.run.commit], { cwd: ctx.repoDir }),
+    ]);
     if (show.code !== 0) throw new Error(`git show ${ctx.run.commit}: ${show.stderr.trim()}`);
     const [commit, author, subject] = show.stdout.trim().split('\n');
-    // A merge commit's changes are relative to its first parent; a root commit changes everything.
-    const diff = await exec('git', ['diff-tree', '--no-commit-id', '--name-only', '-r', '-m', '--first-parent', '--root', commit], { cwd: ctx.repoDir });
     const changedFiles = diff.stdout.split('\n').filter(Boolean);
     return {
       summary: `${ctx.run.branch} @ ${commit.slice(0, 10)} "${subject}" by ${author} (${changedFiles.length} files changed)`,

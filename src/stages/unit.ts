@@ -3,7 +3,7 @@ import type { Stage } from '../engine/stage.ts';
 import { runPackageTests, testRunFailure } from '../testing/index.ts';
 import { stageCaches } from './caches.ts';
 import { runOrReplay, type StoredResult } from './replay.ts';
-import { mapConcurrent } from '../util/concurrency.ts';
+import { limiter, mapConcurrent } from '../util/concurrency.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 import type { PackagesOutputs } from './packages.ts';
 
@@ -31,13 +31,15 @@ export const unit: Stage<UnitOutputs> = {
     const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
     const replayed: string[] = [];
     const keys: Record<string, string> = {};
+    // Replays are only reading and run all at once; test runs take a core each.
+    const onCore = limiter();
     const results = await mapConcurrent(tested, async (pkg) => {
       const { result, replayed: fromCache, key } = await runOrReplay({
         cache, stamps, inputs: [hashes[pkg.name], pkg.scripts[test]], dir: pkg.dir, reports: [junit, lcov],
-        run: () => runPackageTests({
+        run: () => onCore(() => runPackageTests({
           name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: test, junitPath: join(pkg.dir, junit), lcovPath: join(pkg.dir, lcov),
           onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
-        }),
+        })),
       });
       keys[pkg.name] = key;
       if (fromCache) {
@@ -45,7 +47,7 @@ export const unit: Stage<UnitOutputs> = {
         ctx.log(`${pkg.name}: results replayed from cache`);
       }
       return result;
-    });
+    }, 32);
     // Report the first failing package in full; name the others so none goes unnoticed.
     const failed = results.filter((result) => result.failed > 0 || result.exitCode !== 0);
     const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }) : undefined;

@@ -13,3 +13,22 @@ export async function mapConcurrent<T, R>(items: T[], fn: (item: T) => Promise<R
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * A gate letting at most `limit` calls run at once; the others wait their turn in order. For work
+ * whose cheap part (a cache check) may run widely while the costly part (a process) may not.
+ */
+export function limiter(limit = availableParallelism()): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (fn) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -38,6 +38,18 @@ describe('discoverWorkspace', () => {
     expect(ws.packages[0].scripts).toEqual({ build: 'vite build' });
   });
 
+  it('reuses a discovery while the layout is unchanged, and sees a rewritten manifest or a new package', async () => {
+    await write('package.json', { name: 'mono', workspaces: ['packages/*'] });
+    await twoPackages();
+    const first = await discoverWorkspace(root);
+    expect(await discoverWorkspace(root)).toBe(first);
+    await write('packages/shared/package.json', { name: '@x/shared', version: '1.3.0' });
+    const bumped = await discoverWorkspace(root);
+    expect(bumped.packages.find((pkg) => pkg.name === '@x/shared')!.version).toBe('1.3.0');
+    await write('packages/tools/package.json', { name: '@x/tools', version: '0.0.1' });
+    expect((await discoverWorkspace(root)).packages.map((pkg) => pkg.name)).toEqual(['@x/app', '@x/shared', '@x/tools']);
+  });
+
   it('still reads an npm workspace whose lockfile is missing (the deps stage reports it)', async () => {
     await write('package.json', { name: 'mono', workspaces: ['packages/*'] });
     await twoPackages();

@@ -1,5 +1,5 @@
-import { access, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { access, readFile, stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { LernaTool, NpmTool, PnpmTool, RootTool, YarnTool, type Package, type Tool } from '@manypkg/tools';
 import { Failure } from '../feedback/failure.ts';
 import type { Workspace, WorkspacePackage } from './types.ts';
@@ -15,6 +15,28 @@ const dependencyFields = ['dependencies', 'devDependencies', 'peerDependencies',
  */
 export async function discoverWorkspace(root: string): Promise<Workspace> {
   const rootDir = resolve(root);
+  const known = discovered.get(rootDir);
+  if (known && (await layoutStamp(known.workspace)) === known.stamp) return known.workspace;
+  const workspace = await readWorkspace(rootDir);
+  discovered.set(rootDir, { workspace, stamp: await layoutStamp(workspace) });
+  return workspace;
+}
+
+/** Workspaces read by this process, reused by the stages of a run while their layout is unchanged. */
+const discovered = new Map<string, { workspace: Workspace; stamp: string }>();
+
+/**
+ * What a workspace's layout was read from: every package.json and the workspace files, and the
+ * directories holding the packages (a package added or removed changes its parent's modification time).
+ */
+async function layoutStamp(ws: Workspace): Promise<string> {
+  const dirs = [...new Set([ws.root, ...ws.packages.map((pkg) => dirname(pkg.dir))])];
+  const files = [...['package.json', 'pnpm-workspace.yaml', 'lerna.json'].map((name) => join(ws.root, name)), ...ws.packages.map((pkg) => join(pkg.dir, 'package.json'))];
+  const stamps = await Promise.all([...dirs, ...files].map((path) => stat(path).then((info) => `${info.size}:${info.mtimeMs}`, () => 'missing')));
+  return stamps.join('|');
+}
+
+async function readWorkspace(rootDir: string): Promise<Workspace> {
   const rootManifest = await readManifest(rootDir);
   const tool = await detectTool(rootDir, rootManifest);
   // The tool is asked directly (not getPackages, which walks up to parent directories).

@@ -38,7 +38,7 @@ export const serveCommand: Command = async (input) => {
         }
         const redactor = new Redactor();
         redactor.add(secret);
-        const { config } = await loadConfig(run.repoDir);
+        const { config } = await loadConfig(run.repoDir, { cacheDir: home.cacheDir });
         const services = createRunServices({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
         try {
           const failures = await continueRelease({ store, run, config, home, redactor, services, listener });

@@ -17,7 +17,7 @@ export const whyCommand: Command = async (input) => {
   if (!name) throw new Failure('slipway why needs a package name', { hint: 'e.g. `slipway why @embark/shared`' });
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
-  const { config } = await loadConfig(repoDir);
+  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
   const { workspace, hashes } = await hashBuildInputs(repoDir, config);
   if (!hashes.has(name)) {
     throw new Failure(`"${name}" is not a package of the workspace at ${repoDir}`, { details: [`packages: ${[...hashes.keys()].join(', ')}`] });
