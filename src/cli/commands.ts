@@ -5,6 +5,9 @@ export interface CommandInput {
   repo?: string;
   port?: string;
   webhook?: string;
+  env?: string;
+  out?: string;
+  release?: string;
   verbose?: boolean;
   json?: boolean;
 }
@@ -21,6 +24,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   runs: async () => (await import('./commands/history.ts')).runsCommand,
   show: async () => (await import('./commands/history.ts')).showCommand,
   serve: async () => (await import('./commands/serve.ts')).serveCommand,
+  k8s: async () => (await import('./commands/k8s.ts')).k8sCommand,
   env: async () => (await import('./commands/env.ts')).envCommand,
   setup: async () => (await import('./commands/setup.ts')).setupCommand,
 };

@@ -15,6 +15,8 @@ Usage:
   slipway runs [--home <dir>] [--json]                       recent runs
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
   slipway serve [--port <n>] [--home <dir>]                  receive signed release webhooks (needs SLIPWAY_WEBHOOK_SECRET)
+  slipway k8s render --env <env> [--release <release.json>] --out <dir>
+                                                             an environment's validated manifests and kustomization.yaml for a release
   slipway env status|down <env> [--home <dir>]               a local environment: what runs, or stop it
   slipway setup [tests]                                      install the host programs the demo (or the test suite) needs
 
@@ -27,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       fail: { type: 'string' }, home: { type: 'string' }, repo: { type: 'string' }, port: { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false }, json: { type: 'boolean', default: false },
-      webhook: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
+      webhook: { type: 'string' }, env: { type: 'string' }, out: { type: 'string' }, release: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });

@@ -53,6 +53,16 @@ describe('slipway demo', () => {
     expect(await page.text()).toContain('Embark');
     const run = await showRun(result.all);
     expect(run.run.status).toBe('succeeded');
+    // Beside the release manifest, an SBOM per image: its npm packages with versions and licenses.
+    const runDir = join(home, 'runs', /slipway show (\d+)/.exec(result.all)![1]);
+    const release = JSON.parse(await readFile(join(runDir, 'release.json'), 'utf8')) as { images: Record<string, { sbom: string; digest: string }> };
+    expect(release.images.backend.sbom).toBe('sbom-backend.cdx.json');
+    const sbom = JSON.parse(await readFile(join(runDir, release.images.backend.sbom), 'utf8')) as { bomFormat: string; metadata: { component: { purl: string } }; components: { name: string; purl: string; licenses?: unknown[] }[] };
+    expect(sbom.bomFormat).toBe('CycloneDX');
+    expect(sbom.metadata.component.purl).toContain(release.images.backend.digest.replace(':', '%3A'));
+    const pg = sbom.components.find((component) => component.name === 'pg');
+    expect(pg?.purl).toMatch(/^pkg:npm\/pg@\d+\.\d+\.\d+$/);
+    expect(pg?.licenses).toEqual([{ license: { id: 'MIT' } }]);
   });
 
   it('reuses the dependency and package caches on a second run, and is faster', async () => {

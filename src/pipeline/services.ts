@@ -68,8 +68,7 @@ export function createRunServices(options: RunServicesOptions): RunServices {
       return registry;
     },
     forge() {
-      // One forge per repository: the stand-in for that repository's releases on GitHub.
-      forge ??= new LocalForge({ dir: join(options.home.forgeDir, `${options.config.project}-${sha256(options.repoDir).slice(0, 8)}`), webhooks: options.webhooks });
+      forge ??= repositoryForge(options.home, options.config, options.repoDir, options.webhooks);
       return forge;
     },
     caches() {
@@ -87,6 +86,11 @@ export function createRunServices(options: RunServicesOptions): RunServices {
       notify('info', `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`);
     },
   };
+}
+
+/** One forge per repository: the stand-in for that repository's releases on GitHub. */
+export function repositoryForge(home: Home, config: Config, repoDir: string, webhooks: { url: string; secret: string }[] = []): LocalForge {
+  return new LocalForge({ dir: join(home.forgeDir, `${config.project}-${sha256(repoDir).slice(0, 8)}`), webhooks });
 }
 
 /** A configured registry such as "ghcr.io/acme"; credentials come from the environment only. */

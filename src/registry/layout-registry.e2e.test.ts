@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,17 @@ describe('LayoutRegistry', () => {
     await promoteImage({ client: registry, repository, digest: image.manifestDigest, tag: 'stable' });
     expect((await registry.getManifest(repository, 'stable')).digest).toBe(image.manifestDigest);
     expect((await registry.getManifest(repository, '1.4.0')).digest).toBe(image.manifestDigest);
+  });
+
+  it('mounts blobs from another repository by hard link, and skopeo reads the same digest', async () => {
+    const registry = new LayoutRegistry(join(dir, 'layouts'));
+    const result = await pushImage({ image, client: registry, repository: 'embark/frontend', tags: ['1.4.0'], mountFrom: ['embark/missing', repository] });
+    expect(result).toMatchObject({ mountedBlobs: 4, uploadedBlobs: 0, uploadedBytes: 0, skippedBlobs: 0 });
+    const blob = (repo: string) => join(dir, 'layouts', repo, 'blobs', 'sha256', image.layers[0].digest.slice(7));
+    expect((await stat(blob('embark/frontend'))).ino).toBe((await stat(blob(repository))).ino);
+    const inspect = await exec('skopeo', ['inspect', `oci:${join(dir, 'layouts', 'embark/frontend')}:1.4.0`]);
+    expect(inspect.code, inspect.output).toBe(0);
+    expect(JSON.parse(inspect.stdout).Digest).toBe(image.manifestDigest);
   });
 
   it('refuses a push when read-only, and leaves no tag behind', async () => {

@@ -1,10 +1,10 @@
 import { createReadStream, existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Failure } from '../feedback/failure.ts';
 import { stagingPath, writeFileAtomic } from '../util/fs.ts';
 import { sha256, sha256File } from '../util/hash.ts';
-import type { RegistryApi } from './registry-api.ts';
+import type { BlobPushOutcome, RegistryApi } from './registry-api.ts';
 
 interface LayoutIndex {
   schemaVersion: 2;
@@ -30,15 +30,27 @@ export class LayoutRegistry implements RegistryApi {
     return existsSync(this.blobFile(repo, digest));
   }
 
-  async pushBlob(repo: string, digest: string, path: string, size: number): Promise<void> {
+  async findBlob(repos: string[], digest: string): Promise<string | undefined> {
+    return repos.find((repo) => existsSync(this.blobFile(repo, digest)));
+  }
+
+  /** A mount hard-links the source repository's blob (verified when it was stored), or copies it where links fail. */
+  async pushBlob(repo: string, digest: string, path: string, size: number, opts: { mountFrom?: string } = {}): Promise<BlobPushOutcome> {
     this.refuseWhenReadOnly(repo);
-    const actual = `sha256:${await sha256File(path)}`;
-    if (actual !== digest) throw new Failure(`blob for ${repo} hashes to ${actual}, not ${digest}`, { details: [`file: ${path} (${size} bytes)`] });
     const target = this.blobFile(repo, digest);
     await mkdir(join(target, '..'), { recursive: true });
     const staging = stagingPath(target);
+    const source = opts.mountFrom ? this.blobFile(opts.mountFrom, digest) : undefined;
+    if (source && existsSync(source)) {
+      await link(source, staging).catch(() => copyFile(source, staging));
+      await rename(staging, target);
+      return 'mounted';
+    }
+    const actual = `sha256:${await sha256File(path)}`;
+    if (actual !== digest) throw new Failure(`blob for ${repo} hashes to ${actual}, not ${digest}`, { details: [`file: ${path} (${size} bytes)`] });
     await copyFile(path, staging);
     await rename(staging, target);
+    return 'uploaded';
   }
 
   async putManifest(repo: string, reference: string, body: Buffer, mediaType: string): Promise<string> {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Failure } from '../feedback/failure.ts';
-import { buildServiceImage, type BuiltImage } from '../image/index.ts';
+import { blobPath, buildServiceImage, type BuiltImage } from '../image/index.ts';
 import { createTestImageSpec } from '../image/test-workspace.ts';
 import { exec } from '../util/exec.ts';
 import { freePort, waitFor } from '../util/net.ts';
@@ -26,7 +26,12 @@ describe('pushing to a registry that wants bearer tokens', () => {
   let registry: ChildProcess;
   let registryUrl: string;
   let tokenServer: http.Server;
-  const tokenRequests: { authorization?: string; scope: string | null }[] = [];
+  const tokenRequests: { authorization?: string; scopes: string[] }[] = [];
+  /** Who may do what: ci anything; frontend-ci only the embark/frontend* repositories. */
+  const users: Record<string, { password: string; may: (repository: string) => boolean }> = {
+    ci: { password: 's3cret-token', may: () => true },
+    'frontend-ci': { password: 's3cret-frontend', may: (repository) => repository.startsWith('embark/frontend') },
+  };
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-bearer-'));
@@ -41,18 +46,22 @@ describe('pushing to a registry that wants bearer tokens', () => {
 
     tokenServer = http.createServer((request, response) => {
       const url = new URL(request.url!, 'http://token');
-      const scope = url.searchParams.get('scope');
-      tokenRequests.push({ authorization: request.headers.authorization, scope });
-      if (request.headers.authorization !== `Basic ${Buffer.from('ci:s3cret-token').toString('base64')}`) {
+      const scopes = url.searchParams.getAll('scope');
+      tokenRequests.push({ authorization: request.headers.authorization, scopes });
+      const [username, password] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      const user = users[username];
+      if (!user || user.password !== password) {
         response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }));
         return;
       }
-      const [, name, actions] = /^repository:(.+):([^:]+)$/.exec(scope ?? '') ?? [];
+      // As real token services do, grant what the user may have of what was asked, silently dropping the rest.
+      const access = scopes.map((scope) => /^repository:(.+):([^:]+)$/.exec(scope)).filter((match) => match && user.may(match[1]))
+        .map((match) => ({ type: 'repository', name: match![1], actions: match![2].split(',') }));
       const now = Math.floor(Date.now() / 1000);
       const header = base64url(JSON.stringify({ typ: 'JWT', alg: 'ES256', x5c: [certificate.raw.toString('base64')] }));
       const claims = base64url(JSON.stringify({
         iss: 'slipway-test', sub: 'ci', aud: 'slipway-registry', exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(),
-        access: name ? [{ type: 'repository', name, actions: actions.split(',') }] : [],
+        access,
       }));
       const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${header}.${claims}.${base64url(signature)}` }));
@@ -87,10 +96,38 @@ describe('pushing to a registry that wants bearer tokens', () => {
     const client = new RegistryClient({ url: registryUrl, auth: { username: 'ci', password: 's3cret-token' } });
     const result = await pushImage({ image, client, repository: 'embark/backend', tags: ['1.4.0'] });
     expect(result).toMatchObject({ digest: image.manifestDigest, uploadedBlobs: 4, skippedBlobs: 0 });
-    // One token per scope the registry challenged with (it lists push and pull in either order).
-    const scopes = tokenRequests.map((request) => request.scope!.replace(/push,pull$/, 'pull,push'));
-    expect(scopes).toEqual(['repository:embark/backend:pull', 'repository:embark/backend:pull,push']);
+    // One token per scope the registry challenged with.
+    expect(tokenRequests.map((request) => request.scopes)).toEqual([['repository:embark/backend:pull'], ['repository:embark/backend:pull,push']]);
     expect((await client.getManifest('embark/backend', '1.4.0')).digest).toBe(image.manifestDigest);
+  });
+
+  it('mounts into another repository with one token for pushing there and pulling from the source', async () => {
+    tokenRequests.length = 0;
+    const client = new RegistryClient({ url: registryUrl, auth: { username: 'ci', password: 's3cret-token' } });
+    const result = await pushImage({ image, client, repository: 'embark/frontend', tags: ['1.4.0'], mountFrom: ['embark/backend'] });
+    expect(result).toMatchObject({ digest: image.manifestDigest, mountedBlobs: 4, uploadedBlobs: 0, uploadedBytes: 0 });
+    expect(tokenRequests.map((request) => request.scopes)).toEqual([
+      ['repository:embark/frontend:pull'],
+      ['repository:embark/backend:pull'],
+      ['repository:embark/frontend:pull,push', 'repository:embark/backend:pull'],
+      ['repository:embark/frontend:pull,push'],
+    ]);
+    const inspect = await exec('skopeo', ['inspect', '--tls-verify=false', '--creds', 'ci:s3cret-token', `docker://${registryUrl.slice(7)}/embark/frontend:1.4.0`]);
+    expect(inspect.code, inspect.output).toBe(0);
+    expect(JSON.parse(inspect.stdout).Digest).toBe(image.manifestDigest);
+  });
+
+  it('uploads instead of mounting when the credentials may not read the source repository', async () => {
+    const client = new RegistryClient({ url: registryUrl, auth: { username: 'frontend-ci', password: 's3cret-frontend' } });
+    const result = await pushImage({ image, client, repository: 'embark/frontend-next', tags: ['1.4.0'], mountFrom: ['embark/backend'] });
+    expect(result).toMatchObject({ digest: image.manifestDigest, mountedBlobs: 0, uploadedBlobs: 4, skippedBlobs: 0 });
+    // Asked directly to mount, the registry refuses the source (401 even with the narrowed token),
+    // so the blob goes up in a plain upload session with a token for the target alone.
+    tokenRequests.length = 0;
+    const layer = image.layers[2];
+    expect(await client.pushBlob('embark/frontend-other', layer.digest, blobPath(image.layoutDir, layer.digest), layer.size, { mountFrom: 'embark/backend' })).toBe('uploaded');
+    expect(tokenRequests.map((request) => request.scopes)).toEqual([['repository:embark/frontend-other:pull,push', 'repository:embark/backend:pull'], ['repository:embark/frontend-other:pull,push']]);
+    expect(await client.hasBlob('embark/frontend-other', layer.digest)).toBe(true);
   });
 
   it("reports the token service's refusal without the password", async () => {

@@ -38,6 +38,7 @@ describe('pushing to the Debian docker-registry', () => {
       digest: image.manifestDigest,
       reference: `${registry.host}/${repository}@${image.manifestDigest}`,
       uploadedBlobs: 4,
+      mountedBlobs: 0,
       skippedBlobs: 0,
       uploadedBytes: image.layers.reduce((total, layer) => total + layer.size, 0) + (await client.getManifest(repository, '1.4.0').then((m) => JSON.parse(m.body.toString()).config.size as number)),
     });

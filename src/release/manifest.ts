@@ -11,6 +11,8 @@ export interface ReleaseImage {
   /** Total bytes of the manifest, config and layers. */
   size: number;
   tags: string[];
+  /** The image's CycloneDX SBOM (its npm packages: name, version, license), beside the release manifest. */
+  sbom?: string;
 }
 
 export interface ReleaseManifest {

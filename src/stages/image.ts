@@ -5,7 +5,11 @@ import { buildServiceImage, type BuiltImage } from '../image/index.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 import type { VersionOutputs } from './version.ts';
 
-export interface ImageOutputs { images: Record<string, BuiltImage> }
+export interface ImageOutputs {
+  images: Record<string, BuiltImage>;
+  /** The version each service's image is labelled with (its package's version in this release). */
+  versions: Record<string, string>;
+}
 
 /** Stage 6: each service's image, built once, daemonless and reproducibly, identified by digest. */
 export const image: Stage<ImageOutputs> = {
@@ -18,6 +22,7 @@ export const image: Stage<ImageOutputs> = {
     const { plan } = ctx.output<VersionOutputs>('version');
     const workspace = await discoverWorkspace(ctx.repoDir);
     const images: Record<string, BuiltImage> = {};
+    const versions: Record<string, string> = {};
     for (const [service, settings] of Object.entries(ctx.config.services)) {
       const pkg = workspace.packages.find((p) => p.name === settings.package);
       if (!pkg) {
@@ -26,6 +31,7 @@ export const image: Stage<ImageOutputs> = {
         });
       }
       const version = plan.releases.find((r) => r.name === pkg.name)?.newVersion ?? pkg.version;
+      versions[service] = version;
       images[service] = await buildServiceImage({
         workspaceRoot: ctx.repoDir, packageDir: pkg.dir, command: settings.command, port: settings.port, env: settings.env,
         labels: { source: ctx.repoDir, revision: ctx.run.commit, version },
@@ -36,7 +42,7 @@ export const image: Stage<ImageOutputs> = {
     }
     return {
       summary: Object.entries(images).map(([service, built]) => `${service} ${built.manifestDigest.slice(0, 19)}…`).join(', '),
-      outputs: { images },
+      outputs: { images, versions },
     };
   },
 };

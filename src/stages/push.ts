@@ -20,17 +20,21 @@ export const push: Stage<PushOutputs> = {
     const pushed: Record<string, ReleaseImage> = {};
     let uploadedBytes = 0;
     let skipped = 0;
+    let mounted = 0;
     for (const [service, built] of Object.entries(images)) {
       const repository = [registry.namespace, ctx.config.project, service].filter(Boolean).join('/');
       const tags = [plan.releaseVersion, `sha-${ctx.run.commit}`];
-      const result = await pushImage({ image: built, client: registry.client, repository, tags });
+      // Layers the services share (base, dependencies) are mounted from the repositories pushed before.
+      const mountFrom = Object.values(pushed).map((image) => image.repository);
+      const result = await pushImage({ image: built, client: registry.client, repository, tags, mountFrom });
       uploadedBytes += result.uploadedBytes;
       skipped += result.skippedBlobs;
-      ctx.log(`${service}: ${repository}@${result.digest}: ${result.uploadedBlobs} blobs uploaded, ${result.skippedBlobs} already there`);
+      mounted += result.mountedBlobs;
+      ctx.log(`${service}: ${repository}@${result.digest}: ${result.uploadedBlobs} blobs uploaded, ${result.mountedBlobs} mounted, ${result.skippedBlobs} already there`);
       pushed[service] = { repository, reference: `${registry.host}/${repository}@${result.digest}`, digest: result.digest, size: built.size, tags };
     }
     return {
-      summary: `${Object.keys(pushed).length} images to ${registry.host}: ${formatBytes(uploadedBytes)} uploaded, ${skipped} blobs already there`,
+      summary: `${Object.keys(pushed).length} images to ${registry.host}: ${formatBytes(uploadedBytes)} uploaded, ${mounted} blobs mounted from another repository, ${skipped} already there`,
       outputs: { registry: registry.host, images: pushed, uploadedBytes },
     };
   },

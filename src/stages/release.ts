@@ -4,6 +4,8 @@ import { Failure } from '../feedback/failure.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { exec } from '../util/exec.ts';
 import { join } from 'node:path';
+import { imageSbom, sbomFileName, serializeSbom } from '../image/index.ts';
+import type { ImageOutputs } from './image.ts';
 import type { PushOutputs } from './push.ts';
 import type { VersionOutputs } from './version.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
@@ -21,6 +23,14 @@ export const release: Stage<ReleaseOutputs> = {
     const { plan, versionCommit } = ctx.output<VersionOutputs>('version');
     const pushed = ctx.output<PushOutputs>('push');
     const workspace = await discoverWorkspace(ctx.repoDir);
+    const built = ctx.output<ImageOutputs>('image');
+    const images = { ...pushed.images };
+    for (const [service, image] of Object.entries(built.images)) {
+      if (!images[service]) continue;
+      const sbom = imageSbom({ name: service, version: built.versions[service], digest: image.manifestDigest }, image.packages);
+      await writeFileAtomic(join(ctx.runDir, sbomFileName(service)), serializeSbom(sbom));
+      images[service] = { ...images[service], sbom: sbomFileName(service) };
+    }
     const manifest: ReleaseManifest = {
       schemaVersion: 1,
       project: ctx.config.project,
@@ -30,7 +40,7 @@ export const release: Stage<ReleaseOutputs> = {
       changelog: plan.changelog,
       createdAt: new Date().toISOString(),
       registry: pushed.registry,
-      images: pushed.images,
+      images,
       packages: Object.fromEntries(workspace.packages.map((pkg) => [pkg.name, pkg.version])),
     };
     const manifestPath = join(ctx.runDir, 'release.json');
@@ -42,6 +52,6 @@ export const release: Stage<ReleaseOutputs> = {
     const created = await forge.createDraftRelease({ tag: plan.tag, name: `${ctx.config.project} ${plan.tag}`, body: plan.changelog, commit: ctx.run.commit, manifest });
     // A resumed run finds the release already created; deliver its webhook if that never succeeded.
     await forge.redeliver(plan.tag);
-    return { summary: `draft release ${created.tag} (#${created.id}) with ${Object.keys(manifest.images).length} images`, outputs: { manifest, releaseId: created.id, manifestPath } };
+    return { summary: `draft release ${created.tag} (#${created.id}) with ${Object.keys(manifest.images).length} images and their SBOMs`, outputs: { manifest, releaseId: created.id, manifestPath } };
   },
 };
