@@ -1,106 +1,13 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { ZodError } from 'zod';
+import { basename } from 'node:path';
 import { Failure } from '../feedback/failure.ts';
-import { writeFileAtomic } from '../util/fs.ts';
-import { sha256 } from '../util/hash.ts';
+import { findConfigFile, readRawConfig } from './read.ts';
 import { configSchema, type Config } from './schema.ts';
 
-export const configFileNames = ['slipway.config.ts', 'slipway.config.mjs', 'slipway.config.js', 'slipway.config.yaml', 'slipway.config.yml', 'slipway.config.json'];
-
-/**
- * Finds and loads the project's configuration, validated, with defaults filled in. With a
- * cacheDir, a TypeScript or JavaScript config is compiled again only when one of its files changed.
- */
+/** Finds and loads the project's configuration, validated, with defaults filled in (see readRawConfig). */
 export async function loadConfig(repoDir: string, opts: { cacheDir?: string } = {}): Promise<{ config: Config; file: string }> {
-  const file = configFileNames.map((name) => join(repoDir, name)).find((path) => existsSync(path));
-  if (!file) {
-    throw new Failure(`no configuration in ${repoDir}`, {
-      hint: `create slipway.config.ts (export default defineConfig({...}) from 'slipway'), or one of ${configFileNames.slice(3).join(', ')}`,
-    });
-  }
-  return { config: validateConfig(await readConfigFile(file, opts.cacheDir), basename(file)), file };
-}
-
-async function readConfigFile(file: string, cacheDir: string | undefined): Promise<unknown> {
-  const text = await readFile(file, 'utf8');
-  try {
-    if (file.endsWith('.json')) return JSON.parse(text);
-    if (/\.ya?ml$/.test(file)) return (await import('yaml')).parse(text);
-  } catch (error) {
-    throw new Failure(`${basename(file)} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
-  }
-  return importModuleConfig(file, cacheDir);
-}
-
-/**
- * Like Vite: bundle the config with esbuild so it can be TypeScript and import `slipway` even
- * where slipway is not installed in the project (the import resolves to our defineConfig), then
- * import the bundle.
- */
-async function importModuleConfig(file: string, cacheDir: string | undefined): Promise<unknown> {
-  const cachePath = cacheDir && join(cacheDir, 'config', `${sha256(file).slice(0, 16)}.json`);
-  const code = (cachePath && (await compiledIfUnchanged(cachePath))) || (await compileConfig(file, cachePath));
-  const bundled = join(dirname(file), `.slipway.config.${sha256(code).slice(0, 12)}.mjs`);
-  await writeFile(bundled, code);
-  try {
-    const mod = (await import(pathToFileURL(bundled).href)) as { default?: unknown };
-    if (mod.default === undefined) throw new Failure(`${basename(file)} has no default export`, { hint: 'export default defineConfig({ ... })' });
-    return mod.default;
-  } finally {
-    await rm(bundled, { force: true });
-  }
-}
-
-/** The bundled config, when none of the files it was bundled from changed since. */
-async function compiledIfUnchanged(cachePath: string): Promise<string | undefined> {
-  const cached = await readFile(cachePath, 'utf8').then((text) => JSON.parse(text) as CompiledConfig, () => undefined);
-  if (!cached) return undefined;
-  const current = await Promise.all(cached.inputs.map(([path]) => fileStamp(path)));
-  return JSON.stringify(current) === JSON.stringify(cached.inputs) ? cached.code : undefined;
-}
-
-interface CompiledConfig {
-  /** Every file esbuild read, with its size and modification time. */
-  inputs: [path: string, size: number, mtimeMs: number][];
-  code: string;
-}
-
-async function fileStamp(path: string): Promise<[string, number, number]> {
-  const stats = await stat(path).catch(() => undefined);
-  return [path, stats?.size ?? -1, stats?.mtimeMs ?? -1];
-}
-
-async function compileConfig(file: string, cachePath: string | undefined): Promise<string> {
-  const { build } = await import('esbuild');
-  let result: Awaited<ReturnType<typeof build>>;
-  try {
-    result = await build({
-      entryPoints: [file], bundle: true, write: false, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent',
-      packages: 'external', metafile: true, absWorkingDir: dirname(file),
-      plugins: [{
-        name: 'slipway-self',
-        setup(b) {
-          b.onResolve({ filter: /^slipway$/ }, () => ({ path: 'slipway', namespace: 'slipway-self' }));
-          b.onLoad({ filter: /.*/, namespace: 'slipway-self' }, () => ({ contents: 'export const defineConfig = (config) => config;', loader: 'js' }));
-        },
-      }],
-    });
-  } catch (error) {
-    const messages = ((error as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors ?? [])
-      .map((e) => `${basename(file)}${e.location ? `:${e.location.line}:${e.location.column}` : ''}: ${e.text}`);
-    throw new Failure(`${basename(file)} does not compile`, { details: messages.length ? messages : [(error as Error).message] });
-  }
-  const code = result.outputFiles![0].text;
-  if (cachePath) {
-    const inputs = Object.keys(result.metafile!.inputs).filter((input) => !input.startsWith('slipway-self:')).map((input) => resolve(dirname(file), input));
-    const compiled: CompiledConfig = { inputs: await Promise.all(inputs.map(fileStamp)), code };
-    await mkdir(dirname(cachePath), { recursive: true });
-    await writeFileAtomic(cachePath, JSON.stringify(compiled));
-  }
-  return code;
+  const file = findConfigFile(repoDir);
+  return { config: validateConfig(await readRawConfig(file, opts.cacheDir), basename(file)), file };
 }
 
 /** Validates a raw configuration; every problem is reported with its path and what was expected. */
