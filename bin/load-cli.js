@@ -2,7 +2,7 @@
 // from one bundle is several hundred milliseconds faster than transpiling each module with tsx,
 // and a warm `slipway ci` is mostly start-up. Any problem with the bundle falls back to tsx.
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,9 +12,12 @@ const srcDir = join(root, 'src');
 const bundlesDir = join(root, 'node_modules', '.cache', 'slipway-cli');
 
 export async function loadCli() {
+  const id = await sourcesFingerprint();
+  // What results computed by these sources are remembered under (see src/pipeline/unchanged-run.ts).
+  process.env.SLIPWAY_SOURCES_ID = id;
   if (process.env.SLIPWAY_NO_BUNDLE !== '1') {
     try {
-      return await import(pathToFileURL(await freshBundle()).href);
+      return await import(pathToFileURL(await freshBundle(id)).href);
     } catch (error) {
       if (process.env.SLIPWAY_DEBUG_BUNDLE) process.stderr.write(`slipway: running from sources (bundle: ${error.message})\n`);
     }
@@ -25,8 +28,7 @@ export async function loadCli() {
 }
 
 /** The bundle of the sources as they are now, built first if they changed since the last one. */
-async function freshBundle() {
-  const id = await sourcesFingerprint();
+async function freshBundle(id) {
   const entry = join(bundlesDir, id, 'main.js');
   if (existsSync(entry)) return entry;
   const staging = join(bundlesDir, `.staging-${process.pid}-${Date.now()}`);
@@ -50,22 +52,25 @@ async function freshBundle() {
   return entry;
 }
 
-/** Paths, sizes and modification times of every source file: any edit gives a new bundle. */
+/**
+ * Paths, sizes and modification times of every source file: any edit gives a new bundle. Read
+ * synchronously: a few hundred stat calls cost a few milliseconds that way, on every start.
+ */
 async function sourcesFingerprint() {
   const hash = createHash('sha256');
-  const visit = async (dir) => {
-    for (const item of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  const visit = (dir) => {
+    for (const item of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, item.name);
-      if (item.isDirectory()) await visit(path);
+      if (item.isDirectory()) visit(path);
       else if (!/\.test(-support)?\.ts$/.test(item.name)) {
-        const { size, mtimeMs } = await stat(path);
+        const { size, mtimeMs } = statSync(path);
         hash.update(`${relative(srcDir, path)}\0${size}\0${mtimeMs}\n`);
       }
     }
   };
-  await visit(srcDir);
+  visit(srcDir);
   // This file decides how the bundle is built: a change to it is a change to the bundle too.
-  const self = await stat(fileURLToPath(import.meta.url));
+  const self = statSync(fileURLToPath(import.meta.url));
   hash.update(`bin/load-cli.js\0${self.size}\0${self.mtimeMs}\n`);
   return hash.digest('hex').slice(0, 16);
 }

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,10 +37,20 @@ describe('slipway ci', () => {
     expect(first.output).toMatch(/unit +2 tests passed in 2 packages \(/);
     expect(first.stdout).toMatch(/Run #1: built and tested/);
 
+    // Nothing changed: the first run answers, without loading the pipeline.
     const second = await slipway({}, 'ci', '--repo', repo, '--home', home);
     expect(second.code, second.output).toBe(0);
-    expect(second.output).toMatch(/packages +2 packages: 2 from cache, 0 built/);
-    expect(second.output).toMatch(/2 tests passed in 2 packages, 2 replayed from cache/);
+    expect(second.output).toMatch(/packages +unchanged since run #1 \(2 packages: 0 from cache, 2 built/);
+    expect(second.stdout).toMatch(/Run #2: built and tested/);
+
+    // A deleted output is noticed: the pipeline runs and restores it from the cache; so does a new file.
+    await rm(join(repo, 'packages/core/dist/index.js'));
+    await writeFile(join(repo, 'NOTES.md'), 'not an input of any package\n');
+    const third = await slipway({}, 'ci', '--repo', repo, '--home', home);
+    expect(third.code, third.output).toBe(0);
+    expect(third.output).toMatch(/packages +2 packages: 2 from cache, 0 built/);
+    expect(third.output).toMatch(/2 tests passed in 2 packages, 2 replayed from cache/);
+    expect(await readFile(join(repo, 'packages/core/dist/index.js'), 'utf8')).toContain('double');
 
     await appendFile(join(repo, 'packages/core/src/index.js'), 'export const triple = (n) => n * 3;\n');
     const why = await slipway({}, 'why', '@ci/app', '--repo', repo, '--home', home);
@@ -48,10 +58,10 @@ describe('slipway ci', () => {
     expect(why.stdout).toContain('@ci/app: cache miss');
     expect(why.stdout).toMatch(/ {2}@ci\/core: cache miss \(build [0-9a-f]{12}\), because:\n {4}src\/index\.js changed/);
 
-    const third = await slipway({}, 'ci', '--repo', repo, '--home', home, '--verbose');
-    expect(third.output).toMatch(/packages +2 packages: 0 from cache, 2 built/);
-    expect(third.output).toContain('@ci/core: cache miss: src/index.js changed');
-    expect(third.output).toContain('@ci/app: cache miss: dependency @ci/core changed');
+    const fourth = await slipway({}, 'ci', '--repo', repo, '--home', home, '--verbose');
+    expect(fourth.output).toMatch(/packages +2 packages: 0 from cache, 2 built/);
+    expect(fourth.output).toContain('@ci/core: cache miss: src/index.js changed');
+    expect(fourth.output).toContain('@ci/app: cache miss: dependency @ci/core changed');
   });
 
   it('shares results between runners through the S3 remote cache', async () => {

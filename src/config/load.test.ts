@@ -53,6 +53,12 @@ describe('configuration', () => {
     expect((await readdir(dir)).filter((name) => name.endsWith('.mjs'))).toEqual([]);
   });
 
+  it('loads a config that imports a package, resolving it from the project, and leaves no file behind', async () => {
+    await writeFile(join(dir, 'slipway.config.ts'), `import { basename } from 'node:path';\nexport default { ...${JSON.stringify(minimal)}, project: basename('/x/from-a-package') };\n`);
+    expect((await loadConfig(dir, { cacheDir: join(dir, 'cache') })).config.project).toBe('from-a-package');
+    expect((await readdir(dir)).filter((name) => name.endsWith('.mjs'))).toEqual([]);
+  });
+
   it('loads YAML', async () => {
     await writeFile(join(dir, 'slipway.config.yaml'), 'project: demo\nservices:\n  web: {package: "@demo/web", port: 3000, command: [node, dist/server.js], health: /healthz, routes: [/]}\nenvironments:\n  nonprod: {namespace: demo-nonprod, host: nonprod.demo.local}\n');
     expect((await loadConfig(dir)).config.project).toBe('demo');

@@ -43,12 +43,21 @@ export async function readRawConfig(file: string, cacheDir: string | undefined):
 async function importModuleConfig(file: string, cacheDir: string | undefined): Promise<unknown> {
   const cachePath = cacheDir && join(cacheDir, 'config', `${sha256(file).slice(0, 16)}.json`);
   const code = (cachePath && (await compiledIfUnchanged(cachePath))) || (await compileConfig(file, cachePath));
+  const mod = (await importBundled(file, code)) as { default?: unknown };
+  if (mod.default === undefined) throw new Failure(`${basename(file)} has no default export`, { hint: 'export default defineConfig({ ... })' });
+  return mod.default;
+}
+
+/**
+ * A self-contained bundle is imported from memory; one that still imports packages is written
+ * beside the config for the moment of the import, so they resolve from the project.
+ */
+async function importBundled(file: string, code: string): Promise<unknown> {
+  if (!/^\s*import\b|\bimport\s*\(|\brequire\s*\(/m.test(code)) return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
   const bundled = join(dirname(file), `.slipway.config.${sha256(code).slice(0, 12)}.mjs`);
   await writeFile(bundled, code);
   try {
-    const mod = (await import(pathToFileURL(bundled).href)) as { default?: unknown };
-    if (mod.default === undefined) throw new Failure(`${basename(file)} has no default export`, { hint: 'export default defineConfig({ ... })' });
-    return mod.default;
+    return await import(pathToFileURL(bundled).href);
   } finally {
     await rm(bundled, { force: true });
   }

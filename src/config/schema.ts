@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterSchema } from '../cluster/schema.ts';
 
 /** The resources a service can use; each becomes connection variables in its environment. */
 export const resourceKinds = ['postgres', 's3'] as const;
@@ -52,6 +53,8 @@ const environmentSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   /** How a release gets here: automatically after the previous environment is stable, or by approval. */
   gate: z.enum(['auto', 'manual']).default('auto'),
+  /** How to reach the environment's cluster: a kubeconfig, the in-cluster service account, or Lightkeeper. */
+  cluster: clusterSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

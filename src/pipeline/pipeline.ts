@@ -17,6 +17,7 @@ import { waitFor } from '../util/net.ts';
 import { FileDeliveryLog } from '../webhook/delivery-log.ts';
 import { startWebhookReceiver } from '../webhook/receiver.ts';
 import { createRunServices } from './services.ts';
+import { checksFingerprint, rememberChecks, type PlacedOutputs } from './unchanged-run.ts';
 import { pipelineStages } from '../stages/index.ts';
 
 export interface PipelineOptions {
@@ -103,8 +104,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   });
   const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
   const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id)) : stagesOf('ci');
+  const fingerprintBefore = scope === 'checks' ? await checksFingerprint(repoDir, home) : undefined;
   try {
     const failures = await runStages({ store, stages, context: stageContext, listener });
+    if (fingerprintBefore && failures.length === 0) {
+      const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
+      await rememberChecks(home, run, fingerprintBefore, placed);
+    }
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
       // half; a resumed run whose release was delivered before the crash starts it here.

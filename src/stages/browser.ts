@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
+import type { PlacedOutputs } from '../pipeline/unchanged-run.ts';
 import { Failure } from '../feedback/failure.ts';
 import { runBrowserTests, testRunFailure } from '../testing/index.ts';
 import { keepArtifacts } from './artifacts.ts';
@@ -8,7 +9,12 @@ import type { PackagesOutputs } from './packages.ts';
 import { runOrReplay } from './replay.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 
-export interface BrowserOutputs { passed: number; package?: string }
+export interface BrowserOutputs {
+  passed: number;
+  package?: string;
+  /** The browser tests' report now in the working tree, by cache key. */
+  placed?: PlacedOutputs[];
+}
 
 /** Stage 4c: browser tests of the built frontend in Chromium. */
 export const browser: Stage<BrowserOutputs> = {
@@ -26,7 +32,7 @@ export const browser: Stage<BrowserOutputs> = {
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const junit = 'reports/browser-junit.xml';
     const { tests, stamps } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
-    const { result, replayed } = await runOrReplay({
+    const { result, replayed, key } = await runOrReplay({
       cache: tests, stamps, inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
       dir: pkg.dir, reports: [junit],
       run: () => runBrowserTests({
@@ -42,7 +48,7 @@ export const browser: Stage<BrowserOutputs> = {
     }
     return {
       summary: `${result.passed} browser tests passed in Chromium (${pkg.name})${replayed ? ', replayed from cache' : ''}`,
-      outputs: { passed: result.passed, package: pkg.name },
+      outputs: { passed: result.passed, package: pkg.name, placed: [{ key, dir: pkg.dir, paths: [junit] }] },
     };
   },
 };

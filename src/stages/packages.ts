@@ -1,6 +1,7 @@
 import { restoreOutputs } from '../cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Stage } from '../engine/stage.ts';
+import type { PlacedOutputs } from '../pipeline/unchanged-run.ts';
 import { Failure } from '../feedback/failure.ts';
 import { runPackageScript } from '../scripts/run-script.ts';
 import { mapConcurrent } from '../util/concurrency.ts';
@@ -13,6 +14,8 @@ export interface PackagesOutputs {
   hashes: Record<string, string>;
   restored: string[];
   built: string[];
+  /** Each package's build outputs now in the working tree, by cache key. */
+  placed: PlacedOutputs[];
 }
 
 /** The workspace and every package's build hash, exactly as the packages stage computes them. */
@@ -87,7 +90,10 @@ export const packages: Stage<PackagesOutputs> = {
     }
     return {
       summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${listed(built)})` : ''}`,
-      outputs: { hashes: Object.fromEntries([...hashes].map(([name, value]) => [name, value.hash])), restored, built },
+      outputs: {
+        hashes: Object.fromEntries([...hashes].map(([name, value]) => [name, value.hash])), restored, built,
+        placed: workspace.packages.filter((pkg) => pkg.scripts[build]).map((pkg) => ({ key: keyOf(pkg.name), dir: pkg.dir, paths: outputs })),
+      },
     };
   },
 };

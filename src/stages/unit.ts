@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
+import type { PlacedOutputs } from '../pipeline/unchanged-run.ts';
 import { runPackageTests, testRunFailure } from '../testing/index.ts';
 import { stageCaches } from './caches.ts';
 import { runOrReplay, type StoredResult } from './replay.ts';
@@ -13,6 +14,8 @@ export interface UnitOutputs {
   replayed: string[];
   /** Each tested package's directory, lcov report and test run key, for the coverage gate. */
   lcov: Record<string, { dir: string; report: string; key: string }>;
+  /** Each package's test reports now in the working tree, by cache key. */
+  placed: PlacedOutputs[];
 }
 
 /** Stage 4a: unit tests per package; a package whose build inputs did not change replays its results. */
@@ -62,6 +65,7 @@ export const unit: Stage<UnitOutputs> = {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,
         lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: join(pkg.dir, lcov), key: keys[pkg.name] }])),
+        placed: tested.map((pkg) => ({ key: keys[pkg.name], dir: pkg.dir, paths: [junit, lcov] })),
       },
     };
   },

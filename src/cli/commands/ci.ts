@@ -1,15 +1,25 @@
 import { resolve } from 'node:path';
 import { resolveHome } from '../../home/home.ts';
-import { runPipeline } from '../../pipeline/pipeline.ts';
+import { replayUnchangedChecks } from '../../pipeline/unchanged-run.ts';
 import type { Command } from '../commands.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 
-/** `slipway ci`: build and test the working tree with the caches, as a pull request check would. */
+/**
+ * `slipway ci`: build and test the working tree with the caches, as a pull request check would.
+ * When nothing changed since the last successful check, that run answers without loading the pipeline.
+ */
 export const ciCommand: Command = async (input) => {
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
-  const outcome = await runPipeline({ repoDir, home, trigger: 'ci', scope: 'checks', listener: terminalReporter({ verbose: !!input.verbose }) });
+  const listener = terminalReporter({ verbose: !!input.verbose });
+  const unchanged = await replayUnchangedChecks({ repoDir, home, trigger: 'ci', listener });
+  if (unchanged) {
+    printOutcome({ run: unchanged, failures: [], releaseHandedOff: false }, home);
+    return 0;
+  }
+  const { runPipeline } = await import('../../pipeline/pipeline.ts');
+  const outcome = await runPipeline({ repoDir, home, trigger: 'ci', scope: 'checks', listener });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
 };

@@ -1,0 +1,134 @@
+/**
+ * `npm run bench:ci`: Slipway against Turborepo building and testing a synthetic 100-package
+ * monorepo (and, cold, against no tool at all), wall-clock through each real command line:
+ * - cold: outputs removed, caches empty;
+ * - full-hit: nothing changed since the previous run;
+ * - leaf: one package nothing depends on changed;
+ * - root: the package everything depends on changed.
+ * Options: --quick (6 packages, fewer runs: a smoke run), --keep (leave the generated repo),
+ * --tools raw,turbo (measure a subset). Results go to bench/results/ci.json (ci-quick.json).
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { exec, tailLines } from '../src/util/exec.ts';
+import { writeFileAtomic } from '../src/util/fs.ts';
+import type { PackagePlan } from './ci/plan.ts';
+import { caseTable, summarize, summaryTable, type CaseResult } from './ci/report.ts';
+import { commandLine, runTool, toolNames, turboBin, type ToolName } from './ci/tools.ts';
+import { editedFunctionName, editSource, missingOutputs, removeEditedOutput, resetToCold } from './ci/workspace.ts';
+import { generateMonorepo, type Monorepo } from './synthetic-monorepo.ts';
+
+const { values: options } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, tools: { type: 'string', default: toolNames.join(',') } },
+});
+const tools = options.tools.split(',').map((tool) => tool.trim()) as ToolName[];
+const unknownTool = tools.find((tool) => !toolNames.includes(tool));
+if (unknownTool) throw new Error(`unknown tool ${unknownTool}: use some of ${toolNames.join(',')}`);
+const settings = options.quick ? { packages: 6, hits: 3, leafEdits: 3 } : { packages: 100, hits: 5, leafEdits: 3 };
+const resultsFile = fileURLToPath(new URL(`results/${options.quick ? 'ci-quick' : 'ci'}.json`, import.meta.url));
+
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+/** A run that failed or skipped work: the benchmark stops, showing the tool's own words. */
+class BenchAbort extends Error {
+  constructor(message: string, readonly excerpt: string[]) {
+    super(message);
+  }
+}
+
+interface CaseSpec {
+  name: string;
+  description: string;
+  tools: ToolName[];
+  repetitions: number;
+  /** Every run starts with no outputs and an empty cache. */
+  cold?: boolean;
+  /** Which package each repetition edits, before any tool runs. */
+  edits?: PackagePlan;
+}
+
+const started = performance.now();
+const turboVersion = (await exec(turboBin, ['--version'])).stdout.trim();
+// The machine is shared: the load before the run tells how much of the noise was other work.
+const loadAverage = Number(loadavg()[0].toFixed(2));
+const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, turbo: turboVersion, loadAverage };
+say(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, turbo ${machine.turbo}, load average ${loadAverage}`);
+
+const workDir = await mkdtemp(join(tmpdir(), 'slipway-bench-ci-'));
+try {
+  // One identical copy of the repo per tool: in a shared checkout each tool would find outputs
+  // last written by the other and restore them all from its cache, a cost no real CI run pays.
+  const generation = performance.now();
+  const repos = {} as Record<ToolName, string>;
+  const copies: Monorepo[] = [];
+  for (const tool of tools) {
+    repos[tool] = join(workDir, tool);
+    await mkdir(repos[tool]);
+    copies.push(await generateMonorepo(repos[tool], { packages: settings.packages }));
+  }
+  const { plan } = copies[0];
+  const levels = Math.max(...plan.packages.map((pkg) => pkg.level)) + 1;
+  const where = options.keep ? `${workDir} (kept)` : workDir;
+  say(`monorepo: ${plan.packages.length} packages on ${levels} levels, one copy per tool in ${where}, generated in ${((performance.now() - generation) / 1000).toFixed(1)} s`);
+  for (const tool of tools) say(`${tool}: ${commandLine(tool, repos[tool]).join(' ')}`);
+
+  const measure = async (spec: CaseSpec): Promise<CaseResult> => {
+    say();
+    const samples: CaseResult['samples'] = {};
+    for (let repetition = 1; repetition <= spec.repetitions; repetition++) {
+      const tag = `${spec.name} ${repetition}`;
+      const edit = spec.edits && { pkg: spec.edits, functionName: editedFunctionName(tag) };
+      for (const tool of spec.tools) if (spec.edits) await editSource(repos[tool], spec.edits, tag);
+      // Alternate which tool goes first, so neither always gets the warmer page cache.
+      const order = repetition % 2 === 1 ? spec.tools : [...spec.tools].reverse();
+      for (const tool of order) {
+        const dir = repos[tool];
+        if (spec.cold) await resetToCold(dir);
+        if (edit) await removeEditedOutput(dir, edit.pkg);
+        const run = await runTool(tool, dir, plan);
+        const label = `${spec.name} ${repetition}/${spec.repetitions} ${tool}`;
+        if (run.code !== 0) throw new BenchAbort(`${label} exited with code ${run.code}`, tailLines(run.output, 40));
+        const problems = await missingOutputs(dir, plan, edit);
+        if (problems.length) throw new BenchAbort(`${label} exited 0 but its outputs are not all there`, [...problems.slice(0, 10), ...tailLines(run.output, 20)]);
+        (samples[tool] ??= []).push(run.seconds);
+        say(`  ${label}: ${run.seconds.toFixed(2)} s`);
+      }
+    }
+    const result = { name: spec.name, description: spec.description, samples };
+    for (const line of caseTable(result)) say(line);
+    return result;
+  };
+
+  const cached = tools.filter((tool) => tool !== 'raw');
+  const results = [
+    await measure({ name: 'cold', description: 'outputs removed, caches empty', tools, repetitions: 1, cold: true }),
+    await measure({ name: 'full-hit', description: 'nothing changed since the previous run', tools: cached, repetitions: settings.hits }),
+    await measure({ name: 'leaf', description: `${plan.leaf.name} (nothing depends on it) changed`, tools: cached, repetitions: settings.leafEdits, edits: plan.leaf }),
+    await measure({ name: 'root', description: `${plan.root.name} (everything depends on it) changed`, tools: cached, repetitions: 1, edits: plan.root }),
+  ];
+
+  const totalSeconds = (performance.now() - started) / 1000;
+  await writeFileAtomic(resultsFile, `${JSON.stringify({
+    date: new Date().toISOString(),
+    quick: options.quick,
+    machine,
+    monorepo: { packages: plan.packages.length, levels, leaf: plan.leaf.name, root: plan.root.name },
+    commands: Object.fromEntries(tools.map((tool) => [tool, commandLine(tool, '<repo>').join(' ')])),
+    cases: results.map((result) => ({ ...result, ...summarize(result) })),
+    totalSeconds,
+  }, (_key, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(3)) : value), 2)}\n`);
+  say();
+  for (const line of summaryTable(results)) say(line);
+  say(`total ${totalSeconds.toFixed(0)} s; results in ${resultsFile}`);
+  const fullHit = summarize(results[1]).slipwayOverTurbo;
+  if (fullHit !== undefined) say(`ci full-hit slipway/turbo ratio: ${fullHit.toFixed(2)}`);
+} catch (error) {
+  if (!(error instanceof BenchAbort)) throw error;
+  process.stderr.write(`bench:ci aborted: ${error.message}\n${error.excerpt.map((line) => `  ${line}`).join('\n')}\n`);
+  process.exitCode = 1;
+} finally {
+  if (!options.keep) await rm(workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { OutputStamps } from '../cache/output-stamps.ts';
+import { findConfigFile, readRawConfig } from '../config/read.ts';
+import type { EventListener } from '../engine/events.ts';
+import { writeRunReports } from '../feedback/sinks/reports.ts';
+import type { Home } from '../home/home.ts';
+import { RunStore, type RunRecord } from '../state/store.ts';
+import { exec } from '../util/exec.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { sha256 } from '../util/hash.ts';
+import { blobId, listFiles } from '../workspace/files.ts';
+
+/** What a cache entry left in the working tree, as the stages report it in their outputs. */
+export interface PlacedOutputs { key: string; dir: string; paths: string[] }
+
+interface ChecksMemo {
+  format: 1;
+  fingerprint: string;
+  runId: number;
+  placed: PlacedOutputs[];
+}
+
+const memoFormat = 1;
+const memoPath = (home: Home) => join(home.cacheDir, 'checks-memo.json');
+
+/**
+ * Everything a check run's result depends on besides the outputs in place: every file git sees
+ * (tracked and untracked, by content: sources, manifests, the lockfile), the configuration as
+ * evaluated, the values of its declared environment variables, Slipway's own sources, Node and
+ * the platform. node_modules itself is not read: the lockfile and manifests decide what it holds.
+ */
+export async function checksFingerprint(repoDir: string, home: Home): Promise<string> {
+  const [raw, listing] = await Promise.all([readRawConfig(findConfigFile(repoDir), home.cacheDir), listFiles(repoDir)]);
+  const files = await Promise.all([...listing.files].sort(([a], [b]) => (a < b ? -1 : 1)).map(async ([path, id]) => `${path}\0${id ?? (await blobId(join(repoDir, path), listing.algorithm))}`));
+  const envKeys = ((raw as { tasks?: { env?: string[] } } | undefined)?.tasks?.env ?? []).slice().sort();
+  const env = envKeys.map((key) => `${key}=${process.env[key] === undefined ? 'unset' : sha256(process.env[key]!)}`);
+  return sha256(JSON.stringify([memoFormat, process.env.SLIPWAY_SOURCES_ID ?? 'sources', process.version, process.platform, process.arch, raw, files, env]));
+}
+
+/** After a successful check run: what it saw, so an identical next run can be answered from it. */
+export async function rememberChecks(home: Home, run: RunRecord, fingerprintBefore: string, placed: PlacedOutputs[]): Promise<void> {
+  // Only when the run left the inputs as it found them: otherwise the next run sees something else.
+  if ((await checksFingerprint(run.repoDir, home)) !== fingerprintBefore) return;
+  const memo: ChecksMemo = { format: memoFormat, fingerprint: fingerprintBefore, runId: run.id, placed };
+  await writeFileAtomic(memoPath(home), JSON.stringify(memo));
+}
+
+/**
+ * Answers a check run whose every input is unchanged since the last successful one, with all its
+ * outputs still in place, from that run, without loading the pipeline: what `tsc -b` does for an
+ * up-to-date project and Turborepo for a full cache hit. The run is recorded like any other.
+ * Undefined when anything differs; the caller then runs the pipeline.
+ */
+export async function replayUnchangedChecks(opts: { repoDir: string; home: Home; trigger: string; listener: EventListener }): Promise<RunRecord | undefined> {
+  const { repoDir, home, listener } = opts;
+  const memo = await readFile(memoPath(home), 'utf8').then((text) => JSON.parse(text) as ChecksMemo, () => undefined);
+  if (memo?.format !== memoFormat) return undefined;
+  const stamps = new OutputStamps(join(home.cacheDir, 'stamps'));
+  const [fingerprint, inPlace, head] = await Promise.all([
+    checksFingerprint(repoDir, home).catch(() => undefined),
+    Promise.all(memo.placed.map((placed) => stamps.unchanged(placed.key, placed.dir, placed.paths))),
+    Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])]),
+  ]);
+  if (fingerprint !== memo.fingerprint || inPlace.includes(false) || head.includes(undefined)) return undefined;
+  const store = new RunStore(home.stateDb);
+  try {
+    const previous = store.getRun(memo.runId);
+    if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return undefined;
+    const [commit, branch] = head as string[];
+    const run = store.createRun({ project: previous.project, repoDir, commit, branch: branch || 'detached', trigger: opts.trigger });
+    for (const stage of store.stages(previous.id)) {
+      const summary = `unchanged since run #${previous.id} (${stage.summary ?? ''})`;
+      store.setStage(run.id, stage.stage, stage.status, { summary, outputs: stage.outputs });
+      listener({ type: 'stage-end', runId: run.id, stage: stage.stage, status: stage.status === 'succeeded' ? 'succeeded' : 'skipped', summary, durationMs: 0 });
+    }
+    store.setRunStatus(run.id, 'succeeded');
+    await writeRunReports(store, run.id, home.runDir(run.id));
+    return store.getRun(run.id);
+  } finally {
+    store.close();
+  }
+}
+
+async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  const result = await exec('git', args, { cwd });
+  return result.code === 0 ? result.stdout.trim() : undefined;
+}
