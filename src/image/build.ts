@@ -5,7 +5,7 @@ import { APP_USER, NODE_PATH, PATH_ENV, planBaseLayer } from './base-layer.ts';
 import { resolveProductionDependencies, type PackageJson } from './dependency-closure.ts';
 import { CONFIG_MEDIA_TYPE, imageConfig, imageManifest, ociArchitecture } from './image-config.ts';
 import { completeAndSort, type LayerEntry } from './layer-entry.ts';
-import { LayerCache, layerInputKey } from './layer-cache.ts';
+import { FileDigests, LayerCache, layerInputKey } from './layer-cache.ts';
 import { writeLayerBlob, type LayerBlob } from './layer-writer.ts';
 import { writeLayout } from './layout.ts';
 import { describeImagePackages, type ImagePackage } from './image-packages.ts';
@@ -62,8 +62,8 @@ async function readServicePackage(packageDir: string): Promise<PackageJson & { n
 }
 
 /** Reuses the cached layer with the same inputs, or archives it and caches it. */
-async function obtainLayer(cache: LayerCache, entries: LayerEntry[], settings: { mtime: Date; gzipLevel: number }): Promise<{ blob: LayerBlob; reused: boolean }> {
-  const key = await layerInputKey(entries, settings);
+async function obtainLayer(cache: LayerCache, digests: FileDigests, entries: LayerEntry[], settings: { mtime: Date; gzipLevel: number }): Promise<{ blob: LayerBlob; reused: boolean }> {
+  const key = await layerInputKey(entries, settings, digests);
   const cached = await cache.lookup(key);
   if (cached) return { blob: cached, reused: true };
   const blob = await writeLayerBlob(entries, cache.blobsDir, settings);
@@ -92,7 +92,9 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
     { entries: dependencyEntries, gzipLevel: 6, createdBy: `slipway dependencies: ${dependencies.length} packages` },
     { entries: appEntries, gzipLevel: 6, createdBy: `slipway app: ${pkg.name}` },
   ];
-  const layers = await Promise.all(plans.map((plan) => obtainLayer(cache, completeAndSort(plan.entries), { mtime, gzipLevel: plan.gzipLevel })));
+  const digests = await FileDigests.open(join(spec.cacheDir, 'file-digests.json'));
+  const layers = await Promise.all(plans.map((plan) => obtainLayer(cache, digests, completeAndSort(plan.entries), { mtime, gzipLevel: plan.gzipLevel })));
+  await digests.save();
 
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': pkg.name,
