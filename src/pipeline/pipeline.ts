@@ -32,6 +32,8 @@ export interface PipelineOptions {
   resumeRunId?: number;
   /** 'checks' builds and tests only (`slipway ci`): no version, image or release. Default 'release'. */
   scope?: PipelineScope;
+  /** The inputs' fingerprint when the caller has just computed it (see unchanged-run.ts). */
+  checksFingerprint?: string;
 }
 
 export type PipelineScope = 'release' | 'checks';
@@ -104,7 +106,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   });
   const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
   const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id)) : stagesOf('ci');
-  const fingerprintBefore = scope === 'checks' ? await checksFingerprint(repoDir, home) : undefined;
+  const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
   try {
     const failures = await runStages({ store, stages, context: stageContext, listener });
     if (fingerprintBefore && failures.length === 0) {

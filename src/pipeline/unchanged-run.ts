@@ -50,23 +50,24 @@ export async function rememberChecks(home: Home, run: RunRecord, fingerprintBefo
  * Answers a check run whose every input is unchanged since the last successful one, with all its
  * outputs still in place, from that run, without loading the pipeline: what `tsc -b` does for an
  * up-to-date project and Turborepo for a full cache hit. The run is recorded like any other.
- * Undefined when anything differs; the caller then runs the pipeline.
+ * When anything differs there is no run, and the caller runs the pipeline.
  */
-export async function replayUnchangedChecks(opts: { repoDir: string; home: Home; trigger: string; listener: EventListener }): Promise<RunRecord | undefined> {
+export async function replayUnchangedChecks(opts: { repoDir: string; home: Home; trigger: string; listener: EventListener }): Promise<{ run?: RunRecord; fingerprint?: string }> {
   const { repoDir, home, listener } = opts;
   const memo = await readFile(memoPath(home), 'utf8').then((text) => JSON.parse(text) as ChecksMemo, () => undefined);
-  if (memo?.format !== memoFormat) return undefined;
+  if (memo?.format !== memoFormat) return {};
   const stamps = new OutputStamps(join(home.cacheDir, 'stamps'));
-  const [fingerprint, inPlace, head] = await Promise.all([
+  const [fingerprint, head] = await Promise.all([
     checksFingerprint(repoDir, home).catch(() => undefined),
-    Promise.all(memo.placed.map((placed) => stamps.unchanged(placed.key, placed.dir, placed.paths))),
     Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])]),
   ]);
-  if (fingerprint !== memo.fingerprint || inPlace.includes(false) || head.includes(undefined)) return undefined;
+  // On a miss the fingerprint is handed on: the run that follows starts from the same inputs.
+  if (fingerprint !== memo.fingerprint || head.includes(undefined)) return { fingerprint };
+  for (const placed of memo.placed) if (!(await stamps.unchanged(placed.key, placed.dir, placed.paths))) return { fingerprint };
   const store = new RunStore(home.stateDb);
   try {
     const previous = store.getRun(memo.runId);
-    if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return undefined;
+    if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return { fingerprint };
     const [commit, branch] = head as string[];
     const run = store.createRun({ project: previous.project, repoDir, commit, branch: branch || 'detached', trigger: opts.trigger });
     for (const stage of store.stages(previous.id)) {
@@ -76,7 +77,7 @@ export async function replayUnchangedChecks(opts: { repoDir: string; home: Home;
     }
     store.setRunStatus(run.id, 'succeeded');
     await writeRunReports(store, run.id, home.runDir(run.id));
-    return store.getRun(run.id);
+    return { run: store.getRun(run.id) };
   } finally {
     store.close();
   }

@@ -14,12 +14,12 @@ export const ciCommand: Command = async (input) => {
   const home = resolveHome(input.home, repoDir);
   const listener = terminalReporter({ verbose: !!input.verbose });
   const unchanged = await replayUnchangedChecks({ repoDir, home, trigger: 'ci', listener });
-  if (unchanged) {
-    printOutcome({ run: unchanged, failures: [], releaseHandedOff: false }, home);
+  if (unchanged.run) {
+    printOutcome({ run: unchanged.run, failures: [], releaseHandedOff: false }, home);
     return 0;
   }
   const { runPipeline } = await import('../../pipeline/pipeline.ts');
-  const outcome = await runPipeline({ repoDir, home, trigger: 'ci', scope: 'checks', listener });
+  const outcome = await runPipeline({ repoDir, home, trigger: 'ci', scope: 'checks', listener, checksFingerprint: unchanged.fingerprint });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
 };
