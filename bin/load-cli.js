@@ -50,6 +50,9 @@ async function freshBundle(id) {
     // than running it); native, large or lazily loaded ones stay external.
     external: bundleExternals,
     banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+    // Less to parse on every start; identifiers stay, so stack traces still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: 'silent',
     plugins: [sourceLocations],
   });
