@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../feedback/failure.ts';
-import { loadConfig, requireReleaseTargets, validateConfig } from './load.ts';
+import { loadConfig, requireReleaseTargets } from './load.ts';
+import { validateConfig } from './validate.ts';
 
 const minimal = {
   project: 'demo',
@@ -46,11 +47,14 @@ describe('configuration', () => {
     const source = `import { defineConfig } from 'slipway';\nimport { project } from './project.ts';\nexport default defineConfig(${JSON.stringify(minimal).replace('"demo"', 'project')});\n`;
     await writeFile(join(dir, 'slipway.config.ts'), source);
     expect((await loadConfig(dir, { cacheDir })).config.project).toBe('first');
-    expect((await readdir(join(cacheDir, 'config'))).length).toBe(1);
+    expect((await readdir(join(cacheDir, 'config'))).filter((name) => !name.startsWith('valid-'))).toHaveLength(1);
     expect((await loadConfig(dir, { cacheDir })).config.project).toBe('first');
     await writeFile(join(dir, 'project.ts'), "export const project = 'second-name';\n");
     expect((await loadConfig(dir, { cacheDir })).config.project).toBe('second-name');
     expect((await readdir(dir)).filter((name) => name.endsWith('.mjs'))).toEqual([]);
+    // A configuration validated before is not trusted once it changes.
+    await writeFile(join(dir, 'project.ts'), "export const project = 'Not A Name';\n");
+    await expect(loadConfig(dir, { cacheDir })).rejects.toThrow('slipway.config.ts is invalid (1 problem)');
   });
 
   it('loads a config that imports a package, resolving it from the project, and leaves no file behind', async () => {

@@ -1,30 +1,29 @@
-import type { ZodError } from 'zod';
-import { basename } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { Failure } from '../feedback/failure.ts';
+import { writeFileAtomic } from '../util/fs.ts';
+import { sha256 } from '../util/hash.ts';
 import { findConfigFile, readRawConfig } from './read.ts';
-import { configSchema, type Config } from './schema.ts';
+import type { Config } from './schema.ts';
 
-/** Finds and loads the project's configuration, validated, with defaults filled in (see readRawConfig). */
+/**
+ * Finds and loads the project's configuration, validated, with defaults filled in (see
+ * readRawConfig). With a cacheDir, a configuration validated before by these same sources is
+ * taken as it was then: the schema library is loaded only when the configuration changed.
+ */
 export async function loadConfig(repoDir: string, opts: { cacheDir?: string } = {}): Promise<{ config: Config; file: string }> {
   const file = findConfigFile(repoDir);
-  return { config: validateConfig(await readRawConfig(file, opts.cacheDir), basename(file)), file };
-}
-
-/** Validates a raw configuration; every problem is reported with its path and what was expected. */
-export function validateConfig(raw: unknown, source: string): Config {
-  const result = configSchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new Failure(`${source} is invalid (${result.error.issues.length} problem${result.error.issues.length === 1 ? '' : 's'})`, {
-    details: describeIssues(result.error),
-    hint: 'fix the fields named above; the schema is in Slipway\'s src/config/schema.ts',
-  });
-}
-
-function describeIssues(error: ZodError): string[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') : '(root)';
-    return `${path}: ${issue.message}`;
-  });
+  const raw = await readRawConfig(file, opts.cacheDir);
+  const validated = opts.cacheDir && join(opts.cacheDir, 'config', `valid-${sha256(JSON.stringify([process.env.SLIPWAY_SOURCES_ID ?? '', raw]))}.json`);
+  const known = validated && (await readFile(validated, 'utf8').then((text) => JSON.parse(text) as Config, () => undefined));
+  if (known) return { config: known, file };
+  const { validateConfig } = await import('./validate.ts');
+  const config = validateConfig(raw, basename(file));
+  if (validated) {
+    await mkdir(join(opts.cacheDir!, 'config'), { recursive: true });
+    await writeFileAtomic(validated, JSON.stringify(config));
+  }
+  return { config, file };
 }
 
 /** A release needs something to release and somewhere to deploy it. */

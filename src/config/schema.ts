@@ -23,6 +23,11 @@ const serviceSchema = z.strictObject({
   uses: z.array(z.enum(resourceKinds)).default([]),
   /** Path prefixes the ingress routes to this service; the service with "/" serves the app. */
   routes: z.array(z.string().startsWith('/')).min(1),
+  /**
+   * The image to build on, by tag or digest (e.g. "ghcr.io/acme/node:20"); it must put node on its
+   * PATH. Default: a base assembled from the build machine's own Node runtime.
+   */
+  base: z.string().min(1).optional(),
   /** Kubernetes resource requests, also used as limits (quantities such as "100m", "128Mi"). */
   resources: z.strictObject({ cpu: z.string().default('100m'), memory: z.string().default('128Mi') }).prefault({}),
 });

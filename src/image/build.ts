@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Failure } from '../feedback/failure.ts';
+import { configOnBase, basePath } from './base-config.ts';
+import { pullBaseImage, type BaseImageSpec, type PulledBase } from './base-image.ts';
 import { APP_USER, NODE_PATH, PATH_ENV, planBaseLayer } from './base-layer.ts';
 import { resolveProductionDependencies, type PackageJson } from './dependency-closure.ts';
 import { CONFIG_MEDIA_TYPE, imageConfig, imageManifest, ociArchitecture } from './image-config.ts';
@@ -26,6 +28,12 @@ export interface ServiceImageSpec {
   cacheDir: string;
   /** Receives an OCI image layout (oci-layout, index.json, blobs/sha256/…). */
   outDir: string;
+  /**
+   * Build on an image pulled from a registry instead of the host's Node runtime. Its PATH must
+   * lead to `node`: an entrypoint starting with `node` is kept as the bare name, which the
+   * container runtime looks up in the image's PATH.
+   */
+  base?: BaseImageSpec;
 }
 
 export interface BuiltImage {
@@ -35,6 +43,8 @@ export interface BuiltImage {
   layers: { digest: string; size: number; diffId: string; mediaType: string; reused: boolean }[];
   /** Bytes of manifest, config and layers together. */
   size: number;
+  /** The pulled base image, when the spec named one. */
+  base?: { name: string; digest: string; downloadedBlobs: number };
   /** Every npm package the image ships (the service at /app, its workspace and installed dependencies), for the SBOM. */
   packages: ImagePackage[];
 }
@@ -71,9 +81,23 @@ async function obtainLayer(cache: LayerCache, digests: FileDigests, entries: Lay
   return { blob, reused: false };
 }
 
+/** The base's layers as layer blobs in the cache: pulled from the registry, or archived from the host's Node runtime. */
+async function obtainBaseLayers(spec: ServiceImageSpec, cache: LayerCache, digests: FileDigests, mtime: Date): Promise<{ layers: { blob: LayerBlob; reused: boolean; createdBy: string }[]; pulled?: PulledBase }> {
+  const from = spec.base;
+  if (from) {
+    const pulled = await pullBaseImage(from, cache, { os: 'linux', architecture: ociArchitecture(process.arch) });
+    basePath(pulled.config, from.reference);
+    return { pulled, layers: pulled.layers.map(({ reused, ...blob }) => ({ blob, reused, createdBy: `base ${from.reference}` })) };
+  }
+  // The runtime layer is large and compresses poorly; a fast gzip level keeps cold builds quick.
+  const layer = await obtainLayer(cache, digests, completeAndSort(await planBaseLayer(process.execPath)), { mtime, gzipLevel: 1 });
+  return { layers: [{ ...layer, createdBy: `slipway base: node ${process.version}` }] };
+}
+
 /**
- * Builds a service image without a daemon: base (Node runtime), production dependencies and
- * app layers, written as an OCI image layout. The same inputs give the same digests.
+ * Builds a service image without a daemon: base (the host's Node runtime, or an image pulled
+ * from a registry), production dependencies and app layers, written as an OCI image layout.
+ * The same inputs (and the same base digest) give the same digests.
  */
 export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltImage> {
   const pkg = await readServicePackage(spec.packageDir);
@@ -82,38 +106,45 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
   const dependencies = await resolveProductionDependencies({ workspaceRoot: spec.workspaceRoot, packageDir: spec.packageDir, serviceName: pkg.name, appDir: APP_DIR });
   const dependencyEntries = await planDependencyLayer(dependencies, pkg.name);
   const packages = await describeImagePackages([{ name: pkg.name, sourceDir: spec.packageDir, imageDir: APP_DIR, workspace: true }, ...dependencies]);
-  const baseEntries = await planBaseLayer(process.execPath);
 
   const mtime = sourceDateEpoch();
   const cache = new LayerCache(spec.cacheDir);
-  // The runtime layer is large and compresses poorly; a fast gzip level keeps cold builds quick.
   const plans = [
-    { entries: baseEntries, gzipLevel: 1, createdBy: `slipway base: node ${process.version}` },
-    { entries: dependencyEntries, gzipLevel: 6, createdBy: `slipway dependencies: ${dependencies.length} packages` },
-    { entries: appEntries, gzipLevel: 6, createdBy: `slipway app: ${pkg.name}` },
+    { entries: dependencyEntries, createdBy: `slipway dependencies: ${dependencies.length} packages` },
+    { entries: appEntries, createdBy: `slipway app: ${pkg.name}` },
   ];
   const digests = await FileDigests.open(join(spec.cacheDir, 'file-digests.json'));
-  const layers = await Promise.all(plans.map((plan) => obtainLayer(cache, digests, completeAndSort(plan.entries), { mtime, gzipLevel: plan.gzipLevel })));
+  const [base, ...ownLayers] = await Promise.all([
+    obtainBaseLayers(spec, cache, digests, mtime),
+    ...plans.map(async (plan) => ({ ...(await obtainLayer(cache, digests, completeAndSort(plan.entries), { mtime, gzipLevel: 6 })), createdBy: plan.createdBy })),
+  ] as const);
   await digests.save();
+  const pulled = base.pulled;
+  // A pulled base's layers keep their own history entries; only ours are added.
+  const configLayers = pulled ? ownLayers : [...base.layers, ...ownLayers];
+  const layers = [...base.layers, ...ownLayers];
 
   const labels: Record<string, string> = {
     'org.opencontainers.image.title': pkg.name,
     'org.opencontainers.image.revision': spec.labels.revision,
     'org.opencontainers.image.version': spec.labels.version,
     ...(spec.labels.source ? { 'org.opencontainers.image.source': spec.labels.source } : {}),
+    ...(pulled ? { 'org.opencontainers.image.base.digest': pulled.digest, 'org.opencontainers.image.base.name': pulled.name } : {}),
   };
-  const env = { PATH: PATH_ENV, NODE_ENV: 'production', ...Object.fromEntries(Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : 1))), PORT: String(spec.port) };
-  const config = Buffer.from(JSON.stringify(imageConfig({
+  // A pulled base brings its own PATH (kept by configOnBase); the host runtime's is ours to set.
+  const env = { ...(pulled ? {} : { PATH: PATH_ENV }), NODE_ENV: 'production', ...Object.fromEntries(Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : 1))), PORT: String(spec.port) };
+  const ownConfig = imageConfig({
     created: mtime,
     architecture: ociArchitecture(process.arch),
-    entrypoint: spec.command.map((arg, index) => (index === 0 && arg === 'node' ? NODE_PATH : arg)),
+    entrypoint: pulled ? spec.command : spec.command.map((arg, index) => (index === 0 && arg === 'node' ? NODE_PATH : arg)),
     workingDir: `/${APP_DIR}`,
-    user: `${APP_USER.uid}:${APP_USER.gid}`,
+    user: spec.base?.user ?? `${APP_USER.uid}:${APP_USER.gid}`,
     env,
     port: spec.port,
     labels,
-    layers: layers.map((layer, index) => ({ blob: layer.blob, createdBy: plans[index].createdBy })),
-  })));
+    layers: configLayers.map((layer) => ({ blob: layer.blob, createdBy: layer.createdBy })),
+  });
+  const config = Buffer.from(JSON.stringify(pulled ? configOnBase(pulled.config, ownConfig) : ownConfig));
   const configDigest = `sha256:${sha256(config)}`;
   const manifest = Buffer.from(JSON.stringify(imageManifest({ mediaType: CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length }, layers.map((layer) => layer.blob))));
   const manifestDigest = await writeLayout(spec.outDir, {
@@ -127,6 +158,7 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
     manifestDigest,
     configDigest,
     layers: layers.map(({ blob, reused }) => ({ ...blob, reused })),
+    ...(pulled ? { base: { name: pulled.name, digest: pulled.digest, downloadedBlobs: pulled.downloadedBlobs } } : {}),
     size: manifest.length + config.length + layers.reduce((total, layer) => total + layer.blob.size, 0),
     packages,
   };

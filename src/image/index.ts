@@ -5,3 +5,5 @@ export type { OciImageConfig, OciManifest, OciDescriptor } from './image-config.
 export { MANIFEST_MEDIA_TYPE, CONFIG_MEDIA_TYPE } from './image-config.ts';
 export { imageSbom, serializeSbom, sbomFileName, type CycloneDxBom, type SbomSubject } from './sbom.ts';
 export type { ImagePackage } from './image-packages.ts';
+export { parseImageReference, imageName, registryUrlOf, type ImageReference } from './image-reference.ts';
+export type { BaseImageSpec, ImageSource } from './base-image.ts';

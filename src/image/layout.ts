@@ -30,7 +30,8 @@ export async function writeLayout(layoutDir: string, image: { manifest: Buffer; 
   const staging = stagingPath(layoutDir);
   await mkdir(join(staging, 'blobs', 'sha256'), { recursive: true });
   try {
-    for (const layer of image.layers) await placeBlob(layer.path, blobPath(staging, layer.digest));
+    // A manifest may list one blob twice (a layer equal to one of its base's): it is placed once.
+    for (const layer of new Map(image.layers.map((entry) => [entry.digest, entry])).values()) await placeBlob(layer.path, blobPath(staging, layer.digest));
     const configDigest = `sha256:${sha256(image.config)}`;
     const manifestDigest = `sha256:${sha256(image.manifest)}`;
     await writeFileAtomic(blobPath(staging, configDigest), image.config);

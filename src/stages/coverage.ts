@@ -24,15 +24,15 @@ export const coverage: Stage<CoverageOutputs> = {
     // The outputs setting decides which source maps are read, so it is part of each memo's key.
     const memoKeys = Object.fromEntries(measured.map(([name, { key }]) => [name, sha256([key, ...outputs].join('\0'))]));
     const readAll = async (): Promise<Record<string, FileCoverage[]>> => {
-      const byPackage: Record<string, FileCoverage[]> = {};
-      for (const [name, { dir, report }] of measured) {
+      // All at once: most are small memo files, and their reads overlap.
+      const read = await Promise.all(measured.map(async ([name, { dir, report }]) => {
         const files = await memoizedCoverage(memoDir, memoKeys[name], () => readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }));
         if (!files) {
           throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
         }
-        byPackage[name] = files;
-      }
-      return byPackage;
+        return [name, files] as const;
+      }));
+      return Object.fromEntries(read);
     };
     let byPackage: Record<string, FileCoverage[]> | undefined;
     // Unchanged test runs and thresholds give the same verdict: a warm run does not merge again.

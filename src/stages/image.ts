@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
-import { buildServiceImage, type BuiltImage } from '../image/index.ts';
+import { buildServiceImage, parseImageReference, registryUrlOf, type BuiltImage } from '../image/index.ts';
+import type { RunServices } from '../pipeline/services.ts';
+import { RegistryClient, type RegistryApi } from '../registry/index.ts';
 import { discoverWorkspace } from '../workspace/index.ts';
 import type { VersionOutputs } from './version.ts';
 
@@ -33,6 +35,7 @@ export const image: Stage<ImageOutputs> = {
       const version = plan.releases.find((r) => r.name === pkg.name)?.newVersion ?? pkg.version;
       versions[service] = version;
       images[service] = await buildServiceImage({
+        base: settings.base ? { reference: settings.base, client: await baseRegistry(settings.base, ctx.services) } : undefined,
         workspaceRoot: ctx.repoDir, packageDir: pkg.dir, command: settings.command, port: settings.port, env: settings.env,
         labels: { source: ctx.repoDir, revision: ctx.run.commit, version },
         cacheDir: join(ctx.home.cacheDir, 'image-layers'), outDir: join(ctx.runDir, 'images', service),
@@ -46,3 +49,10 @@ export const image: Stage<ImageOutputs> = {
     };
   },
 };
+
+/** The run's own registry when the base lives there (with its credentials), else the base's registry, anonymously. */
+async function baseRegistry(reference: string, services: RunServices): Promise<RegistryApi> {
+  const { registry } = parseImageReference(reference);
+  const own = await services.registry();
+  return registry === own.host ? own.client : new RegistryClient({ url: registryUrlOf(registry) });
+}
