@@ -121,7 +121,7 @@ export function mergeCoverage(...sets: FileCoverage[][]): FileCoverage[] {
         seen[total] = { found: Math.max(seen[total].found, coverage[total].found), hit: Math.max(seen[total].hit, coverage[total].hit) };
       }
     }
-    byFile.set(coverage.file, withTotals(seen));
   }
-  return [...byFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+  // Totals once per file, from the merged hits: a file shared by many reports is counted once.
+  return [...byFile.values()].map(withTotals).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
