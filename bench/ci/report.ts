@@ -1,5 +1,6 @@
 /** Medians, ratios and the printed tables of the CI benchmark. Pure: numbers in, text out. */
 import type { ToolName } from './tools.ts';
+import { median } from '../median.ts';
 
 export interface CaseResult {
   name: string;
@@ -14,12 +15,6 @@ export interface CaseSummary {
   slipwayOverRaw?: number;
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 export function summarize(result: CaseResult): CaseSummary {
   const medians: CaseSummary['median'] = {};

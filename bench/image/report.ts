@@ -1,4 +1,5 @@
 /** Medians, ratios and the printed table of the image benchmark. Pure: numbers in, text out. */
+import { median } from '../median.ts';
 
 export type ToolName = 'slipway' | 'buildah';
 
@@ -34,12 +35,6 @@ export interface CaseSummary {
   buildahUploadedBytes: number;
 }
 
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
 
 export function summarize(result: CaseResult): CaseSummary {
   const seconds = (tool: ToolName) => median(result.samples[tool].map((sample) => sample.totalSeconds));

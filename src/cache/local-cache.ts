@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { cp, lstat, mkdir, open, readdir, rename, rm, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PassThrough, Readable, Transform, Writable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extractArchive, packPaths } from './archive.ts';
 import { encodeTrailer, readManifest, type EntryManifest } from './entry-file.ts';
+import { measuringStream } from '../util/hash.ts';
 
 export interface LocalCacheOptions {
   /** Evict least recently used entries once the cache holds more than this. */
@@ -79,19 +80,12 @@ export class LocalCache {
     const handle = await open(temp, 'w');
     try {
       const packed = packPaths(sourceDir, paths);
-      const digest = createHash('sha256');
-      let size = 0;
-      const measure = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          digest.update(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
+      const measured = measuringStream();
       const compress: Readable[] = this.compression === 'gzip' ? [createGzip({ level: 1 })] : [];
-      await pipeline([packed.stream, ...compress, measure, writeTo(handle)] as unknown as Parameters<typeof pipeline>[0][]);
+      await pipeline([packed.stream, ...compress, measured.stream, writeTo(handle)] as unknown as Parameters<typeof pipeline>[0][]);
+      const size = measured.bytes();
       const manifest: EntryManifest = {
-        format: 1, key, sha256: digest.digest('hex'), size, compression: this.compression,
+        format: 1, key, sha256: measured.sha256(), size, compression: this.compression,
         paths: [...new Set(paths)].sort(), files: packed.files, createdAt: new Date().toISOString(), meta,
       };
       await handle.write(encodeTrailer(manifest), 0, undefined, size);

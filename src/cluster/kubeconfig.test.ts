@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { Failure } from '../feedback/failure.ts';
 import { checkedAccess, type AccessRequest } from './access.ts';
 import { mergeKubeconfigs, parseKubeconfig, type Kubeconfig } from './kubeconfig.ts';
+import { failureFrom } from '../feedback/failure-of.test-support.ts';
 
 const request: AccessRequest = { provider: 'kubeconfig', source: 'ci.yaml', contextSetting: 'environments.nonprod.cluster.context' };
 
@@ -20,15 +20,6 @@ const base = {
   'current-context': 'nonprod',
 };
 
-function failureFrom(run: () => unknown): Failure {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(Failure);
-    return error as Failure;
-  }
-  throw new Error('expected a Failure');
-}
 
 describe('parseKubeconfig', () => {
   it('says why text is not a kubeconfig', () => {

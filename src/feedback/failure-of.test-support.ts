@@ -7,3 +7,14 @@ export async function failureOf(promise: Promise<unknown>): Promise<Failure> {
   expect(error).toBeInstanceOf(Failure);
   return error as Failure;
 }
+
+/** Runs code that must throw a Failure synchronously, and returns it for the test to inspect. */
+export function failureFrom(run: () => unknown): Failure {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(Failure);
+    return error as Failure;
+  }
+  throw new Error('expected a Failure');
+}

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Failure } from '../feedback/failure.ts';
 import { basePath, checkBaseRootfs, configOnBase } from './base-config.ts';
 import { baseLayers, classifyManifest, selectPlatform } from './base-manifest.ts';
 import { imageConfig } from './image-config.ts';
 import { parseImageReference, registryUrlOf } from './image-reference.ts';
+import { failureFrom } from '../feedback/failure-of.test-support.ts';
 
 const digest = `sha256:${'a'.repeat(64)}`;
 
-function failure(run: () => unknown): Failure {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(Failure);
-    return error as Failure;
-  }
-  throw new Error('expected a Failure');
-}
 
 describe('image references', () => {
   it('parses registry, repository, tag and digest', () => {
@@ -26,9 +17,9 @@ describe('image references', () => {
   });
 
   it('refuses references without a tag or digest, and malformed ones', () => {
-    expect(failure(() => parseImageReference('ghcr.io/acme/node')).specific).toBe('the base image reference "ghcr.io/acme/node" is not valid: it names neither a tag nor a digest; pin one so builds are reproducible');
-    expect(failure(() => parseImageReference('ghcr.io/Acme/node:1')).specific).toBe('the base image reference "ghcr.io/Acme/node:1" is not valid: "Acme/node" is not a valid repository name (lower-case letters, digits and separators)');
-    expect(failure(() => parseImageReference('ghcr.io/acme/node@sha256:12')).specific).toBe('the base image reference "ghcr.io/acme/node@sha256:12" is not valid: "sha256:12" is not a sha256 digest');
+    expect(failureFrom(() => parseImageReference('ghcr.io/acme/node')).specific).toBe('the base image reference "ghcr.io/acme/node" is not valid: it names neither a tag nor a digest; pin one so builds are reproducible');
+    expect(failureFrom(() => parseImageReference('ghcr.io/Acme/node:1')).specific).toBe('the base image reference "ghcr.io/Acme/node:1" is not valid: "Acme/node" is not a valid repository name (lower-case letters, digits and separators)');
+    expect(failureFrom(() => parseImageReference('ghcr.io/acme/node@sha256:12')).specific).toBe('the base image reference "ghcr.io/acme/node@sha256:12" is not valid: "sha256:12" is not a sha256 digest');
   });
 
   it('dials loopback registries over HTTP and Docker Hub at its API host', () => {
@@ -45,14 +36,14 @@ describe('base manifests', () => {
     expect(manifest.kind).toBe('image');
     if (manifest.kind !== 'image') return;
     expect(baseLayers(manifest.layers, 'ref')).toEqual([{ digest, size: 5, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }]);
-    const foreign = failure(() => baseLayers([{ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest, size: 5 }], 'ref'));
+    const foreign = failureFrom(() => baseLayers([{ mediaType: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip', digest, size: 5 }], 'ref'));
     expect(foreign.specific).toBe('the base image ref has a layer of unsupported type "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"');
   });
 
   it('picks the platform from a Docker manifest list, matching a variant only when both name one', () => {
     const manifests = [{ digest: 'a', size: 1, platform: { os: 'linux', architecture: 'arm', variant: 'v6' } }, { digest: 'b', size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } }];
     expect(selectPlatform(manifests, { os: 'linux', architecture: 'arm64' }, 'ref').digest).toBe('b');
-    expect(failure(() => selectPlatform(manifests, { os: 'linux', architecture: 'arm', variant: 'v7' }, 'ref')).details).toEqual(['it offers: linux/arm/v6, linux/arm64/v8']);
+    expect(failureFrom(() => selectPlatform(manifests, { os: 'linux', architecture: 'arm', variant: 'v7' }, 'ref')).details).toEqual(['it offers: linux/arm/v6, linux/arm64/v8']);
   });
 });
 
@@ -85,7 +76,7 @@ describe('the config on a base', () => {
 
   it('needs a PATH to find node, and one diff_id per layer', () => {
     expect(basePath(base, 'ref')).toBe('/usr/local/bin:/usr/bin');
-    expect(failure(() => basePath({ config: { Env: [] } }, 'ref')).specific).toBe('the base image ref sets no PATH, so the entrypoint cannot find node');
-    expect(failure(() => checkBaseRootfs(base, 2, 'ref')).specific).toBe('the base image ref is inconsistent: its manifest has 2 layer(s) but its config lists 1 diff_id(s)');
+    expect(failureFrom(() => basePath({ config: { Env: [] } }, 'ref')).specific).toBe('the base image ref sets no PATH, so the entrypoint cannot find node');
+    expect(failureFrom(() => checkBaseRootfs(base, 2, 'ref')).specific).toBe('the base image ref is inconsistent: its manifest has 2 layer(s) but its config lists 1 diff_id(s)');
   });
 });

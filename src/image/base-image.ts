@@ -1,11 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
-import { createHash, randomBytes } from 'node:crypto';
-import { Transform } from 'node:stream';
+import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Failure } from '../feedback/failure.ts';
 import type { RegistryApi } from '../registry/registry-api.ts';
-import { sha256File } from '../util/hash.ts';
+import { measuringStream, sha256File } from '../util/hash.ts';
 import { checkBaseRootfs, type BaseImageConfig } from './base-config.ts';
 import { baseLayers, classifyManifest, describePlatform, selectPlatform, type BaseLayer, type Platform } from './base-manifest.ts';
 import { imageName, parseImageReference } from './image-reference.ts';
@@ -74,15 +73,7 @@ async function obtainBlob(source: ImageSource, repository: string, blob: { diges
 
   await mkdir(cache.blobsDir, { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.download`;
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const tap = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const measured = measuringStream();
   try {
     let stream: NodeJS.ReadableStream;
     try {
@@ -90,13 +81,13 @@ async function obtainBlob(source: ImageSource, repository: string, blob: { diges
     } catch (error) {
       throw aboutBase(reference, error);
     }
-    await pipeline(stream, tap, createWriteStream(temp)).catch((error: Error) => {
-      throw new Failure(`cannot pull the base image ${reference}: the download of ${blob.digest} broke off after ${bytes} of ${blob.size} bytes: ${error.message}`, {
+    await pipeline(stream, measured.stream, createWriteStream(temp)).catch((error: Error) => {
+      throw new Failure(`cannot pull the base image ${reference}: the download of ${blob.digest} broke off after ${measured.bytes()} of ${blob.size} bytes: ${error.message}`, {
         hint: 'check that the registry is reachable and build again; finished blobs are kept in the cache',
       });
     });
-    checkDigest(reference, 'blob', blob.digest, `sha256:${hash.digest('hex')}`);
-    if (bytes !== blob.size) throw new Failure(`the base image ${reference} is corrupt: blob ${blob.digest} has ${bytes} bytes, its manifest says ${blob.size}`, { hint: 'the registry holds damaged content; republish the base image or pick another tag' });
+    checkDigest(reference, 'blob', blob.digest, `sha256:${measured.sha256()}`);
+    if (measured.bytes() !== blob.size) throw new Failure(`the base image ${reference} is corrupt: blob ${blob.digest} has ${measured.bytes()} bytes, its manifest says ${blob.size}`, { hint: 'the registry holds damaged content; republish the base image or pick another tag' });
     await rename(temp, path);
     return true;
   } finally {
