@@ -106,8 +106,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   });
   const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
   const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id)) : stagesOf('ci');
-  const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
   try {
+    const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures = await runStages({ store, stages, context: stageContext, listener });
     if (fingerprintBefore && failures.length === 0) {
       const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
