@@ -3,7 +3,7 @@ import { sha256 } from '../util/hash.ts';
 import type { Stage } from '../engine/stage.ts';
 import { Failure } from '../feedback/failure.ts';
 import {
-  changedLines, changedLinesFailure, checkChangedLines, checkCoverage, coverageFailure, memoizedCheck, memoizedCoverage, readPackageCoverage, resolveChangeBase, type FileCoverage,
+  changedLines, changedLinesFailure, checkChangedLines, checkMerged, coverageFailure, memoizedCoverage, memoizedMerge, readPackageCoverage, resolveChangeBase, type FileCoverage,
 } from '../testing/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
@@ -23,21 +23,19 @@ export const coverage: Stage<CoverageOutputs> = {
     const memoDir = join(ctx.home.cacheDir, 'coverage');
     // The outputs setting decides which source maps are read, so it is part of each memo's key.
     const memoKeys = Object.fromEntries(measured.map(([name, { key }]) => [name, sha256([key, ...outputs].join('\0'))]));
-    const readAll = async (): Promise<Record<string, FileCoverage[]>> => {
-      // All at once: most are small memo files, and their reads overlap.
-      const read = await Promise.all(measured.map(async ([name, { dir, report }]) => {
-        const files = await memoizedCoverage(memoDir, memoKeys[name], () => readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }));
-        if (!files) {
-          throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
-        }
-        return [name, files] as const;
-      }));
-      return Object.fromEntries(read);
+    const packages = Object.fromEntries(measured);
+    const coverageOf = async (name: string): Promise<FileCoverage[]> => {
+      const { dir, report } = packages[name];
+      const files = await memoizedCoverage(memoDir, memoKeys[name], () => readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }));
+      if (!files) {
+        throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
+      }
+      return files;
     };
-    let byPackage: Record<string, FileCoverage[]> | undefined;
-    // Unchanged test runs and thresholds give the same verdict: a warm run does not merge again.
-    const checkKey = sha256(JSON.stringify([Object.entries(memoKeys).sort(), ctx.config.coverage]));
-    const check = await memoizedCheck(memoDir, checkKey, async () => checkCoverage((byPackage ??= await readAll()), ctx.config.coverage));
+    const merged = await memoizedMerge(memoDir, memoKeys, coverageOf);
+    // Packages with levels of their own are checked on their own coverage.
+    const withLevels = measured.filter(([name]) => ctx.config.coverage.packages[name]);
+    const check = checkMerged(merged, Object.fromEntries(await Promise.all(withLevels.map(async ([name]) => [name, await coverageOf(name)] as const))), ctx.config.coverage);
     const failure = coverageFailure(check);
     if (failure) throw failure;
     const { summary } = check;
@@ -47,7 +45,7 @@ export const coverage: Stage<CoverageOutputs> = {
     if (required === undefined) return { summary: text, outputs: summary };
     const { base, mainBranch } = ctx.config.coverage;
     const against = await resolveChangeBase(ctx.repoDir, { mainBranch, base });
-    const changed = checkChangedLines(Object.values(byPackage ?? (await readAll())).flat(), await changedLines(ctx.repoDir, against.commit), required);
+    const changed = checkChangedLines(merged, await changedLines(ctx.repoDir, against.commit), required);
     const changedFailure = changedLinesFailure(changed, required, against.description);
     if (changedFailure) throw changedFailure;
     return {

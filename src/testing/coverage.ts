@@ -32,16 +32,27 @@ const metrics: CoverageMetric[] = ['lines', 'functions', 'branches'];
  * dependencies are not measured (node's runner reports them), nor are excluded packages.
  */
 export function checkCoverage(byPackage: Record<string, FileCoverage[]>, thresholds: CoverageThresholds): CoverageCheck {
-  const measured = Object.entries(byPackage)
-    .filter(([name]) => !thresholds.exclude.includes(name))
-    .map(([name, files]) => [name, files.filter((coverage) => !isTestFile(coverage.file) && !coverage.file.includes('node_modules/'))] as const);
-  const global = mergeCoverage(...measured.map(([, files]) => files));
+  const measured = Object.entries(byPackage).filter(([name]) => !thresholds.exclude.includes(name));
+  return checkMerged(mergeCoverage(...measured.map(([, files]) => measuredFiles(files))), Object.fromEntries(measured), thresholds);
+}
+
+/**
+ * The same check from the global coverage already merged (e.g. kept up to date between runs),
+ * and the coverage of the packages that have levels of their own.
+ */
+export function checkMerged(global: FileCoverage[], byPackage: Record<string, FileCoverage[]>, thresholds: CoverageThresholds): CoverageCheck {
   const violations = [
     ...violationsOf('global', global, thresholds),
-    // Merged per package only where that package has levels of its own.
-    ...measured.flatMap(([name, files]) => (thresholds.packages[name] ? violationsOf(name, mergeCoverage(files), thresholds.packages[name]) : [])),
+    ...Object.entries(thresholds.packages)
+      .filter(([name]) => byPackage[name] && !thresholds.exclude.includes(name))
+      .flatMap(([name, levels]) => violationsOf(name, mergeCoverage(measuredFiles(byPackage[name])), levels)),
   ];
   return { summary: { lines: percent(global, 'lines'), functions: percent(global, 'functions'), branches: percent(global, 'branches') }, violations };
+}
+
+/** Test files and dependencies are reported by node's runner but are not what is measured. */
+export function measuredFiles(files: FileCoverage[]): FileCoverage[] {
+  return files.filter((coverage) => !isTestFile(coverage.file) && !coverage.file.includes('node_modules/'));
 }
 
 function violationsOf(scope: string, files: FileCoverage[], levels: CoverageLevels): CoverageViolation[] {
