@@ -3,12 +3,14 @@ import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BehaviourMatch, RolloutBehaviour, RolloutBehaviourKind } from './behaviour.ts';
 import { kubeconfigFor } from './kubeconfig.ts';
+import { ServiceBackends, type ServiceHandler } from './proxy.ts';
 import { resourceForKind } from './resources.ts';
 import { RolloutSimulator } from './rollout.ts';
 import { createApiServer, type RecordedRequest } from './server.ts';
 import { ObjectStore, type StoredObject } from './store.ts';
 
 export type { BehaviourMatch, RolloutBehaviour, RolloutBehaviourKind } from './behaviour.ts';
+export type { ServiceHandler, ServiceResponse } from './proxy.ts';
 export type { RecordedRequest } from './server.ts';
 export type { StoredObject } from './store.ts';
 
@@ -34,6 +36,8 @@ export interface KubeStandin {
   requests: RecordedRequest[];
   /** How new pods of matching deployments behave from now on; the last matching rule wins, `ready` by default. */
   setRolloutBehaviour(match: BehaviourMatch, behaviour: RolloutBehaviour | RolloutBehaviourKind): void;
+  /** What the Service's pods answer through `GET .../services/{name}[:{port}]/proxy/{path}` once it has ready endpoints. */
+  serveService(namespace: string, name: string, handler: ServiceHandler): void;
   close(): Promise<void>;
 }
 
@@ -44,7 +48,8 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
   const token = randomBytes(24).toString('hex');
   const requests: RecordedRequest[] = [];
   const watches = new Set<ServerResponse>();
-  const server = createApiServer({ store, simulator, token, requests, watches });
+  const backends = new ServiceBackends();
+  const server = createApiServer({ store, simulator, token, requests, watches, backends });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -63,6 +68,7 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     get: (apiVersion, kind, namespace, name) => store.get(typeOf(apiVersion, kind), namespace, name),
     list: (apiVersion, kind, namespace) => store.list(typeOf(apiVersion, kind), namespace),
     setRolloutBehaviour: (match, behaviour) => simulator.setBehaviour(match, typeof behaviour === 'string' ? { kind: behaviour } : behaviour),
+    serveService: (namespace, name, handler) => backends.serve(namespace, name, handler),
     close: async () => {
       simulator.stop();
       for (const watch of watches) watch.end();

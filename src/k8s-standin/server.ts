@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
+import { proxyToService, serviceProxyTarget, type ServiceBackends } from './proxy.ts';
 import { coreVersions, findResource, groupList, resourceList, type ResourceType } from './resources.ts';
 import type { RolloutSimulator } from './rollout.ts';
 import { matchesFields, matchesLabels, parseSelector } from './selectors.ts';
@@ -27,6 +28,8 @@ export interface ApiServerParts {
   requests: RecordedRequest[];
   /** Open watch streams, ended when the stand-in closes. */
   watches: Set<ServerResponse>;
+  /** What answers behind the service proxy subresource. */
+  backends: ServiceBackends;
 }
 
 /** A resolved URL: discovery, or a resource (collection, object or subresource). */
@@ -59,6 +62,8 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
   }
   if (req.method === 'GET' && segments.join('/') === 'api') return sendJson(res, 200, coreVersions());
   if (req.method === 'GET' && segments.join('/') === 'apis') return sendJson(res, 200, groupList());
+  const proxied = serviceProxyTarget(url);
+  if (proxied) return proxyToService(parts.store, parts.backends, proxied, req, res);
   const route = resolve(segments);
   if (!route) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   if (!route.resource) {
