@@ -48,6 +48,21 @@ describe('judgeStability', () => {
     expect(verdict.reasons).toEqual(['error rate 50 % > 0 %']);
   });
 
+  it('keeps which pods restarted and what the error lines said, only when there is something to show', () => {
+    const verdict = judgeStability([ok(5)], thresholds, {
+      restarts: 5, errorLogLines: 2,
+      restartsByPod: [{ pod: 'embark-backend-1', restarts: 1 }, { pod: 'embark-frontend-1', restarts: 0 }, { pod: 'embark-backend-2', restarts: 4 }],
+      errorLogExamples: ['embark-backend-2: Error: connect ECONNREFUSED 127.0.0.1:5432'],
+    });
+    expect(verdict.evidence).toMatchObject({
+      restartsByPod: [{ pod: 'embark-backend-2', restarts: 4 }, { pod: 'embark-backend-1', restarts: 1 }],
+      errorLogExamples: ['embark-backend-2: Error: connect ECONNREFUSED 127.0.0.1:5432'],
+    });
+    const quietPods = judgeStability([ok(5)], thresholds, { ...quiet, restartsByPod: [{ pod: 'a', restarts: 0 }], errorLogExamples: [] });
+    expect(quietPods.evidence).not.toHaveProperty('restartsByPod');
+    expect(quietPods.evidence).not.toHaveProperty('errorLogExamples');
+  });
+
   it('is never stable without samples', () => {
     expect(judgeStability([], thresholds, quiet)).toMatchObject({ stable: false, reasons: ['no samples were taken'] });
   });
@@ -73,5 +88,19 @@ describe('stabilityFailure', () => {
       'backend: 1 of 2 failed (last: 503 Service Unavailable)',
     ]);
     expect(stabilityFailure(judgeStability([ok(1)], thresholds, quiet))).toBeUndefined();
+  });
+
+  it('names the restarting pods and shows the error lines', () => {
+    const examples = ['embark-backend-1: Error: connect ECONNREFUSED 127.0.0.1:5432', 'embark-backend-1: fatal: giving up'];
+    const verdict = judgeStability([ok(10)], thresholds, { restarts: 4, errorLogLines: 3, restartsByPod: [{ pod: 'embark-backend-1', restarts: 4 }], errorLogExamples: examples });
+    const failure = stabilityFailure(verdict)!;
+    expect(failure.specific).toBe('4 restarts > 0');
+    expect(failure.details).toEqual([
+      '1 samples, 0 failed, p95 10 ms, 4 restarts, 3 error log lines',
+      'backend: 0 of 1 failed',
+      '4 restarts in embark-backend-1',
+      "3 error log lines, e.g. 'embark-backend-1: Error: connect ECONNREFUSED 127.0.0.1:5432'",
+    ]);
+    expect(failure.logExcerpt).toEqual(examples);
   });
 });

@@ -38,15 +38,29 @@ export interface StabilityVerdict {
     restarts: number;
     errorLogLines: number;
     probes: ProbeEvidence[];
+    /** Pods that restarted in the window, most restarts first (when the environment can tell). */
+    restartsByPod?: PodRestarts[];
+    /** A few of the error lines, "<pod>: <line>" (when the environment can tell). */
+    errorLogExamples?: string[];
   };
   /** One per breached threshold: "error rate 12.5 % > 0 %". */
   reasons: string[];
+}
+
+/** Container restarts of one pod during the window. */
+export interface PodRestarts {
+  pod: string;
+  restarts: number;
 }
 
 /** What the environment reported besides the probes. */
 export interface Counters {
   restarts: number;
   errorLogLines: number;
+  /** Which pods the restarts happened in. */
+  restartsByPod?: PodRestarts[];
+  /** Some of the error lines, to show what went wrong. */
+  errorLogExamples?: string[];
 }
 
 /** Judges a window of samples and counters against the thresholds. Pure. */
@@ -66,7 +80,10 @@ export function judgeStability(samples: ProbeSample[], thresholds: StabilityThre
   }
   return {
     stable: reasons.length === 0,
-    evidence: { samples: samples.length, failures, errorRate, p95Ms, restarts: counters.restarts, errorLogLines: counters.errorLogLines, probes: perProbe(samples) },
+    evidence: {
+      samples: samples.length, failures, errorRate, p95Ms, restarts: counters.restarts, errorLogLines: counters.errorLogLines, probes: perProbe(samples),
+      ...whereFrom(counters),
+    },
     reasons,
   };
 }
@@ -81,6 +98,16 @@ export function percentile(values: number[], p: number): number {
 /** 0.125 → "12.5", 0 → "0", 1/3 → "33.3". */
 function percent(rate: number): string {
   return String(Math.round(rate * 1000) / 10);
+}
+
+/** Which pods restarted and what the error lines said, kept only when there is something to show. */
+function whereFrom(counters: Counters): Pick<StabilityVerdict['evidence'], 'restartsByPod' | 'errorLogExamples'> {
+  const restartsByPod = (counters.restartsByPod ?? []).filter((pod) => pod.restarts > 0).sort((a, b) => b.restarts - a.restarts);
+  const errorLogExamples = counters.errorLogExamples ?? [];
+  return {
+    ...(restartsByPod.length > 0 ? { restartsByPod } : {}),
+    ...(errorLogExamples.length > 0 ? { errorLogExamples } : {}),
+  };
 }
 
 function perProbe(samples: ProbeSample[]): ProbeEvidence[] {
