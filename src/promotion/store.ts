@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openDatabase } from '../state/sqlite.ts';
 import { Failure } from '../feedback/failure.ts';
 import { compareReleases, isNewer } from './order.ts';
 import type { Approval, EnvironmentState, PromotionRecord, PromotionStatus, PromotionView, ReleaseIdentity } from './types.ts';
@@ -40,11 +39,7 @@ export class PromotionStore {
   private readonly db: Database.Database;
 
   constructor(path: string) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openDatabase(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS releases (
         tag TEXT PRIMARY KEY, version TEXT NOT NULL, commit_sha TEXT NOT NULL, created_at TEXT NOT NULL,

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkedAccess, type ClusterAccess } from '../cluster/access.ts';
-import { parseKubeconfig } from '../cluster/kubeconfig.ts';
+import type { ClusterAccess } from '../cluster/access.ts';
 import { embarkConfig, embarkRelease } from '../k8s/fixtures.test-support.ts';
 import { renderManifests } from '../k8s/render.ts';
-import type { KubeObject } from '../k8s/types.ts';
+import { applyAll } from '../kube-deploy/apply.ts';
+import { kubeClient } from '../kube-deploy/client.ts';
+import { standinAccess } from '../kube-deploy/fixtures.test-support.ts';
 import { startKubeStandin, type KubeStandin, type StoredObject } from '../k8s-standin/index.ts';
 import { kubeStabilitySignals, type KubeStabilityTarget } from './kube-signals.ts';
 import { observeStability, stabilityFailure } from './observe.ts';
@@ -12,9 +13,7 @@ let standin: KubeStandin;
 let access: ClusterAccess;
 beforeEach(async () => {
   standin = await startKubeStandin({ tickMs: 20, timeScale: 0.001 });
-  const parsed = parseKubeconfig(standin.kubeconfig);
-  if (!('kubeconfig' in parsed)) throw new Error(parsed.problem);
-  access = checkedAccess(parsed.kubeconfig, { provider: 'kubeconfig', source: 'the stand-in kubeconfig', contextSetting: 'environments.dev.cluster.context' });
+  access = standinAccess(standin);
 });
 afterEach(async () => {
   await standin.close();
@@ -29,22 +28,7 @@ const thresholds = { windowSeconds: 1, intervalMs: 50, maxErrorRate: 0, maxP95Ms
 
 /** Server-side applies the embark release to `embark-dev`, as the deploy stage does. */
 async function deployEmbark(): Promise<void> {
-  for (const object of renderManifests(embarkConfig(), 'dev', embarkRelease())) {
-    const response = await fetch(`${standin.url}${objectPath(object)}?fieldManager=slipway&force=true`, {
-      method: 'PATCH',
-      headers: { authorization: `Bearer ${standin.token}`, 'content-type': 'application/apply-patch+yaml' },
-      body: JSON.stringify(object),
-    });
-    if (!response.ok) throw new Error(`apply ${object.kind} ${object.metadata.name}: ${response.status} ${await response.text()}`);
-  }
-}
-
-function objectPath(object: KubeObject): string {
-  const plurals: Record<string, string> = { NetworkPolicy: 'networkpolicies', Ingress: 'ingresses' };
-  const plural = plurals[object.kind] ?? `${object.kind.toLowerCase()}s`;
-  const prefix = object.apiVersion === 'v1' ? '/api/v1' : `/apis/${object.apiVersion}`;
-  const namespace = object.metadata.namespace ? `/namespaces/${object.metadata.namespace}` : '';
-  return `${prefix}${namespace}/${plural}/${object.metadata.name}`;
+  await applyAll(kubeClient(access), renderManifests(embarkConfig(), 'dev', embarkRelease()), { fieldManager: 'slipway' });
 }
 
 const podsOf = (service: string): StoredObject[] => standin.list('v1', 'Pod', 'embark-dev').filter((pod) => pod.metadata.labels?.['app.kubernetes.io/name'] === service);
@@ -196,7 +180,7 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
     const attempt = kubeStabilitySignals(refused, target);
     await expect(attempt).rejects.toMatchObject({
       specific: 'could not list the pods of backend in namespace embark-dev: 401 Unauthorized',
-      details: [`cluster standin at ${standin.url} (context standin, from the stand-in kubeconfig)`],
+      details: [`cluster standin at ${standin.url} (context standin, from /home/ci/.kube/config)`],
     });
     await expect(attempt).rejects.not.toHaveProperty('specific', expect.stringContaining('not-the-token'));
   });
