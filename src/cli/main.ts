@@ -11,6 +11,7 @@ Usage:
   slipway run [--repo <dir>] [--home <dir>] [--verbose]      the pipeline on a repository at HEAD
   slipway ci [--repo <dir>] [--home <dir>] [--verbose]       build and test only (a pull request's checks), from cache where unchanged
   slipway why <package> [--repo <dir>] [--json]              whether a package's build is cached, and if not which inputs changed
+  slipway approve <env> <release> [--repo <dir>]             let a release through an environment's manual gate, then deploy it there
   slipway resume <run> [--home <dir>]                        carry on a killed or failed run; finished stages are not redone
   slipway runs [--home <dir>] [--json]                       recent runs
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts

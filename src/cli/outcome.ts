@@ -16,11 +16,18 @@ export function printOutcome(outcome: PipelineOutcome, home: Home): void {
     out(green(bold(`Run #${outcome.run.id}: release ${outcome.release?.tag} created; its webhook went to slipway serve`)));
   } else {
     const store = new RunStore(home.stateDb);
-    const deploy = store.stage(outcome.run.id, 'deploy')?.outputs as { url?: string } | undefined;
+    const stage = (id: string) => store.stage(outcome.run.id, id);
+    const [deploy, publish, promote] = [stage('deploy'), stage('publish'), stage('promote')];
     store.close();
-    out(green(bold(`Published ${outcome.release?.project} ${outcome.release?.version} (${outcome.release?.tag})`)));
-    for (const [service, image] of Object.entries(outcome.release?.images ?? {})) out(`  ${service.padEnd(10)} ${image.reference}`);
-    if (deploy?.url) out(`  app running at ${deploy.url}`);
+    const release = outcome.release;
+    const stopped = [deploy, promote].find((record) => record?.status === 'skipped' && !record.summary?.startsWith('not run:'));
+    if (publish?.status === 'succeeded') out(green(bold(`Published ${release?.project} ${release?.version} (${release?.tag})`)));
+    else if (promote?.status === 'succeeded') out(green(bold(`Run #${outcome.run.id}: ${release?.tag} promoted`)));
+    else out(bold(`Run #${outcome.run.id}: ${release?.tag} not published${stopped?.summary ? `: ${stopped.summary}` : ''}`));
+    for (const [service, image] of Object.entries(release?.images ?? {})) out(`  ${service.padEnd(10)} ${image.reference}`);
+    const url = deploy?.status === 'succeeded' ? (deploy.outputs as { url?: string } | undefined)?.url : undefined;
+    if (url) out(`  app running at ${url}`);
+    if (promote?.summary && promote.status === 'succeeded') out(`  environments: ${promote.summary}`);
   }
   out(`  summary: ${join(runDir, 'summary.md')}   details: slipway show ${outcome.run.id}`);
 }

@@ -60,6 +60,8 @@ const environmentSchema = z.strictObject({
   gate: z.enum(['auto', 'manual']).default('auto'),
   /** How to reach the environment's cluster: a kubeconfig, the in-cluster service account, or Lightkeeper. */
   cluster: clusterSchema.optional(),
+  /** Where smoke tests reach a cluster environment; default https://<host>. */
+  url: z.url().optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -33,7 +33,7 @@ describe('slipway demo', () => {
   });
 
   afterAll(async () => {
-    await slipway('env', 'down', 'nonprod');
+    for (const environment of ['nonprod', 'staging', 'prod']) await slipway('env', 'down', environment);
     await rm(home, { recursive: true, force: true });
   });
 
@@ -41,12 +41,14 @@ describe('slipway demo', () => {
     const result = await slipway('demo');
     firstDurationMs = result.durationMs;
     expect(result.code, result.all).toBe(0);
-    for (const stage of ['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser', 'version', 'image', 'push', 'release', 'integration', 'k8s-assets', 'k8s-tests', 'deploy', 'smoke', 'stability', 'publish']) {
+    for (const stage of ['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser', 'version', 'image', 'push', 'release', 'integration', 'k8s-assets', 'k8s-tests', 'deploy', 'smoke', 'stability', 'publish', 'promote']) {
       expect(result.all).toMatch(new RegExp(`✔ ${stage}\\s`));
     }
     expect(result.stdout).toMatch(/Published embark 1\.5\.0 \(v1\.5\.0\)/);
     expect(result.stdout).toMatch(/backend\s+\S+\/embark\/backend@sha256:[0-9a-f]{64}/);
     expect(result.stdout).toMatch(/frontend\s+\S+\/embark\/frontend@sha256:[0-9a-f]{64}/);
+    // Staging's gate is automatic, prod's manual: the release stops there until approved.
+    expect(result.stdout).toContain('environments: v1.5.0 stable in staging; prod waits for approval: run `slipway approve prod v1.5.0`');
     appUrl = /app running at (\S+)/.exec(result.stdout)![1];
     const page = await fetch(appUrl);
     expect(page.status).toBe(200);
@@ -63,6 +65,18 @@ describe('slipway demo', () => {
     const pg = sbom.components.find((component) => component.name === 'pg');
     expect(pg?.purl).toMatch(/^pkg:npm\/pg@\d+\.\d+\.\d+$/);
     expect(pg?.licenses).toEqual([{ license: { id: 'MIT' } }]);
+  });
+
+  it('lets the release through prod\'s manual gate on approval, by the same digests', async () => {
+    const result = await slipway('approve', 'prod', 'v1.5.0');
+    expect(result.code, result.all).toBe(0);
+    expect(result.all).toContain('v1.5.0 approved for prod');
+    expect(result.stdout).toContain('environments: v1.5.0 stable in prod; live in every environment');
+    const status = await slipway('env', 'status', 'prod');
+    expect(status.stdout).toMatch(/prod: v1\.5\.0-run\d+ at http/);
+    // Approving again changes nothing: the release is already stable everywhere.
+    const again = await slipway('approve', 'prod', 'v1.5.0');
+    expect(again.all).toContain('v1.5.0 is already stable in every environment');
   });
 
   it('reuses the dependency and package caches on a second run, and is faster', async () => {

@@ -8,7 +8,7 @@ import { Redactor } from '../secrets/redactor.ts';
 import { RunStore } from '../state/store.ts';
 import type { PipelineEvent } from './events.ts';
 import { runStages } from './engine.ts';
-import type { Stage, StageContext } from './stage.ts';
+import { StageStopped, type Stage, type StageContext } from './stage.ts';
 
 function stage(id: string, needs: string[], run: (ctx: StageContext) => Promise<unknown>, phase: Stage['phase'] = 'ci'): Stage {
   return { id, title: id, phase, needs, failure: `${id} failed (RFC words)`, run: async (ctx) => ({ summary: `${id} done`, outputs: await run(ctx) }) };
@@ -61,6 +61,17 @@ describe('engine', () => {
     expect(store.stage(run.id, 'image')).toMatchObject({ status: 'skipped', summary: 'not run: test did not succeed' });
     expect(store.stage(run.id, 'lint')?.status).toBe('succeeded');
     expect(store.feedback(run.id)).toHaveLength(1);
+  });
+
+  it('stops the way forward without a failure when a stage says so', async () => {
+    const { run, failures } = await start([
+      stage('deploy', [], async () => { throw new StageStopped('v1.2.0 was superseded by v1.3.0 in nonprod'); }),
+      stage('smoke', ['deploy'], async () => 'ran'),
+    ]);
+    expect(failures).toEqual([]);
+    expect(store.stage(run.id, 'deploy')).toMatchObject({ status: 'skipped', summary: 'v1.2.0 was superseded by v1.3.0 in nonprod' });
+    expect(store.stage(run.id, 'smoke')).toMatchObject({ status: 'skipped', summary: 'not run: deploy did not succeed' });
+    expect(store.feedback(run.id)).toEqual([]);
   });
 
   it('resumes a run: finished stages are not run again, the interrupted one is', async () => {

@@ -4,7 +4,7 @@ import { feedbackFrom, type Feedback } from '../feedback/feedback.ts';
 import type { RunStore, StageStatus } from '../state/store.ts';
 import type { EventListener } from './events.ts';
 import { nextStep, orderStages } from './graph.ts';
-import type { Stage, StageContext } from './stage.ts';
+import { StageStopped, type Stage, type StageContext } from './stage.ts';
 
 export interface EngineRun {
   store: RunStore;
@@ -62,6 +62,13 @@ export async function runStages({ store, stages, context, listener }: EngineRun)
       status.set(stage.id, 'succeeded');
       listener({ type: 'stage-end', runId, stage: stage.id, status: 'succeeded', summary, durationMs: Date.now() - started });
     } catch (error) {
+      if (error instanceof StageStopped) {
+        const summary = context.redactor.redact(error.reason);
+        store.setStage(runId, stage.id, 'skipped', { summary });
+        status.set(stage.id, 'skipped');
+        listener({ type: 'stage-end', runId, stage: stage.id, status: 'skipped', summary, durationMs: Date.now() - started });
+        return;
+      }
       const feedback = context.redactor.redactValue(feedbackFrom(error, { runId, stage: stage.id, message: stage.failure }));
       store.addFeedback(runId, stage.id, feedback);
       store.setStage(runId, stage.id, 'failed', { summary: feedback.specific });

@@ -39,3 +39,15 @@ export interface Stage<Out = unknown> {
   failure: string;
   run(ctx: StageContext): Promise<StageResult<Out>>;
 }
+
+/**
+ * Thrown by a stage that ends the run's way forward without anything being wrong: a release
+ * superseded by a newer one, or one waiting for an approval. The stage is recorded as skipped
+ * with the reason, the stages that need it are skipped, and no failure is reported.
+ */
+export class StageStopped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'StageStopped';
+  }
+}

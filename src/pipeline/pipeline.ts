@@ -19,6 +19,8 @@ import { startWebhookReceiver } from '../webhook/receiver.ts';
 import { createRunServices } from './services.ts';
 import { checksFingerprint, rememberChecks, type PlacedOutputs } from './unchanged-run.ts';
 import { pipelineStages } from '../stages/index.ts';
+import { promoteStage } from '../stages/promote.ts';
+import { recordedRelease } from '../stages/recorded-release.ts';
 
 export interface PipelineOptions {
   repoDir: string;
@@ -34,9 +36,12 @@ export interface PipelineOptions {
   scope?: PipelineScope;
   /** The inputs' fingerprint when the caller has just computed it (see unchanged-run.ts). */
   checksFingerprint?: string;
+  /** With scope 'promotion': the release tag to carry on through the environments' gates. */
+  promote?: string;
 }
 
-export type PipelineScope = 'release' | 'checks';
+/** 'promotion' carries an existing release on through the environments (`slipway approve`). */
+export type PipelineScope = 'release' | 'checks' | 'promotion';
 
 /** The stages `slipway ci` runs: what a pull request needs before merging, nothing that publishes. */
 const checkStages = new Set(['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser']);
@@ -70,7 +75,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   let config: Config;
   try {
     config = (await loadConfig(repoDir, { cacheDir: home.cacheDir })).config;
-    if (scope === 'release') requireReleaseTargets(config);
+    if (scope !== 'checks') requireReleaseTargets(config);
   } catch (error) {
     const run = store.createRun({ project: 'unknown', repoDir, commit, branch, trigger: options.trigger });
     const feedback = feedbackFrom(error, { runId: run.id, stage: 'config', message: 'Invalid configuration' });
@@ -105,7 +110,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
   });
   const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
-  const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id)) : stagesOf('ci');
+  const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id))
+    : scope === 'promotion' ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
+    : stagesOf('ci');
   try {
     const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures = await runStages({ store, stages, context: stageContext, listener });

@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunCaches } from '../cache/index.ts';
+import type { ClusterAccess } from '../cluster/index.ts';
 import type { Config } from '../config/schema.ts';
 import { Failure } from '../feedback/failure.ts';
 import { LocalForge } from '../forge/local-forge.ts';
+import type { DeployLease, PromotionStore } from '../promotion/index.ts';
 import type { Home } from '../home/home.ts';
 import { LayoutRegistry, REGISTRY_BINARY, RegistryClient, startLocalRegistry, type RegistryApi } from '../registry/index.ts';
 import type { Redactor } from '../secrets/redactor.ts';
@@ -23,6 +25,13 @@ export interface RunServices {
   forge(): LocalForge;
   /** The run's caches (local, and the remote one when configured); uploads are awaited by close(). */
   caches(): Promise<RunCaches>;
+  /** The checked access to an environment's cluster; its credentials are redacted from then on. */
+  cluster(environment: string): Promise<ClusterAccess>;
+  /** Which release is where, gates and deploy leases: shared by every run of the project. */
+  promotions(): Promise<PromotionStore>;
+  /** Keeps an environment's deploy lease until `releaseLease` or the end of the run. */
+  holdLease(lease: DeployLease): void;
+  releaseLease(environment: string): void;
   chromiumPath: string;
   close(): Promise<void>;
 }
@@ -47,6 +56,9 @@ export function createRunServices(options: RunServicesOptions): RunServices {
   let stopRegistry: (() => Promise<void>) | undefined;
   let forge: LocalForge | undefined;
   let caches: Promise<RunCaches> | undefined;
+  let promotions: Promise<PromotionStore> | undefined;
+  const clusters = new Map<string, Promise<ClusterAccess>>();
+  const leases = new Map<string, DeployLease>();
   const notify = options.notify ?? (() => undefined);
   return {
     chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -76,7 +88,35 @@ export function createRunServices(options: RunServicesOptions): RunServices {
       caches ??= RunCaches.connect(options.home.cacheDir, remote && { ...remote, forcePathStyle: remote.forcePathStyle ?? Boolean(remote.endpoint) }, (message) => notify('warning', `remote cache: ${message}`));
       return caches;
     },
+    cluster(environment) {
+      let access = clusters.get(environment);
+      if (!access) {
+        const cluster = options.config.environments[environment]?.cluster;
+        if (!cluster) throw new Error(`environment ${environment} has no cluster`);
+        // Loaded on first use: only a run that deploys to a cluster pays for it.
+        access = import('../cluster/index.ts').then(async ({ clusterAccess }) => {
+          const checked = await clusterAccess(cluster, { environment, cwd: options.repoDir });
+          for (const secret of checked.secrets) options.redactor.add(secret);
+          return checked;
+        });
+        clusters.set(environment, access);
+      }
+      return access;
+    },
+    promotions() {
+      promotions ??= import('../promotion/index.ts').then(({ PromotionStore }) => new PromotionStore(promotionStorePath(options.home, options.config, options.repoDir)));
+      return promotions;
+    },
+    holdLease(lease) {
+      leases.set(lease.environment, lease);
+    },
+    releaseLease(environment) {
+      leases.get(environment)?.release();
+      leases.delete(environment);
+    },
     async close() {
+      for (const environment of [...leases.keys()]) this.releaseLease(environment);
+      if (promotions) (await promotions).close();
       await stopRegistry?.();
       if (!caches) return;
       const run = await caches;
@@ -86,6 +126,11 @@ export function createRunServices(options: RunServicesOptions): RunServices {
       notify('info', `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`);
     },
   };
+}
+
+/** Where a repository's releases stand in its environments, shared by its runs (its releases' tags are its own, as in its forge). */
+export function promotionStorePath(home: Home, config: Config, repoDir: string): string {
+  return join(home.root, 'promotion', `${config.project}-${sha256(repoDir).slice(0, 8)}.db`);
 }
 
 /** One forge per repository: the stand-in for that repository's releases on GitHub. */

@@ -8,6 +8,7 @@ import { integration } from './integration.ts';
 import { k8sAssets } from './k8s-assets.ts';
 import { k8sTests } from './k8s-tests.ts';
 import { packages } from './packages.ts';
+import { promoteStage } from './promote.ts';
 import { publish } from './publish.ts';
 import { push } from './push.ts';
 import { release } from './release.ts';
@@ -20,5 +21,5 @@ import { version } from './version.ts';
 /** The pipeline of DESIGN.md, in order; the engine runs it as a graph by each stage's needs. */
 export const pipelineStages: Stage[] = [
   trigger, deps, packages, unit, coverage, browser, version, image, push, release,
-  integration, k8sAssets, k8sTests, deploy, smoke, stability, publish,
+  integration, k8sAssets, k8sTests, deploy, smoke, stability, publish, promoteStage(['publish']),
 ] as Stage[];

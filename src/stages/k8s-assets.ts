@@ -5,7 +5,10 @@ import { targetEnvironment } from './target.ts';
 
 export interface K8sAssetsOutputs { environment: string; dir: string; files: string[] }
 
-/** Stage 10: the Kubernetes manifests of the target environment, rendered from the release manifest. */
+/**
+ * Stage 10: the Kubernetes manifests of the target environment, rendered from the release
+ * manifest, and the access to its cluster (a kubeconfig, the service account, or Lightkeeper).
+ */
 export const k8sAssets: Stage<K8sAssetsOutputs> = {
   id: 'k8s-assets',
   title: 'Kubernetes assets',
@@ -20,6 +23,9 @@ export const k8sAssets: Stage<K8sAssetsOutputs> = {
     const objects = renderManifests(ctx.config, environment, manifest);
     const dir = join(ctx.runDir, 'k8s', environment);
     const files = await writeManifests(objects, dir);
-    return { summary: `${objects.length} objects for ${environment} in ${dir}`, outputs: { environment, dir, files } };
+    const summary = `${objects.length} objects for ${environment} in ${dir}`;
+    if (!ctx.config.environments[environment].cluster) return { summary, outputs: { environment, dir, files } };
+    const access = await ctx.services.cluster(environment);
+    return { summary: `${summary}; cluster ${access.cluster} at ${access.server} through ${access.source}`, outputs: { environment, dir, files } };
   },
 };

@@ -7,7 +7,9 @@ export interface K8sTestsOutputs { objects: number; checked: string[] }
 
 /**
  * Stage 11: the rendered manifests, read back from disk as a cluster would get them, checked
- * against the official Kubernetes schemas and our policy rules.
+ * against the official Kubernetes schemas and our policy rules; where the environment has a
+ * cluster, also by the API server (server-side dry run) and by a real rollout of a copy in an
+ * ephemeral namespace, deleted afterwards.
  */
 export const k8sTests: Stage<K8sTestsOutputs> = {
   id: 'k8s-tests',
@@ -19,13 +21,24 @@ export const k8sTests: Stage<K8sTestsOutputs> = {
     // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
     const { findingsFailure, validateManifests } = await import('../k8s/index.ts');
     const { parseAllDocuments } = await import('yaml');
-    const { files } = ctx.output<K8sAssetsOutputs>('k8s-assets');
+    const { environment, files } = ctx.output<K8sAssetsOutputs>('k8s-assets');
     const objects: KubeObject[] = [];
     for (const file of files.filter((f) => !f.endsWith('kustomization.yaml'))) {
       for (const doc of parseAllDocuments(await readFile(file, 'utf8'))) objects.push(doc.toJS() as KubeObject);
     }
     const findings = validateManifests(objects);
     if (findings.length) throw findingsFailure(findings);
+    const target = ctx.config.environments[environment];
+    if (target.cluster) {
+      const { dryRunApply, kubeClient, withEphemeralNamespace } = await import('../kube-deploy/index.ts');
+      const client = kubeClient(await ctx.services.cluster(environment));
+      const dryRun = await dryRunApply(client, objects);
+      const namespace = await withEphemeralNamespace(client, { objects, namespace: target.namespace, run: async (copy) => copy, onLog: ctx.log });
+      return {
+        summary: `${objects.length} objects valid against the schemas and policy, accepted by the API server (dry run of ${dryRun.checked.length}), rolled out in the ephemeral namespace ${namespace} and deleted`,
+        outputs: { objects: objects.length, checked: ['schema', 'policy', 'server-dry-run', 'ephemeral-rollout'] },
+      };
+    }
     return {
       summary: `${objects.length} objects valid against the Kubernetes schemas and policy (no server-side dry run: no cluster in the embedded default)`,
       outputs: { objects: objects.length, checked: ['schema', 'policy'] },

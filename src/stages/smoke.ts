@@ -1,8 +1,10 @@
-import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
 import type { DeployOutputs } from './deploy.ts';
+import { smokeTestEnvironment, type SmokeResults } from './environment.ts';
+import { inFirstEnvironment } from './first-environment.ts';
+import type { ReleaseOutputs } from './release.ts';
 
-export interface SmokeOutputs { checks: { check: string; ok: boolean; durationMs: number }[] }
+export type SmokeOutputs = SmokeResults;
 
 /** Stage 13: HTTP checks and a browser page load against the deployed environment. */
 export const smoke: Stage<SmokeOutputs> = {
@@ -12,16 +14,9 @@ export const smoke: Stage<SmokeOutputs> = {
   needs: ['deploy'],
   failure: 'Smoke test failed',
   async run(ctx) {
-    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
-    const { runSmokeChecks, smokeFailure } = await import('../smoke/index.ts');
-    const { url } = ctx.output<DeployOutputs>('deploy');
-    const results = await runSmokeChecks({ baseUrl: url, checks: ctx.config.smoke, chromiumPath: ctx.services.chromiumPath, artifactsDir: join(ctx.runDir, 'artifacts', 'smoke') });
-    for (const result of results) ctx.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.check}: ${result.detail} (${result.durationMs} ms)`);
-    const failure = smokeFailure(results);
-    if (failure) throw failure;
-    return {
-      summary: `${results.length} checks passed against ${url}`,
-      outputs: { checks: results.map(({ check, ok, durationMs }) => ({ check, ok, durationMs })) },
-    };
+    const deployed = ctx.output<DeployOutputs>('deploy');
+    const { manifest } = ctx.output<ReleaseOutputs>('release');
+    const results = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () => smokeTestEnvironment(ctx, deployed));
+    return { summary: `${results.checks.length} checks passed against ${deployed.url}`, outputs: results };
   },
 };

@@ -1,11 +1,13 @@
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
-import { observeStability, type StabilityVerdict } from '../stability/index.ts';
+import type { StabilityVerdict } from '../stability/index.ts';
 import type { DeployOutputs } from './deploy.ts';
+import { describeVerdict, judgeEnvironment } from './environment.ts';
+import { inFirstEnvironment } from './first-environment.ts';
+import type { ReleaseOutputs } from './release.ts';
 
 export interface StabilityOutputs { verdict: StabilityVerdict }
 
-/** Stage 14: watch health, latency and restarts for the configured window; a verdict with evidence. */
+/** Stage 14: watch health, latency, restarts and error logs for the configured window; a verdict with evidence. */
 export const stability: Stage<StabilityOutputs> = {
   id: 'stability',
   title: 'Stability',
@@ -13,16 +15,12 @@ export const stability: Stage<StabilityOutputs> = {
   needs: ['smoke'],
   failure: 'Release not stable',
   async run(ctx) {
-    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
-    const { environmentStatus } = await import('../runtime/index.ts');
-    const { environment, services } = ctx.output<DeployOutputs>('deploy');
-    // Each service's own health endpoint, plus the app's front door through the ingress.
-    const probes = services.map(({ name, url }) => ({ name, url: new URL(ctx.config.services[name].health, url).href }));
-    const restarts = async () => (await environmentStatus(ctx.home.environmentsDir, environment))?.services.reduce((sum, s) => sum + s.restarts, 0) ?? 0;
-    const verdict = await observeStability({ probes, thresholds: ctx.config.stability, restarts });
-    const e = verdict.evidence;
-    const evidence = `${e.samples} samples, error rate ${(e.errorRate * 100).toFixed(1)} %, p95 ${e.p95Ms.toFixed(0)} ms, ${e.restarts} restarts`;
-    if (!verdict.stable) throw new Failure(verdict.reasons.join('; '), { details: [evidence, ...verdict.reasons] });
-    return { summary: `stable over ${ctx.config.stability.windowSeconds} s: ${evidence}`, outputs: { verdict } };
+    const deployed = ctx.output<DeployOutputs>('deploy');
+    const { manifest } = ctx.output<ReleaseOutputs>('release');
+    const verdict = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () => judgeEnvironment(ctx, deployed));
+    // The verdict decides: stable here is what lets publish and the later environments go ahead.
+    (await ctx.services.promotions()).markStable(deployed.environment, manifest.tag);
+    ctx.services.releaseLease(deployed.environment);
+    return { summary: describeVerdict(verdict, ctx.config.stability.windowSeconds), outputs: { verdict } };
   },
 };

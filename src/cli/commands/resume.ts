@@ -15,8 +15,10 @@ export const resumeCommand: Command = async (input) => {
   const run = store.getRun(id);
   store.close();
   if (!run) throw new Failure(`no run #${id} in ${home.root}`, { hint: 'see `slipway runs`' });
-  const outcome = await runPipeline({ repoDir: run.repoDir, home, trigger: run.trigger, listener: terminalReporter({ verbose: !!input.verbose }), resumeRunId: id, scope: run.trigger === 'ci' ? 'checks' : 'release',
-  });
+  // An approval's run carries its release on: "approve <env> <tag>".
+  const promote = /^approve \S+ (\S+)$/.exec(run.trigger)?.[1];
+  const scope = run.trigger === 'ci' ? 'checks' : promote ? 'promotion' : 'release';
+  const outcome = await runPipeline({ repoDir: run.repoDir, home, trigger: run.trigger, listener: terminalReporter({ verbose: !!input.verbose }), resumeRunId: id, scope, promote });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
 };

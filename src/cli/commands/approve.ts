@@ -1,0 +1,47 @@
+import { resolve } from 'node:path';
+import { loadConfig, requireReleaseTargets } from '../../config/load.ts';
+import { Failure } from '../../feedback/failure.ts';
+import { resolveHome, type Home } from '../../home/home.ts';
+import { runPipeline } from '../../pipeline/pipeline.ts';
+import { approve, PromotionStore } from '../../promotion/index.ts';
+import type { Command } from '../commands.ts';
+import { printOutcome } from '../outcome.ts';
+import { terminalReporter } from '../reporter.ts';
+import { promotionStorePath } from '../../pipeline/services.ts';
+import { RunStore } from '../../state/store.ts';
+
+/**
+ * `slipway approve <env> <release>`: lets a release through an environment's manual gate, then
+ * carries it on: deployed, smoke tested and judged there, and further as the next gates allow.
+ */
+export const approveCommand: Command = async (input) => {
+  const [environment, tag] = input.args;
+  if (!environment || !tag) throw new Failure('slipway approve needs an environment and a release', { hint: 'e.g. slipway approve prod v1.2.0' });
+  const home = resolveHome(input.home, input.repo && resolve(input.repo));
+  const repoDir = input.repo ? resolve(input.repo) : (repositoryOf(home, tag) ?? process.cwd());
+  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
+  requireReleaseTargets(config);
+  const store = new PromotionStore(promotionStorePath(home, config, repoDir));
+  try {
+    const { approval, alreadyApproved } = approve(store, config.environments, environment, tag);
+    process.stderr.write(`${tag} ${alreadyApproved ? 'was already approved' : 'approved'} for ${environment} by ${approval.by} at ${approval.at}\n`);
+  } finally {
+    store.close();
+  }
+  const outcome = await runPipeline({
+    repoDir, home, trigger: `approve ${environment} ${tag}`, scope: 'promotion', promote: tag, listener: terminalReporter({ verbose: !!input.verbose }),
+  });
+  printOutcome(outcome, home);
+  return outcome.failures.length ? 1 : 0;
+};
+
+/** The repository whose run created the release, so `slipway approve` works from where the runs' home is. */
+function repositoryOf(home: Home, tag: string): string | undefined {
+  const store = new RunStore(home.stateDb);
+  try {
+    const created = store.listRuns(200).find((run) => (store.stage(run.id, 'release')?.outputs as { manifest?: { tag?: string } } | undefined)?.manifest?.tag === tag);
+    return created?.repoDir;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,8 @@
+export type { Approval, EnvironmentGate, EnvironmentState, Gate, PromotionRecord, PromotionStatus, PromotionView, ReleaseIdentity } from './types.ts';
+export { environmentGates, releaseIdentity } from './types.ts';
+export { compareReleases, compareVersions, isNewer, type ReleaseOrderKey } from './order.ts';
+export { PromotionStore, type LeaseClaim, type LeaseHolder, type LeaseRecord } from './store.ts';
+export { planPromotion, type PlanOptions, type PromotionStep } from './plan.ts';
+export { acquireDeployLease, type AcquireOptions, type DeployLease } from './lease.ts';
+export { approve } from './approve.ts';
+export { drivePromotion, type PromotionDrive, type PromotionOutcome } from './drive.ts';

@@ -1,0 +1,71 @@
+import type { Stage } from '../engine/stage.ts';
+import { Failure } from '../feedback/failure.ts';
+import type { PromotionOutcome as Outcome } from '../promotion/index.ts';
+import type { ReleaseManifest } from '../release/manifest.ts';
+import { deployEnvironment, judgeEnvironment, smokeTestEnvironment } from './environment.ts';
+import type { ReleaseOutputs } from './release.ts';
+
+export interface PromoteOutputs {
+  /** Environments the release became stable in during this stage, in order. */
+  deployed: string[];
+  /** Where the promotion stopped: done, or the gate, supersession or block that held it. */
+  stopped: { kind: 'done' } | { kind: 'await-approval' | 'blocked' | 'superseded'; environment: string; detail: string };
+}
+
+/**
+ * Stage 16: the release, stable in nonprod, moves on to staging and prod as far as their gates
+ * allow: each environment deployed, smoke tested and judged like nonprod, one deploy at a time.
+ * A manual gate stops it until `slipway approve <env> <release>`, which runs this stage again.
+ */
+export function promoteStage(needs: string[]): Stage<PromoteOutputs> {
+  return {
+    id: 'promote',
+    title: 'Promote',
+    phase: 'release',
+    needs,
+    failure: 'Promotion failed',
+    async run(ctx) {
+      const { drivePromotion, environmentGates, releaseIdentity } = await import('../promotion/index.ts');
+      const { manifest } = ctx.output<ReleaseOutputs>('release');
+      let current = '';
+      const outcome = await drivePromotion({
+        store: await ctx.services.promotions(),
+        gates: environmentGates(ctx.config.environments),
+        release: releaseIdentity(manifest),
+        retryFailed: true,
+        onStep: ctx.log,
+        deploy: async (environment, live) => {
+          current = environment;
+          const deployed = await deployEnvironment(ctx, environment, manifest);
+          live();
+          await smokeTestEnvironment(ctx, deployed);
+          await judgeEnvironment(ctx, deployed);
+        },
+      }).catch((error: unknown) => {
+        throw error instanceof Failure ? error.with({ specific: `${current}: ${error.specific}` }) : error;
+      });
+      const stop = describeStop(outcome, manifest);
+      const summary = outcome.deployed.length ? `${manifest.tag} stable in ${outcome.deployed.join(', ')}; ${stop}`
+        : outcome.kind === 'done' ? `${manifest.tag} is already stable in every environment` : `${manifest.tag}: ${stop}`;
+      return { summary, outputs: { deployed: outcome.deployed, stopped: stopOf(outcome) } };
+    },
+  };
+}
+
+function describeStop(outcome: Outcome, manifest: ReleaseManifest): string {
+  switch (outcome.kind) {
+    case 'done': return `live in every environment`;
+    case 'await-approval': return `${outcome.environment} waits for approval: run \`${outcome.command}\``;
+    case 'blocked': return `not promoted to ${outcome.environment}: ${outcome.reason}`;
+    case 'superseded': return `not promoted to ${outcome.environment}: ${outcome.by}, a newer release than ${manifest.tag}, supersedes it`;
+  }
+}
+
+function stopOf(outcome: Outcome): PromoteOutputs['stopped'] {
+  switch (outcome.kind) {
+    case 'done': return { kind: 'done' };
+    case 'await-approval': return { kind: outcome.kind, environment: outcome.environment, detail: outcome.command };
+    case 'blocked': return { kind: outcome.kind, environment: outcome.environment, detail: outcome.reason };
+    case 'superseded': return { kind: outcome.kind, environment: outcome.environment, detail: outcome.by };
+  }
+}
