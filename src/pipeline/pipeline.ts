@@ -17,7 +17,7 @@ import { waitFor } from '../util/net.ts';
 import { FileDeliveryLog } from '../webhook/delivery-log.ts';
 import { startWebhookReceiver } from '../webhook/receiver.ts';
 import { createRunServices } from './services.ts';
-import { checksFingerprint, rememberChecks, type PlacedOutputs } from './unchanged-run.ts';
+import { checksFingerprint, rememberChecks, type GitHead, type PlacedOutputs } from './unchanged-run.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
 import { recordedRelease } from '../stages/recorded-release.ts';
@@ -38,6 +38,8 @@ export interface PipelineOptions {
   checksFingerprint?: string;
   /** With scope 'promotion': the release tag to carry on through the environments' gates. */
   promote?: string;
+  /** HEAD when the caller has just read it. */
+  head?: GitHead;
 }
 
 /** 'promotion' carries an existing release on through the environments (`slipway approve`). */
@@ -68,8 +70,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     store.close();
     throw new Failure(`no run #${options.resumeRunId} in ${home.root}`, { hint: 'see `slipway runs`' });
   }
-  const [commit, currentBranch] = (await Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])]))
-    .map((answer) => answer.trim());
+  const [commit, currentBranch] = options.head ? [options.head.commit, options.head.branch]
+    : (await Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])])).map((answer) => answer.trim());
   const branch = currentBranch || 'detached';
   const scope = options.scope ?? 'release';
   let config: Config;

@@ -11,6 +11,9 @@ import { writeFileAtomic } from '../util/fs.ts';
 import { sha256 } from '../util/hash.ts';
 import { blobId, listFiles } from '../workspace/files.ts';
 
+/** The commit checked out, and the branch ('' when detached). */
+export interface GitHead { commit: string; branch: string }
+
 /** What a cache entry left in the working tree, as the stages report it in their outputs. */
 export interface PlacedOutputs { key: string; dir: string; paths: string[] }
 
@@ -52,7 +55,7 @@ export async function rememberChecks(home: Home, run: RunRecord, fingerprintBefo
  * up-to-date project and Turborepo for a full cache hit. The run is recorded like any other.
  * When anything differs there is no run, and the caller runs the pipeline.
  */
-export async function replayUnchangedChecks(opts: { repoDir: string; home: Home; trigger: string; listener: EventListener }): Promise<{ run?: RunRecord; fingerprint?: string }> {
+export async function replayUnchangedChecks(opts: { repoDir: string; home: Home; trigger: string; listener: EventListener }): Promise<{ run?: RunRecord; fingerprint?: string; head?: GitHead }> {
   const { repoDir, home, listener } = opts;
   const memo = await readFile(memoPath(home), 'utf8').then((text) => JSON.parse(text) as ChecksMemo, () => undefined);
   if (memo?.format !== memoFormat) return {};
@@ -61,15 +64,16 @@ export async function replayUnchangedChecks(opts: { repoDir: string; home: Home;
     checksFingerprint(repoDir, home).catch(() => undefined),
     Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])]),
   ]);
-  // On a miss the fingerprint is handed on: the run that follows starts from the same inputs.
-  if (fingerprint !== memo.fingerprint || head.includes(undefined)) return { fingerprint };
-  for (const placed of memo.placed) if (!(await stamps.unchanged(placed.key, placed.dir, placed.paths))) return { fingerprint };
+  // On a miss the fingerprint and HEAD are handed on: the run that follows starts from the same inputs.
+  const [commit, branch] = head;
+  const miss = { fingerprint, head: commit === undefined || branch === undefined ? undefined : { commit, branch } };
+  if (fingerprint !== memo.fingerprint || !miss.head) return miss;
+  for (const placed of memo.placed) if (!(await stamps.unchanged(placed.key, placed.dir, placed.paths))) return miss;
   const store = new RunStore(home.stateDb);
   try {
     const previous = store.getRun(memo.runId);
-    if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return { fingerprint };
-    const [commit, branch] = head as string[];
-    const run = store.createRun({ project: previous.project, repoDir, commit, branch: branch || 'detached', trigger: opts.trigger });
+    if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return miss;
+    const run = store.createRun({ project: previous.project, repoDir, commit: miss.head.commit, branch: miss.head.branch || 'detached', trigger: opts.trigger });
     for (const stage of store.stages(previous.id)) {
       const summary = `unchanged since run #${previous.id} (${stage.summary ?? ''})`;
       store.setStage(run.id, stage.stage, stage.status, { summary, outputs: stage.outputs });

@@ -10,7 +10,8 @@ export const deps: Stage<DepsOutputs> = {
   id: 'deps',
   title: 'Dependencies',
   phase: 'ci',
-  needs: ['trigger'],
+  // Beside the trigger, not after it: reading the merge commit's changes takes as long as a warm restore.
+  needs: [],
   failure: 'Dependency install failed',
   async run(ctx) {
     const workspace = await discoverWorkspace(ctx.repoDir);

@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../feedback/failure.ts';
-import { discoverWorkspace } from './discover.ts';
+import { discoverWorkspace, forgetDiscoveredWorkspaces } from './discover.ts';
 
 let root: string;
 async function write(relPath: string, content: unknown): Promise<void> {
@@ -48,6 +48,27 @@ describe('discoverWorkspace', () => {
     expect(bumped.packages.find((pkg) => pkg.name === '@x/shared')!.version).toBe('1.3.0');
     await write('packages/tools/package.json', { name: '@x/tools', version: '0.0.1' });
     expect((await discoverWorkspace(root)).packages.map((pkg) => pkg.name)).toEqual(['@x/app', '@x/shared', '@x/tools']);
+  });
+
+  it('remembers the workspace beside installed dependencies for the next process, while its layout is unchanged', async () => {
+    await write('package.json', { name: 'mono', workspaces: ['packages/*'] });
+    await twoPackages();
+    await discoverWorkspace(root);
+    const memo = join(root, 'node_modules/.cache/slipway/workspace.json');
+    await expect(readFile(memo)).rejects.toThrow();
+    await mkdir(join(root, 'node_modules'));
+    forgetDiscoveredWorkspaces();
+    const first = await discoverWorkspace(root);
+    expect(JSON.parse(await readFile(memo, 'utf8')).workspace).toEqual(first);
+    forgetDiscoveredWorkspaces();
+    expect(await discoverWorkspace(root)).toEqual(first);
+    // A new package is seen by the next process too.
+    await write('packages/tools/package.json', { name: '@x/tools', version: '0.0.1' });
+    forgetDiscoveredWorkspaces();
+    expect((await discoverWorkspace(root)).packages.map((pkg) => pkg.name)).toEqual(['@x/app', '@x/shared', '@x/tools']);
+    await write('packages/app/package.json', { name: '@x/app', version: '0.2.0' });
+    forgetDiscoveredWorkspaces();
+    expect((await discoverWorkspace(root)).packages.find((pkg) => pkg.name === '@x/app')!.version).toBe('0.2.0');
   });
 
   it('still reads an npm workspace whose lockfile is missing (the deps stage reports it)', async () => {

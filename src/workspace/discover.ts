@@ -1,7 +1,8 @@
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { LernaTool, NpmTool, PnpmTool, RootTool, YarnTool, type Package, type Tool } from '@manypkg/tools';
+import type { Package, Tool } from '@manypkg/tools';
 import { Failure } from '../feedback/failure.ts';
+import { writeFileAtomic } from '../util/fs.ts';
 import type { Workspace, WorkspacePackage } from './types.ts';
 
 /** Lockfile names in the order they are looked for at the root. */
@@ -15,15 +16,52 @@ const dependencyFields = ['dependencies', 'devDependencies', 'peerDependencies',
  */
 export async function discoverWorkspace(root: string): Promise<Workspace> {
   const rootDir = resolve(root);
-  const known = discovered.get(rootDir);
-  if (known && (await layoutStamp(known.workspace)) === known.stamp) return known.workspace;
+  const known = discovered.get(rootDir) ?? (await readRemembered(rootDir));
+  if (known && (await layoutStamp(known.workspace)) === known.stamp) {
+    discovered.set(rootDir, known);
+    return known.workspace;
+  }
   const workspace = await readWorkspace(rootDir);
-  discovered.set(rootDir, { workspace, stamp: await layoutStamp(workspace) });
+  const remembered = { format: memoFormat, workspace, stamp: await layoutStamp(workspace) };
+  discovered.set(rootDir, remembered);
+  await remember(rootDir, remembered);
   return workspace;
 }
 
+interface Remembered { format: number; workspace: Workspace; stamp: string }
+
 /** Workspaces read by this process, reused by the stages of a run while their layout is unchanged. */
-const discovered = new Map<string, { workspace: Workspace; stamp: string }>();
+const discovered = new Map<string, Remembered>();
+
+/** As a new process starts: only what is remembered on disk is known (for tests). */
+export function forgetDiscoveredWorkspaces(): void {
+  discovered.clear();
+}
+
+/** Bumped when the Workspace shape changes, so an older memo is read again. */
+const memoFormat = 1;
+
+/**
+ * Between runs the workspace is remembered beside the installed dependencies, as build tools
+ * keep their caches, so a run where only sources changed does not glob and parse every manifest.
+ */
+const memoPath = (rootDir: string) => join(rootDir, 'node_modules', '.cache', 'slipway', 'workspace.json');
+
+async function readRemembered(rootDir: string): Promise<Remembered | undefined> {
+  const stored = await readFile(memoPath(rootDir), 'utf8').then((text) => JSON.parse(text) as Remembered, () => undefined);
+  return stored?.format === memoFormat && stored.workspace.root === rootDir ? stored : undefined;
+}
+
+async function remember(rootDir: string, remembered: Remembered): Promise<void> {
+  // Only where dependencies are installed: a workspace without node_modules gets no new directory.
+  if (!(await access(join(rootDir, 'node_modules')).then(() => true, () => false))) return;
+  try {
+    await mkdir(dirname(memoPath(rootDir)), { recursive: true });
+    await writeFileAtomic(memoPath(rootDir), JSON.stringify(remembered));
+  } catch {
+    // A read-only checkout: the workspace is read again next time, nothing else is lost.
+  }
+}
 
 /**
  * What a workspace's layout was read from: every package.json and the workspace files, and the
@@ -38,7 +76,9 @@ async function layoutStamp(ws: Workspace): Promise<string> {
 
 async function readWorkspace(rootDir: string): Promise<Workspace> {
   const rootManifest = await readManifest(rootDir);
-  const tool = await detectTool(rootDir, rootManifest);
+  // Loaded here, not with the module: a remembered workspace needs none of manypkg's globbing.
+  const tools = await import('@manypkg/tools');
+  const tool = await detectTool(tools, rootDir, rootManifest);
   // The tool is asked directly (not getPackages, which walks up to parent directories).
   const found = await tool.getPackages(rootDir).catch((error: Error) => {
     throw new Failure(`Could not read the workspace at ${rootDir}: ${error.message}`, {
@@ -65,9 +105,9 @@ async function readManifest(dir: string): Promise<Record<string, unknown>> {
   }
 }
 
-async function detectTool(rootDir: string, manifest: Record<string, unknown>): Promise<Tool> {
-  for (const tool of [YarnTool, PnpmTool, NpmTool, LernaTool]) if (await tool.isMonorepoRoot(rootDir)) return tool;
-  return Array.isArray(manifest.workspaces) ? NpmTool : RootTool;
+async function detectTool(tools: typeof import('@manypkg/tools'), rootDir: string, manifest: Record<string, unknown>): Promise<Tool> {
+  for (const tool of [tools.YarnTool, tools.PnpmTool, tools.NpmTool, tools.LernaTool]) if (await tool.isMonorepoRoot(rootDir)) return tool;
+  return Array.isArray(manifest.workspaces) ? tools.NpmTool : tools.RootTool;
 }
 
 async function findLockfile(rootDir: string): Promise<string | undefined> {
