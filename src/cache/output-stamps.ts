@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/fs.ts';
 import { sha256 } from '../util/hash.ts';
 
-/** One file's identity on disk: path, kind, size, inode and change/modify times in ns. */
-type FileStamp = [relPath: string, kind: 'f' | 'd' | 'l', size: number, ino: number, ctimeNs: string, mtimeNs: string];
+/** One file's identity on disk: path, kind, size, inode and change/modify times (ms, to the µs). */
+type FileStamp = [relPath: string, kind: 'f' | 'd' | 'l', size: number, ino: number, ctimeMs: number, mtimeMs: number];
 
 /**
  * What a cache entry last put (or found) in a directory, as git's index does it: when every file
@@ -42,17 +42,18 @@ function readIfExists(path: string): string | undefined {
 }
 
 /**
- * Synchronous on purpose: a warm run checks thousands of files, and one lstat call each without
- * a round trip through the thread pool is several times faster than the promise version.
+ * Every file's stamp under `paths` of `root`. Synchronous on purpose: a warm run checks thousands
+ * of files, and one lstat call each without a round trip through the thread pool is several times
+ * faster than the promise version (and plain numbers than bigint ones).
  */
-function stampTree(root: string, paths: string[]): FileStamp[] {
+export function stampTree(root: string, paths: string[]): FileStamp[] {
   const stamps: FileStamp[] = [];
   const visit = (relPath: string): void => {
     const path = `${root}/${relPath}`;
-    const stats = lstatSync(path, { bigint: true, throwIfNoEntry: false });
+    const stats = lstatSync(path, { throwIfNoEntry: false });
     if (!stats) return;
     const kind = stats.isDirectory() ? 'd' : stats.isSymbolicLink() ? 'l' : 'f';
-    stamps.push([relPath, kind, Number(stats.size), Number(stats.ino), String(stats.ctimeNs), String(stats.mtimeNs)]);
+    stamps.push([relPath, kind, stats.size, stats.ino, stats.ctimeMs, stats.mtimeMs]);
     if (kind === 'd') for (const name of readdirSync(path).sort()) visit(`${relPath}/${name}`);
   };
   for (const relPath of [...new Set(paths)].sort()) visit(relPath);

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OutputStamps } from '../cache/output-stamps.ts';
+import { stampTree } from '../cache/output-stamps.ts';
 import { findConfigFile, readRawConfig } from '../config/read.ts';
 import type { EventListener } from '../engine/events.ts';
 import { writeRunReports } from '../feedback/sinks/reports.ts';
@@ -18,13 +18,16 @@ export interface GitHead { commit: string; branch: string }
 export interface PlacedOutputs { key: string; dir: string; paths: string[] }
 
 interface ChecksMemo {
-  format: 1;
+  format: 2;
   fingerprint: string;
   runId: number;
   placed: PlacedOutputs[];
+  /** Every placed output's file stamps when the run ended, in the order of `placed`. */
+  stamps: string;
 }
 
-const memoFormat = 1;
+const memoFormat = 2;
+const placedStamps = (placed: PlacedOutputs[]) => JSON.stringify(placed.map(({ dir, paths }) => stampTree(dir, paths)));
 const memoPath = (home: Home) => join(home.cacheDir, 'checks-memo.json');
 
 /**
@@ -45,7 +48,7 @@ export async function checksFingerprint(repoDir: string, home: Home): Promise<st
 export async function rememberChecks(home: Home, run: RunRecord, fingerprintBefore: string, placed: PlacedOutputs[]): Promise<void> {
   // Only when the run left the inputs as it found them: otherwise the next run sees something else.
   if ((await checksFingerprint(run.repoDir, home)) !== fingerprintBefore) return;
-  const memo: ChecksMemo = { format: memoFormat, fingerprint: fingerprintBefore, runId: run.id, placed };
+  const memo: ChecksMemo = { format: memoFormat, fingerprint: fingerprintBefore, runId: run.id, placed, stamps: placedStamps(placed) };
   await writeFileAtomic(memoPath(home), JSON.stringify(memo));
 }
 
@@ -59,7 +62,6 @@ export async function replayUnchangedChecks(opts: { repoDir: string; home: Home;
   const { repoDir, home, listener } = opts;
   const memo = await readFile(memoPath(home), 'utf8').then((text) => JSON.parse(text) as ChecksMemo, () => undefined);
   if (memo?.format !== memoFormat) return {};
-  const stamps = new OutputStamps(join(home.cacheDir, 'stamps'));
   const [fingerprint, head] = await Promise.all([
     checksFingerprint(repoDir, home).catch(() => undefined),
     Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])]),
@@ -68,18 +70,24 @@ export async function replayUnchangedChecks(opts: { repoDir: string; home: Home;
   const [commit, branch] = head;
   const miss = { fingerprint, head: commit === undefined || branch === undefined ? undefined : { commit, branch } };
   if (fingerprint !== memo.fingerprint || !miss.head) return miss;
-  for (const placed of memo.placed) if (!(await stamps.unchanged(placed.key, placed.dir, placed.paths))) return miss;
+  // Every output still as the run left it: same size, inode and times, file by file.
+  if (placedStamps(memo.placed) !== memo.stamps) return miss;
   const store = new RunStore(home.stateDb);
   try {
     const previous = store.getRun(memo.runId);
     if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return miss;
-    const run = store.createRun({ project: previous.project, repoDir, commit: miss.head.commit, branch: miss.head.branch || 'detached', trigger: opts.trigger });
-    for (const stage of store.stages(previous.id)) {
-      const summary = `unchanged since run #${previous.id} (${stage.summary ?? ''})`;
-      store.setStage(run.id, stage.stage, stage.status, { summary, outputs: stage.outputs });
-      listener({ type: 'stage-end', runId: run.id, stage: stage.stage, status: stage.status === 'succeeded' ? 'succeeded' : 'skipped', summary, durationMs: 0 });
+    const head = miss.head;
+    const stages = store.stages(previous.id).map((stage) => ({ ...stage, summary: `unchanged since run #${previous.id} (${stage.summary ?? ''})` }));
+    // One commit for the whole run: it is recorded complete or not at all.
+    const run = store.atomically(() => {
+      const created = store.createRun({ project: previous.project, repoDir, commit: head.commit, branch: head.branch || 'detached', trigger: opts.trigger });
+      for (const stage of stages) store.setStage(created.id, stage.stage, stage.status, { summary: stage.summary, outputs: stage.outputs });
+      store.setRunStatus(created.id, 'succeeded');
+      return created;
+    });
+    for (const stage of stages) {
+      listener({ type: 'stage-end', runId: run.id, stage: stage.stage, status: stage.status === 'succeeded' ? 'succeeded' : 'skipped', summary: stage.summary, durationMs: 0 });
     }
-    store.setRunStatus(run.id, 'succeeded');
     await writeRunReports(store, run.id, home.runDir(run.id));
     return { run: store.getRun(run.id) };
   } finally {

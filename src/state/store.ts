@@ -64,6 +64,11 @@ export class RunStore {
     this.db.close();
   }
 
+  /** Several transitions as one durable commit: all of them, or none after a crash. */
+  atomically<T>(work: () => T): T {
+    return this.db.transaction(work)();
+  }
+
   createRun(run: Omit<RunRecord, 'id' | 'status' | 'startedAt'>): RunRecord {
     const startedAt = new Date().toISOString();
     const info = this.db
