@@ -17,7 +17,10 @@ export interface DeployedEnvironment {
   namespace?: string;
 }
 
-/** Loaded when a stage runs: `slipway ci` never pays for the release half's libraries. */
+/**
+ * Deploys the release's images, by digest, to an environment. Libraries are imported when a stage
+ * runs, so `slipway ci` never pays for the release half's.
+ */
 export async function deployEnvironment(ctx: StageContext, environment: string, manifest: ReleaseManifest): Promise<DeployedEnvironment> {
   return ctx.config.environments[environment].cluster ? deployToCluster(ctx, environment, manifest) : deployToRuntime(ctx, environment, manifest);
 }
