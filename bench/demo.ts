@@ -29,6 +29,6 @@ try {
   process.stdout.write(`demo cold ${(cold / 1000).toFixed(1)} s, warm ${(warm / 1000).toFixed(1)} s\n`);
   process.stdout.write(`demo warm/cold ratio: ${(warm / cold).toFixed(2)}\n`);
 } finally {
-  await exec(process.execPath, [cli, 'env', 'down', 'nonprod', '--home', home]);
+  await exec(process.execPath, [cli, 'env', 'down', '--home', home]);
   await rm(home, { recursive: true, force: true });
 }

@@ -18,7 +18,7 @@ Usage:
   slipway serve [--port <n>] [--home <dir>]                  receive signed release webhooks (needs SLIPWAY_WEBHOOK_SECRET)
   slipway k8s render --env <env> [--release <release.json>] --out <dir>
                                                              an environment's validated manifests and kustomization.yaml for a release
-  slipway env status|down <env> [--home <dir>]               a local environment: what runs, or stop it
+  slipway env status <env> | down [<env>] [--home <dir>]     a local environment: what runs, or stop it (all of them without <env>)
   slipway setup [tests]                                      install the host programs the demo (or the test suite) needs
 
 Fault kinds for demo --fail: unit, coverage, browser, image, push, integration, manifest, deploy, smoke`;

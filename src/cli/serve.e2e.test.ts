@@ -32,7 +32,7 @@ describe('slipway serve with slipway run', () => {
 
   afterAll(async () => {
     serve.kill('SIGTERM');
-    for (const environment of ['nonprod', 'staging', 'prod']) await exec(process.execPath, [cli, 'env', 'down', environment, '--home', home]);
+    await exec(process.execPath, [cli, 'env', 'down', '--home', home]);
     await rm(home, { recursive: true, force: true });
   });
 

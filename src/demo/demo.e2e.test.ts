@@ -33,7 +33,7 @@ describe('slipway demo', () => {
   });
 
   afterAll(async () => {
-    for (const environment of ['nonprod', 'staging', 'prod']) await slipway('env', 'down', environment);
+    await slipway('env', 'down');
     await rm(home, { recursive: true, force: true });
   });
 

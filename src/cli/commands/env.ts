@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stopLocalResources } from '../../environments/local-resources.ts';
 import { Failure } from '../../feedback/failure.ts';
@@ -5,17 +6,22 @@ import { resolveHome } from '../../home/home.ts';
 import { environmentStatus, teardown } from '../../runtime/index.ts';
 import type { Command } from '../commands.ts';
 
-/** `slipway env status|down <env>`: what runs in a local environment, or stop all of it. */
+/**
+ * `slipway env status|down <env>`: what runs in a local environment, or stop all of it;
+ * `slipway env down` alone stops every local environment of the home (a promotion starts several).
+ */
 export const envCommand: Command = async (input) => {
   const [action, environment] = input.args;
-  if (!environment || (action !== 'status' && action !== 'down')) throw new Failure('usage: slipway env status|down <environment>');
   const home = resolveHome(input.home);
   if (action === 'down') {
-    await teardown(home.environmentsDir, environment);
-    await stopLocalResources(join(home.environmentsDir, 'resources', environment));
-    process.stdout.write(`${environment}: stopped\n`);
+    for (const name of environment ? [environment] : await localEnvironments(home.environmentsDir)) {
+      await teardown(home.environmentsDir, name);
+      await stopLocalResources(join(home.environmentsDir, 'resources', name));
+      process.stdout.write(`${name}: stopped\n`);
+    }
     return 0;
   }
+  if (!environment || action !== 'status') throw new Failure('usage: slipway env status <environment> | slipway env down [<environment>]');
   const status = await environmentStatus(home.environmentsDir, environment);
   if (!status) {
     process.stdout.write(`${environment}: nothing deployed\n`);
@@ -30,3 +36,9 @@ export const envCommand: Command = async (input) => {
   for (const entry of status.history) process.stdout.write(`  history: ${entry.revision} ${entry.outcome} ${entry.at}\n`);
   return 0;
 };
+
+/** Every environment with something deployed or started in the home: its runtime state or its resources. */
+async function localEnvironments(environmentsDir: string): Promise<string[]> {
+  const names = await Promise.all(['envs', 'resources'].map((dir) => readdir(join(environmentsDir, dir)).catch(() => [] as string[])));
+  return [...new Set(names.flat())].sort();
+}
