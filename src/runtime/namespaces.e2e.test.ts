@@ -15,12 +15,17 @@ const asRoot = process.getuid?.() === 0;
 let work: string;
 let stateDir: string;
 
-/** Processes whose root directory or command line lies in this test's state directory. */
-function ourProcesses(): number[] {
+/**
+ * Processes whose root directory or command line lies in this test's state directory, as
+ * "<pid> <state> <command line>": when an assertion on them fails, it shows which ones were there.
+ */
+function ourProcesses(): string[] {
   return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
     try {
-      const inside = [readlinkSync(`/proc/${pid}/root`), readlinkSync(`/proc/${pid}/cwd`), readFileSync(`/proc/${pid}/cmdline`, 'utf8')].some((s) => s.includes(stateDir));
-      return inside ? [Number(pid)] : [];
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const inside = [readlinkSync(`/proc/${pid}/root`), readlinkSync(`/proc/${pid}/cwd`), cmdline].some((s) => s.includes(stateDir));
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return inside ? [`${pid} ${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)} ${cmdline.split('\0').join(' ').trim()}`] : [];
     } catch {
       return [];
     }
@@ -66,11 +71,12 @@ describe.skipIf(!asRoot)('local runtime deploys (isolated with namespaces)', () 
       version: 'v1', service: 'backend', method: 'GET', path: '/api/who', body: '', pid: 1, uid: 65532, seesHostFiles: false, secret: true,
     });
     expect((await environmentStatus(stateDir, 'dev'))!.services).toMatchObject([{ name: 'backend', alive: true, restarts: 0 }]);
-    expect(ourProcesses().length).toBe(4); // router, supervisor, unshare, node
+    expect(ourProcesses(), 'router, supervisor, unshare, node').toHaveLength(4);
 
     const started = Date.now();
     await teardown(stateDir, 'dev');
-    expect(Date.now() - started).toBeLessThan(2000); // pid 1 without a SIGTERM handler is killed, not waited for
+    const tookMs = Date.now() - started;
+    expect(tookMs, `teardown took ${tookMs} ms`).toBeLessThan(2000); // pid 1 without a SIGTERM handler is killed, not waited for
     expect(ourProcesses()).toEqual([]);
   });
 });

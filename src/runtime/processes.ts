@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { openSync, closeSync, readFileSync, mkdirSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /**
@@ -45,14 +45,43 @@ async function waitGone(ref: ProcessRef, timeoutMs: number): Promise<boolean> {
 
 /**
  * Stops a process started by startDetached, and its process group: SIGTERM, then SIGKILL after
- * the grace period.
+ * the grace period. It returns once no process of the group is left running, not only its
+ * leader: a service's own children (the namespaced one) may take a moment longer to exit.
  */
 export async function stopProcess(ref: ProcessRef | undefined, graceMs = 3000): Promise<void> {
   if (!ref || !isRunning(ref)) return;
   signal(-ref.pid, 'SIGTERM');
-  if (await waitGone(ref, graceMs)) return;
+  if (!(await waitGone(ref, graceMs))) {
+    signal(-ref.pid, 'SIGKILL');
+    await waitGone(ref, 2000);
+  }
+  if (await waitGroupGone(ref.pid, 1000)) return;
   signal(-ref.pid, 'SIGKILL');
-  await waitGone(ref, 2000);
+  await waitGroupGone(ref.pid, 2000);
+}
+
+/** Whether any process of the group still runs (zombies, already exited, do not count). */
+function groupRunning(pgid: number): boolean {
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(group) === pgid && state !== 'Z' && state !== 'X') return true;
+    } catch {
+      // gone while we looked
+    }
+  }
+  return false;
+}
+
+async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (groupRunning(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
 }
 
 /**
