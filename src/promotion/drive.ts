@@ -1,5 +1,5 @@
-import { acquireDeployLease, type AcquireOptions } from './lease.ts';
-import { planPromotion } from './plan.ts';
+import { acquireDeployLease, type AcquireOptions, type DeployLease } from './lease.ts';
+import { planPromotion, type PromotionStep } from './plan.ts';
 import type { PromotionStore } from './store.ts';
 import type { EnvironmentGate, ReleaseIdentity } from './types.ts';
 
@@ -41,18 +41,11 @@ export async function drivePromotion(drive: PromotionDrive): Promise<PromotionOu
     const view = store.view(release.tag, gates.map((gate) => gate.name))!;
     const step = planPromotion(gates, view, { retryFailed: drive.retryFailed && deployed.length === 0 });
     if (step.kind === 'done') return { kind: 'done', deployed };
-    if (step.kind === 'blocked' || step.kind === 'superseded') return { ...step, deployed };
-    if (step.kind === 'await-approval') {
-      const record = store.markAwaitingApproval(step.environment, release.tag);
-      if (record.status === 'superseded') return { kind: 'superseded', environment: step.environment, by: record.supersededBy!, deployed };
-      return { ...step, deployed };
-    }
-    const { environment } = step;
-    onStep(`${release.tag}: waiting for ${environment}'s deploy lease`);
-    const lease = await acquireDeployLease(store, environment, release.tag, drive.lease);
-    if ('superseded' in lease) return { kind: 'superseded', environment, by: lease.superseded, deployed };
+    if (step.kind === 'blocked') return { ...step, deployed };
+    const entry = await enterEnvironment(store, release.tag, step, { lease: drive.lease, onStep });
+    if (entry.kind !== 'entered') return { ...entry, deployed };
+    const { environment, lease } = entry;
     try {
-      store.markDeploying(environment, release.tag);
       onStep(`${release.tag}: deploying to ${environment}`);
       await drive.deploy(environment, () => store.markLive(environment, release.tag));
       store.markStable(environment, release.tag);
@@ -65,4 +58,39 @@ export async function drivePromotion(drive: PromotionDrive): Promise<PromotionOu
       lease.release();
     }
   }
+}
+
+/** What entering an environment gave: its deploy lease, or why the release may not go in now. */
+export type EnvironmentEntry =
+  | { kind: 'entered'; environment: string; lease: DeployLease }
+  | { kind: 'await-approval'; environment: string; command: string }
+  | { kind: 'superseded'; environment: string; by: string };
+
+/**
+ * Acts on the plan's step for one environment: records a release waiting at a manual gate, or
+ * takes the environment's deploy lease and marks the deploy begun. A newer release that wants the
+ * environment meanwhile supersedes it either way. The caller releases the lease.
+ */
+export async function enterEnvironment(
+  store: PromotionStore,
+  tag: string,
+  step: Extract<PromotionStep, { kind: 'deploy' | 'await-approval' | 'superseded' }>,
+  options: { lease?: AcquireOptions; onStep?: (line: string) => void } = {},
+): Promise<EnvironmentEntry> {
+  const { environment } = step;
+  if (step.kind === 'superseded') return step;
+  if (step.kind === 'await-approval') {
+    const record = store.markAwaitingApproval(environment, tag);
+    return record.status === 'superseded' ? { kind: 'superseded', environment, by: record.supersededBy! } : step;
+  }
+  options.onStep?.(`${tag}: waiting for ${environment}'s deploy lease`);
+  const lease = await acquireDeployLease(store, environment, tag, options.lease);
+  if ('superseded' in lease) return { kind: 'superseded', environment, by: lease.superseded };
+  try {
+    store.markDeploying(environment, tag);
+  } catch (error) {
+    lease.release();
+    throw error;
+  }
+  return { kind: 'entered', environment, lease };
 }

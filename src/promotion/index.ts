@@ -5,4 +5,4 @@ export { PromotionStore, type LeaseClaim, type LeaseHolder, type LeaseRecord } f
 export { planPromotion, type PlanOptions, type PromotionStep } from './plan.ts';
 export { acquireDeployLease, type AcquireOptions, type DeployLease } from './lease.ts';
 export { approve } from './approve.ts';
-export { drivePromotion, type PromotionDrive, type PromotionOutcome } from './drive.ts';
+export { drivePromotion, enterEnvironment, type EnvironmentEntry, type PromotionDrive, type PromotionOutcome } from './drive.ts';

@@ -7,21 +7,17 @@ import type { ReleaseManifest } from '../release/manifest.ts';
  * release winning. The lease is held from the deploy until the verdict (or the run's end).
  */
 export async function enterFirstEnvironment(ctx: StageContext, environment: string, manifest: ReleaseManifest): Promise<void> {
-  const { acquireDeployLease, environmentGates, planPromotion, releaseIdentity } = await import('../promotion/index.ts');
+  const { enterEnvironment, environmentGates, planPromotion, releaseIdentity } = await import('../promotion/index.ts');
   const store = await ctx.services.promotions();
   store.recordRelease(releaseIdentity(manifest));
   const gates = environmentGates(ctx.config.environments);
   const step = planPromotion(gates, store.view(manifest.tag, gates.map((gate) => gate.name))!, { retryFailed: true });
-  if (step.kind === 'await-approval' && step.environment === environment) {
-    store.markAwaitingApproval(environment, manifest.tag);
-    throw new StageStopped(`${environment} waits for approval: run \`${step.command}\``);
-  }
-  if (step.kind === 'superseded' && step.environment === environment) throw superseded(manifest.tag, step.by, environment);
-  ctx.log(`${manifest.tag}: waiting for ${environment}'s deploy lease`);
-  const lease = await acquireDeployLease(store, environment, manifest.tag);
-  if ('superseded' in lease) throw superseded(manifest.tag, lease.superseded, environment);
-  ctx.services.holdLease(lease);
-  store.markDeploying(environment, manifest.tag);
+  // A run deploys its own environment again even where the release is already stable.
+  const here = (step.kind === 'await-approval' || step.kind === 'superseded') && step.environment === environment ? step : { kind: 'deploy' as const, environment };
+  const entry = await enterEnvironment(store, manifest.tag, here, { onStep: ctx.log });
+  if (entry.kind === 'await-approval') throw new StageStopped(`${environment} waits for approval: run \`${entry.command}\``);
+  if (entry.kind === 'superseded') throw new StageStopped(`${manifest.tag} not deployed: ${entry.by}, a newer release, supersedes it in ${environment}`);
+  ctx.services.holdLease(entry.lease);
 }
 
 /** Runs a step of the first environment; a failure is recorded against the release there. */
@@ -35,8 +31,4 @@ export async function inFirstEnvironment<T>(ctx: StageContext, environment: stri
     }
     throw error;
   }
-}
-
-function superseded(tag: string, by: string, environment: string): StageStopped {
-  return new StageStopped(`${tag} not deployed: ${by}, a newer release, supersedes it in ${environment}`);
 }
