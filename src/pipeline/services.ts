@@ -128,14 +128,19 @@ export function createRunServices(options: RunServicesOptions): RunServices {
   };
 }
 
-/** Where a repository's releases stand in its environments, shared by its runs (its releases' tags are its own, as in its forge). */
+/** How a home tells repositories apart: their releases and tags are each their own. */
+function repositoryKey(config: Config, repoDir: string): string {
+  return `${config.project}-${sha256(repoDir).slice(0, 8)}`;
+}
+
+/** Where a repository's releases stand in its environments, shared by its runs. */
 export function promotionStorePath(home: Home, config: Config, repoDir: string): string {
-  return join(home.root, 'promotion', `${config.project}-${sha256(repoDir).slice(0, 8)}.db`);
+  return join(home.root, 'promotion', `${repositoryKey(config, repoDir)}.db`);
 }
 
 /** One forge per repository: the stand-in for that repository's releases on GitHub. */
 export function repositoryForge(home: Home, config: Config, repoDir: string, webhooks: { url: string; secret: string }[] = []): LocalForge {
-  return new LocalForge({ dir: join(home.forgeDir, `${config.project}-${sha256(repoDir).slice(0, 8)}`), webhooks });
+  return new LocalForge({ dir: join(home.forgeDir, repositoryKey(config, repoDir)), webhooks });
 }
 
 /** A configured registry such as "ghcr.io/acme"; credentials come from the environment only. */
