@@ -7,6 +7,8 @@ export interface KubeClient {
   objects: KubernetesObjectApi;
   apps: AppsV1Api;
   core: CoreV1Api;
+  /** The loaded kubeconfig, for requests the API objects do not make (the service proxy). */
+  config: KubeConfig;
   /** Never the kubeconfig itself: `secrets` are only for redacting server messages. */
   access: Pick<ClusterAccess, 'provider' | 'source' | 'server' | 'secrets'>;
 }
@@ -19,6 +21,7 @@ export function kubeClient(access: ClusterAccess): KubeClient {
     objects: KubernetesObjectApi.makeApiClient(config),
     apps: config.makeApiClient(AppsV1Api),
     core: config.makeApiClient(CoreV1Api),
+    config,
     access: { provider: access.provider, source: access.source, server: access.server, secrets: access.secrets },
   };
 }

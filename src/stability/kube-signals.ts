@@ -1,7 +1,8 @@
-import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import type { ClusterAccess } from '../cluster/access.ts';
 import { Failure } from '../feedback/failure.ts';
 import { selectorLabels } from '../k8s/labels.ts';
+import { kubeClient } from '../kube-deploy/client.ts';
 import { resourceName } from '../k8s/workload.ts';
 import { countErrorLines, restartBaseline, restartsSince } from './kube-evidence.ts';
 import type { ErrorLogCount, RestartCount, StabilityProbe } from './observe.ts';
@@ -32,9 +33,7 @@ const MAX_LOG_BYTES = 8 * 1024 * 1024;
  */
 export async function kubeStabilitySignals(access: ClusterAccess, target: KubeStabilityTarget): Promise<KubeStabilitySignals> {
   const opened = Date.now();
-  const kc = new KubeConfig();
-  kc.loadFromString(access.yaml);
-  const api = kc.makeApiClient(CoreV1Api);
+  const { core: api, config: kc } = kubeClient(access);
   const { namespace } = target;
 
   const podsOfServices = async (): Promise<V1Pod[]> => {
