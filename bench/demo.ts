@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exec } from '../src/util/exec.ts';
+import { exec } from '../src/shared/exec.ts';
 
 const cli = fileURLToPath(new URL('../bin/slipway.js', import.meta.url));
 const home = await mkdtemp(join(tmpdir(), 'slipway-bench-demo-'));

@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exec } from '../src/util/exec.ts';
+import { exec } from '../src/shared/exec.ts';
 import { planMonorepo, type MonorepoPlan } from './ci/plan.ts';
 import { packageFiles, rootFiles, type FileMap } from './ci/sources.ts';
 

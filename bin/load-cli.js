@@ -13,7 +13,7 @@ const bundlesDir = join(root, 'node_modules', '.cache', 'slipway-cli');
 
 export async function loadCli() {
   const id = await sourcesFingerprint();
-  // What results computed by these sources are remembered under (see src/pipeline/unchanged-run.ts).
+  // What results computed by these sources are remembered under (see src/run/unchanged-run.ts).
   process.env.SLIPWAY_SOURCES_ID = id;
   if (process.env.SLIPWAY_NO_BUNDLE !== '1') {
     try {
@@ -72,8 +72,10 @@ async function sourcesFingerprint() {
   const visit = (dir) => {
     for (const item of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, item.name);
-      if (item.isDirectory()) visit(path);
-      else if (!/\.test(-support)?\.ts$/.test(item.name)) {
+      // Tests and their stand-ins are never part of the CLI.
+      if (item.isDirectory()) {
+        if (item.name !== 'test-support') visit(path);
+      } else if (!/\.test\.ts$/.test(item.name)) {
         const { size, mtimeMs } = statSync(path);
         hash.update(`${relative(srcDir, path)}\0${size}\0${mtimeMs}\n`);
       }

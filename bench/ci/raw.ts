@@ -3,7 +3,7 @@
  * dependencies' builds are done and its `npm run test` after its own build, `concurrency` at a time.
  */
 import { join } from 'node:path';
-import { exec } from '../../src/util/exec.ts';
+import { exec } from '../../src/shared/exec.ts';
 import type { MonorepoPlan, PackagePlan } from './plan.ts';
 
 interface Task {

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exec } from '../../src/util/exec.ts';
+import { exec } from '../../src/shared/exec.ts';
 import type { MonorepoPlan } from './plan.ts';
 import { runRaw } from './raw.ts';
 

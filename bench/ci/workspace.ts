@@ -4,7 +4,7 @@
  */
 import { access, appendFile, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exec } from '../../src/util/exec.ts';
+import { exec } from '../../src/shared/exec.ts';
 import type { MonorepoPlan, PackagePlan } from './plan.ts';
 
 /** The source file edits append to, and the output tsc compiles it to. */

@@ -5,9 +5,9 @@
  */
 import { chmod, copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { resolveProductionDependencies } from '../../src/image/dependency-closure.ts';
-import type { LayerEntry } from '../../src/image/layer-entry.ts';
-import { planAppLayer, planDependencyLayer } from '../../src/image/service-layers.ts';
+import { resolveProductionDependencies } from '../../src/release/image/dependency-closure.ts';
+import type { LayerEntry } from '../../src/release/image/layer-entry.ts';
+import { planAppLayer, planDependencyLayer } from '../../src/release/image/service-layers.ts';
 import { CONTEXT_APP_DIR, CONTEXT_DEPS_DIR } from './dockerfile.ts';
 
 const IMAGE_APP_DIR = 'app';

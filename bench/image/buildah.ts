@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exec, tailLines } from '../../src/util/exec.ts';
+import { exec, tailLines } from '../../src/shared/exec.ts';
 
 export const BUILDAH = '/usr/bin/buildah';
 export type StorageDriver = 'overlay' | 'vfs';

@@ -3,8 +3,8 @@
  * the same base, then a dependencies layer and an app layer, and the same config (user, env,
  * working directory, port, entrypoint, labels). Pure: settings in, text out.
  */
-import { NODE_PATH } from '../../src/image/index.ts';
-import { APP_USER, PATH_ENV } from '../../src/image/base-layer.ts';
+import { NODE_PATH } from '../../src/release/image/index.ts';
+import { APP_USER, PATH_ENV } from '../../src/release/image/base-layer.ts';
 
 export interface DockerfileSettings {
   /** "127.0.0.1:PORT/bench/base:1" */

@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { prepareDemoRepo } from '../../src/demo/demo-repo.ts';
-import { exec, tailLines } from '../../src/util/exec.ts';
+import { exec, tailLines } from '../../src/shared/exec.ts';
 
 export const BACKEND = { name: '@embark/backend', dir: 'packages/backend', command: ['node', 'dist/server.js'], port: 7007 };
 /** The workspace packages the backend's image needs built (its own and its workspace dependency). */

@@ -5,12 +5,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestImageSpec } from '../../src/image/test-workspace.ts';
-import { blobPath, buildServiceImage, CONFIG_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, type BuiltImage, type ServiceImageSpec } from '../../src/image/index.ts';
-import { PATH_ENV } from '../../src/image/base-layer.ts';
-import { ociArchitecture } from '../../src/image/image-config.ts';
-import { pushImage, type PushResult, type RegistryClient } from '../../src/registry/index.ts';
-import { sha256 } from '../../src/util/hash.ts';
+import { createTestImageSpec } from '../../src/test-support/image-workspace.ts';
+import { blobPath, buildServiceImage, CONFIG_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, type BuiltImage, type ServiceImageSpec } from '../../src/release/image/index.ts';
+import { PATH_ENV } from '../../src/release/image/base-layer.ts';
+import { ociArchitecture } from '../../src/release/image/image-config.ts';
+import { pushImage, type PushResult, type RegistryClient } from '../../src/release/registry/index.ts';
+import { sha256 } from '../../src/shared/hash.ts';
 
 export const BASE_REPOSITORY = 'bench/base';
 export const BASE_TAG = '1';

@@ -1,5 +1,5 @@
 /** What the registry serves, read by an independent client (skopeo), and whether both images run alike. */
-import { exec } from '../../src/util/exec.ts';
+import { exec } from '../../src/shared/exec.ts';
 
 export interface RunSettings {
   User?: string;

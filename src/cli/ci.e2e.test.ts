@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startS3 } from '../services/index.ts';
-import type { RunningResource } from '../services/index.ts';
-import { exec } from '../util/exec.ts';
-import { freePort } from '../util/net.ts';
-import { createCiWorkspace } from './ci-workspace.test-support.ts';
+import { startS3 } from '../deploy/local/resources/index.ts';
+import type { RunningResource } from '../deploy/local/resources/index.ts';
+import { exec } from '../shared/exec.ts';
+import { freePort } from '../shared/net.ts';
+import { createCiWorkspace } from '../test-support/ci-workspace.ts';
 
 const cli = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { Failure } from '../feedback/failure.ts';
-import { renderFeedback } from '../feedback/sinks/terminal.ts';
-import { feedbackFrom } from '../feedback/feedback.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { renderFeedback } from '../shared/feedback/sinks/terminal.ts';
+import { feedbackFrom } from '../shared/feedback/feedback.ts';
 import { commands } from './commands.ts';
 
 const usage = `slipway: from a merge on main to a deployed, verified, published release

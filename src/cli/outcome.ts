@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Home } from '../home/home.ts';
-import type { PipelineOutcome } from '../pipeline/pipeline.ts';
-import { bold, green, red } from '../feedback/sinks/terminal.ts';
-import { RunStore } from '../state/store.ts';
+import type { Home } from '../shared/home.ts';
+import type { PipelineOutcome } from '../run/pipeline.ts';
+import { bold, green, red } from '../shared/feedback/sinks/terminal.ts';
+import { RunStore } from '../shared/state/run-store.ts';
 
 /** The closing lines of a run: what was released and where it runs, or where the feedback is. */
 export function printOutcome(outcome: PipelineOutcome, home: Home): void {

@@ -1,5 +1,5 @@
 import type { PipelineEvent } from '../engine/events.ts';
-import { renderFeedback, dim, green, red, yellow, bold } from '../feedback/sinks/terminal.ts';
+import { renderFeedback, dim, green, red, yellow, bold } from '../shared/feedback/sinks/terminal.ts';
 
 /** Streams pipeline events to a terminal: one line per stage with its timing, feedback in full. */
 export function terminalReporter(opts: { verbose: boolean; write?: (text: string) => void }): (event: PipelineEvent) => void {

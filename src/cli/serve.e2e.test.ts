@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareDemoRepo } from '../demo/demo-repo.ts';
-import { exec } from '../util/exec.ts';
-import { signDelivery } from '../webhook/signature.ts';
-import { waitFor } from '../util/net.ts';
+import { exec } from '../shared/exec.ts';
+import { signDelivery } from '../release/forge/webhooks/signature.ts';
+import { waitFor } from '../shared/net.ts';
 
 // The two halves in two processes, as in production: `slipway run` carries the merge to a draft
 // release; the forge's signed webhook reaches `slipway serve`, which runs integration to publish.

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Failure } from '../feedback/failure.ts';
+import { Failure } from '../shared/feedback/failure.ts';
 import { loadConfig, requireReleaseTargets } from './load.ts';
 import { validateConfig } from './validate.ts';
 

@@ -1,8 +1,8 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { Failure } from '../feedback/failure.ts';
-import { writeFileAtomic } from '../util/fs.ts';
-import { sha256 } from '../util/hash.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { writeFileAtomic } from '../shared/fs.ts';
+import { sha256 } from '../shared/hash.ts';
 import { findConfigFile, readRawConfig } from './read.ts';
 import type { Config } from './schema.ts';
 

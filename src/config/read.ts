@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Failure } from '../feedback/failure.ts';
-import { writeFileAtomic } from '../util/fs.ts';
-import { sha256 } from '../util/hash.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { writeFileAtomic } from '../shared/fs.ts';
+import { sha256 } from '../shared/hash.ts';
 
 export const configFileNames = ['slipway.config.ts', 'slipway.config.mjs', 'slipway.config.js', 'slipway.config.yaml', 'slipway.config.yml', 'slipway.config.json'];
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clusterSchema } from '../cluster/schema.ts';
+import { clusterSchema } from './cluster-schema.ts';
 
 /** The resources a service can use; each becomes connection variables in its environment. */
 export const resourceKinds = ['postgres', 's3'] as const;

@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import { Failure } from '../feedback/failure.ts';
+import { Failure } from '../shared/feedback/failure.ts';
 import { configSchema, type Config } from './schema.ts';
 
 /** Validates a raw configuration; every problem is reported with its path and what was expected. */

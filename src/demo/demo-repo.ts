@@ -1,7 +1,7 @@
 import { cp, mkdir, readdir, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exec } from '../util/exec.ts';
+import { exec } from '../shared/exec.ts';
 import { injectFault, type FaultKind } from './faults.ts';
 
 export const exampleDir = fileURLToPath(new URL('../../examples/embark', import.meta.url));

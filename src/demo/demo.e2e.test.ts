@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exec } from '../util/exec.ts';
+import { exec } from '../shared/exec.ts';
 
 // The whole pipeline through the real CLI, on the embedded default: real git, npm, registry,
 // PostgreSQL, S3, Chromium and local runtime. Slow by nature; runs in the e2e project.

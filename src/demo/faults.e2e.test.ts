@@ -7,8 +7,8 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/load.ts';
-import { checkCoverage, readPackageCoverage } from '../testing/index.ts';
-import { exec } from '../util/exec.ts';
+import { checkCoverage, readPackageCoverage } from '../build/checks/index.ts';
+import { exec } from '../shared/exec.ts';
 import { exampleDir } from './demo-repo.ts';
 import { injectFault, type FaultKind } from './faults.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { Failure } from '../feedback/failure.ts';
-import { exec } from '../util/exec.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { exec } from '../shared/exec.ts';
 
 export interface HostProgram { path: string; debianPackage: string; for: string }
 

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { feedbackFrom, type Feedback } from '../feedback/feedback.ts';
-import type { RunStore, StageStatus } from '../state/store.ts';
+import { feedbackFrom, type Feedback } from '../shared/feedback/feedback.ts';
+import type { RunStore, StageStatus } from '../shared/state/run-store.ts';
 import type { EventListener } from './events.ts';
 import { nextStep, orderStages } from './graph.ts';
 import { StageStopped, type Stage, type StageContext } from './stage.ts';

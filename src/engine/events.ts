@@ -1,4 +1,4 @@
-import type { Feedback } from '../feedback/feedback.ts';
+import type { Feedback } from '../shared/feedback/feedback.ts';
 
 /** What the engine tells its listeners (the terminal, the JSON stream, tests). */
 export type PipelineEvent =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nextStep, orderStages } from './graph.ts';
-import type { StageStatus } from '../state/store.ts';
+import type { StageStatus } from '../shared/state/run-store.ts';
 
 const nodes = [
   { id: 'a', needs: [] },

@@ -1,4 +1,4 @@
-import type { StageStatus } from '../state/store.ts';
+import type { StageStatus } from '../shared/state/run-store.ts';
 
 export interface GraphNode {
   id: string;

@@ -1,8 +1,8 @@
 import type { Config } from '../config/schema.ts';
-import type { Redactor } from '../secrets/redactor.ts';
-import type { RunRecord } from '../state/store.ts';
-import type { Home } from '../home/home.ts';
-import type { RunServices } from '../pipeline/services.ts';
+import type { Redactor } from '../shared/redactor.ts';
+import type { RunRecord } from '../shared/state/run-store.ts';
+import type { Home } from '../shared/home.ts';
+import type { RunServices } from '../run/services.ts';
 
 /** Which half of the pipeline a stage belongs to: CI runs on the merge, release on the webhook. */
 export type Phase = 'ci' | 'release';

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
-import type { PlacedOutputs } from '../pipeline/unchanged-run.ts';
-import { Failure } from '../feedback/failure.ts';
-import { runBrowserTests, testRunFailure } from '../testing/index.ts';
-import { keepArtifacts } from './artifacts.ts';
-import { stageCaches } from './caches.ts';
+import type { PlacedOutputs } from '../run/unchanged-run.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { runBrowserTests, testRunFailure } from '../build/checks/index.ts';
+import { keepArtifacts } from '../shared/artifacts.ts';
+import { stageCaches } from '../build/caches.ts';
 import type { PackagesOutputs } from './packages.ts';
-import { runOrReplay } from './replay.ts';
-import { discoverWorkspace } from '../workspace/index.ts';
+import { runOrReplay } from '../build/checks/replay.ts';
+import { discoverWorkspace } from '../build/workspace/index.ts';
 
 export interface BrowserOutputs {
   passed: number;

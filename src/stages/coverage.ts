@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { sha256 } from '../util/hash.ts';
+import { sha256 } from '../shared/hash.ts';
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
+import { Failure } from '../shared/feedback/failure.ts';
 import {
   changedLines, changedLinesFailure, checkChangedLines, checkMerged, coverageFailure, memoizedCoverage, memoizedMerge, readPackageCoverage, resolveChangeBase, type FileCoverage,
-} from '../testing/index.ts';
+} from '../build/checks/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
 export interface CoverageOutputs { lines: number; functions: number; branches: number; changedLines?: number }

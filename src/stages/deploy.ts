@@ -1,8 +1,8 @@
 import type { Stage } from '../engine/stage.ts';
-import { deployEnvironment, type DeployedEnvironment } from './environment.ts';
-import { enterFirstEnvironment, inFirstEnvironment } from './first-environment.ts';
+import { deployEnvironment, type DeployedEnvironment } from '../deploy/environment.ts';
+import { enterFirstEnvironment, inFirstEnvironment } from '../deploy/promotion/first-environment.ts';
 import type { ReleaseOutputs } from './release.ts';
-import { targetEnvironment } from './target.ts';
+import { targetEnvironment } from '../config/environments.ts';
 
 export type DeployOutputs = DeployedEnvironment;
 

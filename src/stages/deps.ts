@@ -1,7 +1,7 @@
-import { restoreOrInstall } from '../deps/index.ts';
+import { restoreOrInstall } from '../build/deps/index.ts';
 import type { Stage } from '../engine/stage.ts';
-import { stageCaches } from './caches.ts';
-import { discoverWorkspace } from '../workspace/index.ts';
+import { stageCaches } from '../build/caches.ts';
+import { discoverWorkspace } from '../build/workspace/index.ts';
 
 export interface DepsOutputs { hit: boolean; key: string; installCommand: string }
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
-import { buildServiceImage, parseImageReference, registryUrlOf, type BuiltImage } from '../image/index.ts';
-import type { RunServices } from '../pipeline/services.ts';
-import { RegistryClient, type RegistryApi } from '../registry/index.ts';
-import { discoverWorkspace } from '../workspace/index.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { buildServiceImage, parseImageReference, registryUrlOf, type BuiltImage } from '../release/image/index.ts';
+import type { RunServices } from '../run/services.ts';
+import { RegistryClient, type RegistryApi } from '../release/registry/index.ts';
+import { discoverWorkspace } from '../build/workspace/index.ts';
 import type { VersionOutputs } from './version.ts';
 
 export interface ImageOutputs {

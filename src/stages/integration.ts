@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
-import { runPackageTests, testRunFailure } from '../testing/index.ts';
-import { discoverWorkspace } from '../workspace/index.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
+import { discoverWorkspace } from '../build/workspace/index.ts';
 
 export interface IntegrationOutputs { passed: number; resources: string[] }
 
@@ -15,7 +15,7 @@ export const integration: Stage<IntegrationOutputs> = {
   failure: 'AWS integration tests failed',
   async run(ctx) {
     // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
-    const { resourceSecretNames, startResources } = await import('../services/index.ts');
+    const { resourceSecretNames, startResources } = await import('../deploy/local/resources/index.ts');
     const settings = ctx.config.integration;
     if (!settings) return { summary: 'none configured (integration in slipway.config.ts)', outputs: { passed: 0, resources: [] } };
     const workspace = await discoverWorkspace(ctx.repoDir);

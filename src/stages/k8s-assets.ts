@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
 import type { ReleaseOutputs } from './release.ts';
-import { targetEnvironment } from './target.ts';
+import { targetEnvironment } from '../config/environments.ts';
 
 export interface K8sAssetsOutputs { environment: string; dir: string; files: string[] }
 
@@ -17,7 +17,7 @@ export const k8sAssets: Stage<K8sAssetsOutputs> = {
   failure: 'Lightkeeper failed to build assets',
   async run(ctx) {
     // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
-    const { renderManifests, writeManifests } = await import('../k8s/index.ts');
+    const { renderManifests, writeManifests } = await import('../deploy/kubernetes/manifests/index.ts');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const environment = targetEnvironment(ctx.config);
     const objects = renderManifests(ctx.config, environment, manifest);

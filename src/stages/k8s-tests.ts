@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Stage } from '../engine/stage.ts';
-import type { KubeObject } from '../k8s/index.ts';
+import type { KubeObject } from '../deploy/kubernetes/manifests/index.ts';
 import type { K8sAssetsOutputs } from './k8s-assets.ts';
 
 export interface K8sTestsOutputs { objects: number; checked: string[] }
@@ -19,7 +19,7 @@ export const k8sTests: Stage<K8sTestsOutputs> = {
   failure: 'K8s nonprod cluster failed integration tests',
   async run(ctx) {
     // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
-    const { findingsFailure, validateManifests } = await import('../k8s/index.ts');
+    const { findingsFailure, validateManifests } = await import('../deploy/kubernetes/manifests/index.ts');
     const { parseAllDocuments } = await import('yaml');
     const { environment, files } = ctx.output<K8sAssetsOutputs>('k8s-assets');
     const objects: KubeObject[] = [];
@@ -30,7 +30,7 @@ export const k8sTests: Stage<K8sTestsOutputs> = {
     if (findings.length) throw findingsFailure(findings);
     const target = ctx.config.environments[environment];
     if (target.cluster) {
-      const { dryRunApply, kubeClient, withEphemeralNamespace } = await import('../kube-deploy/index.ts');
+      const { dryRunApply, kubeClient, withEphemeralNamespace } = await import('../deploy/kubernetes/apply/index.ts');
       const client = kubeClient(await ctx.services.cluster(environment));
       const dryRun = await dryRunApply(client, objects);
       const namespace = await withEphemeralNamespace(client, { objects, namespace: target.namespace, run: async (copy) => copy, onLog: ctx.log });

@@ -1,13 +1,13 @@
-import { restoreOutputs } from '../cache/index.ts';
+import { restoreOutputs } from '../build/cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Stage } from '../engine/stage.ts';
-import type { PlacedOutputs } from '../pipeline/unchanged-run.ts';
-import { Failure } from '../feedback/failure.ts';
-import { runPackageScript } from '../scripts/run-script.ts';
-import { mapConcurrent } from '../util/concurrency.ts';
-import { tailLines } from '../util/exec.ts';
-import { stageCaches } from './caches.ts';
-import { discoverWorkspace, explainMiss, hashPackages, runInDependencyOrder, type PackageHash, type Workspace } from '../workspace/index.ts';
+import type { PlacedOutputs } from '../run/unchanged-run.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { runPackageScript } from '../build/scripts/run-script.ts';
+import { mapConcurrent } from '../shared/concurrency.ts';
+import { tailLines } from '../shared/exec.ts';
+import { stageCaches } from '../build/caches.ts';
+import { discoverWorkspace, explainMiss, hashPackages, runInDependencyOrder, type PackageHash, type Workspace } from '../build/workspace/index.ts';
 
 export interface PackagesOutputs {
   /** Build hash per package: the identity of its outputs, reused by tests and images. */

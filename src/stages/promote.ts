@@ -1,8 +1,8 @@
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
-import type { PromotionOutcome as Outcome } from '../promotion/index.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import type { PromotionOutcome as Outcome } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
-import { deployEnvironment, judgeEnvironment, smokeTestEnvironment } from './environment.ts';
+import { deployEnvironment, judgeEnvironment, smokeTestEnvironment } from '../deploy/environment.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export interface PromoteOutputs {
@@ -25,7 +25,7 @@ export function promoteStage(needs: string[]): Stage<PromoteOutputs> {
     needs,
     failure: 'Promotion failed',
     async run(ctx) {
-      const { drivePromotion, environmentGates, releaseIdentity } = await import('../promotion/index.ts');
+      const { drivePromotion, environmentGates, releaseIdentity } = await import('../deploy/promotion/index.ts');
       const { manifest } = ctx.output<ReleaseOutputs>('release');
       let current = '';
       const outcome = await drivePromotion({

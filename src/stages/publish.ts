@@ -1,5 +1,5 @@
 import type { Stage } from '../engine/stage.ts';
-import { promoteImage } from '../registry/index.ts';
+import { promoteImage } from '../release/registry/index.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export interface PublishOutputs { tag: string; promoted: Record<string, string> }

@@ -1,5 +1,5 @@
 import type { Stage } from '../engine/stage.ts';
-import { pushImage } from '../registry/index.ts';
+import { pushImage } from '../release/registry/index.ts';
 import type { ReleaseImage } from '../release/manifest.ts';
 import type { ImageOutputs } from './image.ts';
 import type { VersionOutputs } from './version.ts';

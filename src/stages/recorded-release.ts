@@ -1,5 +1,5 @@
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
+import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 /**

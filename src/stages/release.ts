@@ -1,14 +1,14 @@
-import { writeFileAtomic } from '../util/fs.ts';
+import { writeFileAtomic } from '../shared/fs.ts';
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
+import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
-import { exec } from '../util/exec.ts';
+import { exec } from '../shared/exec.ts';
 import { join } from 'node:path';
-import { imageSbom, sbomFileName, serializeSbom } from '../image/index.ts';
+import { imageSbom, sbomFileName, serializeSbom } from '../release/image/index.ts';
 import type { ImageOutputs } from './image.ts';
 import type { PushOutputs } from './push.ts';
 import type { VersionOutputs } from './version.ts';
-import { discoverWorkspace } from '../workspace/index.ts';
+import { discoverWorkspace } from '../build/workspace/index.ts';
 
 export interface ReleaseOutputs { manifest: ReleaseManifest; releaseId: number; manifestPath: string }
 

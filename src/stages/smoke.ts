@@ -1,7 +1,7 @@
 import type { Stage } from '../engine/stage.ts';
 import type { DeployOutputs } from './deploy.ts';
-import { smokeTestEnvironment, type SmokeResults } from './environment.ts';
-import { inFirstEnvironment } from './first-environment.ts';
+import { smokeTestEnvironment, type SmokeResults } from '../deploy/environment.ts';
+import { inFirstEnvironment } from '../deploy/promotion/first-environment.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export type SmokeOutputs = SmokeResults;

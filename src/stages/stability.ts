@@ -1,8 +1,8 @@
 import type { Stage } from '../engine/stage.ts';
-import type { StabilityVerdict } from '../stability/index.ts';
+import type { StabilityVerdict } from '../deploy/verify/stability/index.ts';
 import type { DeployOutputs } from './deploy.ts';
-import { describeVerdict, judgeEnvironment } from './environment.ts';
-import { inFirstEnvironment } from './first-environment.ts';
+import { describeVerdict, judgeEnvironment } from '../deploy/environment.ts';
+import { inFirstEnvironment } from '../deploy/promotion/first-environment.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export interface StabilityOutputs { verdict: StabilityVerdict }

@@ -1,5 +1,5 @@
 import type { Stage } from '../engine/stage.ts';
-import { exec } from '../util/exec.ts';
+import { exec } from '../shared/exec.ts';
 
 export interface TriggerOutputs { commit: string; branch: string; subject: string; author: string; changedFiles: string[] }
 

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { Stage } from '../engine/stage.ts';
-import type { PlacedOutputs } from '../pipeline/unchanged-run.ts';
-import { runPackageTests, testRunFailure } from '../testing/index.ts';
-import { stageCaches } from './caches.ts';
-import { runOrReplay, type StoredResult } from './replay.ts';
-import { limiter, mapConcurrent } from '../util/concurrency.ts';
-import { discoverWorkspace } from '../workspace/index.ts';
+import type { PlacedOutputs } from '../run/unchanged-run.ts';
+import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
+import { stageCaches } from '../build/caches.ts';
+import { runOrReplay, type StoredResult } from '../build/checks/replay.ts';
+import { limiter, mapConcurrent } from '../shared/concurrency.ts';
+import { discoverWorkspace } from '../build/workspace/index.ts';
 import type { PackagesOutputs } from './packages.ts';
 
 export interface UnitOutputs {

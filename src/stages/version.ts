@@ -1,7 +1,7 @@
 import type { Stage } from '../engine/stage.ts';
-import { Failure } from '../feedback/failure.ts';
-import { exec } from '../util/exec.ts';
-import type { VersionPlan } from '../version/index.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { exec } from '../shared/exec.ts';
+import type { VersionPlan } from '../build/version/index.ts';
 
 export interface VersionOutputs { plan: VersionPlan; versionCommit: string }
 
@@ -14,7 +14,7 @@ export const version: Stage<VersionOutputs> = {
   failure: 'Could not determine version',
   async run(ctx) {
     // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
-    const { applyVersion, planVersion } = await import('../version/index.ts');
+    const { applyVersion, planVersion } = await import('../build/version/index.ts');
     const firstService = Object.values(ctx.config.services)[0];
     const plan = await planVersion({
       repoDir: ctx.repoDir,

@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { loadConfig, requireReleaseTargets } from '../../config/load.ts';
-import { Failure } from '../../feedback/failure.ts';
-import { resolveHome, type Home } from '../../home/home.ts';
-import { runPipeline } from '../../pipeline/pipeline.ts';
-import { approve, PromotionStore } from '../../promotion/index.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import { resolveHome, type Home } from '../../shared/home.ts';
+import { runPipeline } from '../../run/pipeline.ts';
+import { approve, PromotionStore } from '../../deploy/promotion/index.ts';
 import type { Command } from '../commands.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
-import { promotionStorePath } from '../../pipeline/services.ts';
-import { RunStore } from '../../state/store.ts';
+import { promotionStorePath } from '../../run/services.ts';
+import { RunStore } from '../../shared/state/run-store.ts';
 
 /**
  * `slipway approve <env> <release>`: lets a release through an environment's manual gate, then

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { resolveHome } from '../../home/home.ts';
-import { replayUnchangedChecks } from '../../pipeline/unchanged-run.ts';
+import { resolveHome } from '../../shared/home.ts';
+import { replayUnchangedChecks } from '../../run/unchanged-run.ts';
 import type { Command } from '../commands.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
@@ -18,7 +18,7 @@ export const ciCommand: Command = async (input) => {
     printOutcome({ run: unchanged.run, failures: [], releaseHandedOff: false }, home);
     return 0;
   }
-  const { runPipeline } = await import('../../pipeline/pipeline.ts');
+  const { runPipeline } = await import('../../run/pipeline.ts');
   const outcome = await runPipeline({ repoDir, home, trigger: 'ci', scope: 'checks', listener, checksFingerprint: unchanged.fingerprint, head: unchanged.head });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stopLocalResources } from '../../environments/local-resources.ts';
-import { Failure } from '../../feedback/failure.ts';
-import { resolveHome } from '../../home/home.ts';
-import { environmentStatus, teardown } from '../../runtime/index.ts';
+import { stopLocalResources } from '../../deploy/local/environment-resources.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import { resolveHome } from '../../shared/home.ts';
+import { environmentStatus, teardown } from '../../deploy/local/runtime/index.ts';
 import type { Command } from '../commands.ts';
 
 /**

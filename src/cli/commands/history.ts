@@ -1,8 +1,8 @@
-import { Failure } from '../../feedback/failure.ts';
-import type { Feedback } from '../../feedback/feedback.ts';
-import { renderFeedback, dim } from '../../feedback/sinks/terminal.ts';
-import { resolveHome } from '../../home/home.ts';
-import { RunStore } from '../../state/store.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import type { Feedback } from '../../shared/feedback/feedback.ts';
+import { renderFeedback, dim } from '../../shared/feedback/sinks/terminal.ts';
+import { resolveHome } from '../../shared/home.ts';
+import { RunStore } from '../../shared/state/run-store.ts';
 import type { Command } from '../commands.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');

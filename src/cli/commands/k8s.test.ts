@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Failure } from '../../feedback/failure.ts';
-import { embarkConfig, embarkRelease } from '../../k8s/fixtures.test-support.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import { embarkConfig, embarkRelease } from '../../test-support/manifest-fixtures.ts';
 import { k8sCommand } from './k8s.ts';
 
 let dir: string;

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
-import { Failure } from '../../feedback/failure.ts';
-import { resolveHome, type Home } from '../../home/home.ts';
-import { findingsFailure, renderManifests, validateManifests, writeManifests } from '../../k8s/index.ts';
-import { repositoryForge } from '../../pipeline/services.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import { resolveHome, type Home } from '../../shared/home.ts';
+import { findingsFailure, renderManifests, validateManifests, writeManifests } from '../../deploy/kubernetes/manifests/index.ts';
+import { repositoryForge } from '../../run/services.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import type { Command } from '../commands.ts';
 

@@ -1,7 +1,7 @@
-import { resolveHome } from '../../home/home.ts';
-import { Failure } from '../../feedback/failure.ts';
-import { runPipeline } from '../../pipeline/pipeline.ts';
-import { RunStore } from '../../state/store.ts';
+import { resolveHome } from '../../shared/home.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import { runPipeline } from '../../run/pipeline.ts';
+import { RunStore } from '../../shared/state/run-store.ts';
 import type { Command } from '../commands.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { resolveHome } from '../../home/home.ts';
-import { runPipeline } from '../../pipeline/pipeline.ts';
+import { resolveHome } from '../../shared/home.ts';
+import { runPipeline } from '../../run/pipeline.ts';
 import { terminalReporter } from '../reporter.ts';
 import { printOutcome } from '../outcome.ts';
 import type { Command } from '../commands.ts';
-import { Failure } from '../../feedback/failure.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
 
 /** `slipway run`: the pipeline on a repository at HEAD. */
 export const runCommand: Command = async (input) => {

@@ -1,12 +1,12 @@
 import { resolve } from 'node:path';
-import { RunCaches } from '../../cache/index.ts';
+import { RunCaches } from '../../build/cache/index.ts';
 import { loadConfig } from '../../config/load.ts';
-import { Failure } from '../../feedback/failure.ts';
-import { dim } from '../../feedback/sinks/terminal.ts';
-import { resolveHome } from '../../home/home.ts';
-import { stageCaches } from '../../stages/caches.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import { dim } from '../../shared/feedback/sinks/terminal.ts';
+import { resolveHome } from '../../shared/home.ts';
+import { stageCaches } from '../../build/caches.ts';
 import { hashBuildInputs } from '../../stages/packages.ts';
-import { dependentsOf, explainRebuild, type MissExplanation, type PackageHash } from '../../workspace/index.ts';
+import { dependentsOf, explainRebuild, type MissExplanation, type PackageHash } from '../../build/workspace/index.ts';
 import type { Command } from '../commands.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');

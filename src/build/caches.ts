@@ -1,0 +1,17 @@
+import { OutputStamps, type RunCaches } from './cache/index.ts';
+import type { Config } from '../config/schema.ts';
+import type { Home } from '../shared/home.ts';
+import { LastInputs } from './workspace/index.ts';
+
+/** The caches of a run, one per kind of work, as every stage and command names them. */
+export function stageCaches(home: Home, config: Config, caches: RunCaches) {
+  const limit = { maxBytes: config.cache.maxMegabytes * 1024 * 1024 };
+  return {
+    deps: caches.open('deps', limit),
+    outputs: caches.open('outputs', limit),
+    tests: caches.open('tests', limit),
+    /** What each cache entry last put in the working tree, so unchanged outputs are not rewritten. */
+    stamps: new OutputStamps(`${home.cacheDir}/stamps`),
+    lastInputs: new LastInputs(`${home.cacheDir}/inputs`),
+  };
+}

@@ -1,0 +1,34 @@
+import { restoreOutputs, type EntryCache, type OutputStamps } from '../cache/index.ts';
+import type { PackageTestResult } from './index.ts';
+import { sha256 } from '../../shared/hash.ts';
+
+export type StoredResult = Omit<PackageTestResult, 'output'>;
+
+/**
+ * Runs a package's tests unless a passing run of the same inputs is cached, in which case its
+ * results and reports are replayed (left alone when the reports on disk are already that run's).
+ * Only passing runs are stored: a failure runs again after any fix.
+ */
+export async function runOrReplay<R extends PackageTestResult>(opts: {
+  cache: EntryCache;
+  stamps: OutputStamps;
+  /** The package's build hash and the test command: the inputs of the result. */
+  inputs: string[];
+  dir: string;
+  reports: string[];
+  run: () => Promise<R>;
+}): Promise<{ result: StoredResult & Partial<R>; replayed: boolean; key: string }> {
+  const { cache, stamps, dir, reports } = opts;
+  const key = `test-${sha256(opts.inputs.join('\0'))}`;
+  if ((await restoreOutputs({ cache, stamps, key, dir, paths: reports })) !== 'miss') {
+    const meta = await cache.readMeta(key);
+    if (meta?.result) return { result: meta.result as StoredResult & Partial<R>, replayed: true, key };
+  }
+  const result = await opts.run();
+  if (result.exitCode === 0 && result.failed === 0) {
+    const { output: _output, ...stored } = result;
+    await cache.save(key, dir, reports, { result: stored });
+    await stamps.record(key, dir, reports);
+  }
+  return { result, replayed: false, key };
+}

@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { runPackageScript } from '../scripts/run-script.ts';
+import { tailLines } from '../../shared/exec.ts';
+import { parseJunit, type TestCaseFailure } from './junit.ts';
+import { sourceLocation } from './source-map.ts';
+
+export interface PackageTestResult {
+  package: string;
+  passed: number;
+  /** Failed tests; a script that failed without reporting one counts as one failure. */
+  failed: number;
+  skipped: number;
+  failures: TestCaseFailure[];
+  durationMs: number;
+  exitCode: number;
+  output: string;
+  /** Absolute path of the lcov report the run wrote, if it wrote one. */
+  lcovPath?: string;
+}
+
+export interface RunTestsOptions {
+  /** Package name, for results and feedback. */
+  name: string;
+  /** Package directory. */
+  dir: string;
+  /** npm script to run. */
+  script: string;
+  /** Report paths, relative to `dir`. */
+  junitPath: string;
+  lcovPath: string;
+  env?: Record<string, string>;
+  onLine?: (line: string) => void;
+  /** Failure files are given relative to this directory (the repository root); default `dir`. */
+  repoRoot?: string;
+}
+
+/**
+ * Runs a package's test script and reads the JUnit and lcov reports it writes. Old reports are
+ * removed first so a crashed run can never be read as the previous run's pass; their
+ * directories are created, since node's reporters do not.
+ */
+export async function runPackageTests(opts: RunTestsOptions): Promise<PackageTestResult> {
+  return runTestScript(opts);
+}
+
+export interface BrowserTestOptions extends Omit<RunTestsOptions, 'lcovPath'> {
+  /** Where the package writes screenshots and traces, relative to `dir` (e.g. reports/browser). */
+  artifactsDir: string;
+  chromiumPath: string;
+}
+
+/** Runs a package's browser tests with CHROMIUM_PATH set and collects the artifacts they wrote. */
+export async function runBrowserTests(opts: BrowserTestOptions): Promise<PackageTestResult & { artifacts: string[] }> {
+  const artifactsDir = resolve(opts.dir, opts.artifactsDir);
+  await rm(artifactsDir, { recursive: true, force: true });
+  const result = await runTestScript({ ...opts, env: { ...opts.env, CHROMIUM_PATH: opts.chromiumPath } });
+  return { ...result, artifacts: await listFiles(artifactsDir) };
+}
+
+async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPath?: string }): Promise<PackageTestResult> {
+  const junitFile = resolve(opts.dir, opts.junitPath);
+  const lcovFile = opts.lcovPath === undefined ? undefined : resolve(opts.dir, opts.lcovPath);
+  // Node 20's --test-reporter-destination does not create directories: make them.
+  for (const report of lcovFile ? [junitFile, lcovFile] : [junitFile]) {
+    await rm(report, { force: true });
+    await mkdir(dirname(report), { recursive: true });
+  }
+
+  const run = await runPackageScript({ dir: opts.dir, script: opts.script, env: opts.env, onLine: opts.onLine && ((line) => opts.onLine!(line)) });
+  const report = await readFile(junitFile, 'utf8').catch(() => undefined);
+  const summary = report === undefined ? { passed: 0, failed: 0, skipped: 0, failures: [] } : parseJunit(report);
+  const failures = await Promise.all(
+    summary.failures.map(async ({ file, line, ...failure }) => (file ? { ...failure, ...(await sourceLocation(file, line, opts.dir, opts.repoRoot ?? opts.dir)) } : failure)),
+  );
+  const scriptFailure = unreportedFailure(opts.script, opts.junitPath, run.code, report !== undefined, summary.failed, run.output);
+  if (scriptFailure) failures.push(scriptFailure);
+  return {
+    package: opts.name,
+    passed: summary.passed,
+    failed: summary.failed + (scriptFailure ? 1 : 0),
+    skipped: summary.skipped,
+    failures,
+    durationMs: run.durationMs,
+    exitCode: run.code,
+    output: run.output,
+    ...(lcovFile && existsSync(lcovFile) ? { lcovPath: lcovFile } : {}),
+  };
+}
+
+/**
+ * A run that failed without a failed test in its report (a crash, a compile error, a missing
+ * reporter) is a failure too, never a pass: it carries the tail of the output.
+ */
+function unreportedFailure(script: string, junitPath: string, exitCode: number, hasReport: boolean, reportedFailures: number, output: string): TestCaseFailure | undefined {
+  const tail = tailLines(output, 15).join('\n');
+  const name = `npm run ${script}`;
+  if (exitCode !== 0 && !hasReport) return { name, message: `exited with code ${exitCode} before writing its JUnit report ${junitPath} (a crash or compile error)\n${tail}` };
+  if (exitCode !== 0 && reportedFailures === 0) return { name, message: `exited with code ${exitCode}, yet its JUnit report ${junitPath} shows no failed test\n${tail}` };
+  if (!hasReport) return { name, message: `passed but wrote no JUnit report to ${junitPath}; the test script must write one (node: --test-reporter=junit --test-reporter-destination=${junitPath})` };
+  return undefined;
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+}

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { exec } from '../../shared/exec.ts';
+
+/**
+ * Every file under the workspace root (paths relative to it, forward slashes, node_modules and
+ * .git skipped) with its git blob id, or `undefined` where the content still has to be read:
+ * files that are modified or untracked. Git already knows the ids of unchanged tracked files,
+ * which makes a no-op run cheap. Outside a git repository every file has to be read.
+ */
+export interface FileListing {
+  files: Map<string, string | undefined>;
+  /** Object id algorithm of the repository: ids of read files are computed the same way. */
+  algorithm: 'sha1' | 'sha256';
+}
+
+export async function listFiles(root: string): Promise<FileListing> {
+  // Both listings at once: each is one git process, and spawning dominates their cost.
+  const [staged, dirtyListing] = await Promise.all([
+    git(root, ['ls-files', '-s', '-z']),
+    git(root, ['ls-files', '-z', '-t', '-m', '-o', '-d', '--exclude-standard']),
+  ]);
+  if (staged === undefined) return { files: await walk(root), algorithm: 'sha1' };
+  const files = new Map<string, string | undefined>();
+  let algorithm: FileListing['algorithm'] = 'sha1';
+  for (const record of staged.split('\0')) {
+    if (record === '') continue;
+    const tab = record.indexOf('\t');
+    const [, id] = record.slice(0, tab).split(' ');
+    const path = record.slice(tab + 1);
+    if (id.length === 64) algorithm = 'sha256';
+    if (!isIgnoredPath(path)) files.set(path, id);
+  }
+  const deleted = new Set<string>();
+  for (const record of (dirtyListing ?? '').split('\0')) {
+    if (record === '') continue;
+    const path = record.slice(2);
+    if (record[0] === 'R') deleted.add(path);
+    else if (!isIgnoredPath(path)) files.set(path, undefined);
+  }
+  for (const path of deleted) files.delete(path);
+  return { files, algorithm };
+}
+
+/**
+ * Git's blob id of a file (of a symlink: of its target, as git stores it); undefined when it is
+ * gone. A modified submodule shows up as a directory: its id is its HEAD commit.
+ */
+export async function blobId(path: string, algorithm: FileListing['algorithm']): Promise<string | undefined> {
+  const stats = await lstat(path).catch(() => undefined);
+  if (!stats) return undefined;
+  if (stats.isDirectory()) return (await git(path, ['rev-parse', 'HEAD']))?.trim() ?? 'directory';
+  const content = stats.isSymbolicLink() ? Buffer.from(await readlink(path)) : await readFile(path);
+  return createHash(algorithm).update(`blob ${content.length}\0`).update(content).digest('hex');
+}
+
+function isIgnoredPath(path: string): boolean {
+  return path.startsWith('node_modules/') || path.includes('/node_modules/');
+}
+
+async function walk(root: string): Promise<Map<string, string | undefined>> {
+  const files = new Map<string, string | undefined>();
+  const visit = async (relDir: string): Promise<void> => {
+    const entries = await readdir(join(root, relDir), { withFileTypes: true });
+    await Promise.all(entries.map(async (entry) => {
+      const relPath = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== '.git') await visit(relPath);
+      } else if (entry.isFile() || entry.isSymbolicLink()) {
+        files.set(relPath, undefined);
+      }
+    }));
+  };
+  await visit('');
+  return files;
+}
+
+/** Git's stdout, or undefined when git fails (not a repository). */
+async function git(cwd: string, args: string[]): Promise<string | undefined> {
+  const result = await exec('git', args, { cwd });
+  return result.code === 0 ? result.stdout : undefined;
+}

@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { loadConfig, requireReleaseTargets } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { runStages } from '../engine/engine.ts';
+import type { EventListener } from '../engine/events.ts';
+import type { Stage } from '../engine/stage.ts';
+import { feedbackFrom, type Feedback } from '../shared/feedback/feedback.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { writeRunReports } from '../shared/feedback/sinks/reports.ts';
+import type { Home } from '../shared/home.ts';
+import type { ReleaseManifest } from '../release/manifest.ts';
+import { Redactor } from '../shared/redactor.ts';
+import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
+import { exec } from '../shared/exec.ts';
+import { waitFor } from '../shared/net.ts';
+import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
+import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
+import { createRunServices } from './services.ts';
+import { checksFingerprint, rememberChecks, type GitHead, type PlacedOutputs } from './unchanged-run.ts';
+import { pipelineStages } from '../stages/index.ts';
+import { promoteStage } from '../stages/promote.ts';
+import { recordedRelease } from '../stages/recorded-release.ts';
+
+export interface PipelineOptions {
+  repoDir: string;
+  home: Home;
+  listener: EventListener;
+  trigger: string;
+  registryReadOnly?: boolean;
+  /** Receive the release webhook elsewhere (a running `slipway serve`) instead of in this process. */
+  webhook?: { url: string; secret: string };
+  /** Resume this run (same commit) instead of starting a new one: finished stages are not redone. */
+  resumeRunId?: number;
+  /** 'checks' builds and tests only (`slipway ci`): no version, image or release. Default 'release'. */
+  scope?: PipelineScope;
+  /** The inputs' fingerprint when the caller has just computed it (see unchanged-run.ts). */
+  checksFingerprint?: string;
+  /** With scope 'promotion': the release tag to carry on through the environments' gates. */
+  promote?: string;
+  /** HEAD when the caller has just read it. */
+  head?: GitHead;
+}
+
+/** 'promotion' carries an existing release on through the environments (`slipway approve`). */
+export type PipelineScope = 'release' | 'checks' | 'promotion';
+
+/** The stages `slipway ci` runs: what a pull request needs before merging, nothing that publishes. */
+const checkStages = new Set(['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser']);
+
+export interface PipelineOutcome {
+  run: RunRecord;
+  failures: Feedback[];
+  /** Set when the run reached the release stage. */
+  release?: ReleaseManifest;
+  /** Whether the release half ran here (false when handed to an external `slipway serve`). */
+  releaseHandedOff: boolean;
+}
+
+/**
+ * One merge's run: the CI half here, then the forge's signed "release created" webhook starts the
+ * release half. By default the receiver runs in this process, so one command carries the merge to
+ * a published release; with `webhook` the release half belongs to a separate `slipway serve`.
+ */
+export async function runPipeline(options: PipelineOptions): Promise<PipelineOutcome> {
+  const { repoDir, home, listener } = options;
+  const store = new RunStore(home.stateDb);
+  const resumed = options.resumeRunId === undefined ? undefined : store.getRun(options.resumeRunId);
+  if (options.resumeRunId !== undefined && !resumed) {
+    store.close();
+    throw new Failure(`no run #${options.resumeRunId} in ${home.root}`, { hint: 'see `slipway runs`' });
+  }
+  const [commit, currentBranch] = options.head ? [options.head.commit, options.head.branch]
+    : (await Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])])).map((answer) => answer.trim());
+  const branch = currentBranch || 'detached';
+  const scope = options.scope ?? 'release';
+  let config: Config;
+  try {
+    config = (await loadConfig(repoDir, { cacheDir: home.cacheDir })).config;
+    if (scope !== 'checks') requireReleaseTargets(config);
+  } catch (error) {
+    const run = store.createRun({ project: 'unknown', repoDir, commit, branch, trigger: options.trigger });
+    const feedback = feedbackFrom(error, { runId: run.id, stage: 'config', message: 'Invalid configuration' });
+    store.addFeedback(run.id, 'config', feedback);
+    store.setRunStatus(run.id, 'failed');
+    listener({ type: 'feedback', runId: run.id, feedback });
+    store.close();
+    return { run, failures: [feedback], releaseHandedOff: false };
+  }
+  const run = resumed ?? store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
+  if (resumed) store.setRunStatus(run.id, 'running');
+  const redactor = new Redactor();
+  let releaseHalf: Promise<Feedback[]> | undefined;
+  let receiver: { url: string; close(): Promise<void> } | undefined;
+  let webhook = options.webhook;
+  if (!webhook && scope === 'release') {
+    const secret = randomBytes(32).toString('hex');
+    redactor.add(secret);
+    receiver = await startWebhookReceiver({
+      secret,
+      seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
+      onEvent: async (event, payload) => {
+        if (!isReleaseCreated(event, payload)) return;
+        releaseHalf ??= continueRelease({ store, run, config, home, redactor, services, listener });
+        await releaseHalf;
+      },
+    });
+    webhook = { url: receiver.url, secret };
+  }
+  const services = createRunServices({
+    home, config, repoDir, webhooks: webhook ? [webhook] : [], redactor, registryReadOnly: options.registryReadOnly,
+    notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
+  });
+  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
+  const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id))
+    : scope === 'promotion' ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
+    : stagesOf('ci');
+  try {
+    const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
+    const failures = await runStages({ store, stages, context: stageContext, listener });
+    if (fingerprintBefore && failures.length === 0) {
+      const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
+      await rememberChecks(home, run, fingerprintBefore, placed);
+    }
+    if (failures.length === 0 && receiver) {
+      // The release stage succeeded, so the forge delivered the webhook and the receiver started the
+      // half; a resumed run whose release was delivered before the crash starts it here.
+      if (!releaseHalf && resumed) releaseHalf = continueRelease({ store, run, config, home, redactor, services, listener });
+      if (!releaseHalf) throw new Error('the release was created but its webhook never arrived');
+      failures.push(...(await releaseHalf));
+    }
+    const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
+    const handedOff = failures.length === 0 && scope === 'release' && !receiver;
+    store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
+    await writeRunReports(store, run.id, home.runDir(run.id));
+    return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff };
+  } finally {
+    await receiver?.close();
+    await services.close();
+    store.close();
+  }
+}
+
+/** The release half for a run whose CI half finished: integration through publish. */
+export async function continueRelease(opts: {
+  store: RunStore; run: RunRecord; config: Config; home: Home; redactor: Redactor; listener: EventListener;
+  services: ReturnType<typeof createRunServices>;
+}): Promise<Feedback[]> {
+  const { store, run, config, home, redactor, services, listener } = opts;
+  // The webhook can arrive before the process that created the release has recorded it.
+  const recorded = await waitFor(async () => store.stage(run.id, 'release')?.status === 'succeeded', 30_000, 50);
+  if (!recorded) throw new Error(`release webhook for run #${run.id} arrived, but its release stage never succeeded`);
+  store.setRunStatus(run.id, 'running');
+  const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, services };
+  return runStages({ store, stages: stagesOf('release'), context, listener });
+}
+
+function stagesOf(phase: Stage['phase']): Stage[] {
+  return pipelineStages.filter((stage) => stage.phase === phase);
+}
+
+function isReleaseCreated(event: string, payload: unknown): boolean {
+  return event === 'release' && (payload as { action?: string } | null)?.action === 'created';
+}
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const result = await exec('git', args, { cwd });
+  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`);
+  return result.stdout;
+}

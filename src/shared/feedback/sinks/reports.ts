@@ -1,0 +1,17 @@
+import { join } from 'node:path';
+import type { RunStore } from '../../state/run-store.ts';
+import { writeFileAtomic } from '../../fs.ts';
+import type { Feedback } from '../feedback.ts';
+import { renderMarkdownSummary } from './markdown.ts';
+
+/** Writes the machine-readable (feedback.json) and Markdown (summary.md) reports of a run. */
+export async function writeRunReports(store: RunStore, runId: number, runDir: string): Promise<{ json: string; markdown: string }> {
+  const run = store.getRun(runId)!;
+  const stages = store.stages(runId);
+  const feedback = store.feedback<Feedback>(runId);
+  const json = join(runDir, 'feedback.json');
+  const markdown = join(runDir, 'summary.md');
+  await writeFileAtomic(json, JSON.stringify({ run, stages, feedback }, null, 2) + '\n');
+  await writeFileAtomic(markdown, renderMarkdownSummary(run, stages, feedback));
+  return { json, markdown };
+}
