@@ -9,7 +9,8 @@ import { createTestImageSpec } from '../../src/test-support/image-workspace.ts';
 import { blobPath, buildServiceImage, CONFIG_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, type BuiltImage, type ServiceImageSpec } from '../../src/release/image/index.ts';
 import { PATH_ENV } from '../../src/release/image/base-layer.ts';
 import { ociArchitecture } from '../../src/release/image/image-config.ts';
-import { pushImage, type PushResult, type RegistryClient } from '../../src/release/registry/index.ts';
+import { pushImage, type PushResult } from '../../src/release/image/index.ts';
+import type { RegistryClient } from '../../src/release/registry/index.ts';
 import { sha256 } from '../../src/shared/hash.ts';
 
 export const BASE_REPOSITORY = 'bench/base';

@@ -3,8 +3,8 @@ import type { Config } from '../config/schema.ts';
 import type { Home } from '../shared/home.ts';
 import { LastInputs } from './workspace/index.ts';
 
-/** The caches of a run, one per kind of work, as every stage and command names them. */
-export function stageCaches(home: Home, config: Config, caches: RunCaches) {
+/** The caches of a run, one per kind of work (dependencies, build outputs, test results), as every stage and command names them. */
+export function buildCaches(home: Home, config: Config, caches: RunCaches) {
   const limit = { maxBytes: config.cache.maxMegabytes * 1024 * 1024 };
   return {
     deps: caches.open('deps', limit),

@@ -8,10 +8,10 @@ import { Redactor } from '../shared/redactor.ts';
 import { RunStore } from '../shared/state/run-store.ts';
 import type { PipelineEvent } from './events.ts';
 import { runStages } from './engine.ts';
-import { StageStopped, type Stage, type StageContext } from './stage.ts';
+import { StageStopped, type EngineContext, type Stage } from './stage.ts';
 
-function stage(id: string, needs: string[], run: (ctx: StageContext) => Promise<unknown>, phase: Stage['phase'] = 'ci'): Stage {
-  return { id, title: id, phase, needs, failure: `${id} failed (RFC words)`, run: async (ctx) => ({ summary: `${id} done`, outputs: await run(ctx) }) };
+function stage(id: string, needs: string[], run: (ctx: EngineContext) => Promise<unknown>): Stage {
+  return { id, title: id, needs, failure: `${id} failed (RFC words)`, run: async (ctx) => ({ summary: `${id} done`, outputs: await run(ctx) }) };
 }
 
 describe('engine', () => {
@@ -33,10 +33,9 @@ describe('engine', () => {
 
   const start = (stages: Stage[], runId?: number) => {
     const run = runId ? store.getRun(runId)! : store.createRun({ project: 'p', repoDir: dir, commit: 'abc', branch: 'main', trigger: 'test' });
-    const home = homeAt(dir);
     return runStages({
       store, stages, listener: (event) => events.push(event),
-      context: { run, config: {} as never, repoDir: dir, home, runDir: home.runDir(run.id), redactor, services: {} as never },
+      context: { run, runDir: homeAt(dir).runDir(run.id), redactor },
     }).then((failures) => ({ run, failures }));
   };
 
@@ -94,7 +93,7 @@ describe('engine', () => {
 
   it('treats needs outside the set as they are stored (the release half after the CI half)', async () => {
     const { run } = await start([stage('release', [], async () => 'r')]);
-    const half = await start([stage('deploy', ['release'], async (ctx) => ctx.output('release'), 'release')], run.id);
+    const half = await start([stage('deploy', ['release'], async (ctx) => ctx.output('release'))], run.id);
     expect(half.failures).toEqual([]);
     expect(store.stage(run.id, 'deploy')?.outputs).toBe('r');
   });

@@ -4,13 +4,13 @@ import { feedbackFrom, type Feedback } from '../shared/feedback/feedback.ts';
 import type { RunStore, StageStatus } from '../shared/state/run-store.ts';
 import type { EventListener } from './events.ts';
 import { nextStep, orderStages } from './graph.ts';
-import { StageStopped, type Stage, type StageContext } from './stage.ts';
+import { StageStopped, type EngineContext, type Stage } from './stage.ts';
 
-export interface EngineRun {
+export interface EngineRun<Ctx extends EngineContext> {
   store: RunStore;
-  stages: Stage[];
+  stages: Stage<Ctx>[];
   /** Everything a stage needs except its own output accessor and log. */
-  context: Omit<StageContext, 'output' | 'log'>;
+  context: Omit<Ctx, 'output' | 'log'>;
   listener: EventListener;
 }
 
@@ -19,7 +19,7 @@ export interface EngineRun {
  * independent stages run together; a failure skips every stage that needs it.
  * Returns the feedback of the failures, empty when every stage succeeded.
  */
-export async function runStages({ store, stages, context, listener }: EngineRun): Promise<Feedback[]> {
+export async function runStages<Ctx extends EngineContext>({ store, stages, context, listener }: EngineRun<Ctx>): Promise<Feedback[]> {
   const runId = context.run.id;
   const byId = new Map(stages.map((stage) => [stage.id, stage]));
   // Needs outside this set (the CI half, when the release half runs) count as they are stored.
@@ -45,7 +45,7 @@ export async function runStages({ store, stages, context, listener }: EngineRun)
     return stored.outputs as T;
   };
 
-  const execute = async (stage: Stage) => {
+  const execute = async (stage: Stage<Ctx>) => {
     const started = Date.now();
     store.setStage(runId, stage.id, 'running');
     listener({ type: 'stage-start', runId, stage: stage.id, title: stage.title });
@@ -56,7 +56,7 @@ export async function runStages({ store, stages, context, listener }: EngineRun)
       listener({ type: 'stage-log', runId, stage: stage.id, line: clean });
     };
     try {
-      const result = await stage.run({ ...context, output, log });
+      const result = await stage.run({ ...context, output, log } as Ctx);
       const summary = context.redactor.redact(result.summary);
       store.setStage(runId, stage.id, 'succeeded', { summary, outputs: context.redactor.redactValue(result.outputs) });
       status.set(stage.id, 'succeeded');

@@ -1,25 +1,19 @@
-import type { Config } from '../config/schema.ts';
 import type { Redactor } from '../shared/redactor.ts';
-import type { RunRecord } from '../shared/state/run-store.ts';
-import type { Home } from '../shared/home.ts';
-import type { RunServices } from '../run/services.ts';
 
-/** Which half of the pipeline a stage belongs to: CI runs on the merge, release on the webhook. */
-export type Phase = 'ci' | 'release';
-
-export interface StageContext {
-  run: RunRecord;
-  config: Config;
-  repoDir: string;
-  home: Home;
+/**
+ * What the engine gives every stage, whatever the pipeline: the run it belongs to, its directory,
+ * the redactor every line passes through, a log, and the outputs of the stages it needs. A
+ * pipeline extends it with what its own stages share (see stages/context.ts).
+ */
+export interface EngineContext {
+  run: { id: number };
   /** This run's directory for logs and artifacts. */
   runDir: string;
+  redactor: Redactor;
   /** Outputs of a stage this one needs (stored, so they survive a resume). */
   output<T>(stage: string): T;
   /** A line for this stage's log (redacted, stored, streamed with --verbose). */
   log(line: string): void;
-  redactor: Redactor;
-  services: RunServices;
 }
 
 export interface StageResult<Out = unknown> {
@@ -28,16 +22,15 @@ export interface StageResult<Out = unknown> {
   outputs: Out;
 }
 
-/** A pipeline stage: a plug-in with one uniform shape. */
-export interface Stage<Out = unknown> {
+/** A stage: a plug-in with one uniform shape, run by the engine with the context `Ctx`. */
+export interface Stage<Ctx extends EngineContext = EngineContext, Out = unknown> {
   id: string;
   title: string;
-  phase: Phase;
   /** Stages whose success this one needs. */
   needs: string[];
-  /** The RFC's words when this stage fails. */
+  /** The words the developer reads when this stage fails. */
   failure: string;
-  run(ctx: StageContext): Promise<StageResult<Out>>;
+  run(ctx: Ctx): Promise<StageResult<Out>>;
 }
 
 /**

@@ -12,14 +12,15 @@ import { homeAt, type Home } from '../shared/home.ts';
 import { embarkReleaseOf, standinAccess } from '../test-support/kube-fixtures.ts';
 import { kubeClient, revisionHistory } from '../deploy/kubernetes/apply/index.ts';
 import { startKubeStandin, type KubeStandin } from '../test-support/k8s-standin/index.ts';
-import { PromotionStore } from '../deploy/promotion/index.ts';
+import { PromotionStore, promotionStorePath } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { deploy } from '../stages/deploy.ts';
 import { k8sAssets } from '../stages/k8s-assets.ts';
 import { RunStore } from '../shared/state/run-store.ts';
 import { runPipeline } from './pipeline.ts';
-import { createRunServices, promotionStorePath, repositoryForge } from './services.ts';
+import { openRunAdapters } from './adapters.ts';
+import { repositoryForge } from '../release/forge/repository-forge.ts';
 
 /**
  * The release half on Kubernetes, through the real stages and promotion, against the API server
@@ -72,7 +73,7 @@ afterEach(async () => {
 async function createRelease(version: string, seed: string, createdAt: string): Promise<ReleaseManifest> {
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
   const manifest = { ...embarkReleaseOf(version, seed), createdAt };
-  await repositoryForge(home, config, repoDir).createDraftRelease({ tag: manifest.tag, name: `embark ${manifest.tag}`, body: '', commit: manifest.commit, manifest });
+  await repositoryForge(home, config.project, repoDir).createDraftRelease({ tag: manifest.tag, name: `embark ${manifest.tag}`, body: '', commit: manifest.commit, manifest });
   return manifest;
 }
 
@@ -89,7 +90,7 @@ const summaryOf = (events: PipelineEvent[], stage: string) =>
 
 async function withPromotions<T>(use: (store: PromotionStore) => T): Promise<T> {
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
-  const store = new PromotionStore(promotionStorePath(home, config, repoDir));
+  const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
   try {
     return use(store);
   } finally {
@@ -167,16 +168,16 @@ describe('releases on Kubernetes', () => {
     for (const stage of ['integration', 'k8s-tests']) store.setStage(run.id, stage, 'succeeded', { outputs: {} });
     store.setStage(run.id, 'release', 'succeeded', { outputs: { manifest: bad, releaseId: 2, manifestPath: '' } });
     const redactor = new Redactor();
-    const services = createRunServices({ home, config, repoDir, webhooks: [], redactor });
+    const adapters = openRunAdapters({ home, config, repoDir, webhooks: [], redactor });
     try {
-      const failures = await runStages({ store, stages: [deploy], listener: () => {}, context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services } });
+      const failures = await runStages({ store, stages: [deploy], listener: () => {}, context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters } });
       expect(failures).toHaveLength(1);
       const [feedback] = failures;
       expect(feedback.message).toBe('Failed to deploy to nonprod env');
       expect(feedback.specific).toBe('deployment embark-backend in embark-nonprod never became ready (ProgressDeadlineExceeded); rolled back to revision 1 (v2.0.0)');
       expect([...feedback.details, ...feedback.logExcerpt].join('\n')).toContain('Readiness probe failed: HTTP probe failed with statuscode: 503');
     } finally {
-      await services.close();
+      await adapters.close();
       store.close();
     }
     expect(imageIn('embark-nonprod')).toBe(good.images.backend.reference);
@@ -199,14 +200,14 @@ describe('releases on Kubernetes', () => {
       const run = store.createRun({ project: 'embark', repoDir, commit: release.commit, branch: 'main', trigger: 'test' });
       store.setStage(run.id, 'release', 'succeeded', { outputs: { manifest: release, releaseId: 1, manifestPath: '' } });
       const redactor = new Redactor();
-      const services = createRunServices({ home, config, repoDir, webhooks: [], redactor });
+      const adapters = openRunAdapters({ home, config, repoDir, webhooks: [], redactor });
       try {
-        const [feedback] = await runStages({ store, stages: [k8sAssets], listener: () => {}, context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services } });
+        const [feedback] = await runStages({ store, stages: [k8sAssets], listener: () => {}, context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters } });
         expect(feedback.message).toBe('Lightkeeper failed to build assets');
         expect(feedback.specific).toBe('Lightkeeper needs a login: no token was provided');
         expect(feedback.hint).toContain('LIGHTKEEPER_TOKEN');
       } finally {
-        await services.close();
+        await adapters.close();
         store.close();
       }
     } finally {

@@ -4,7 +4,6 @@ import { loadConfig, requireReleaseTargets } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { runStages } from '../engine/engine.ts';
 import type { EventListener } from '../engine/events.ts';
-import type { Stage } from '../engine/stage.ts';
 import { feedbackFrom, type Feedback } from '../shared/feedback/feedback.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { writeRunReports } from '../shared/feedback/sinks/reports.ts';
@@ -16,8 +15,10 @@ import { exec } from '../shared/exec.ts';
 import { waitFor } from '../shared/net.ts';
 import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
-import { createRunServices } from './services.ts';
-import { checksFingerprint, rememberChecks, type GitHead, type PlacedOutputs } from './unchanged-run.ts';
+import { openRunAdapters, type RunAdapters } from './adapters.ts';
+import type { PlacedOutputs } from '../build/cache/index.ts';
+import { checksFingerprint, rememberChecks, type GitHead } from './unchanged-run.ts';
+import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
 import { recordedRelease } from '../stages/recorded-release.ts';
@@ -101,17 +102,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
       onEvent: async (event, payload) => {
         if (!isReleaseCreated(event, payload)) return;
-        releaseHalf ??= continueRelease({ store, run, config, home, redactor, services, listener });
+        releaseHalf ??= continueRelease({ store, run, config, home, redactor, adapters, listener });
         await releaseHalf;
       },
     });
     webhook = { url: receiver.url, secret };
   }
-  const services = createRunServices({
+  const adapters = openRunAdapters({
     home, config, repoDir, webhooks: webhook ? [webhook] : [], redactor, registryReadOnly: options.registryReadOnly,
     notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
   });
-  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, services };
+  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
   const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id))
     : scope === 'promotion' ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
     : stagesOf('ci');
@@ -125,7 +126,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
       // half; a resumed run whose release was delivered before the crash starts it here.
-      if (!releaseHalf && resumed) releaseHalf = continueRelease({ store, run, config, home, redactor, services, listener });
+      if (!releaseHalf && resumed) releaseHalf = continueRelease({ store, run, config, home, redactor, adapters, listener });
       if (!releaseHalf) throw new Error('the release was created but its webhook never arrived');
       failures.push(...(await releaseHalf));
     }
@@ -136,7 +137,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff };
   } finally {
     await receiver?.close();
-    await services.close();
+    await adapters.close();
     store.close();
   }
 }
@@ -144,18 +145,18 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
 /** The release half for a run whose CI half finished: integration through publish. */
 export async function continueRelease(opts: {
   store: RunStore; run: RunRecord; config: Config; home: Home; redactor: Redactor; listener: EventListener;
-  services: ReturnType<typeof createRunServices>;
+  adapters: RunAdapters;
 }): Promise<Feedback[]> {
-  const { store, run, config, home, redactor, services, listener } = opts;
+  const { store, run, config, home, redactor, adapters, listener } = opts;
   // The webhook can arrive before the process that created the release has recorded it.
   const recorded = await waitFor(async () => store.stage(run.id, 'release')?.status === 'succeeded', 30_000, 50);
   if (!recorded) throw new Error(`release webhook for run #${run.id} arrived, but its release stage never succeeded`);
   store.setRunStatus(run.id, 'running');
-  const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, services };
+  const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
   return runStages({ store, stages: stagesOf('release'), context, listener });
 }
 
-function stagesOf(phase: Stage['phase']): Stage[] {
+function stagesOf(phase: PipelineStage['phase']): PipelineStage[] {
   return pipelineStages.filter((stage) => stage.phase === phase);
 }
 

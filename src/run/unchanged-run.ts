@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stampTree } from '../build/cache/output-stamps.ts';
+import { stampTree, type PlacedOutputs } from '../build/cache/output-stamps.ts';
 import { findConfigFile, readRawConfig } from '../config/read.ts';
 import type { EventListener } from '../engine/events.ts';
 import { writeRunReports } from '../shared/feedback/sinks/reports.ts';
@@ -13,9 +13,6 @@ import { blobId, listFiles } from '../build/workspace/files.ts';
 
 /** The commit checked out, and the branch ('' when detached). */
 export interface GitHead { commit: string; branch: string }
-
-/** What a cache entry left in the working tree, as the stages report it in their outputs. */
-export interface PlacedOutputs { key: string; dir: string; paths: string[] }
 
 interface ChecksMemo {
   format: 2;

@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { sha256 } from './hash.ts';
 
 /**
  * Where Slipway keeps everything for one project checkout: run state, caches, the local registry's
@@ -30,4 +31,9 @@ export function homeAt(root: string): Home {
 /** The home for a command: --home, then SLIPWAY_HOME, then `.slipway` in the working directory. */
 export function resolveHome(flag: string | undefined, cwd = process.cwd()): Home {
   return homeAt(flag ?? process.env.SLIPWAY_HOME ?? join(cwd, '.slipway'));
+}
+
+/** How a home tells repositories apart: their releases, tags and promotions are each their own. */
+export function repositoryKey(project: string, repoDir: string): string {
+  return `${project}-${sha256(repoDir).slice(0, 8)}`;
 }

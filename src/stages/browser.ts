@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import type { Stage } from '../engine/stage.ts';
-import type { PlacedOutputs } from '../run/unchanged-run.ts';
+import type { PipelineStage } from './context.ts';
+import type { PlacedOutputs } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runBrowserTests, testRunFailure } from '../build/checks/index.ts';
 import { keepArtifacts } from '../shared/artifacts.ts';
-import { stageCaches } from '../build/caches.ts';
+import { buildCaches } from '../build/caches.ts';
 import type { PackagesOutputs } from './packages.ts';
 import { runOrReplay } from '../build/checks/replay.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
@@ -17,7 +17,7 @@ export interface BrowserOutputs {
 }
 
 /** Stage 4c: browser tests of the built frontend in Chromium. */
-export const browser: Stage<BrowserOutputs> = {
+export const browser: PipelineStage<BrowserOutputs> = {
   id: 'browser',
   title: 'Browser tests',
   phase: 'ci',
@@ -31,13 +31,13 @@ export const browser: Stage<BrowserOutputs> = {
     if (!pkg) throw new Failure(`browserTests.package "${settings.package}" is not a workspace package`, { details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`] });
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const junit = 'reports/browser-junit.xml';
-    const { tests, stamps } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
+    const { tests, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches());
     const { result, replayed, key } = await runOrReplay({
       cache: tests, stamps, inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
       dir: pkg.dir, reports: [junit],
       run: () => runBrowserTests({
         name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: settings.script, junitPath: join(pkg.dir, junit),
-        artifactsDir: join(pkg.dir, 'reports/browser'), chromiumPath: ctx.services.chromiumPath, onLine: (line) => ctx.log(line),
+        artifactsDir: join(pkg.dir, 'reports/browser'), chromiumPath: ctx.adapters.chromiumPath, onLine: (line) => ctx.log(line),
       }),
     });
     const failure = testRunFailure({ output: '', ...result }, 'browser');

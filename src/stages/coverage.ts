@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { sha256 } from '../shared/hash.ts';
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import {
   changedLines, changedLinesFailure, checkChangedLines, checkMerged, coverageFailure, memoizedCoverage, memoizedMerge, readPackageCoverage, resolveChangeBase, type FileCoverage,
@@ -10,7 +10,7 @@ import type { UnitOutputs } from './unit.ts';
 export interface CoverageOutputs { lines: number; functions: number; branches: number; changedLines?: number }
 
 /** Stage 4b: coverage merged across packages and checked against the configured thresholds. */
-export const coverage: Stage<CoverageOutputs> = {
+export const coverage: PipelineStage<CoverageOutputs> = {
   id: 'coverage',
   title: 'Coverage',
   phase: 'ci',

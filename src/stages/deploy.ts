@@ -1,28 +1,36 @@
-import type { Stage } from '../engine/stage.ts';
-import { deployEnvironment, type DeployedEnvironment } from '../deploy/environment.ts';
-import { enterFirstEnvironment, inFirstEnvironment } from '../deploy/promotion/first-environment.ts';
-import type { ReleaseOutputs } from './release.ts';
 import { targetEnvironment } from '../config/environments.ts';
+import type { DeployedEnvironment } from '../deploy/target.ts';
+import { StageStopped } from '../engine/stage.ts';
+import { inFirstEnvironment, type PipelineStage } from './context.ts';
+import type { ReleaseOutputs } from './release.ts';
 
 export type DeployOutputs = DeployedEnvironment;
 
 /**
- * Stage 12: the release's images, pinned by digest, deployed to the run's environment: its
- * Kubernetes cluster (server-side apply, rollout wait, automatic rollback), or the local runtime,
- * where the old revision keeps serving until the new one is ready.
+ * Stage 12: the release's images, pinned by digest, deployed to the run's environment through
+ * its deploy target: its Kubernetes cluster (server-side apply, rollout wait, automatic
+ * rollback), or the local runtime, where the old revision keeps serving until the new one is
+ * ready. The environment's gate and deploy lease come first, as for any promotion.
  */
-export const deploy: Stage<DeployOutputs> = {
+export const deploy: PipelineStage<DeployOutputs> = {
   id: 'deploy',
   title: 'Deploy',
   phase: 'release',
   needs: ['integration', 'k8s-tests'],
   failure: 'Failed to deploy to nonprod env',
   async run(ctx) {
+    // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
+    const { enterFirstEnvironment, environmentGates } = await import('../deploy/promotion/index.ts');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const environment = targetEnvironment(ctx.config);
-    await enterFirstEnvironment(ctx, environment, manifest);
-    const deployed = await inFirstEnvironment(ctx, environment, manifest.tag, () => deployEnvironment(ctx, environment, manifest));
-    (await ctx.services.promotions()).markLive(environment, manifest.tag);
+    const store = await ctx.adapters.promotions();
+    const entry = await enterFirstEnvironment({ store, gates: environmentGates(ctx.config.environments), environment, release: manifest, onStep: ctx.log });
+    if (entry.kind === 'await-approval') throw new StageStopped(`${environment} waits for approval: run \`${entry.command}\``);
+    if (entry.kind === 'superseded') throw new StageStopped(`${manifest.tag} not deployed: ${entry.by}, a newer release, supersedes it in ${environment}`);
+    ctx.adapters.holdLease(entry.lease);
+    const target = await ctx.adapters.deployTarget(environment);
+    const deployed = await inFirstEnvironment(ctx, environment, manifest.tag, () => target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log }));
+    store.markLive(environment, manifest.tag);
     return { summary: `${manifest.tag} live in ${environment} at ${deployed.url}${deployed.namespace ? ` (revision ${deployed.revision})` : ''}`, outputs: deployed };
   },
 };

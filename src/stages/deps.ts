@@ -1,12 +1,12 @@
 import { restoreOrInstall } from '../build/deps/index.ts';
-import type { Stage } from '../engine/stage.ts';
-import { stageCaches } from '../build/caches.ts';
+import type { PipelineStage } from './context.ts';
+import { buildCaches } from '../build/caches.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 
 export interface DepsOutputs { hit: boolean; key: string; installCommand: string }
 
 /** Stage 2: the dependency install, restored from cache by lockfile, Node version and platform. */
-export const deps: Stage<DepsOutputs> = {
+export const deps: PipelineStage<DepsOutputs> = {
   id: 'deps',
   title: 'Dependencies',
   phase: 'ci',
@@ -15,7 +15,7 @@ export const deps: Stage<DepsOutputs> = {
   failure: 'Dependency install failed',
   async run(ctx) {
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const result = await restoreOrInstall({ workspace, cache: stageCaches(ctx.home, ctx.config, await ctx.services.caches()).deps, onLine: ctx.log });
+    const result = await restoreOrInstall({ workspace, cache: buildCaches(ctx.home, ctx.config, await ctx.adapters.caches()).deps, onLine: ctx.log });
     const how = result.hit ? 'cache hit' : `cache miss: ${result.installCommand}`;
     return {
       summary: `${how} (key ${result.key.slice(0, 12)}, ${(result.durationMs / 1000).toFixed(1)}s)`,

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import type { Stage } from '../engine/stage.ts';
+import type { Adapters, PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { buildServiceImage, parseImageReference, registryUrlOf, type BuiltImage } from '../release/image/index.ts';
-import type { RunServices } from '../run/services.ts';
 import { RegistryClient, type RegistryApi } from '../release/registry/index.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 import type { VersionOutputs } from './version.ts';
@@ -14,7 +13,7 @@ export interface ImageOutputs {
 }
 
 /** Stage 6: each service's image, built once, daemonless and reproducibly, identified by digest. */
-export const image: Stage<ImageOutputs> = {
+export const image: PipelineStage<ImageOutputs> = {
   id: 'image',
   title: 'Images',
   phase: 'ci',
@@ -35,7 +34,7 @@ export const image: Stage<ImageOutputs> = {
       const version = plan.releases.find((r) => r.name === pkg.name)?.newVersion ?? pkg.version;
       versions[service] = version;
       images[service] = await buildServiceImage({
-        base: settings.base ? { reference: settings.base, client: await baseRegistry(settings.base, ctx.services) } : undefined,
+        base: settings.base ? { reference: settings.base, client: await baseRegistry(settings.base, ctx.adapters) } : undefined,
         workspaceRoot: ctx.repoDir, packageDir: pkg.dir, command: settings.command, port: settings.port, env: settings.env,
         labels: { source: ctx.repoDir, revision: ctx.run.commit, version },
         cacheDir: join(ctx.home.cacheDir, 'image-layers'), outDir: join(ctx.runDir, 'images', service),
@@ -51,8 +50,8 @@ export const image: Stage<ImageOutputs> = {
 };
 
 /** The run's own registry when the base lives there (with its credentials), else the base's registry, anonymously. */
-async function baseRegistry(reference: string, services: RunServices): Promise<RegistryApi> {
+async function baseRegistry(reference: string, adapters: Adapters): Promise<RegistryApi> {
   const { registry } = parseImageReference(reference);
-  const own = await services.registry();
+  const own = await adapters.registry();
   return registry === own.host ? own.client : new RegistryClient({ url: registryUrlOf(registry) });
 }

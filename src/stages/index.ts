@@ -1,4 +1,4 @@
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { browser } from './browser.ts';
 import { coverage } from './coverage.ts';
 import { deploy } from './deploy.ts';
@@ -19,7 +19,7 @@ import { unit } from './unit.ts';
 import { version } from './version.ts';
 
 /** The pipeline of DESIGN.md, in order; the engine runs it as a graph by each stage's needs. */
-export const pipelineStages: Stage[] = [
+export const pipelineStages: PipelineStage[] = [
   trigger, deps, packages, unit, coverage, browser, version, image, push, release,
   integration, k8sAssets, k8sTests, deploy, smoke, stability, publish, promoteStage(['publish']),
-] as Stage[];
+] as PipelineStage[];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
@@ -7,7 +7,7 @@ import { discoverWorkspace } from '../build/workspace/index.ts';
 export interface IntegrationOutputs { passed: number; resources: string[] }
 
 /** Stage 9: integration tests against real PostgreSQL and S3, started for this run and stopped after. */
-export const integration: Stage<IntegrationOutputs> = {
+export const integration: PipelineStage<IntegrationOutputs> = {
   id: 'integration',
   title: 'Integration tests',
   phase: 'release',

@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import type { Stage } from '../engine/stage.ts';
 import type { KubeObject } from '../deploy/kubernetes/manifests/index.ts';
+import type { PipelineStage } from './context.ts';
 import type { K8sAssetsOutputs } from './k8s-assets.ts';
 
 export interface K8sTestsOutputs { objects: number; checked: string[] }
 
 /**
  * Stage 11: the rendered manifests, read back from disk as a cluster would get them, checked
- * against the official Kubernetes schemas and our policy rules; where the environment has a
- * cluster, also by the API server (server-side dry run) and by a real rollout of a copy in an
- * ephemeral namespace, deleted afterwards.
+ * against the official Kubernetes schemas and our policy rules, then by the deploy target: on a
+ * cluster, a server-side dry run and a real rollout of a copy in an ephemeral namespace, deleted
+ * afterwards.
  */
-export const k8sTests: Stage<K8sTestsOutputs> = {
+export const k8sTests: PipelineStage<K8sTestsOutputs> = {
   id: 'k8s-tests',
   title: 'Kubernetes tests',
   phase: 'release',
@@ -28,20 +28,11 @@ export const k8sTests: Stage<K8sTestsOutputs> = {
     }
     const findings = validateManifests(objects);
     if (findings.length) throw findingsFailure(findings);
-    const target = ctx.config.environments[environment];
-    if (target.cluster) {
-      const { dryRunApply, kubeClient, withEphemeralNamespace } = await import('../deploy/kubernetes/apply/index.ts');
-      const client = kubeClient(await ctx.services.cluster(environment));
-      const dryRun = await dryRunApply(client, objects);
-      const namespace = await withEphemeralNamespace(client, { objects, namespace: target.namespace, run: async (copy) => copy, onLog: ctx.log });
-      return {
-        summary: `${objects.length} objects valid against the schemas and policy, accepted by the API server (dry run of ${dryRun.checked.length}), rolled out in the ephemeral namespace ${namespace} and deleted`,
-        outputs: { objects: objects.length, checked: ['schema', 'policy', 'server-dry-run', 'ephemeral-rollout'] },
-      };
-    }
+    const target = await ctx.adapters.deployTarget(environment);
+    const report = await target.dryRun(objects, ctx.log);
     return {
-      summary: `${objects.length} objects valid against the Kubernetes schemas and policy (no server-side dry run: no cluster in the embedded default)`,
-      outputs: { objects: objects.length, checked: ['schema', 'policy'] },
+      summary: `${objects.length} objects valid against the Kubernetes schemas and policy; ${report.summary}`,
+      outputs: { objects: objects.length, checked: ['schema', 'policy', ...report.checked] },
     };
   },
 };

@@ -1,13 +1,12 @@
 import { restoreOutputs } from '../build/cache/index.ts';
-import type { Config } from '../config/schema.ts';
-import type { Stage } from '../engine/stage.ts';
-import type { PlacedOutputs } from '../run/unchanged-run.ts';
+import type { PipelineStage } from './context.ts';
+import type { PlacedOutputs } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageScript } from '../build/scripts/run-script.ts';
 import { mapConcurrent } from '../shared/concurrency.ts';
 import { tailLines } from '../shared/exec.ts';
-import { stageCaches } from '../build/caches.ts';
-import { discoverWorkspace, explainMiss, hashPackages, runInDependencyOrder, type PackageHash, type Workspace } from '../build/workspace/index.ts';
+import { buildCaches } from '../build/caches.ts';
+import { explainMiss, hashBuildInputs, runInDependencyOrder } from '../build/workspace/index.ts';
 
 export interface PackagesOutputs {
   /** Build hash per package: the identity of its outputs, reused by tests and images. */
@@ -18,22 +17,12 @@ export interface PackagesOutputs {
   placed: PlacedOutputs[];
 }
 
-/** The workspace and every package's build hash, exactly as the packages stage computes them. */
-export async function hashBuildInputs(repoDir: string, config: Config): Promise<{ workspace: Workspace; hashes: Map<string, PackageHash> }> {
-  const { build, outputs, env } = config.tasks;
-  const workspace = await discoverWorkspace(repoDir);
-  const hashes = await hashPackages(workspace, {
-    task: build, command: (pkg) => pkg.scripts[build] ?? '', envKeys: env, outputs: [...outputs, 'coverage', 'reports'], globalInputs: config.tasks.globalInputs,
-  });
-  return { workspace, hashes };
-}
-
 /**
  * Stage 3: build every workspace package, each as soon as its dependencies are built, restoring
  * unchanged ones from cache. A package whose inputs changed is rebuilt with its dependents (their
  * hashes include its hash), and the log says which inputs changed.
  */
-export const packages: Stage<PackagesOutputs> = {
+export const packages: PipelineStage<PackagesOutputs> = {
   id: 'packages',
   title: 'Packages',
   phase: 'ci',
@@ -42,7 +31,7 @@ export const packages: Stage<PackagesOutputs> = {
   async run(ctx) {
     const { build, outputs } = ctx.config.tasks;
     const { workspace, hashes } = await hashBuildInputs(ctx.repoDir, ctx.config);
-    const { outputs: cache, stamps, lastInputs } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
+    const { outputs: cache, stamps, lastInputs } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches());
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const restored: string[] = [];
     const built: string[] = [];

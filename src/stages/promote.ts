@@ -1,8 +1,8 @@
-import type { Stage } from '../engine/stage.ts';
+import { join } from 'node:path';
+import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { PromotionOutcome as Outcome } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
-import { deployEnvironment, judgeEnvironment, smokeTestEnvironment } from '../deploy/environment.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export interface PromoteOutputs {
@@ -17,7 +17,7 @@ export interface PromoteOutputs {
  * allow: each environment deployed, smoke tested and judged like nonprod, one deploy at a time.
  * A manual gate stops it until `slipway approve <env> <release>`, which runs this stage again.
  */
-export function promoteStage(needs: string[]): Stage<PromoteOutputs> {
+export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
   return {
     id: 'promote',
     title: 'Promote',
@@ -26,20 +26,24 @@ export function promoteStage(needs: string[]): Stage<PromoteOutputs> {
     failure: 'Promotion failed',
     async run(ctx) {
       const { drivePromotion, environmentGates, releaseIdentity } = await import('../deploy/promotion/index.ts');
+      const { smokeTestEnvironment } = await import('../deploy/verify/smoke/index.ts');
+      const { verifyStability } = await import('../deploy/verify/stability/index.ts');
       const { manifest } = ctx.output<ReleaseOutputs>('release');
       let current = '';
       const outcome = await drivePromotion({
-        store: await ctx.services.promotions(),
+        store: await ctx.adapters.promotions(),
         gates: environmentGates(ctx.config.environments),
         release: releaseIdentity(manifest),
         retryFailed: true,
         onStep: ctx.log,
         deploy: async (environment, live) => {
           current = environment;
-          const deployed = await deployEnvironment(ctx, environment, manifest);
+          const target = await ctx.adapters.deployTarget(environment);
+          const deployed = await target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log });
           live();
-          await smokeTestEnvironment(ctx, deployed);
-          await judgeEnvironment(ctx, deployed);
+          const artifactsDir = join(ctx.runDir, 'artifacts', 'smoke', environment);
+          await smokeTestEnvironment({ baseUrl: deployed.url, checks: ctx.config.smoke, chromiumPath: ctx.adapters.chromiumPath, artifactsDir, log: ctx.log });
+          await verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability });
         },
       }).catch((error: unknown) => {
         throw error instanceof Failure ? error.with({ specific: `${current}: ${error.specific}` }) : error;

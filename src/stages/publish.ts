@@ -1,4 +1,4 @@
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { promoteImage } from '../release/registry/index.ts';
 import type { ReleaseOutputs } from './release.ts';
 
@@ -8,7 +8,7 @@ export interface PublishOutputs { tag: string; promoted: Record<string, string> 
 export const publishedTag = 'stable';
 
 /** Stage 15: publish the release and promote its images by digest. */
-export const publish: Stage<PublishOutputs> = {
+export const publish: PipelineStage<PublishOutputs> = {
   id: 'publish',
   title: 'Publish',
   phase: 'release',
@@ -16,13 +16,13 @@ export const publish: Stage<PublishOutputs> = {
   failure: 'Publish failed',
   async run(ctx) {
     const { manifest } = ctx.output<ReleaseOutputs>('release');
-    const registry = await ctx.services.registry();
+    const registry = await ctx.adapters.registry();
     const promoted: Record<string, string> = {};
     for (const [service, image] of Object.entries(manifest.images)) {
       await promoteImage({ client: registry.client, repository: image.repository, digest: image.digest, tag: publishedTag });
       promoted[service] = `${image.repository}:${publishedTag}`;
     }
-    const published = await ctx.services.forge().publishRelease(manifest.tag);
+    const published = await ctx.adapters.forge().publishRelease(manifest.tag);
     return { summary: `release ${published.tag} published; images tagged ${publishedTag} by digest`, outputs: { tag: published.tag, promoted } };
   },
 };

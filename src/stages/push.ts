@@ -1,5 +1,5 @@
-import type { Stage } from '../engine/stage.ts';
-import { pushImage } from '../release/registry/index.ts';
+import type { PipelineStage } from './context.ts';
+import { pushImage } from '../release/image/index.ts';
 import type { ReleaseImage } from '../release/manifest.ts';
 import type { ImageOutputs } from './image.ts';
 import type { VersionOutputs } from './version.ts';
@@ -7,7 +7,7 @@ import type { VersionOutputs } from './version.ts';
 export interface PushOutputs { registry: string; images: Record<string, ReleaseImage>; uploadedBytes: number }
 
 /** Stage 7: push each image to the registry under its version and `sha-<commit>`; verify the digest. */
-export const push: Stage<PushOutputs> = {
+export const push: PipelineStage<PushOutputs> = {
   id: 'push',
   title: 'Push',
   phase: 'ci',
@@ -16,7 +16,7 @@ export const push: Stage<PushOutputs> = {
   async run(ctx) {
     const { images } = ctx.output<ImageOutputs>('image');
     const { plan } = ctx.output<VersionOutputs>('version');
-    const registry = await ctx.services.registry();
+    const registry = await ctx.adapters.registry();
     const pushed: Record<string, ReleaseImage> = {};
     let uploadedBytes = 0;
     let skipped = 0;

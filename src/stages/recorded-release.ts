@@ -1,4 +1,4 @@
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseOutputs } from './release.ts';
 
@@ -6,7 +6,7 @@ import type { ReleaseOutputs } from './release.ts';
  * The release a promotion carries on with (`slipway approve`), read back from the forge: the same
  * manifest and digests that were verified, never a rebuild. It stands in for the release stage.
  */
-export function recordedRelease(tag: string): Stage<ReleaseOutputs> {
+export function recordedRelease(tag: string): PipelineStage<ReleaseOutputs> {
   return {
     id: 'release',
     title: 'Release',
@@ -14,7 +14,7 @@ export function recordedRelease(tag: string): Stage<ReleaseOutputs> {
     needs: [],
     failure: 'Could not find the release',
     async run(ctx) {
-      const forge = ctx.services.forge();
+      const forge = ctx.adapters.forge();
       const found = await forge.getRelease(tag);
       if (!found) {
         const known = (await forge.listReleases()).map((release) => release.tag);

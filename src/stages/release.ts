@@ -1,5 +1,5 @@
 import { writeFileAtomic } from '../shared/fs.ts';
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { exec } from '../shared/exec.ts';
@@ -13,7 +13,7 @@ import { discoverWorkspace } from '../build/workspace/index.ts';
 export interface ReleaseOutputs { manifest: ReleaseManifest; releaseId: number; manifestPath: string }
 
 /** Stage 8: a draft release in the forge whose manifest every later stage uses; its webhook starts the release half. */
-export const release: Stage<ReleaseOutputs> = {
+export const release: PipelineStage<ReleaseOutputs> = {
   id: 'release',
   title: 'Release',
   phase: 'ci',
@@ -48,7 +48,7 @@ export const release: Stage<ReleaseOutputs> = {
     // The tag marks the version commit; an existing tag on that commit (a resumed run) is fine.
     const tagged = await exec('git', ['tag', '-f', plan.tag, versionCommit], { cwd: ctx.repoDir });
     if (tagged.code !== 0) throw new Failure(`could not tag ${versionCommit.slice(0, 10)} as ${plan.tag}`, { logExcerpt: [tagged.stderr.trim()] });
-    const forge = ctx.services.forge();
+    const forge = ctx.adapters.forge();
     const created = await forge.createDraftRelease({ tag: plan.tag, name: `${ctx.config.project} ${plan.tag}`, body: plan.changelog, commit: ctx.run.commit, manifest });
     // A resumed run finds the release already created; deliver its webhook if that never succeeded.
     await forge.redeliver(plan.tag);

@@ -1,22 +1,26 @@
-import type { Stage } from '../engine/stage.ts';
+import { join } from 'node:path';
+import type { SmokeResults } from '../deploy/verify/smoke/index.ts';
+import { inFirstEnvironment, type PipelineStage } from './context.ts';
 import type { DeployOutputs } from './deploy.ts';
-import { smokeTestEnvironment, type SmokeResults } from '../deploy/environment.ts';
-import { inFirstEnvironment } from '../deploy/promotion/first-environment.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export type SmokeOutputs = SmokeResults;
 
 /** Stage 13: HTTP checks and a browser page load against the deployed environment. */
-export const smoke: Stage<SmokeOutputs> = {
+export const smoke: PipelineStage<SmokeOutputs> = {
   id: 'smoke',
   title: 'Smoke tests',
   phase: 'release',
   needs: ['deploy'],
   failure: 'Smoke test failed',
   async run(ctx) {
+    const { smokeTestEnvironment } = await import('../deploy/verify/smoke/index.ts');
     const deployed = ctx.output<DeployOutputs>('deploy');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
-    const results = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () => smokeTestEnvironment(ctx, deployed));
+    const results = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () => smokeTestEnvironment({
+      baseUrl: deployed.url, checks: ctx.config.smoke, chromiumPath: ctx.adapters.chromiumPath,
+      artifactsDir: join(ctx.runDir, 'artifacts', 'smoke', deployed.environment), log: ctx.log,
+    }));
     return { summary: `${results.checks.length} checks passed against ${deployed.url}`, outputs: results };
   },
 };

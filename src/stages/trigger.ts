@@ -1,10 +1,10 @@
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { exec } from '../shared/exec.ts';
 
 export interface TriggerOutputs { commit: string; branch: string; subject: string; author: string; changedFiles: string[] }
 
 /** Stage 1: what started the run: the merge commit on main, and what it changed. */
-export const trigger: Stage<TriggerOutputs> = {
+export const trigger: PipelineStage<TriggerOutputs> = {
   id: 'trigger',
   title: 'Trigger',
   phase: 'ci',

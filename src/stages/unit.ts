@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { Stage } from '../engine/stage.ts';
-import type { PlacedOutputs } from '../run/unchanged-run.ts';
+import type { PipelineStage } from './context.ts';
+import type { PlacedOutputs } from '../build/cache/index.ts';
 import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
-import { stageCaches } from '../build/caches.ts';
+import { buildCaches } from '../build/caches.ts';
 import { runOrReplay, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
@@ -19,7 +19,7 @@ export interface UnitOutputs {
 }
 
 /** Stage 4a: unit tests per package; a package whose build inputs did not change replays its results. */
-export const unit: Stage<UnitOutputs> = {
+export const unit: PipelineStage<UnitOutputs> = {
   id: 'unit',
   title: 'Unit tests',
   phase: 'ci',
@@ -30,7 +30,7 @@ export const unit: Stage<UnitOutputs> = {
     const { junit, lcov } = ctx.config.reports;
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const { tests: cache, stamps } = stageCaches(ctx.home, ctx.config, await ctx.services.caches());
+    const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches());
     const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
     const replayed: string[] = [];
     const keys: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import type { Stage } from '../engine/stage.ts';
+import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { exec } from '../shared/exec.ts';
 import type { VersionPlan } from '../build/version/index.ts';
@@ -6,7 +6,7 @@ import type { VersionPlan } from '../build/version/index.ts';
 export interface VersionOutputs { plan: VersionPlan; versionCommit: string }
 
 /** Stage 5: the next version and changelog from changesets, committed as the release commit. */
-export const version: Stage<VersionOutputs> = {
+export const version: PipelineStage<VersionOutputs> = {
   id: 'version',
   title: 'Version',
   phase: 'ci',

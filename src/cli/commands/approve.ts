@@ -3,11 +3,10 @@ import { loadConfig, requireReleaseTargets } from '../../config/load.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { resolveHome, type Home } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
-import { approve, PromotionStore } from '../../deploy/promotion/index.ts';
+import { approve, PromotionStore, promotionStorePath } from '../../deploy/promotion/index.ts';
 import type { Command } from '../commands.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
-import { promotionStorePath } from '../../run/services.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
 
 /**
@@ -21,7 +20,7 @@ export const approveCommand: Command = async (input) => {
   const repoDir = input.repo ? resolve(input.repo) : (repositoryOf(home, tag) ?? process.cwd());
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
   requireReleaseTargets(config);
-  const store = new PromotionStore(promotionStorePath(home, config, repoDir));
+  const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
   try {
     const { approval, alreadyApproved } = approve(store, config.environments, environment, tag);
     process.stderr.write(`${tag} ${alreadyApproved ? 'was already approved' : 'approved'} for ${environment} by ${approval.by} at ${approval.at}\n`);

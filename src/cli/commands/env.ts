@@ -1,41 +1,59 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { stopLocalResources } from '../../deploy/local/environment-resources.ts';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../../config/load.ts';
+import { configFileNames } from '../../config/read.ts';
+import type { Config } from '../../config/schema.ts';
+import { openDeployTarget } from '../../deploy/targets.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { resolveHome } from '../../shared/home.ts';
-import { environmentStatus, teardown } from '../../deploy/local/runtime/index.ts';
+import { resolveHome, type Home } from '../../shared/home.ts';
 import type { Command } from '../commands.ts';
 
 /**
- * `slipway env status|down <env>`: what runs in a local environment, or stop all of it;
- * `slipway env down` alone stops every local environment of the home (a promotion starts several).
+ * `slipway env status|down <env>`: what runs in an environment, or take the release out of it,
+ * through the environment's deploy target (its cluster when the repository's configuration gives
+ * it one, else the local runtime). `slipway env down` alone stops every local environment of the
+ * home (a promotion starts several); a cluster is only ever touched by name.
  */
 export const envCommand: Command = async (input) => {
   const [action, environment] = input.args;
-  const home = resolveHome(input.home);
+  if (action !== 'down' && (action !== 'status' || !environment)) throw new Failure('usage: slipway env status <environment> | slipway env down [<environment>]');
+  const repoDir = resolve(input.repo ?? process.cwd());
+  const home = resolveHome(input.home, repoDir);
+  const config = await repositoryConfig(repoDir, home);
+  const target = (name: string, known = config) => openDeployTarget(name, { config: known, repoDir, environmentsDir: home.environmentsDir, addSecret: () => undefined });
+  const say = (line: string) => process.stdout.write(`${line}\n`);
   if (action === 'down') {
-    for (const name of environment ? [environment] : await localEnvironments(home.environmentsDir)) {
-      await teardown(home.environmentsDir, name);
-      await stopLocalResources(join(home.environmentsDir, 'resources', name));
-      process.stdout.write(`${name}: stopped\n`);
+    // Without a name, only what runs locally: the configuration is not asked, so no cluster is chosen.
+    const named = environment ? [{ name: environment, config }] : (await localEnvironments(home.environmentsDir)).map((name) => ({ name, config: undefined }));
+    for (const { name, config: known } of named) {
+      await (await target(name, known)).teardown((line) => say(`  ${line}`));
+      say(`${name}: stopped`);
     }
     return 0;
   }
-  if (!environment || action !== 'status') throw new Failure('usage: slipway env status <environment> | slipway env down [<environment>]');
-  const status = await environmentStatus(home.environmentsDir, environment);
+  const status = await (await target(environment)).status();
   if (!status) {
-    process.stdout.write(`${environment}: nothing deployed\n`);
+    say(`${environment}: nothing deployed`);
     return 0;
   }
   if (input.json) {
-    process.stdout.write(JSON.stringify(status, null, 2) + '\n');
+    say(JSON.stringify(status, null, 2));
     return 0;
   }
-  process.stdout.write(`${environment}: ${status.revision} at ${status.url}\n`);
-  for (const service of status.services) process.stdout.write(`  ${service.name.padEnd(10)} ${service.alive ? 'running' : 'stopped'} pid ${service.pid} ${service.url} restarts ${service.restarts}\n`);
-  for (const entry of status.history) process.stdout.write(`  history: ${entry.revision} ${entry.outcome} ${entry.at}\n`);
+  say(`${environment}: ${status.revision} at ${status.url}`);
+  for (const service of status.services) {
+    say(`  ${service.name.padEnd(10)} ${service.alive ? 'running' : 'stopped'}${service.pid === undefined ? '' : ` pid ${service.pid}`} ${service.url} restarts ${service.restarts}`);
+  }
+  for (const entry of status.history) say(`  history: ${entry.revision} ${entry.outcome} ${entry.at}`);
   return 0;
 };
+
+/** The repository's configuration when there is one: without it, every environment is local. */
+async function repositoryConfig(repoDir: string, home: Home): Promise<Config | undefined> {
+  if (!configFileNames.some((name) => existsSync(join(repoDir, name)))) return undefined;
+  return (await loadConfig(repoDir, { cacheDir: home.cacheDir })).config;
+}
 
 /** Every environment with something deployed or started in the home: its runtime state or its resources. */
 async function localEnvironments(environmentsDir: string): Promise<string[]> {

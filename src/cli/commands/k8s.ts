@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { resolveHome, type Home } from '../../shared/home.ts';
 import { findingsFailure, renderManifests, validateManifests, writeManifests } from '../../deploy/kubernetes/manifests/index.ts';
-import { repositoryForge } from '../../run/services.ts';
+import { repositoryForge } from '../../release/forge/repository-forge.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import type { Command } from '../commands.ts';
 
@@ -41,7 +41,7 @@ async function readRelease(path: string): Promise<ReleaseManifest> {
 }
 
 async function newestRelease(home: Home, config: Config, repoDir: string): Promise<ReleaseManifest> {
-  const [newest] = await repositoryForge(home, config, repoDir).listReleases();
+  const [newest] = await repositoryForge(home, config.project, repoDir).listReleases();
   if (!newest) {
     throw new Failure(`no release of ${config.project} in ${home.root} to render`, { hint: 'pass --release <release.json>, or run `slipway run` to make one' });
   }

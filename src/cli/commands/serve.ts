@@ -3,7 +3,7 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { writeRunReports } from '../../shared/feedback/sinks/reports.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { continueRelease } from '../../run/pipeline.ts';
-import { createRunServices } from '../../run/services.ts';
+import { openRunAdapters } from '../../run/adapters.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import { Redactor } from '../../shared/redactor.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
@@ -39,13 +39,13 @@ export const serveCommand: Command = async (input) => {
         const redactor = new Redactor();
         redactor.add(secret);
         const { config } = await loadConfig(run.repoDir, { cacheDir: home.cacheDir });
-        const services = createRunServices({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
+        const adapters = openRunAdapters({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
         try {
-          const failures = await continueRelease({ store, run, config, home, redactor, services, listener });
+          const failures = await continueRelease({ store, run, config, home, redactor, adapters, listener });
           store.setRunStatus(run.id, failures.length ? 'failed' : 'succeeded');
           await writeRunReports(store, run.id, home.runDir(run.id));
         } finally {
-          await services.close();
+          await adapters.close();
         }
       } finally {
         store.close();

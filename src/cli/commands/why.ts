@@ -4,9 +4,8 @@ import { loadConfig } from '../../config/load.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { dim } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
-import { stageCaches } from '../../build/caches.ts';
-import { hashBuildInputs } from '../../stages/packages.ts';
-import { dependentsOf, explainRebuild, type MissExplanation, type PackageHash } from '../../build/workspace/index.ts';
+import { buildCaches } from '../../build/caches.ts';
+import { dependentsOf, explainRebuild, hashBuildInputs, type MissExplanation, type PackageHash } from '../../build/workspace/index.ts';
 import type { Command } from '../commands.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -23,7 +22,7 @@ export const whyCommand: Command = async (input) => {
     throw new Failure(`"${name}" is not a package of the workspace at ${repoDir}`, { details: [`packages: ${[...hashes.keys()].join(', ')}`] });
   }
   // Only the local cache is asked: `why` explains what this machine would do.
-  const { outputs, lastInputs } = stageCaches(home, config, await RunCaches.connect(home.cacheDir));
+  const { outputs, lastInputs } = buildCaches(home, config, await RunCaches.connect(home.cacheDir));
   const task = config.tasks.build;
   const previous = new Map<string, PackageHash | undefined>();
   const cached = new Map<string, boolean>();

@@ -6,3 +6,5 @@ export { planPromotion, type PlanOptions, type PromotionStep } from './plan.ts';
 export { acquireDeployLease, type AcquireOptions, type DeployLease } from './lease.ts';
 export { approve } from './approve.ts';
 export { drivePromotion, enterEnvironment, type EnvironmentEntry, type PromotionDrive, type PromotionOutcome } from './drive.ts';
+export { promotionStorePath } from './store-path.ts';
+export { enterFirstEnvironment } from './first-environment.ts';

@@ -1,4 +1,5 @@
 export { buildServiceImage, type BuiltImage, type ServiceImageSpec } from './build.ts';
+export { pushImage, type PushOptions, type PushResult } from './push.ts';
 export { readLayout, blobPath } from './layout.ts';
 export { NODE_PATH } from './base-layer.ts';
 export type { OciImageConfig, OciManifest, OciDescriptor } from './image-config.ts';

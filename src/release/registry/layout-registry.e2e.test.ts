@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServiceImage, type BuiltImage } from '../image/index.ts';
 import { createTestImageSpec } from '../../test-support/image-workspace.ts';
 import { exec } from '../../shared/exec.ts';
-import { LayoutRegistry, promoteImage, pushImage } from './index.ts';
+import { pushImage } from '../image/index.ts';
+import { LayoutRegistry, promoteImage } from './index.ts';
 
 // The registry of the embedded default where Debian's docker-registry is not installed:
 // OCI image layouts on disk, which skopeo reads with its oci: transport.

@@ -11,7 +11,8 @@ import { blobPath, buildServiceImage, type BuiltImage } from '../image/index.ts'
 import { createTestImageSpec } from '../../test-support/image-workspace.ts';
 import { exec } from '../../shared/exec.ts';
 import { freePort, waitFor } from '../../shared/net.ts';
-import { pushImage, RegistryClient } from './index.ts';
+import { pushImage } from '../image/index.ts';
+import { RegistryClient } from './index.ts';
 import { REGISTRY_BINARY } from './local-registry.ts';
 
 const base64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');

@@ -7,7 +7,8 @@ import { buildServiceImage, type BuiltImage, type ServiceImageSpec } from '../im
 import { createTestImageSpec } from '../../test-support/image-workspace.ts';
 import { exec } from '../../shared/exec.ts';
 import { startFaultProxy } from '../../test-support/fault-proxy.ts';
-import { promoteImage, pushImage, RegistryClient, startLocalRegistry, type LocalRegistry } from './index.ts';
+import { pushImage } from '../image/index.ts';
+import { promoteImage, RegistryClient, startLocalRegistry, type LocalRegistry } from './index.ts';
 import { failureOf } from '../../test-support/failure-of.ts';
 
 const repository = 'embark/backend';

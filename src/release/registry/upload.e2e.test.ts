@@ -8,7 +8,8 @@ import { blobPath, buildServiceImage, type BuiltImage, type ServiceImageSpec } f
 import { createTestImageSpec } from '../../test-support/image-workspace.ts';
 import { exec } from '../../shared/exec.ts';
 import { startFaultProxy, type FaultProxyOptions } from '../../test-support/fault-proxy.ts';
-import { pushImage, RegistryClient, startLocalRegistry, type LocalRegistry } from './index.ts';
+import { pushImage } from '../image/index.ts';
+import { RegistryClient, startLocalRegistry, type LocalRegistry } from './index.ts';
 
 const MiB = 1 << 20;
 /** Small enough that the test image's 40 MiB base layer goes up in three chunks. */

@@ -3,7 +3,9 @@ import type { KubeObject } from '../manifests/types.ts';
 import { apiFailure, callApi } from './api-failure.ts';
 import { isStatus } from './api-status.ts';
 import type { KubeClient } from './client.ts';
-import { applyOrder, deleteOrder, describeObject, objectKey, releaseSelector } from './objects.ts';
+import { releaseSelector } from '../manifests/labels.ts';
+import { applyOrder, deleteOrder } from '../manifests/order.ts';
+import { describeObject, objectKey } from './objects.ts';
 
 export interface ApplyOptions {
   fieldManager: string;

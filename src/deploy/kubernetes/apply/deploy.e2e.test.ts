@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failureOf } from '../../../test-support/failure-of.ts';
 import { startKubeStandin, type KubeStandin } from '../../../test-support/k8s-standin/index.ts';
 import type { KubeClient } from './client.ts';
-import { deployRelease, type DeployRequest } from './deploy.ts';
+import { deployRelease, type ClusterDeployRequest } from './deploy.ts';
 import { deployedImage, embarkObjects, embarkReleaseOf, standinClient } from '../../../test-support/kube-fixtures.ts';
 import { revisionHistory } from './history.ts';
 
@@ -23,7 +23,7 @@ const v150 = embarkReleaseOf('1.5.0', '2');
 const v160 = embarkReleaseOf('1.6.0', '3');
 const image = (release: typeof v140, service = 'backend') => release.images[service].reference;
 
-function request(release: typeof v140, overrides: Partial<DeployRequest> = {}): DeployRequest {
+function request(release: typeof v140, overrides: Partial<ClusterDeployRequest> = {}): ClusterDeployRequest {
   return { project: 'embark', environment: 'dev', namespace: 'embark-dev', release, objects: embarkObjects(release), rolloutTimeoutSeconds: 5, ...overrides };
 }
 

@@ -9,7 +9,7 @@ import { revisionHistory, saveRevision, trimHistory } from './history.ts';
 import { describeObject, inNamespace, objectKey, pruneList } from './objects.ts';
 import { awaitRollouts } from './rollout.ts';
 
-export interface DeployRequest {
+export interface ClusterDeployRequest {
   project: string;
   /** The environment's name ("dev"), recorded in the history. */
   environment: string;
@@ -26,7 +26,7 @@ export interface DeployRequest {
   onLog?: (line: string) => void;
 }
 
-export interface DeployResult {
+export interface ClusterDeployResult {
   revision: number;
   /** "Deployment/embark-backend", in apply order. */
   applied: string[];
@@ -38,7 +38,7 @@ export interface DeployResult {
 /** What a deploy knows once it has started writing, for the way back if it fails. */
 interface Attempt {
   client: KubeClient;
-  request: Required<Omit<DeployRequest, 'release'>> & { release: ReleaseManifest };
+  request: Required<Omit<ClusterDeployRequest, 'release'>> & { release: ReleaseManifest };
   record: RevisionRecord;
   history: RevisionRecord[];
   previous?: RevisionRecord;
@@ -53,7 +53,7 @@ interface Attempt {
  * and a revision record. A failed apply or rollout rolls back to the deployed revision, or, on a
  * first deploy, removes what this one created; the Failure says which, with the pods' evidence.
  */
-export async function deployRelease(client: KubeClient, deploy: DeployRequest): Promise<DeployResult> {
+export async function deployRelease(client: KubeClient, deploy: ClusterDeployRequest): Promise<ClusterDeployResult> {
   const started = Date.now();
   const request = {
     ...deploy,
@@ -165,4 +165,16 @@ async function prune(client: KubeClient, request: Attempt['request'], desired: K
 function asFailure(error: unknown): Failure {
   if (error instanceof Failure) return error;
   return new Failure(`the deploy failed unexpectedly: ${(error as Error).message}`);
+}
+
+/**
+ * Takes a project's release out of its namespace (`slipway env down`): every object its releases
+ * applied, of the kinds its history names, deleted dependants first. The Namespace, Secrets and
+ * the revision history stay, as they do for a prune.
+ */
+export async function removeRelease(client: KubeClient, target: { namespace: string; project: string; onLog?: (line: string) => void }): Promise<string[]> {
+  const history = (await revisionHistory(client, target.namespace)).filter((record) => record.project === target.project);
+  const kinds = history.flatMap((record) => kindsOf(record.objects));
+  const live = pruneList(await liveReleaseObjects(client, target.namespace, target.project, kinds), []);
+  return deleteAll(client, live, target.onLog);
 }

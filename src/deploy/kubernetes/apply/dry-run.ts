@@ -3,7 +3,8 @@ import { apiFailure } from './api-failure.ts';
 import { apiStatusOf } from './api-status.ts';
 import { serverSideApply } from './apply.ts';
 import type { KubeClient } from './client.ts';
-import { applyOrder, describeObject, objectKey } from './objects.ts';
+import { applyOrder } from '../manifests/order.ts';
+import { describeObject, objectKey } from './objects.ts';
 import { rejectionsFailure, type Rejection } from './rejections.ts';
 
 export interface DryRunResult {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EPHEMERAL } from '../manifests/labels.ts';
 import type { KubeObject } from '../manifests/types.ts';
 import { applyAll, deleteAll } from './apply.ts';
 import type { KubeClient } from './client.ts';
@@ -27,7 +28,7 @@ export async function withEphemeralNamespace<T>(client: KubeClient, request: Eph
   const namespace = ephemeralNamespace(request.namespace);
   const copies = movedTo(request.objects.filter((object) => object.kind !== 'Ingress'), namespace);
   const namespaceObject = copies.find((object) => object.kind === 'Namespace') ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
-  namespaceObject.metadata.labels = { ...namespaceObject.metadata.labels, 'slipway.dev/ephemeral': 'true' };
+  namespaceObject.metadata.labels = { ...namespaceObject.metadata.labels, [EPHEMERAL]: 'true' };
   const objects = [namespaceObject, ...copies.filter((object) => object.kind !== 'Namespace')];
 
   onLog(`checking the release in the ephemeral namespace ${namespace}`);

@@ -1,6 +1,5 @@
 import type { KubeObject } from '../manifests/types.ts';
-import { labelValue } from '../manifests/labels.ts';
-import { HISTORY, MANAGED_BY, PART_OF } from './objects.ts';
+import { HISTORY, labelValue, MANAGED_BY, MANAGER, PART_OF, REVISION, STATUS } from '../manifests/labels.ts';
 
 /**
  * - deployed: live now (the latest successful deploy);
@@ -42,7 +41,7 @@ export function recordConfigMap(record: RevisionRecord): KubeObject {
     metadata: {
       name: recordName(record.project, record.revision),
       namespace: record.namespace,
-      labels: { [MANAGED_BY]: 'slipway', [PART_OF]: record.project, [HISTORY]: 'revision', 'slipway.dev/revision': String(record.revision), 'slipway.dev/status': labelValue(record.status) },
+      labels: { [MANAGED_BY]: MANAGER, [PART_OF]: record.project, [HISTORY]: 'revision', [REVISION]: String(record.revision), [STATUS]: labelValue(record.status) },
     },
     data: {
       revision: String(record.revision),

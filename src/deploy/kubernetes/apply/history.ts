@@ -3,7 +3,7 @@ import { callApi } from './api-failure.ts';
 import { applyObject, deleteAll } from './apply.ts';
 import type { KubeClient } from './client.ts';
 import { recordConfigMap, recordOf, recordsBeyond, type RevisionRecord } from './history-record.ts';
-import { HISTORY } from './objects.ts';
+import { HISTORY } from '../manifests/labels.ts';
 
 /** Every revision record in the namespace, oldest first. */
 export async function revisionHistory(client: KubeClient, namespace: string): Promise<RevisionRecord[]> {

@@ -2,15 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { failureFrom } from '../../../test-support/failure-of.ts';
 import type { KubeObject } from '../manifests/types.ts';
-import { applyOrder, inNamespace, objectKey, pruneList } from './objects.ts';
+import { applyOrder } from '../manifests/order.ts';
+import { inNamespace, objectKey, pruneList } from './objects.ts';
 import { rolloutVerdict } from './rollout-verdict.ts';
 
 const object = (kind: string, name: string, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: 'v1', kind, metadata: { name, namespace: 'embark-dev', labels } });
 
 describe('planning', () => {
-  it('applies the namespace, identities and configuration, services, then deployments, then the rest in order', () => {
-    const objects = [object('Ingress', 'embark'), object('Deployment', 'web'), object('HorizontalPodAutoscaler', 'web'), object('Service', 'web'), object('ConfigMap', 'c'), object('ServiceAccount', 'web'), object('Namespace', 'embark-dev')];
-    expect(applyOrder(objects).map(objectKey)).toEqual(['Namespace/embark-dev', 'ServiceAccount/web', 'ConfigMap/c', 'Service/web', 'Deployment/web', 'Ingress/embark', 'HorizontalPodAutoscaler/web']);
+  it('applies the namespace, identities and configuration, services, deployments, then what refers to them; unknown kinds last, in the order given', () => {
+    const objects = [object('Ingress', 'embark'), object('Widget', 'b'), object('Deployment', 'web'), object('HorizontalPodAutoscaler', 'web'), object('Service', 'web'), object('Widget', 'a'), object('ConfigMap', 'c'), object('ServiceAccount', 'web'), object('Namespace', 'embark-dev')];
+    expect(applyOrder(objects).map(objectKey)).toEqual(['Namespace/embark-dev', 'ServiceAccount/web', 'ConfigMap/c', 'Service/web', 'Deployment/web', 'HorizontalPodAutoscaler/web', 'Ingress/embark', 'Widget/b', 'Widget/a']);
   });
 
   it('prunes only what the release no longer has, never the namespace, history or secrets', () => {

@@ -1,5 +1,6 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { Failure } from '../../../shared/feedback/failure.ts';
+import { selectorOf } from '../manifests/labels.ts';
 import type { KubeObject } from '../manifests/types.ts';
 import { callApi } from './api-failure.ts';
 import type { KubeClient } from './client.ts';
@@ -47,7 +48,7 @@ async function waitForRollout(client: KubeClient, namespace: string, name: strin
  */
 async function currentPods(client: KubeClient, deployment: V1Deployment): Promise<V1Pod[]> {
   const namespace = deployment.metadata?.namespace ?? '';
-  const selector = Object.entries(deployment.spec?.selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`).join(',');
+  const selector = selectorOf(deployment.spec?.selector.matchLabels ?? {});
   const revision = deployment.metadata?.annotations?.[REVISION];
   if (!revision || !selector) return [];
   const sets = await callApi(client, `list the ReplicaSets of ${deployment.metadata?.name} in ${namespace}`, () => client.apps.listNamespacedReplicaSet({ namespace, labelSelector: selector }));

@@ -5,7 +5,7 @@ import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisrup
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { EnvironmentConfig, ServiceConfig } from '../../../config/schema.ts';
 import type { ReleaseManifest } from '../../../release/manifest.ts';
-import { selectorLabels, serviceLabels } from './labels.ts';
+import { COMMIT, selectorLabels, serviceLabels } from './labels.ts';
 
 /** The unprivileged user every container runs as (the distroless "nonroot" user). */
 export const NON_ROOT_UID = 65532;
@@ -79,7 +79,7 @@ export function renderDeployment(target: ServiceTarget): IDeployment {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name, namespace, labels, annotations: { 'slipway.dev/commit': target.release.commit } },
+    metadata: { name, namespace, labels, annotations: { [COMMIT]: target.release.commit } },
     spec: {
       // No `replicas`: the HorizontalPodAutoscaler owns the count, and re-applying a fixed
       // number on every deploy would scale a busy service back down.
@@ -87,7 +87,7 @@ export function renderDeployment(target: ServiceTarget): IDeployment {
       revisionHistoryLimit: 5,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels: { ...labels }, annotations: { 'slipway.dev/commit': target.release.commit } },
+        metadata: { labels: { ...labels }, annotations: { [COMMIT]: target.release.commit } },
         spec: {
           serviceAccountName: name,
           automountServiceAccountToken: false,

@@ -2,10 +2,8 @@ import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { stagingPath, writeFileAtomic } from '../../../shared/fs.ts';
+import { kindRank } from './order.ts';
 import type { KubeObject } from './types.ts';
-
-/** The order objects are listed and applied in: what others depend on comes first. */
-const applyOrder = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Ingress'];
 
 /**
  * Writes one YAML file per object plus a kustomization.yaml listing them, replacing `outDir` as
@@ -51,6 +49,5 @@ function fileName(object: KubeObject): string {
 }
 
 function byApplyOrder(a: KubeObject, b: KubeObject): number {
-  const rank = (o: KubeObject) => (applyOrder.includes(o.kind) ? applyOrder.indexOf(o.kind) : applyOrder.length);
-  return rank(a) - rank(b) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
+  return kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || a.metadata.name.localeCompare(b.metadata.name);
 }

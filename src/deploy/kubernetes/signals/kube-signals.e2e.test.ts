@@ -1,19 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClusterAccess } from '../access/access.ts';
 import { embarkConfig, embarkRelease } from '../../../test-support/manifest-fixtures.ts';
 import { renderManifests } from '../manifests/render.ts';
 import { applyAll } from '../apply/apply.ts';
-import { kubeClient } from '../apply/client.ts';
+import { kubeClient, type KubeClient } from '../apply/client.ts';
 import { standinAccess } from '../../../test-support/kube-fixtures.ts';
 import { startKubeStandin, type KubeStandin, type StoredObject } from '../../../test-support/k8s-standin/index.ts';
 import { kubeStabilitySignals, type KubeStabilityTarget } from './kube-signals.ts';
 import { observeStability, stabilityFailure } from '../../verify/stability/observe.ts';
 
 let standin: KubeStandin;
-let access: ClusterAccess;
+let client: KubeClient;
 beforeEach(async () => {
   standin = await startKubeStandin({ tickMs: 20, timeScale: 0.001 });
-  access = standinAccess(standin);
+  client = kubeClient(standinAccess(standin));
 });
 afterEach(async () => {
   await standin.close();
@@ -28,7 +27,7 @@ const thresholds = { windowSeconds: 1, intervalMs: 50, maxErrorRate: 0, maxP95Ms
 
 /** Server-side applies the embark release to `embark-dev`, as the deploy stage does. */
 async function deployEmbark(): Promise<void> {
-  await applyAll(kubeClient(access), renderManifests(embarkConfig(), 'dev', embarkRelease()), { fieldManager: 'slipway' });
+  await applyAll(client, renderManifests(embarkConfig(), 'dev', embarkRelease()), { fieldManager: 'slipway' });
 }
 
 const podsOf = (service: string): StoredObject[] => standin.list('v1', 'Pod', 'embark-dev').filter((pod) => pod.metadata.labels?.['app.kubernetes.io/name'] === service);
@@ -56,7 +55,7 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
     await deployEmbark();
     await until(bothReady);
 
-    const signals = await kubeStabilitySignals(access, target);
+    const signals = await kubeStabilitySignals(client, target);
     const started = Date.now();
     const verdict = await observeStability({ ...signals, thresholds });
 
@@ -79,7 +78,7 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
     await deployEmbark();
     await until(bothReady);
 
-    const verdict = await observeStability({ ...(await kubeStabilitySignals(access, target)), thresholds });
+    const verdict = await observeStability({ ...(await kubeStabilitySignals(client, target)), thresholds });
 
     const [backend, frontend] = verdict.evidence.probes;
     expect(backend).toEqual({ probe: 'backend', samples: calls, failures: Math.floor(calls / 2), lastError: '503 Service Unavailable' });
@@ -96,7 +95,7 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
     await until(() => restartsOf(podsOf('backend')) >= 2 && podsOf('frontend').some(isReady));
 
     const before = restartsOf(podsOf('backend'));
-    const verdict = await observeStability({ ...(await kubeStabilitySignals(access, target)), thresholds });
+    const verdict = await observeStability({ ...(await kubeStabilitySignals(client, target)), thresholds });
     const after = restartsOf(podsOf('backend'));
 
     const { restarts, restartsByPod } = verdict.evidence;
@@ -121,7 +120,7 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
 
   it('counts every restart of a pod that appears during the window', async () => {
     standin.setRolloutBehaviour({ deployment: 'embark-backend' }, 'crash-loop');
-    const signals = await kubeStabilitySignals(access, target);
+    const signals = await kubeStabilitySignals(client, target);
     const observing = observeStability({ ...signals, thresholds });
     await deployEmbark();
     await until(() => restartsOf(podsOf('backend')) >= 3);
@@ -142,7 +141,7 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
     await deployEmbark();
     await until(bothReady);
 
-    const verdict = await observeStability({ ...(await kubeStabilitySignals(access, target)), thresholds: { ...thresholds, maxErrorLogLines: 0 } });
+    const verdict = await observeStability({ ...(await kubeStabilitySignals(client, target)), thresholds: { ...thresholds, maxErrorLogLines: 0 } });
 
     const [frontend] = podsOf('frontend');
     expect(verdict.evidence.errorLogLines).toBe(3);
@@ -166,7 +165,7 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
     const podIP = (backendPod.status as { podIP: string }).podIP;
 
     const withWorker = { ...target, services: [...target.services, { name: 'worker', port: 8080, health: '/healthz' }] };
-    const verdict = await observeStability({ ...(await kubeStabilitySignals(access, withWorker)), thresholds: { ...thresholds, windowSeconds: 0.3 } });
+    const verdict = await observeStability({ ...(await kubeStabilitySignals(client, withWorker)), thresholds: { ...thresholds, windowSeconds: 0.3 } });
 
     const [backend, frontend, worker] = verdict.evidence.probes;
     expect(backend).toMatchObject({ failures: backend.samples, lastError: `503 error trying to reach service: dial tcp ${podIP}:7007: connect: connection refused` });
@@ -176,11 +175,13 @@ describe('kubeStabilitySignals against the API server stand-in', () => {
   });
 
   it('fails with the API server\'s words when the credentials are refused, without showing them', async () => {
-    const refused = { ...access, yaml: access.yaml.replace(standin.token, 'not-the-token') };
+    const access = standinAccess(standin);
+    const refused = kubeClient({ ...access, yaml: access.yaml.replace(standin.token, 'not-the-token') });
     const attempt = kubeStabilitySignals(refused, target);
     await expect(attempt).rejects.toMatchObject({
-      specific: 'could not list the pods of backend in namespace embark-dev: 401 Unauthorized',
-      details: [`cluster standin at ${standin.url} (context standin, from /home/ci/.kube/config)`],
+      specific: 'the cluster refused the credentials of /home/ci/.kube/config (401 Unauthorized)',
+      details: ['while trying to list the pods of backend in embark-dev', `API server: ${standin.url}`],
+      hint: expect.stringContaining('renew the kubeconfig'),
     });
     await expect(attempt).rejects.not.toHaveProperty('specific', expect.stringContaining('not-the-token'));
   });

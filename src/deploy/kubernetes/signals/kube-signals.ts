@@ -1,8 +1,7 @@
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
-import type { ClusterAccess } from '../access/access.ts';
-import { Failure } from '../../../shared/feedback/failure.ts';
-import { selectorLabels } from '../manifests/labels.ts';
-import { kubeClient } from '../apply/client.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { selectorLabels, selectorOf } from '../manifests/labels.ts';
+import { apiFailure, callApi } from '../apply/api-failure.ts';
+import type { KubeClient } from '../apply/client.ts';
 import { resourceName } from '../manifests/workload.ts';
 import { countErrorLines, restartBaseline, restartsSince } from './kube-evidence.ts';
 import type { ErrorLogCount, RestartCount, StabilityProbe } from '../../verify/stability/observe.ts';
@@ -31,19 +30,14 @@ const MAX_LOG_BYTES = 8 * 1024 * 1024;
  * API server's service proxy plus the restart and error-log readers `observeStability` calls when
  * the window ends.
  */
-export async function kubeStabilitySignals(access: ClusterAccess, target: KubeStabilityTarget): Promise<KubeStabilitySignals> {
+export async function kubeStabilitySignals(client: KubeClient, target: KubeStabilityTarget): Promise<KubeStabilitySignals> {
   const opened = Date.now();
-  const { core: api, config: kc } = kubeClient(access);
   const { namespace } = target;
 
   const podsOfServices = async (): Promise<V1Pod[]> => {
     const lists = await Promise.all(target.services.map(async (service) => {
-      const labelSelector = Object.entries(selectorLabels(target.project, service.name)).map(([key, value]) => `${key}=${value}`).join(',');
-      try {
-        return (await api.listNamespacedPod({ namespace, labelSelector })).items;
-      } catch (error) {
-        throw clusterFailure(`could not list the pods of ${service.name} in namespace ${namespace}`, error, access);
-      }
+      const labelSelector = selectorOf(selectorLabels(target.project, service.name));
+      return (await callApi(client, `list the pods of ${service.name} in ${namespace}`, () => client.core.listNamespacedPod({ namespace, labelSelector }))).items;
     }));
     return lists.flat();
   };
@@ -52,7 +46,7 @@ export async function kubeStabilitySignals(access: ClusterAccess, target: KubeSt
 
   const probes = target.services.map((service): StabilityProbe => {
     const path = serviceProxyPath(namespace, resourceName(target.project, service.name), service.port, service.health);
-    return { name: service.name, get: (signal) => getThroughApiServer(kc, path, signal) };
+    return { name: service.name, get: (signal) => getThroughApiServer(client.config, path, signal) };
   });
 
   const errorLogLines = async (): Promise<ErrorLogCount> => {
@@ -61,7 +55,7 @@ export async function kubeStabilitySignals(access: ClusterAccess, target: KubeSt
     const logs = await Promise.all((await podsOfServices()).flatMap((pod) =>
       (pod.spec?.containers ?? []).map(async (container) => ({
         pod: pod.metadata?.name ?? '',
-        text: await podLog(api, access, { name: pod.metadata?.name ?? '', namespace, container: container.name, sinceSeconds }),
+        text: await podLog(client, { name: pod.metadata?.name ?? '', namespace, container: container.name, sinceSeconds }),
       })),
     ));
     return countErrorLines(logs);
@@ -71,34 +65,13 @@ export async function kubeStabilitySignals(access: ClusterAccess, target: KubeSt
 }
 
 /** A container's log since the window opened; empty when the container has not started or the pod is gone. */
-async function podLog(api: CoreV1Api, access: ClusterAccess, request: { name: string; namespace: string; container: string; sinceSeconds: number }): Promise<string> {
+async function podLog(client: KubeClient, request: { name: string; namespace: string; container: string; sinceSeconds: number }): Promise<string> {
   try {
-    return await api.readNamespacedPodLog({ ...request, limitBytes: MAX_LOG_BYTES });
+    return await client.core.readNamespacedPodLog({ ...request, limitBytes: MAX_LOG_BYTES });
   } catch (error) {
     // 400: the container is waiting (creating, pulling its image); 404: the pod went away since the list.
     const code = (error as { code?: number }).code;
     if (code === 400 || code === 404) return '';
-    throw clusterFailure(`could not read the log of pod ${request.name}`, error, access);
-  }
-}
-
-/** The API server's own words for a failed request, never the credentials. */
-function clusterFailure(what: string, error: unknown, access: ClusterAccess): Failure {
-  const err = error as { code?: number; body?: unknown; message?: string };
-  const body = typeof err.body === 'string' ? safeJson(err.body) : err.body;
-  // A Status body's message, else the client's name for the code ("Unauthorized" for a 401 without one).
-  const message = (body as { message?: unknown } | undefined)?.message ?? /^Message: (?!Unknown API Status Code)(.+)$/m.exec(err.message ?? '')?.[1];
-  const cause = err.code !== undefined ? `${err.code}${typeof message === 'string' ? ` ${message}` : ''}` : (err.message ?? String(error));
-  return new Failure(`${what}: ${cause}`, {
-    details: [`cluster ${access.cluster} at ${access.server} (context ${access.context}, from ${access.source})`],
-    hint: 'Watching stability needs get and list on pods, get on pods/log and get on services/proxy in the namespace; check the credentials\' permissions and that the cluster is reachable.',
-  });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    throw apiFailure(client.access, error, `read the log of pod ${request.name} in ${request.namespace}`);
   }
 }

@@ -1,2 +1,2 @@
 export type { SmokeResult } from './result.ts';
-export { runSmokeChecks, smokeFailure, type SmokeOptions } from './run.ts';
+export { runSmokeChecks, smokeFailure, smokeTestEnvironment, type SmokeOptions, type SmokeResults } from './run.ts';

@@ -57,3 +57,14 @@ export function smokeFailure(results: SmokeResult[]): Failure | undefined {
       : 'Check the service logs of the deployed environment for this request.',
   });
 }
+
+export interface SmokeResults { checks: { check: string; ok: boolean; durationMs: number }[] }
+
+/** Every check against a deployed environment's front door, each logged; the first failure thrown as a Failure. */
+export async function smokeTestEnvironment(opts: SmokeOptions & { log: (line: string) => void }): Promise<SmokeResults> {
+  const results = await runSmokeChecks(opts);
+  for (const result of results) opts.log(`${result.ok ? 'ok  ' : 'FAIL'} ${result.check}: ${result.detail} (${result.durationMs} ms)`);
+  const failure = smokeFailure(results);
+  if (failure) throw failure;
+  return { checks: results.map(({ check, ok, durationMs }) => ({ check, ok, durationMs })) };
+}

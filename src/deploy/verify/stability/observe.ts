@@ -107,3 +107,17 @@ export function stabilityFailure(verdict: StabilityVerdict): Failure | undefined
     hint: 'Look at the logs and restarts of the services in the environment; this release is not promoted.',
   });
 }
+
+/** Observes a deployed release for the window and returns a stable verdict, or throws the Failure with its evidence. */
+export async function verifyStability(opts: ObserveOptions): Promise<StabilityVerdict> {
+  const verdict = await observeStability(opts);
+  const failure = stabilityFailure(verdict);
+  if (failure) throw failure;
+  return verdict;
+}
+
+/** Says in one line how stable the release is. */
+export function describeVerdict(verdict: StabilityVerdict, windowSeconds: number): string {
+  const e = verdict.evidence;
+  return `stable over ${windowSeconds} s: ${e.samples} samples, error rate ${(e.errorRate * 100).toFixed(1)} %, p95 ${e.p95Ms.toFixed(0)} ms, ${e.restarts} restarts`;
+}

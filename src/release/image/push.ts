@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { blobPath, MANIFEST_MEDIA_TYPE, readLayout, type BuiltImage } from '../image/index.ts';
-import type { RegistryApi } from './registry-api.ts';
+import type { RegistryApi } from '../registry/registry-api.ts';
+import type { BuiltImage } from './build.ts';
+import { MANIFEST_MEDIA_TYPE } from './image-config.ts';
+import { blobPath, readLayout } from './layout.ts';
 
 export interface PushResult {
   digest: string;

@@ -1,0 +1,77 @@
+import type { ReleaseManifest } from '../release/manifest.ts';
+import type { KubeObject } from './kubernetes/manifests/types.ts';
+import type { ObserveOptions } from './verify/stability/observe.ts';
+
+/**
+ * Where a release's services run once deployed to an environment: a Kubernetes cluster, or the
+ * local runtime of the embedded default. Stages and promotions use only this interface; which
+ * implementation an environment gets is decided in one place (targets.ts).
+ */
+export interface DeployTarget {
+  readonly environment: string;
+  /**
+   * Checks that the target can be reached, and says where it is ("cluster eks at https://… through
+   * /ci/kubeconfig"); undefined when there is nothing to reach (the local runtime).
+   */
+  connect(): Promise<string | undefined>;
+  /** The environment's Kubernetes objects for a release, images pinned by digest: every target validates them. */
+  render(release: ReleaseManifest): KubeObject[];
+  /** What the target checks of rendered objects without changing the environment. */
+  dryRun(objects: KubeObject[], log: (line: string) => void): Promise<DryRunReport>;
+  /**
+   * Deploys a release and waits until it serves. On failure the environment is put back as it was
+   * (the revision before keeps serving, or a first deploy is removed) and the Failure says so.
+   */
+  deploy(request: DeployRequest): Promise<DeployedEnvironment>;
+  /** What runs in the environment now and its recent deploys; undefined when nothing was ever deployed. */
+  status(): Promise<EnvironmentStatus | undefined>;
+  /** The health probes, restart count and error-log readers a stability window observes. */
+  signals(deployed: DeployedEnvironment): Promise<StabilitySignals>;
+  /** Stops and removes what the target runs for the environment (its history and secrets aside). */
+  teardown(log: (line: string) => void): Promise<void>;
+}
+
+export interface DeployRequest {
+  release: ReleaseManifest;
+  /** The run deploying it: a local revision is named after it. */
+  runId: number;
+  log: (line: string) => void;
+}
+
+/** A release serving in an environment. */
+export interface DeployedEnvironment {
+  environment: string;
+  /** The front door, where smoke tests go. */
+  url: string;
+  revision: string;
+  services: { name: string; url: string }[];
+  /** Set when the environment is a namespace of a Kubernetes cluster. */
+  namespace?: string;
+}
+
+export interface DryRunReport {
+  /** The checks done beyond schema and policy, e.g. "server-dry-run", "ephemeral-rollout". */
+  checked: string[];
+  /** One line on what they showed, or why there were none. */
+  summary: string;
+}
+
+export interface EnvironmentStatus {
+  url: string | undefined;
+  revision: string | undefined;
+  services: { name: string; url: string; alive: boolean; restarts: number; pid?: number }[];
+  /** Recent deploys, oldest first. */
+  history: DeployRecord[];
+}
+
+/** One deploy in an environment's history. */
+export interface DeployRecord {
+  revision: string;
+  /** ISO time of the deploy. */
+  at: string;
+  outcome: 'deployed' | 'superseded' | 'rolled-back' | 'failed';
+  /** Why it failed: one line, no secrets. */
+  reason?: string;
+}
+
+export type StabilitySignals = Omit<ObserveOptions, 'thresholds'>;

@@ -1,0 +1,92 @@
+import { RunCaches } from '../build/cache/index.ts';
+import type { Config } from '../config/schema.ts';
+import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
+import type { DeployTarget } from '../deploy/target.ts';
+import { openDeployTarget } from '../deploy/targets.ts';
+import type { LocalForge, Webhook } from '../release/forge/local-forge.ts';
+import { repositoryForge } from '../release/forge/repository-forge.ts';
+import { openRegistry, type LiveRegistry } from '../release/registry/index.ts';
+import type { Home } from '../shared/home.ts';
+import type { Redactor } from '../shared/redactor.ts';
+import type { Adapters } from '../stages/context.ts';
+
+/** The adapters as the run owns them: what the stages see, and the closing of all of it at the end. */
+export interface RunAdapters extends Adapters {
+  /** Releases the leases, closes the stores, stops the local registry, and awaits cache uploads. */
+  close(): Promise<void>;
+}
+
+export interface RunAdaptersOptions {
+  home: Home;
+  config: Config;
+  repoDir: string;
+  webhooks: Webhook[];
+  redactor: Redactor;
+  /** Start the local registry read-only: every push is refused (the demo's push fault). */
+  registryReadOnly?: boolean;
+  /** What the developer should know that does not fail the run. */
+  notify?: (level: 'info' | 'warning', message: string) => void;
+}
+
+/** How long the end of a run waits for background cache uploads. */
+const cacheUploadGraceMs = 30_000;
+
+/** Opens each adapter on first use: a run that never deploys never starts a registry or reads a kubeconfig. */
+export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
+  const { home, config, repoDir, redactor } = options;
+  let registry: Promise<LiveRegistry> | undefined;
+  let forge: LocalForge | undefined;
+  let caches: Promise<RunCaches> | undefined;
+  let promotions: Promise<PromotionStore> | undefined;
+  const targets = new Map<string, Promise<DeployTarget>>();
+  const leases = new Map<string, DeployLease>();
+  const notify = options.notify ?? (() => undefined);
+  const addSecret = (value: string | undefined) => redactor.add(value);
+  const adapters: RunAdapters = {
+    chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    registry() {
+      registry ??= openRegistry({ url: config.registry.url, storageDir: home.registryDir, readOnly: options.registryReadOnly, addSecret });
+      return registry;
+    },
+    forge() {
+      forge ??= repositoryForge(home, config.project, repoDir, options.webhooks);
+      return forge;
+    },
+    caches() {
+      const { remote } = config.cache;
+      caches ??= RunCaches.connect(home.cacheDir, remote && { ...remote, forcePathStyle: remote.forcePathStyle ?? Boolean(remote.endpoint) }, (message) => notify('warning', `remote cache: ${message}`));
+      return caches;
+    },
+    deployTarget(environment) {
+      let target = targets.get(environment);
+      if (!target) {
+        target = openDeployTarget(environment, { config, repoDir, environmentsDir: home.environmentsDir, registry: () => adapters.registry(), addSecret });
+        targets.set(environment, target);
+      }
+      return target;
+    },
+    promotions() {
+      promotions ??= import('../deploy/promotion/index.ts').then(({ PromotionStore, promotionStorePath }) => new PromotionStore(promotionStorePath(home, config.project, repoDir)));
+      return promotions;
+    },
+    holdLease(lease) {
+      leases.set(lease.environment, lease);
+    },
+    releaseLease(environment) {
+      leases.get(environment)?.release();
+      leases.delete(environment);
+    },
+    async close() {
+      for (const environment of [...leases.keys()]) this.releaseLease(environment);
+      if (promotions) (await promotions).close();
+      if (registry) await (await registry.catch(() => undefined))?.stop();
+      if (!caches) return;
+      const run = await caches;
+      const uploads = await run.flush(cacheUploadGraceMs);
+      if (!config.cache.remote) return;
+      const { localHits, remoteHits, misses } = run.stats();
+      notify('info', `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`);
+    },
+  };
+  return adapters;
+}

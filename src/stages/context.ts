@@ -1,0 +1,58 @@
+import type { RunCaches } from '../build/cache/index.ts';
+import type { Config } from '../config/schema.ts';
+import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
+import type { DeployTarget } from '../deploy/target.ts';
+import { StageStopped, type EngineContext, type Stage } from '../engine/stage.ts';
+import type { LocalForge } from '../release/forge/local-forge.ts';
+import type { LiveRegistry } from '../release/registry/index.ts';
+import type { Home } from '../shared/home.ts';
+import type { RunRecord } from '../shared/state/run-store.ts';
+
+/** Which half of the pipeline a stage belongs to: CI runs on the merge, release on the webhook. */
+export type Phase = 'ci' | 'release';
+
+/** What every stage of the pipeline gets: the engine's context, the run's configuration and repository, and the adapters. */
+export interface StageContext extends EngineContext {
+  run: RunRecord;
+  config: Config;
+  repoDir: string;
+  home: Home;
+  adapters: Adapters;
+}
+
+/** A stage of the pipeline: the engine's stage shape, in one half of the pipeline. */
+export interface PipelineStage<Out = unknown> extends Stage<StageContext, Out> {
+  phase: Phase;
+}
+
+/** The outside world a run talks to, opened on first use and shared by every stage of the run. */
+export interface Adapters {
+  registry(): Promise<LiveRegistry>;
+  forge(): LocalForge;
+  /** The run's caches (local, and the remote one when configured). */
+  caches(): Promise<RunCaches>;
+  /** Where an environment's releases are deployed: its cluster, or the local runtime. */
+  deployTarget(environment: string): Promise<DeployTarget>;
+  /** Which release is where, gates and deploy leases: shared by every run of the project. */
+  promotions(): Promise<PromotionStore>;
+  /** Keeps an environment's deploy lease until `releaseLease` or the end of the run. */
+  holdLease(lease: DeployLease): void;
+  releaseLease(environment: string): void;
+  chromiumPath: string;
+}
+
+/**
+ * Runs a step (deploy, smoke, stability) in the run's own environment: a failure is recorded
+ * against the release there, and its deploy lease let go.
+ */
+export async function inFirstEnvironment<T>(ctx: StageContext, environment: string, tag: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof StageStopped)) {
+      (await ctx.adapters.promotions()).markFailed(environment, tag, (error as Error).message);
+      ctx.adapters.releaseLease(environment);
+    }
+    throw error;
+  }
+}
