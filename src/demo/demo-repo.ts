@@ -1,7 +1,7 @@
 import { cp, mkdir, readdir, rename } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exec } from '../shared/exec.ts';
+import { git as runGit } from '../shared/git.ts';
 import { injectFault, type FaultKind } from './faults.ts';
 
 export const exampleDir = fileURLToPath(new URL('../../examples/embark', import.meta.url));
@@ -17,10 +17,7 @@ export async function prepareDemoRepo(opts: { parentDir: string; fault?: FaultKi
   await mkdir(opts.parentDir, { recursive: true });
   const repoDir = join(opts.parentDir, `embark-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`);
   await cp(exampleDir, repoDir, { recursive: true, filter: (src) => !notCopied.has(basename(src)) });
-  const git = async (...args: string[]) => {
-    const result = await exec('git', args, { cwd: repoDir });
-    if (result.code !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr.trim()}`);
-  };
+  const git = (...args: string[]) => runGit(repoDir, args);
   const changesetDir = join(repoDir, '.changeset');
   const pending = (await readdir(changesetDir)).filter((file) => file.endsWith('.md') && file !== 'README.md');
   const parked = join(opts.parentDir, `.parked-${process.pid}`);

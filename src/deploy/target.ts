@@ -59,9 +59,20 @@ export interface DryRunReport {
 export interface EnvironmentStatus {
   url: string | undefined;
   revision: string | undefined;
-  services: { name: string; url: string; alive: boolean; restarts: number; pid?: number }[];
+  services: ServiceStatus[];
   /** Recent deploys, oldest first. */
   history: DeployRecord[];
+}
+
+export interface ServiceStatus {
+  name: string;
+  url: string;
+  /** Whether it serves: its process runs, or its Deployment has an available replica. */
+  alive: boolean;
+  /** Restarts of its process or containers. */
+  restarts: number;
+  /** On the local runtime: the supervisor's pid, the process that owns (and restarts) the service. */
+  pid?: number;
 }
 
 /** One deploy in an environment's history. */

@@ -11,7 +11,7 @@ import type { Home } from '../shared/home.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
-import { exec } from '../shared/exec.ts';
+import { git } from '../shared/git.ts';
 import { waitFor } from '../shared/net.ts';
 import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
@@ -162,10 +162,4 @@ function stagesOf(phase: PipelineStage['phase']): PipelineStage[] {
 
 function isReleaseCreated(event: string, payload: unknown): boolean {
   return event === 'release' && (payload as { action?: string } | null)?.action === 'created';
-}
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  const result = await exec('git', args, { cwd });
-  if (result.code !== 0) throw new Error(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim()}`);
-  return result.stdout;
 }

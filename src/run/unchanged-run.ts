@@ -6,7 +6,7 @@ import type { EventListener } from '../engine/events.ts';
 import { writeRunReports } from '../shared/feedback/sinks/reports.ts';
 import type { Home } from '../shared/home.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
-import { exec } from '../shared/exec.ts';
+import { gitOrUndefined } from '../shared/git.ts';
 import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
 import { blobId, listFiles } from '../build/workspace/files.ts';
@@ -61,10 +61,10 @@ export async function replayUnchangedChecks(opts: { repoDir: string; home: Home;
   if (memo?.format !== memoFormat) return {};
   const [fingerprint, head] = await Promise.all([
     checksFingerprint(repoDir, home).catch(() => undefined),
-    Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])]),
+    Promise.all([gitOrUndefined(repoDir, ['rev-parse', 'HEAD']), gitOrUndefined(repoDir, ['branch', '--show-current'])]),
   ]);
   // On a miss the fingerprint and HEAD are handed on: the run that follows starts from the same inputs.
-  const [commit, branch] = head;
+  const [commit, branch] = head.map((answer) => answer?.trim());
   const miss = { fingerprint, head: commit === undefined || branch === undefined ? undefined : { commit, branch } };
   if (fingerprint !== memo.fingerprint || !miss.head) return miss;
   // Every output still as the run left it: same size, inode and times, file by file.
@@ -90,9 +90,4 @@ export async function replayUnchangedChecks(opts: { repoDir: string; home: Home;
   } finally {
     store.close();
   }
-}
-
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
-  const result = await exec('git', args, { cwd });
-  return result.code === 0 ? result.stdout.trim() : undefined;
 }

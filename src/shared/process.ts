@@ -3,12 +3,19 @@ import { openSync, closeSync, readFileSync, readdirSync, mkdirSync } from 'node:
 import { dirname } from 'node:path';
 
 /**
- * A process as recorded in the state file: the pid plus its kernel start time, so a pid reused
- * by an unrelated process after a reboot or a crash is never mistaken for ours, nor killed.
+ * A process Slipway started or waits on, as recorded: the pid plus its kernel start time, so a pid
+ * reused by an unrelated process after a reboot or a crash is never mistaken for ours, nor killed.
+ * Only a process of another program (a lease holder seen through its pid) comes without one.
  */
 export interface ProcessRef {
   pid: number;
-  startTime: string;
+  startTime?: string;
+}
+
+/** The process as a ProcessRef, start time included; undefined when it is not running. */
+export function processRef(pid: number | undefined): ProcessRef | undefined {
+  const startTime = pid === undefined ? undefined : processStartTime(pid);
+  return startTime === undefined ? undefined : { pid: pid!, startTime };
 }
 
 /** The start time (field 22 of /proc/<pid>/stat) of a live, non-zombie process. */
@@ -22,8 +29,11 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/** The one liveness rule: the process runs (a zombie has exited) and, when its start time is known, is the same one. */
 export function isRunning(ref: ProcessRef | undefined): boolean {
-  return ref !== undefined && processStartTime(ref.pid) === ref.startTime;
+  if (!ref) return false;
+  const started = processStartTime(ref.pid);
+  return started !== undefined && (ref.startTime === undefined || started === ref.startTime);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -43,14 +53,25 @@ async function waitGone(ref: ProcessRef, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
+export interface StopOptions {
+  /** What asks it to stop cleanly (default SIGTERM): PostgreSQL's fast shutdown is SIGINT. */
+  signal?: NodeJS.Signals;
+  /** Send that signal to its whole process group (default), or to the process alone. */
+  group?: boolean;
+  /** How long it gets before SIGKILL (default 3 s). */
+  graceMs?: number;
+}
+
 /**
- * Stops a process started by startDetached, and its process group: SIGTERM, then SIGKILL after
- * the grace period. It returns once no process of the group is left running, not only its
- * leader: a service's own children (the namespaced one) may take a moment longer to exit.
+ * Stops a process Slipway started detached (it leads its own process group): the clean-stop
+ * signal, then SIGKILL to the group after the grace period. It returns once no process of the
+ * group is left running, not only its leader: a service's own children (the namespaced one) may
+ * take a moment longer to exit.
  */
-export async function stopProcess(ref: ProcessRef | undefined, graceMs = 3000): Promise<void> {
+export async function stopProcess(ref: ProcessRef | undefined, options: StopOptions = {}): Promise<void> {
+  const { signal: stopSignal = 'SIGTERM', group = true, graceMs = 3000 } = options;
   if (!ref || !isRunning(ref)) return;
-  signal(-ref.pid, 'SIGTERM');
+  signal(group ? -ref.pid : ref.pid, stopSignal);
   if (!(await waitGone(ref, graceMs))) {
     signal(-ref.pid, 'SIGKILL');
     await waitGone(ref, 2000);
@@ -100,9 +121,9 @@ export async function startDetached(command: string, args: string[], options: { 
     });
     if (options.input !== undefined) child.stdin!.end(options.input);
     child.unref();
-    const startTime = processStartTime(child.pid!);
-    if (!startTime) throw new Error(`${command} exited at once; see ${options.logFile}`);
-    return { pid: child.pid!, startTime };
+    const started = processRef(child.pid);
+    if (!started) throw new Error(`${command} exited at once; see ${options.logFile}`);
+    return started;
   } finally {
     closeSync(log);
   }

@@ -2,7 +2,7 @@ import { writeFileAtomic } from '../shared/fs.ts';
 import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
-import { exec } from '../shared/exec.ts';
+import { gitResult } from '../shared/git.ts';
 import { join } from 'node:path';
 import { imageSbom, sbomFileName, serializeSbom } from '../release/image/index.ts';
 import type { ImageOutputs } from './image.ts';
@@ -46,7 +46,7 @@ export const release: PipelineStage<ReleaseOutputs> = {
     const manifestPath = join(ctx.runDir, 'release.json');
     await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
     // The tag marks the version commit; an existing tag on that commit (a resumed run) is fine.
-    const tagged = await exec('git', ['tag', '-f', plan.tag, versionCommit], { cwd: ctx.repoDir });
+    const tagged = await gitResult(ctx.repoDir, ['tag', '-f', plan.tag, versionCommit]);
     if (tagged.code !== 0) throw new Failure(`could not tag ${versionCommit.slice(0, 10)} as ${plan.tag}`, { logExcerpt: [tagged.stderr.trim()] });
     const forge = ctx.adapters.forge();
     const created = await forge.createDraftRelease({ tag: plan.tag, name: `${ctx.config.project} ${plan.tag}`, body: plan.changelog, commit: ctx.run.commit, manifest });

@@ -1,5 +1,5 @@
 import type { PipelineStage } from './context.ts';
-import { exec } from '../shared/exec.ts';
+import { gitResult } from '../shared/git.ts';
 
 export interface TriggerOutputs { commit: string; branch: string; subject: string; author: string; changedFiles: string[] }
 
@@ -13,8 +13,8 @@ export const trigger: PipelineStage<TriggerOutputs> = {
   async run(ctx) {
     // A merge commit's changes are relative to its first parent; a root commit changes everything.
     const [show, diff] = await Promise.all([
-      exec('git', ['show', '-s', '--format=%H%n%an%n%s', ctx.run.commit], { cwd: ctx.repoDir }),
-      exec('git', ['diff-tree', '--no-commit-id', '--name-only', '-r', '-m', '--first-parent', '--root', ctx.run.commit], { cwd: ctx.repoDir }),
+      gitResult(ctx.repoDir, ['show', '-s', '--format=%H%n%an%n%s', ctx.run.commit]),
+      gitResult(ctx.repoDir, ['diff-tree', '--no-commit-id', '--name-only', '-r', '-m', '--first-parent', '--root', ctx.run.commit]),
     ]);
     if (show.code !== 0) throw new Error(`git show ${ctx.run.commit}: ${show.stderr.trim()}`);
     const [commit, author, subject] = show.stdout.trim().split('\n');

@@ -1,6 +1,6 @@
 import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
-import { exec } from '../shared/exec.ts';
+import { gitResult } from '../shared/git.ts';
 import type { VersionPlan } from '../build/version/index.ts';
 
 export interface VersionOutputs { plan: VersionPlan; versionCommit: string }
@@ -25,7 +25,7 @@ export const version: PipelineStage<VersionOutputs> = {
     const changed = await applyVersion(ctx.repoDir, plan);
     ctx.log(`changed: ${changed.join(', ')}`);
     const git = async (...args: string[]) => {
-      const result = await exec('git', args, { cwd: ctx.repoDir });
+      const result = await gitResult(ctx.repoDir, args);
       if (result.code !== 0) throw new Failure(`git ${args[0]} failed while committing the version`, { logExcerpt: result.stderr.trim().split('\n') });
       return result.stdout.trim();
     };

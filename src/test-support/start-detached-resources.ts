@@ -3,5 +3,5 @@
 import { startResources } from '../deploy/local/resources/resources.ts';
 
 const started = await startResources(['postgres', 's3'], { dir: process.argv[2], detached: true });
-const resources = started.resources.map(({ kind, pid, dataDir }) => ({ kind, pid, dataDir }));
+const resources = started.resources.map(({ kind, process, dataDir }) => ({ kind, process, dataDir }));
 process.stdout.write(JSON.stringify({ env: started.env, resources }));

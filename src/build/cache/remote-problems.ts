@@ -1,3 +1,5 @@
+import { redact } from '../../shared/redactor.ts';
+
 /**
  * What an S3 error means for the cache:
  * - missing: no such object (a plain miss);
@@ -34,7 +36,7 @@ export function classifyRemoteError(error: unknown): RemoteErrorKind {
 
 /**
  * One line for a warning: the error's name, code or status and message, with every secret
- * replaced. Secrets shorter than 4 characters are not redacted (they would mangle the text).
+ * replaced.
  */
 export function describeRemoteError(error: unknown, secrets: string[]): string {
   const { name = 'Error', code, message = String(error), $metadata } = (error ?? {}) as ErrorLike;
@@ -44,10 +46,6 @@ export function describeRemoteError(error: unknown, secrets: string[]): string {
   const text = firstLine && firstLine !== name ? `${parts}: ${firstLine}` : parts;
   const safe = redact(text, secrets); // before shortening, so no part of a secret is left
   return safe.length > 300 ? `${safe.slice(0, 300)}…` : safe;
-}
-
-export function redact(text: string, secrets: string[]): string {
-  return secrets.filter((secret) => secret.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
 }
 
 /** The endpoint as shown in messages: without any user:password@ part. */

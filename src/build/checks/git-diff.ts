@@ -1,5 +1,5 @@
 import { Failure } from '../../shared/feedback/failure.ts';
-import { exec } from '../../shared/exec.ts';
+import { gitResult } from '../../shared/git.ts';
 
 /**
  * Repo-relative path → the line numbers (in the new file) that were added or modified, or 'all'
@@ -83,8 +83,9 @@ export function unquoteC(quoted: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-async function git(repoRoot: string, args: string[]) {
-  return exec('git', ['-c', 'core.quotepath=off', ...args], { cwd: repoRoot });
+/** Paths as they are, not C-quoted: the diff is matched against file names. */
+function git(repoRoot: string, args: string[]) {
+  return gitResult(repoRoot, ['-c', 'core.quotepath=off', ...args]);
 }
 
 /** The full hash of a commit-ish, or undefined when it names no commit here. */

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import assembleReleasePlan from '@changesets/assemble-release-plan';
-import { exec, tailLines } from '../../shared/exec.ts';
+import { tailLines } from '../../shared/exec.ts';
+import { gitResult } from '../../shared/git.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { loadWorkspace, type Config, type Workspace } from './workspace.ts';
+import { loadWorkspace, type ChangesetsConfig, type ChangesetsWorkspace } from './workspace.ts';
 import { changesetFile, readPendingChangesets, type Changeset } from './changesets.ts';
 import { changelogBody, releaseNotes } from './changelog.ts';
 import { nextCalver } from './calver.ts';
@@ -64,8 +65,8 @@ export async function planVersion(opts: PlanVersionOptions): Promise<VersionPlan
 }
 
 /** changesets' plan: bump types from the changesets, fixed/linked groups and dependents applied. */
-function assemble(changesets: Changeset[], workspace: Workspace, snapshotCommit: string | undefined): PackageRelease[] {
-  const config: Config = snapshotCommit
+function assemble(changesets: Changeset[], workspace: ChangesetsWorkspace, snapshotCommit: string | undefined): PackageRelease[] {
+  const config: ChangesetsConfig = snapshotCommit
     ? { ...workspace.config, snapshot: { useCalculatedVersion: true, prereleaseTemplate: '{tag}-{commit}' } }
     : workspace.config;
   let plan;
@@ -91,7 +92,7 @@ function assemble(changesets: Changeset[], workspace: Workspace, snapshotCommit:
 }
 
 async function listTags(repoDir: string): Promise<string[]> {
-  const result = await exec('git', ['tag', '--list'], { cwd: repoDir });
+  const result = await gitResult(repoDir, ['tag', '--list']);
   if (result.code !== 0) {
     throw new Failure(`cannot list the git tags of ${repoDir}`, { logExcerpt: tailLines(result.stderr), hint: 'Run Slipway inside a git checkout with its tags fetched (git fetch --tags).' });
   }

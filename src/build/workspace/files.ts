@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { exec } from '../../shared/exec.ts';
+import { gitOrUndefined } from '../../shared/git.ts';
 
 /**
  * Every file under the workspace root (paths relative to it, forward slashes, node_modules and
@@ -18,8 +18,8 @@ export interface FileListing {
 export async function listFiles(root: string): Promise<FileListing> {
   // Both listings at once: each is one git process, and spawning dominates their cost.
   const [staged, dirtyListing] = await Promise.all([
-    git(root, ['ls-files', '-s', '-z']),
-    git(root, ['ls-files', '-z', '-t', '-m', '-o', '-d', '--exclude-standard']),
+    gitOrUndefined(root, ['ls-files', '-s', '-z']),
+    gitOrUndefined(root, ['ls-files', '-z', '-t', '-m', '-o', '-d', '--exclude-standard']),
   ]);
   if (staged === undefined) return { files: await walk(root), algorithm: 'sha1' };
   const files = new Map<string, string | undefined>();
@@ -50,7 +50,7 @@ export async function listFiles(root: string): Promise<FileListing> {
 export async function blobId(path: string, algorithm: FileListing['algorithm']): Promise<string | undefined> {
   const stats = await lstat(path).catch(() => undefined);
   if (!stats) return undefined;
-  if (stats.isDirectory()) return (await git(path, ['rev-parse', 'HEAD']))?.trim() ?? 'directory';
+  if (stats.isDirectory()) return (await gitOrUndefined(path, ['rev-parse', 'HEAD']))?.trim() ?? 'directory';
   const content = stats.isSymbolicLink() ? Buffer.from(await readlink(path)) : await readFile(path);
   return createHash(algorithm).update(`blob ${content.length}\0`).update(content).digest('hex');
 }
@@ -74,10 +74,4 @@ async function walk(root: string): Promise<Map<string, string | undefined>> {
   };
   await visit('');
   return files;
-}
-
-/** Git's stdout, or undefined when git fails (not a repository). */
-async function git(cwd: string, args: string[]): Promise<string | undefined> {
-  const result = await exec('git', args, { cwd });
-  return result.code === 0 ? result.stdout : undefined;
 }

@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import type { ResourceKind } from '../../config/schema.ts';
 import { startPostgres, startS3, stopDetachedResource } from './resources/index.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
+import { isRunning, type ProcessRef } from '../../shared/process.ts';
 
-interface StoredResource { kind: ResourceKind; pid: number; dataDir: string; env: Record<string, string> }
+interface StoredResource { kind: ResourceKind; process: ProcessRef; dataDir: string; env: Record<string, string> }
 
 /**
  * The backing services of a local environment (PostgreSQL, S3), long-lived like the environment
@@ -15,13 +16,13 @@ interface StoredResource { kind: ResourceKind; pid: number; dataDir: string; env
 export async function ensureLocalResources(envDir: string, kinds: ResourceKind[], bucket: string): Promise<Partial<Record<ResourceKind, Record<string, string>>>> {
   const secretsFile = join(envDir, 'resources.secret.json');
   const stored: StoredResource[] = JSON.parse(await readFile(secretsFile, 'utf8').catch(() => '[]'));
-  const live = stored.filter((resource) => isAlive(resource.pid));
+  const live = stored.filter((resource) => isRunning(resource.process));
   for (const kind of kinds) {
     if (live.some((resource) => resource.kind === kind)) continue;
     const dataDir = join(envDir, 'resources', kind);
     await mkdir(dataDir, { recursive: true });
     const started = kind === 'postgres' ? await startPostgres({ dataDir, detached: true }) : await startS3({ dataDir, bucket, detached: true });
-    live.push({ kind, pid: started.pid!, dataDir: started.dataDir, env: started.env });
+    live.push({ kind, process: started.process!, dataDir: started.dataDir, env: started.env });
   }
   await writeFileAtomic(secretsFile, JSON.stringify(live));
   await chmod(secretsFile, 0o600);
@@ -31,15 +32,6 @@ export async function ensureLocalResources(envDir: string, kinds: ResourceKind[]
 /** Stops the backing services of a local environment. */
 export async function stopLocalResources(envDir: string): Promise<void> {
   const stored: StoredResource[] = JSON.parse(await readFile(join(envDir, 'resources.secret.json'), 'utf8').catch(() => '[]'));
-  for (const resource of stored) if (isAlive(resource.pid)) await stopDetachedResource(resource);
+  for (const resource of stored) if (isRunning(resource.process)) await stopDetachedResource(resource);
   await writeFileAtomic(join(envDir, 'resources.secret.json'), '[]');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Failure } from '../../shared/feedback/failure.ts';
+import { isRunning } from '../../shared/process.ts';
 import type { LeaseHolder, LeaseRecord, PromotionStore } from './store.ts';
 
 /** The right to deploy to one environment; only one release holds it at a time, across processes. */
@@ -61,13 +62,7 @@ function heldLease(store: PromotionStore, environment: string, releaseTag: strin
 
 /** On this host a holder lives while its pid does; elsewhere only its heartbeat can tell. */
 function isHolderAlive(holder: LeaseHolder): boolean {
-  if (holder.host !== hostname()) return true;
-  try {
-    process.kill(holder.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return holder.host !== hostname() || isRunning({ pid: holder.pid });
 }
 
 function busyFailure(environment: string, releaseTag: string, lease: LeaseRecord, waitMs: number, ttlMs: number): Failure {

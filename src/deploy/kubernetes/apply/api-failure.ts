@@ -1,4 +1,5 @@
 import { Failure } from '../../../shared/feedback/failure.ts';
+import { redact } from '../../../shared/redactor.ts';
 import { apiStatusOf } from './api-status.ts';
 import type { KubeClient } from './client.ts';
 import { rejectionsFailure } from './rejections.ts';
@@ -9,7 +10,7 @@ type Access = KubeClient['access'];
  * A failed API call as the developer should read it: refused credentials, an unreachable server,
  * a rejected object (field by field) or the server's own message with its HTTP status. `attempt`
  * says what was being done: "apply Deployment embark-backend in embark-dev". Credentials never
- * appear: server messages are redacted with the access's secrets.
+ * appear: server messages, which can echo what they were sent, are redacted with the access's secrets.
  */
 export function apiFailure(access: Access, error: unknown, attempt: string, object?: string): Failure {
   if (error instanceof Failure) return error;
@@ -52,9 +53,4 @@ export async function callApi<T>(client: KubeClient, attempt: string, request: (
   } catch (error) {
     throw apiFailure(client.access, error, attempt, object);
   }
-}
-
-/** Every occurrence of a credential replaced: server messages can echo what they were sent. */
-export function redact(text: string, secrets: string[]): string {
-  return secrets.filter((secret) => secret.length >= 4).reduce((out, secret) => out.split(secret).join('***'), text);
 }

@@ -1,5 +1,6 @@
 import type { CoreV1Event } from '@kubernetes/client-node';
-import { apiFailure, redact } from './api-failure.ts';
+import { redact } from '../../../shared/redactor.ts';
+import { apiFailure } from './api-failure.ts';
 import { apiStatusOf } from './api-status.ts';
 import type { KubeClient } from './client.ts';
 

@@ -2,18 +2,14 @@ import { selectorLabels, selectorOf } from '../manifests/labels.ts';
 import { resourceName } from '../manifests/workload.ts';
 import { callApi } from './api-failure.ts';
 import { isStatus } from './api-status.ts';
+import type { ServiceStatus } from '../../target.ts';
 import type { KubeClient } from './client.ts';
 
-export interface ServiceStatus {
-  name: string;
-  /** Whether its Deployment has at least one available replica. */
-  alive: boolean;
-  /** Container restarts of its pods. */
-  restarts: number;
-}
-
-/** How each service's Deployment and pods are doing now: what `slipway env status` shows. */
-export async function serviceStatuses(client: KubeClient, target: { namespace: string; project: string; services: string[] }): Promise<ServiceStatus[]> {
+/**
+ * How each service's Deployment and pods are doing now, for `slipway env status`: alive with an
+ * available replica, and the restarts of its containers.
+ */
+export async function serviceStatuses(client: KubeClient, target: { namespace: string; project: string; services: string[] }): Promise<Omit<ServiceStatus, 'url'>[]> {
   const { namespace, project } = target;
   return Promise.all(target.services.map(async (name) => {
     const deployment = resourceName(project, name);

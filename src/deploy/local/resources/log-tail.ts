@@ -20,8 +20,3 @@ export class LogTail {
 export async function logFileTail(path: string, count = 20): Promise<string[]> {
   return tailLines(await readFile(path, 'utf8').catch(() => ''), count);
 }
-
-/** Replaces every occurrence of a secret so it cannot leak through an error or a log excerpt. */
-export function redact(text: string, secret: string): string {
-  return secret === '' ? text : text.split(secret).join('***');
-}

@@ -7,8 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { freePort, waitFor } from '../../../shared/net.ts';
-import { LogTail, logFileTail, redact } from './log-tail.ts';
-import { commandLine, stopProcess } from './process.ts';
+import { redact } from '../../../shared/redactor.ts';
+import { LogTail, logFileTail } from './log-tail.ts';
+import { processRef, stopProcess, type ProcessRef } from '../../../shared/process.ts';
 import type { RunningResource } from './types.ts';
 
 export interface PostgresOptions {
@@ -61,7 +62,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningResou
     throw postgresFailure('PostgreSQL could not initialise its data directory', error, log.lines(), password, clusterDir);
   }
 
-  let server: { pid: number; stop(): Promise<void> };
+  let server: { process?: ProcessRef; stop(): Promise<void> };
   if (opts.detached) {
     server = await launchDetached(clusterDir, port, join(dataDir, 'postgres.log'), password);
   } else {
@@ -72,7 +73,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningResou
       await removeCluster(clusterDir);
       throw postgresFailure(`PostgreSQL did not start on port ${port}`, error, log.lines(), password, clusterDir);
     }
-    server = { pid: await postmasterPid(clusterDir), stop: () => cluster.stop().then(() => removeCluster(clusterDir)) };
+    server = { process: processRef(await postmasterPid(clusterDir)), stop: () => cluster.stop().then(() => removeCluster(clusterDir)) };
   }
 
   try {
@@ -84,7 +85,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningResou
 
   return {
     kind: 'postgres',
-    pid: server.pid,
+    process: server.process,
     dataDir: clusterDir,
     env: {
       DATABASE_URL: `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
@@ -119,7 +120,7 @@ async function postmasterPid(clusterDir: string): Promise<number> {
  * Runs the shipped `postgres` binary as a session leader with its output in a log file, so it
  * outlives this process; resolves once it accepts connections.
  */
-async function launchDetached(clusterDir: string, port: number, logPath: string, password: string): Promise<{ pid: number; stop(): Promise<void> }> {
+async function launchDetached(clusterDir: string, port: number, logPath: string, password: string): Promise<{ process?: ProcessRef; stop(): Promise<void> }> {
   const binary = await postgresBinary();
   const logFile = await open(logPath, 'w');
   const child = spawn(binary, ['-D', clusterDir, '-p', String(port), ...serverFlags], {
@@ -131,35 +132,32 @@ async function launchDetached(clusterDir: string, port: number, logPath: string,
   let exited = false;
   child.on('exit', () => (exited = true));
   child.on('error', () => (exited = true));
-  const pid = child.pid;
-  const stop = () => stopDetachedPostgres(pid, clusterDir);
+  const server = processRef(child.pid);
+  const stop = () => stopDetachedPostgres(server, clusterDir);
   // An exit ends the wait at once rather than after the whole timeout.
-  const ready = pid !== undefined && (await waitFor(async () => exited || (await canConnect(port, password)), startTimeoutMs)) && !exited;
+  const ready = server !== undefined && (await waitFor(async () => exited || (await canConnect(port, password)), startTimeoutMs)) && !exited;
   if (!ready) {
     await stop();
-    const cause = exited || pid === undefined ? 'exited during startup' : `did not accept connections within ${startTimeoutMs / 1000} s`;
+    const cause = exited || server === undefined ? 'exited during startup' : `did not accept connections within ${startTimeoutMs / 1000} s`;
     throw new Failure(`PostgreSQL ${cause} (port ${port})`, {
       details: [`data directory: ${clusterDir}`, `log: ${logPath}`],
-      logExcerpt: (await logFileTail(logPath)).map((line) => redact(line, password)),
+      logExcerpt: (await logFileTail(logPath)).map((line) => redact(line, [password])),
       hint: 'Read the log excerpt above: a port taken by another process or a full disk are the usual causes.',
     });
   }
   child.unref();
-  return { pid, stop };
+  return { process: server, stop };
 }
 
-/**
- * Stops a detached server, also from a later process that only kept its pid. The pid is checked
- * against the server's command line first, so a pid reused by another process is left alone.
- */
-async function stopDetachedPostgres(pid: number | undefined, clusterDir: string): Promise<void> {
-  if (pid !== undefined && (await commandLine(pid))?.includes(clusterDir)) await stopProcess(pid, 'SIGINT');
+/** Stops a detached server (its fast shutdown, SIGINT), also from a later process that kept its ProcessRef. */
+async function stopDetachedPostgres(server: ProcessRef | undefined, clusterDir: string): Promise<void> {
+  await stopProcess(server, { signal: 'SIGINT', group: false, graceMs: 10_000 });
   await removeCluster(clusterDir);
 }
 
-/** Stops a PostgreSQL started with `detached: true` by an earlier process, from its pid and cluster directory. */
-export function stopDetachedPostgresFrom(record: { pid: number; dataDir: string }): Promise<void> {
-  return stopDetachedPostgres(record.pid, record.dataDir);
+/** Stops a PostgreSQL started with `detached: true` by an earlier process, from its process and cluster directory. */
+export function stopDetachedPostgresFrom(record: { process: ProcessRef; dataDir: string }): Promise<void> {
+  return stopDetachedPostgres(record.process, record.dataDir);
 }
 
 async function removeCluster(clusterDir: string): Promise<void> {
@@ -210,8 +208,8 @@ async function createDatabase(port: number, password: string): Promise<void> {
 function postgresFailure(specific: string, error: unknown, logExcerpt: string[], password: string, clusterDir: string): Failure {
   const cause = error instanceof Error ? error.message : error === undefined ? 'the server exited' : String(error);
   return new Failure(specific, {
-    details: [redact(cause.split('\n')[0], password), `data directory: ${clusterDir}`],
-    logExcerpt: logExcerpt.map((line) => redact(line, password)),
+    details: [redact(cause.split('\n')[0], [password]), `data directory: ${clusterDir}`],
+    logExcerpt: logExcerpt.map((line) => redact(line, [password])),
     hint: 'Read the log excerpt above: a port taken by another process or a full disk are the usual causes.',
   });
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ResourceKind } from '../../../config/schema.ts';
+import type { ProcessRef } from '../../../shared/process.ts';
 import { startPostgres, stopDetachedPostgresFrom } from './postgres.ts';
 import { startS3, stopDetachedS3From } from './s3.ts';
 import type { RunningResource } from './types.ts';
@@ -7,7 +8,7 @@ import type { RunningResource } from './types.ts';
 export interface StartedResources {
   /** Every resource's connection variables, merged. */
   env: Record<string, string>;
-  /** The started resources, e.g. to record their pids for a later stop. */
+  /** The started resources, e.g. to record their processes for a later stop. */
   resources: RunningResource[];
   stop(): Promise<void>;
 }
@@ -44,6 +45,6 @@ export async function startResources(kinds: ResourceKind[], opts: { dir: string;
  * Stops a resource started with `detached: true` by an earlier process (e.g. `slipway env down`
  * after the CLI that started the local environment has exited), from what it recorded.
  */
-export function stopDetachedResource(record: { kind: ResourceKind; pid: number; dataDir: string }): Promise<void> {
+export function stopDetachedResource(record: { kind: ResourceKind; process: ProcessRef; dataDir: string }): Promise<void> {
   return record.kind === 'postgres' ? stopDetachedPostgresFrom(record) : stopDetachedS3From(record);
 }

@@ -6,7 +6,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { freePort, waitFor } from '../../../shared/net.ts';
 import { logFileTail } from './log-tail.ts';
-import { commandLine, stopProcess } from './process.ts';
+import { processRef, stopProcess, type ProcessRef } from '../../../shared/process.ts';
 import type { RunningResource } from './types.ts';
 
 export interface S3Options {
@@ -45,7 +45,7 @@ export async function startS3(opts: S3Options): Promise<RunningResource> {
 
   return {
     kind: 's3',
-    pid: server.pid,
+    process: server.process,
     dataDir: objectsDir,
     env: {
       S3_ENDPOINT: endpoint,
@@ -59,7 +59,7 @@ export async function startS3(opts: S3Options): Promise<RunningResource> {
 }
 
 interface S3Server {
-  pid?: number;
+  process?: ProcessRef;
   /** Whether the server process has exited (always false in process). */
   exited(): boolean;
   stop(): Promise<void>;
@@ -96,22 +96,19 @@ async function launchDetached(port: number, objectsDir: string, logPath: string)
   child.on('exit', () => (exited = true));
   child.on('error', () => (exited = true));
   child.unref();
-  const pid = child.pid;
-  return { pid, exited: () => exited || pid === undefined, stop: () => stopDetachedS3(pid, objectsDir) };
+  const server = processRef(child.pid);
+  return { process: server, exited: () => exited || server === undefined, stop: () => stopDetachedS3(server, objectsDir) };
 }
 
-/**
- * Stops a detached server, also from a later process that only kept its pid. The pid is checked
- * against the launcher's command line first, so a pid reused by another process is left alone.
- */
-async function stopDetachedS3(pid: number | undefined, objectsDir: string): Promise<void> {
-  if (pid !== undefined && (await commandLine(pid))?.includes(objectsDir)) await stopProcess(pid, 'SIGTERM');
+/** Stops a detached server, also from a later process that kept its ProcessRef. */
+async function stopDetachedS3(server: ProcessRef | undefined, objectsDir: string): Promise<void> {
+  await stopProcess(server, { group: false, graceMs: 10_000 });
   await rm(objectsDir, { recursive: true, force: true });
 }
 
-/** Stops an S3 server started with `detached: true` by an earlier process, from its pid and objects directory. */
-export function stopDetachedS3From(record: { pid: number; dataDir: string }): Promise<void> {
-  return stopDetachedS3(record.pid, record.dataDir);
+/** Stops an S3 server started with `detached: true` by an earlier process, from its process and objects directory. */
+export function stopDetachedS3From(record: { process: ProcessRef; dataDir: string }): Promise<void> {
+  return stopDetachedS3(record.process, record.dataDir);
 }
 
 /** Creates the bucket, waiting for the server to accept connections first. */

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { exec } from '../../../shared/exec.ts';
-import { isRunning } from './process.ts';
+import { isRunning, type ProcessRef } from '../../../shared/process.ts';
 import { startResources, stopDetachedResource } from './resources.ts';
 import { resourceSecretNames } from './secrets.ts';
 import { startS3 } from './s3.ts';
@@ -75,8 +75,8 @@ describe('startResources', () => {
       await started.stop();
     }
     const postgres = started.resources.find((resource) => resource.kind === 'postgres')!;
-    expect(postgres.pid).toBeGreaterThan(0);
-    expect(await isRunning(postgres.pid!)).toBe(false);
+    expect(postgres.process?.pid).toBeGreaterThan(0);
+    expect(isRunning(postgres.process)).toBe(false);
     expect(await exists(postgres.dataDir)).toBe(false);
     await expect(selectOne(started.env.DATABASE_URL)).rejects.toThrow(/ECONNREFUSED/);
     await expect(putAndGet(started.env, 'after-stop', 'x')).rejects.toThrow(/ECONNREFUSED/);
@@ -102,7 +102,7 @@ describe('detached resources', () => {
     expect(run.code, run.stderr).toBe(0);
     const { env, resources } = JSON.parse(run.stdout) as {
       env: Record<string, string>;
-      resources: { kind: 'postgres' | 's3'; pid: number; dataDir: string }[];
+      resources: { kind: 'postgres' | 's3'; process: ProcessRef; dataDir: string }[];
     };
     try {
       expect(resources.map((resource) => resource.kind).sort()).toEqual(['postgres', 's3']);
@@ -113,7 +113,8 @@ describe('detached resources', () => {
       await Promise.all(resources.map((resource) => stopDetachedResource(resource)));
     }
     for (const resource of resources) {
-      expect(await isRunning(resource.pid)).toBe(false);
+      expect(resource.process.startTime).toBeDefined();
+      expect(isRunning(resource.process)).toBe(false);
       expect(await exists(resource.dataDir)).toBe(false);
     }
     await expect(selectOne(env.DATABASE_URL)).rejects.toThrow(/ECONNREFUSED/);
@@ -121,10 +122,10 @@ describe('detached resources', () => {
 
   it('stop() of a detached S3 server kills it', async () => {
     const s3 = await startS3({ dataDir: dir, bucket: 'artifacts', detached: true });
-    expect(s3.pid).toBeGreaterThan(0);
+    expect(isRunning(s3.process)).toBe(true);
     expect(await putAndGet(s3.env, 'a.txt', 'a')).toBe('a');
     await s3.stop();
-    expect(await isRunning(s3.pid!)).toBe(false);
+    expect(isRunning(s3.process)).toBe(false);
   });
 });
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256 } from '../../../shared/hash.ts';
 import { deploy, environmentStatus, teardown, type ServiceDeployment } from './deploy.ts';
 import { ociLayoutSource } from './image-source.ts';
-import { writeOciImage } from './oci-layout-writer.ts';
+import { writeOciImage } from '../../../test-support/oci-layout-writer.ts';
 import { isRunning, type ProcessRef } from '../../../shared/process.ts';
 import { readState } from './state.ts';
 import { testServerSource } from '../../../test-support/test-server.ts';

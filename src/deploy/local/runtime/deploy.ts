@@ -3,10 +3,11 @@ import { readFile, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Failure } from '../../../shared/feedback/failure.ts';
+import type { ServiceStatus } from '../../target.ts';
 import { tailLines } from '../../../shared/exec.ts';
 import { writeFileAtomic } from '../../../shared/fs.ts';
 import { freePort } from '../../../shared/net.ts';
-import type { ImageSource } from './image-source.ts';
+import type { PullSource } from './image-source.ts';
 import { detectIsolation } from './isolation.ts';
 import { planLaunch, resolveUser, type Isolation, type LaunchPlan } from './launch-plan.ts';
 import { repositoryOf } from './oci.ts';
@@ -19,12 +20,12 @@ import { resolveInRoot } from './unpack.ts';
 import { exitReason, readSupervisorStatus, startService, stopServices } from './supervision.ts';
 import {
   environmentDir, lockEnvironment, readState, removeState, withHistory, writeState,
-  type EnvironmentState, type HistoryEntry, type RevisionRecord,
+  type RuntimeState, type HistoryEntry, type RuntimeRevision,
 } from './state.ts';
 
 export interface ServiceDeployment {
   name: string;
-  image: { source: ImageSource; reference: string; digest: string };
+  image: { source: PullSource; reference: string; digest: string };
   /** The port the service is configured for; the runtime picks a free host port and passes it as PORT. */
   port: number;
   /** Plain variables and resolved secrets: handed to the process, never logged or stored. */
@@ -54,16 +55,7 @@ export interface DeployResult {
   services: { name: string; url: string; pid: number }[];
 }
 
-export interface ServiceStatus {
-  name: string;
-  url: string;
-  /** The supervisor's pid: the process that owns (and restarts) the service. */
-  pid: number;
-  alive: boolean;
-  restarts: number;
-}
-
-export interface EnvironmentStatus {
+export interface RuntimeStatus {
   /** The app's URL; undefined while no revision was ever deployed. */
   url: string | undefined;
   revision: string | undefined;
@@ -85,7 +77,7 @@ function validateNames(opts: DeployOptions): void {
   if (opts.services.length === 0) throw new Failure(`revision ${opts.revision} has no services to deploy`);
 }
 
-function result(state: EnvironmentState): DeployResult {
+function result(state: RuntimeState): DeployResult {
   return {
     url: serviceUrl(state.router!.port),
     revision: state.current!.revision,
@@ -93,12 +85,12 @@ function result(state: EnvironmentState): DeployResult {
   };
 }
 
-async function stopRevision(revision: RevisionRecord): Promise<void> {
+async function stopRevision(revision: RuntimeRevision): Promise<void> {
   await stopServices(revision.services.map((s) => s.supervisor));
 }
 
 /** True when the environment already serves exactly these images as this revision, all running. */
-function alreadyServing(state: EnvironmentState, opts: DeployOptions): boolean {
+function alreadyServing(state: RuntimeState, opts: DeployOptions): boolean {
   const current = state.current;
   if (!current || current.revision !== opts.revision || !isRunning(state.router)) return false;
   if (current.services.length !== opts.services.length) return false;
@@ -169,7 +161,7 @@ async function prepare(opts: DeployOptions, envDir: string, log: (line: string) 
 }
 
 /** The Failure for a revision whose services did not all become ready: the first one's reason and log. */
-async function notReadyFailure(opts: DeployOptions, state: EnvironmentState, planned: PlannedService[], outcomes: Readiness[]): Promise<Failure> {
+async function notReadyFailure(opts: DeployOptions, state: RuntimeState, planned: PlannedService[], outcomes: Readiness[]): Promise<Failure> {
   const reasons = outcomes.map((o) => (o.ready ? undefined : o.reason));
   const index = reasons.findIndex((r) => r !== undefined);
   const failed = planned[index];
@@ -208,7 +200,7 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
 async function deployLocked(opts: DeployOptions): Promise<DeployResult> {
   const log = opts.onLog ?? (() => {});
   const envDir = environmentDir(opts.stateDir, opts.environment);
-  const state: EnvironmentState = (await readState(opts.stateDir, opts.environment)) ?? { environment: opts.environment, inactive: [], history: [] };
+  const state: RuntimeState = (await readState(opts.stateDir, opts.environment)) ?? { environment: opts.environment, inactive: [], history: [] };
   const save = () => writeState(opts.stateDir, state);
   if (state.inactive.length > 0) {
     log(`stopping processes left by an interrupted deploy (${state.inactive.map((r) => r.revision).join(', ')})`);
@@ -237,7 +229,7 @@ async function deployLocked(opts: DeployOptions): Promise<DeployResult> {
   }
   const { planned, routes } = prepared;
 
-  const record: RevisionRecord = { revision: opts.revision, startedAt: new Date().toISOString(), services: [] };
+  const record: RuntimeRevision = { revision: opts.revision, startedAt: new Date().toISOString(), services: [] };
   state.inactive = [record];
   try {
     for (const p of planned) {
@@ -278,7 +270,7 @@ async function deployLocked(opts: DeployOptions): Promise<DeployResult> {
 }
 
 /** What runs in an environment, how healthy its processes are, and its recent deploys. */
-export async function environmentStatus(stateDir: string, environment: string): Promise<EnvironmentStatus | undefined> {
+export async function environmentStatus(stateDir: string, environment: string): Promise<RuntimeStatus | undefined> {
   const state = await readState(stateDir, environment);
   if (!state) return undefined;
   const services = await Promise.all((state.current?.services ?? []).map(async (s): Promise<ServiceStatus> => {

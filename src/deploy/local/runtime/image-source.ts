@@ -5,7 +5,7 @@ import { Failure } from '../../../shared/feedback/failure.ts';
 import { parseIndex } from './oci.ts';
 
 /** Where the runtime pulls images from: the registry client and OCI layouts are adapted to this. */
-export interface ImageSource {
+export interface PullSource {
   /** The manifest (or index) bytes exactly as stored, and the digest the source claims for them. */
   getManifest(reference: string): Promise<{ body: Buffer; digest: string }>;
   getBlob(digest: string): Promise<NodeJS.ReadableStream>;
@@ -16,7 +16,7 @@ export interface ImageSource {
  * digest it pins ("name@sha256:…" or "sha256:…"), else by its tag against the
  * org.opencontainers.image.ref.name annotation ("v1", or the whole reference).
  */
-export function ociLayoutSource(layoutDir: string): ImageSource {
+export function ociLayoutSource(layoutDir: string): PullSource {
   const blobPath = (digest: string) => {
     const match = /^sha256:([a-f0-9]{64})$/.exec(digest);
     if (!match) throw new Failure(`OCI layout ${layoutDir}: "${digest}" is not a sha256 digest`);

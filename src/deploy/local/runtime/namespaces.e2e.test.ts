@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, environmentStatus, teardown } from './deploy.ts';
 import { ociLayoutSource } from './image-source.ts';
-import { writeOciImage, type LayerEntry } from './oci-layout-writer.ts';
+import { writeOciImage, type LayerEntry } from '../../../test-support/oci-layout-writer.ts';
 import { testServerSource } from '../../../test-support/test-server.ts';
 
 // As root, services run chrooted into their image in new mount/uts/ipc/pid namespaces. The image's

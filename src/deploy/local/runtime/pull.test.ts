@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { sha256 } from '../../../shared/hash.ts';
 import { ociLayoutSource } from './image-source.ts';
-import { writeOciImage } from './oci-layout-writer.ts';
+import { writeOciImage } from '../../../test-support/oci-layout-writer.ts';
 import { imageDir, pullImage } from './pull.ts';
 
 let work: string;

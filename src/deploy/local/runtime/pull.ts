@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { stagingPath } from '../../../shared/fs.ts';
 import { sha256 } from '../../../shared/hash.ts';
-import type { ImageSource } from './image-source.ts';
+import type { PullSource } from './image-source.ts';
 import { isIndex, layerCompression, parseImageConfig, parseIndex, parseManifest, pickPlatform, type Descriptor, type ImageConfig } from './oci.ts';
 import { applyLayer } from './unpack.ts';
 
@@ -37,7 +37,7 @@ function mismatch(image: string, what: string, expected: string, actual: string,
 }
 
 /** Streams a blob to `path` while hashing it; the file is used only if the hash matches. */
-async function fetchVerified(source: ImageSource, blob: Descriptor, path: string, image: string, what: string, reference: string): Promise<void> {
+async function fetchVerified(source: PullSource, blob: Descriptor, path: string, image: string, what: string, reference: string): Promise<void> {
   const hash = createHash('sha256');
   const hashing = new Transform({ transform(chunk: Buffer, _encoding, done) { hash.update(chunk); done(null, chunk); } });
   const stream = await source.getBlob(blob.digest);
@@ -47,7 +47,7 @@ async function fetchVerified(source: ImageSource, blob: Descriptor, path: string
 }
 
 /** Fetches the manifest, following an index to this platform's manifest, all verified by digest. */
-async function fetchManifest(source: ImageSource, reference: string, digest: string, image: string, scratch: string) {
+async function fetchManifest(source: PullSource, reference: string, digest: string, image: string, scratch: string) {
   const { body } = await source.getManifest(reference);
   const actual = `sha256:${sha256(body)}`;
   if (actual !== digest) throw mismatch(image, 'manifest', digest, actual, reference);
@@ -112,7 +112,7 @@ async function unpackedLayer(stateDir: string, layer: Descriptor, compression: P
  * never looks complete and a second deploy of the digest reuses it. Every blob is verified
  * against its digest before a byte of it is unpacked.
  */
-export async function pullImage(opts: { source: ImageSource; reference: string; digest: string; stateDir: string; image: string; onLog?: (line: string) => void })
+export async function pullImage(opts: { source: PullSource; reference: string; digest: string; stateDir: string; image: string; onLog?: (line: string) => void })
   : Promise<PulledImage> {
   const { source, reference, digest, image } = opts;
   if (!digestPattern.test(digest)) throw new Failure(`image ${image}: "${digest}" is not a sha256 digest`, { hint: 'Deploy images by the digest the release manifest records.' });

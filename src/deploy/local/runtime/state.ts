@@ -2,7 +2,7 @@ import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { writeFileAtomic } from '../../../shared/fs.ts';
-import { isRunning, processStartTime, type ProcessRef } from '../../../shared/process.ts';
+import { isRunning, processRef, type ProcessRef } from '../../../shared/process.ts';
 
 /** One service process of a revision, as the state file records it (never its environment). */
 export interface ServiceRecord {
@@ -17,7 +17,7 @@ export interface ServiceRecord {
   logFile: string;
 }
 
-export interface RevisionRecord {
+export interface RuntimeRevision {
   revision: string;
   startedAt: string;
   services: ServiceRecord[];
@@ -31,16 +31,16 @@ export interface HistoryEntry {
   reason?: string;
 }
 
-export interface EnvironmentState {
+export interface RuntimeState {
   environment: string;
   router?: ProcessRef & { port: number };
   /** The revision the router serves. */
-  current?: RevisionRecord;
+  current?: RuntimeRevision;
   /**
    * Processes that run but serve nothing: a revision being started, or one being retired. A CLI
    * killed mid-deploy leaves them here, and the next deploy or teardown stops them.
    */
-  inactive: RevisionRecord[];
+  inactive: RuntimeRevision[];
   /** Newest last, bounded. */
   history: HistoryEntry[];
 }
@@ -53,12 +53,12 @@ export function environmentDir(stateDir: string, environment: string): string {
 
 const statePath = (stateDir: string, environment: string) => join(environmentDir(stateDir, environment), 'state.json');
 
-export async function readState(stateDir: string, environment: string): Promise<EnvironmentState | undefined> {
+export async function readState(stateDir: string, environment: string): Promise<RuntimeState | undefined> {
   const text = await readFile(statePath(stateDir, environment), 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as EnvironmentState);
+  return text === undefined ? undefined : (JSON.parse(text) as RuntimeState);
 }
 
-export async function writeState(stateDir: string, state: EnvironmentState): Promise<void> {
+export async function writeState(stateDir: string, state: RuntimeState): Promise<void> {
   await writeFileAtomic(statePath(stateDir, state.environment), `${JSON.stringify(state, null, 2)}\n`);
 }
 
@@ -78,7 +78,7 @@ export function withHistory(history: HistoryEntry[], entry: HistoryEntry): Histo
 export async function lockEnvironment(stateDir: string, environment: string): Promise<() => Promise<void>> {
   const path = join(environmentDir(stateDir, environment), 'deploy.lock');
   await mkdir(environmentDir(stateDir, environment), { recursive: true });
-  const me: ProcessRef = { pid: process.pid, startTime: processStartTime(process.pid) ?? '' };
+  const me = processRef(process.pid)!;
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(path, 'wx');

@@ -38,5 +38,5 @@ export async function exitReason(supervisor: ProcessRef, statusFile: string): Pr
 }
 
 export async function stopServices(supervisors: ProcessRef[]): Promise<void> {
-  await Promise.all(supervisors.map((ref) => stopProcess(ref, stopGraceMs + 1000)));
+  await Promise.all(supervisors.map((ref) => stopProcess(ref, { graceMs: stopGraceMs + 1000 })));
 }

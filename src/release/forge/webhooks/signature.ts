@@ -2,12 +2,12 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DeliveryLog } from './delivery-log.ts';
 
 /** Why a delivery was turned away. */
-export type Rejection = 'unsigned' | 'forged' | 'stale' | 'replayed' | 'malformed';
+export type DeliveryRejection = 'unsigned' | 'forged' | 'stale' | 'replayed' | 'malformed';
 
 /** The HTTP status each rejection is answered with. */
-export const rejectionStatus: Record<Rejection, number> = { unsigned: 401, forged: 401, stale: 401, replayed: 409, malformed: 400 };
+export const rejectionStatus: Record<DeliveryRejection, number> = { unsigned: 401, forged: 401, stale: 401, replayed: 409, malformed: 400 };
 
-export type Verification = { ok: true; deliveryId: string; payload: unknown } | { ok: false; reason: Rejection; message: string };
+export type Verification = { ok: true; deliveryId: string; payload: unknown } | { ok: false; reason: DeliveryRejection; message: string };
 
 /**
  * GitHub's signature header, computed over `<timestamp>.<body>` rather than the body alone so a
@@ -68,7 +68,7 @@ export function verifyDelivery(opts: {
   return { ok: true, deliveryId, payload };
 }
 
-function reject(reason: Rejection, message: string): Verification {
+function reject(reason: DeliveryRejection, message: string): Verification {
   return { ok: false, reason, message };
 }
 

@@ -6,7 +6,7 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
-import { sha256 } from '../../../shared/hash.ts';
+import { sha256 } from '../shared/hash.ts';
 
 /** One entry of a layer: inline content, a host file copied in, a directory, a symlink or a whiteout. */
 export type LayerEntry =

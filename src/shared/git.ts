@@ -1,0 +1,27 @@
+import { exec, type ExecResult } from './exec.ts';
+
+/** A git command that failed: the command, where, and git's own words. */
+export class GitError extends Error {
+  constructor(readonly args: string[], readonly cwd: string, readonly result: ExecResult) {
+    super(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim() || `exit code ${result.code}`}`);
+    this.name = 'GitError';
+  }
+}
+
+/** Runs git without a shell; the whole result, whatever the exit code (for commands whose code is the answer). */
+export function gitResult(cwd: string, args: string[]): Promise<ExecResult> {
+  return exec('git', args, { cwd });
+}
+
+/** Git's stdout; a failure throws a GitError naming the command, the directory and git's message. */
+export async function git(cwd: string, args: string[]): Promise<string> {
+  const result = await gitResult(cwd, args);
+  if (result.code !== 0) throw new GitError(args, cwd, result);
+  return result.stdout;
+}
+
+/** Git's stdout, or undefined when git fails (not a repository, an unknown ref). */
+export async function gitOrUndefined(cwd: string, args: string[]): Promise<string | undefined> {
+  const result = await gitResult(cwd, args);
+  return result.code === 0 ? result.stdout : undefined;
+}
