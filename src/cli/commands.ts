@@ -1,18 +1,4 @@
-export interface CommandInput {
-  args: string[];
-  fail?: string;
-  home?: string;
-  repo?: string;
-  port?: string;
-  webhook?: string;
-  env?: string;
-  out?: string;
-  release?: string;
-  verbose?: boolean;
-  json?: boolean;
-}
-
-export type Command = (input: CommandInput) => Promise<number>;
+import type { Command } from './command.ts';
 
 /** Each command's module is loaded only when it runs, so a quick command does not load them all. */
 export const commands: Record<string, () => Promise<Command>> = {

@@ -4,7 +4,7 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { resolveHome, type Home } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { approve, PromotionStore, promotionStorePath } from '../../deploy/promotion/index.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 import { RunStore } from '../../shared/state/run-store.ts';

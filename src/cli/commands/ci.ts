@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { resolveHome } from '../../shared/home.ts';
 import { replayUnchangedChecks } from '../../run/unchanged-run.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 

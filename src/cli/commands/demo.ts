@@ -6,7 +6,7 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { yellow } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 

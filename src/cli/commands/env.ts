@@ -7,7 +7,7 @@ import type { Config } from '../../config/schema.ts';
 import { openDeployTarget } from '../../deploy/targets.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { resolveHome, type Home } from '../../shared/home.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 /**
  * `slipway env status|down <env>`: what runs in an environment, or take the release out of it,

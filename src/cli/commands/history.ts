@@ -3,7 +3,7 @@ import type { Feedback } from '../../shared/feedback/feedback.ts';
 import { renderFeedback, dim } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 

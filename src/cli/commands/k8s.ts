@@ -7,7 +7,7 @@ import { resolveHome, type Home } from '../../shared/home.ts';
 import { findingsFailure, renderManifests, validateManifests, writeManifests } from '../../deploy/kubernetes/manifests/index.ts';
 import { repositoryForge } from '../../release/forge/repository-forge.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 /**
  * `slipway k8s render --env <env> [--release <release.json>] --out <dir>`: the environment's

@@ -2,7 +2,7 @@ import { resolveHome } from '../../shared/home.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 

@@ -3,7 +3,7 @@ import { resolveHome } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { terminalReporter } from '../reporter.ts';
 import { printOutcome } from '../outcome.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 
 /** `slipway run`: the pipeline on a repository at HEAD. */

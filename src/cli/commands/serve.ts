@@ -9,7 +9,7 @@ import { Redactor } from '../../shared/redactor.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
 import { FileDeliveryLog } from '../../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver } from '../../release/forge/webhooks/receiver.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 import { terminalReporter } from '../reporter.ts';
 import { join } from 'node:path';
 

@@ -1,5 +1,5 @@
 import { demoPrograms, ensureHostPrograms, testPrograms } from '../../demo/preflight.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 /**
  * `slipway setup [tests]`: installs the host programs the embedded default needs (as root on

@@ -6,7 +6,7 @@ import { dim } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { buildCaches } from '../../build/caches.ts';
 import { dependentsOf, explainRebuild, hashBuildInputs, type MissExplanation, type PackageHash } from '../../build/workspace/index.ts';
-import type { Command } from '../commands.ts';
+import type { Command } from '../command.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 

@@ -1,0 +1,16 @@
+/** What a command gets from the command line. */
+export interface CommandInput {
+  args: string[];
+  fail?: string;
+  home?: string;
+  repo?: string;
+  port?: string;
+  webhook?: string;
+  env?: string;
+  out?: string;
+  release?: string;
+  verbose?: boolean;
+  json?: boolean;
+}
+
+export type Command = (input: CommandInput) => Promise<number>;
