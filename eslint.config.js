@@ -8,13 +8,15 @@ import tseslint from 'typescript-eslint';
 const layers = [['cli'], ['run', 'demo'], ['stages'], ['deploy'], ['release'], ['build'], ['config', 'engine'], ['shared']];
 
 /** For each folder, the folders it must not import: its own siblings and every layer above it. */
-const layerZones = layers.flatMap((layer, depth) =>
-  layer.map((folder) => ({
-    target: `./src/${folder}`,
-    from: [...layers.slice(0, depth).flat(), ...layer.filter((other) => other !== folder)].map((other) => `./src/${other}`),
-    message: `src/${folder} sits below these folders: dependencies point down only (see ARCHITECTURE.md).`,
-  })),
-).filter((zone) => zone.from.length > 0);
+const layerZones = layers
+  .flatMap((layer, depth) =>
+    layer.map((folder) => ({
+      target: `./src/${folder}`,
+      from: [...layers.slice(0, depth).flat(), ...layer.filter((other) => other !== folder)].map((other) => `./src/${other}`),
+      message: `src/${folder} sits below these folders: dependencies point down only (see ARCHITECTURE.md).`,
+    })),
+  )
+  .filter((zone) => zone.from.length > 0);
 
 /** How import-x finds and reads the modules an import names: our imports carry their .ts extension. */
 const importSettings = {
@@ -28,7 +30,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -47,13 +52,24 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: importSettings,
     rules: {
-      'import-x/no-restricted-paths': ['error', {
-        zones: [
-          { target: './src', from: './src/test-support', message: 'Stand-ins and fixtures are for tests: product code never imports src/test-support.' },
-          ...layerZones,
-          { target: './src/release/registry', from: './src/release/image', message: 'The registry client knows manifests and blobs, not how images are built: image/ uses registry/, not the other way.' },
-        ],
-      }],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './src',
+              from: './src/test-support',
+              message: 'Stand-ins and fixtures are for tests: product code never imports src/test-support.',
+            },
+            ...layerZones,
+            {
+              target: './src/release/registry',
+              from: './src/release/image',
+              message: 'The registry client knows manifests and blobs, not how images are built: image/ uses registry/, not the other way.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

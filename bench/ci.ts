@@ -22,7 +22,11 @@ import { editedFunctionName, editSource, missingOutputs, removeEditedOutput, res
 import { generateMonorepo, type Monorepo } from './synthetic-monorepo.ts';
 
 const { values: options } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, keep: { type: 'boolean', default: false }, tools: { type: 'string', default: toolNames.join(',') } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    tools: { type: 'string', default: toolNames.join(',') },
+  },
 });
 const tools = options.tools.split(',').map((tool) => tool.trim()) as ToolName[];
 const unknownTool = tools.find((tool) => !toolNames.includes(tool));
@@ -34,7 +38,10 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 /** A run that failed or skipped work: the benchmark stops, showing the tool's own words. */
 class BenchAbort extends Error {
-  constructor(message: string, readonly excerpt: string[]) {
+  constructor(
+    message: string,
+    readonly excerpt: string[],
+  ) {
     super(message);
   }
 }
@@ -54,7 +61,13 @@ const started = performance.now();
 const turboVersion = (await exec(turboBin, ['--version'])).stdout.trim();
 // The machine is shared: the load before the run tells how much of the noise was other work.
 const loadAverage = Number(loadavg()[0].toFixed(2));
-const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, turbo: turboVersion, loadAverage };
+const machine = {
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model.trim() ?? 'unknown',
+  node: process.version,
+  turbo: turboVersion,
+  loadAverage,
+};
 say(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, turbo ${machine.turbo}, load average ${loadAverage}`);
 
 const workDir = await mkdtemp(join(tmpdir(), 'slipway-bench-ci-'));
@@ -72,7 +85,9 @@ try {
   const { plan } = copies[0];
   const levels = Math.max(...plan.packages.map((pkg) => pkg.level)) + 1;
   const where = options.keep ? `${workDir} (kept)` : workDir;
-  say(`monorepo: ${plan.packages.length} packages on ${levels} levels, one copy per tool in ${where}, generated in ${((performance.now() - generation) / 1000).toFixed(1)} s`);
+  say(
+    `monorepo: ${plan.packages.length} packages on ${levels} levels, one copy per tool in ${where}, generated in ${((performance.now() - generation) / 1000).toFixed(1)} s`,
+  );
   for (const tool of tools) say(`${tool}: ${commandLine(tool, repos[tool]).join(' ')}`);
 
   const measure = async (spec: CaseSpec): Promise<CaseResult> => {
@@ -92,7 +107,11 @@ try {
         const label = `${spec.name} ${repetition}/${spec.repetitions} ${tool}`;
         if (run.code !== 0) throw new BenchAbort(`${label} exited with code ${run.code}`, tailLines(run.output, 40));
         const problems = await missingOutputs(dir, plan, edit);
-        if (problems.length) throw new BenchAbort(`${label} exited 0 but its outputs are not all there`, [...problems.slice(0, 10), ...tailLines(run.output, 20)]);
+        if (problems.length)
+          throw new BenchAbort(`${label} exited 0 but its outputs are not all there`, [
+            ...problems.slice(0, 10),
+            ...tailLines(run.output, 20),
+          ]);
         (samples[tool] ??= []).push(run.seconds);
         say(`  ${label}: ${run.seconds.toFixed(2)} s`);
       }
@@ -106,20 +125,39 @@ try {
   const results = [
     await measure({ name: 'cold', description: 'outputs removed, caches empty', tools, repetitions: 1, cold: true }),
     await measure({ name: 'full-hit', description: 'nothing changed since the previous run', tools: cached, repetitions: settings.hits }),
-    await measure({ name: 'leaf', description: `${plan.leaf.name} (nothing depends on it) changed`, tools: cached, repetitions: settings.leafEdits, edits: plan.leaf }),
-    await measure({ name: 'root', description: `${plan.root.name} (everything depends on it) changed`, tools: cached, repetitions: 1, edits: plan.root }),
+    await measure({
+      name: 'leaf',
+      description: `${plan.leaf.name} (nothing depends on it) changed`,
+      tools: cached,
+      repetitions: settings.leafEdits,
+      edits: plan.leaf,
+    }),
+    await measure({
+      name: 'root',
+      description: `${plan.root.name} (everything depends on it) changed`,
+      tools: cached,
+      repetitions: 1,
+      edits: plan.root,
+    }),
   ];
 
   const totalSeconds = (performance.now() - started) / 1000;
-  await writeFileAtomic(resultsFile, `${JSON.stringify({
-    date: new Date().toISOString(),
-    quick: options.quick,
-    machine,
-    monorepo: { packages: plan.packages.length, levels, leaf: plan.leaf.name, root: plan.root.name },
-    commands: Object.fromEntries(tools.map((tool) => [tool, commandLine(tool, '<repo>').join(' ')])),
-    cases: results.map((result) => ({ ...result, ...summarize(result) })),
-    totalSeconds,
-  }, (_key, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(3)) : value), 2)}\n`);
+  await writeFileAtomic(
+    resultsFile,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        quick: options.quick,
+        machine,
+        monorepo: { packages: plan.packages.length, levels, leaf: plan.leaf.name, root: plan.root.name },
+        commands: Object.fromEntries(tools.map((tool) => [tool, commandLine(tool, '<repo>').join(' ')])),
+        cases: results.map((result) => ({ ...result, ...summarize(result) })),
+        totalSeconds,
+      },
+      (_key, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(3)) : value),
+      2,
+    )}\n`,
+  );
   say();
   for (const line of summaryTable(results)) say(line);
   say(`total ${totalSeconds.toFixed(0)} s; results in ${resultsFile}`);

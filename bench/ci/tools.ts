@@ -39,8 +39,9 @@ export function commandLine(tool: ToolName, dir: string): string[] {
 export async function runTool(tool: ToolName, dir: string, plan: MonorepoPlan): Promise<ToolRun> {
   const [command, ...args] = commandLine(tool, dir);
   const started = performance.now();
-  const result = tool === 'raw'
-    ? await runRaw(dir, plan, availableParallelism())
-    : await exec(command, args, { cwd: dir, env: tool === 'turbo' ? turboEnv : process.env });
+  const result =
+    tool === 'raw'
+      ? await runRaw(dir, plan, availableParallelism())
+      : await exec(command, args, { cwd: dir, env: tool === 'turbo' ? turboEnv : process.env });
   return { code: result.code, output: result.output, seconds: (performance.now() - started) / 1000 };
 }

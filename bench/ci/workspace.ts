@@ -27,7 +27,10 @@ export function editedFunctionName(tag: string): string {
 
 /** Appends a new exported function to a package's source, the same in every copy of the repo. */
 export async function editSource(dir: string, pkg: PackagePlan, tag: string): Promise<void> {
-  await appendFile(join(dir, 'packages', pkg.dir, editedSource), `\nexport function ${editedFunctionName(tag)}(): string {\n  return '${tag}';\n}\n`);
+  await appendFile(
+    join(dir, 'packages', pkg.dir, editedSource),
+    `\nexport function ${editedFunctionName(tag)}(): string {\n  return '${tag}';\n}\n`,
+  );
 }
 
 /** Deletes the edited file's compiled output, so only a tool that rebuilds (or restores) it passes. */
@@ -35,13 +38,21 @@ export async function removeEditedOutput(dir: string, pkg: PackagePlan): Promise
   await rm(join(dir, 'packages', pkg.dir, editedOutput), { force: true });
 }
 
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Every package's build and test outputs exist, and the edited package's output has the
  * function just added. Returns what is wrong, one line each; empty when all is well.
  */
-export async function missingOutputs(dir: string, plan: MonorepoPlan, edit?: { pkg: PackagePlan; functionName: string }): Promise<string[]> {
+export async function missingOutputs(
+  dir: string,
+  plan: MonorepoPlan,
+  edit?: { pkg: PackagePlan; functionName: string },
+): Promise<string[]> {
   const problems: string[] = [];
   for (const pkg of plan.packages) {
     for (const output of ['dist/index.js', 'reports/junit.xml']) {
@@ -51,7 +62,8 @@ export async function missingOutputs(dir: string, plan: MonorepoPlan, edit?: { p
   if (edit) {
     const path = join(dir, 'packages', edit.pkg.dir, editedOutput);
     const compiled = await readFile(path, 'utf8').catch(() => '');
-    if (!compiled.includes(`function ${edit.functionName}(`)) problems.push(`${edit.pkg.dir}/${editedOutput} lacks the edit ${edit.functionName}`);
+    if (!compiled.includes(`function ${edit.functionName}(`))
+      problems.push(`${edit.pkg.dir}/${editedOutput} lacks the edit ${edit.functionName}`);
   }
   return problems;
 }

@@ -16,7 +16,8 @@ const IMAGE_APP_DIR = 'app';
 async function materialise(entries: LayerEntry[], stripPrefix: string, targetDir: string): Promise<number> {
   let bytes = 0;
   for (const entry of entries) {
-    if (entry.path !== stripPrefix && !entry.path.startsWith(`${stripPrefix}/`)) throw new Error(`${entry.path} is not under ${stripPrefix}/`);
+    if (entry.path !== stripPrefix && !entry.path.startsWith(`${stripPrefix}/`))
+      throw new Error(`${entry.path} is not under ${stripPrefix}/`);
     const target = join(targetDir, entry.path.slice(stripPrefix.length));
     if (entry.type === 'directory') {
       await mkdir(target, { recursive: true });
@@ -35,8 +36,18 @@ async function materialise(entries: LayerEntry[], stripPrefix: string, targetDir
 }
 
 /** The dependency closure, once: the context's `node_modules`, as `COPY node_modules /app/node_modules` expects. */
-export async function writeDependencyContext(opts: { workspaceRoot: string; packageDir: string; serviceName: string; contextDir: string }): Promise<{ bytes: number; packages: number }> {
-  const dependencies = await resolveProductionDependencies({ workspaceRoot: opts.workspaceRoot, packageDir: opts.packageDir, serviceName: opts.serviceName, appDir: IMAGE_APP_DIR });
+export async function writeDependencyContext(opts: {
+  workspaceRoot: string;
+  packageDir: string;
+  serviceName: string;
+  contextDir: string;
+}): Promise<{ bytes: number; packages: number }> {
+  const dependencies = await resolveProductionDependencies({
+    workspaceRoot: opts.workspaceRoot,
+    packageDir: opts.packageDir,
+    serviceName: opts.serviceName,
+    appDir: IMAGE_APP_DIR,
+  });
   const entries = await planDependencyLayer(dependencies, opts.serviceName);
   const bytes = await materialise(entries, `${IMAGE_APP_DIR}/node_modules`, join(opts.contextDir, CONTEXT_DEPS_DIR));
   return { bytes, packages: dependencies.length };

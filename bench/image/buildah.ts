@@ -21,7 +21,10 @@ export interface BuildahRun {
 }
 
 export class Buildah {
-  private constructor(readonly storageDir: string, readonly driver: StorageDriver) {}
+  private constructor(
+    readonly storageDir: string,
+    readonly driver: StorageDriver,
+  ) {}
 
   /** Storage under `storageDir` with `driver`, or the first that works here: overlay, else vfs. */
   static async create(storageDir: string, driver?: StorageDriver): Promise<{ buildah: Buildah; probeNotes: string[] }> {
@@ -42,7 +45,8 @@ export class Buildah {
 
   private async run(args: string[], timeoutMs = 300_000): Promise<{ output: string; seconds: number }> {
     const result = await exec(BUILDAH, [...this.flags, ...args], { timeoutMs });
-    if (result.code !== 0) throw new Error(`buildah ${args.join(' ')} failed (exit ${result.code}):\n${tailLines(result.output, 20).join('\n')}`);
+    if (result.code !== 0)
+      throw new Error(`buildah ${args.join(' ')} failed (exit ${result.code}):\n${tailLines(result.output, 20).join('\n')}`);
     return { output: result.output, seconds: result.durationMs / 1000 };
   }
 
@@ -73,19 +77,41 @@ export class Buildah {
   }
 
   async buildAndPush(opts: { contextDir: string; image: string; revision: string }): Promise<BuildahRun> {
-    const build = await this.run(['bud', '--isolation', ISOLATION, '--layers', '--tls-verify=false', '--build-arg', `REVISION=${opts.revision}`, '-f', join(opts.contextDir, 'Dockerfile'), '-t', opts.image, opts.contextDir]);
+    const build = await this.run([
+      'bud',
+      '--isolation',
+      ISOLATION,
+      '--layers',
+      '--tls-verify=false',
+      '--build-arg',
+      `REVISION=${opts.revision}`,
+      '-f',
+      join(opts.contextDir, 'Dockerfile'),
+      '-t',
+      opts.image,
+      opts.contextDir,
+    ]);
     const digestFile = join(this.storageDir, 'pushed.digest');
     const push = await this.run(['push', '--tls-verify=false', '--digestfile', digestFile, opts.image, `docker://${opts.image}`]);
     const steps = build.output.split('\n').filter((line) => /^STEP \d+\/\d+:/.test(line)).length;
     const cachedSteps = build.output.split('\n').filter((line) => /^--> Using cache /.test(line)).length;
-    return { buildSeconds: build.seconds, pushSeconds: push.seconds, digest: (await readFile(digestFile, 'utf8')).trim(), cachedSteps, steps };
+    return {
+      buildSeconds: build.seconds,
+      pushSeconds: push.seconds,
+      digest: (await readFile(digestFile, 'utf8')).trim(),
+      cachedSteps,
+      steps,
+    };
   }
 
   /** Removes every container and image, unmounts anything left under the storage, deletes it. */
   async destroy(): Promise<void> {
     await exec(BUILDAH, [...this.flags, 'rm', '--all']).catch(() => undefined);
     await exec(BUILDAH, [...this.flags, 'rmi', '--all', '--force']).catch(() => undefined);
-    const mounts = (await readFile('/proc/self/mounts', 'utf8')).split('\n').map((line) => line.split(' ')[1]).filter((point) => point?.startsWith(`${this.storageDir}/`));
+    const mounts = (await readFile('/proc/self/mounts', 'utf8'))
+      .split('\n')
+      .map((line) => line.split(' ')[1])
+      .filter((point) => point?.startsWith(`${this.storageDir}/`));
     for (const point of mounts.reverse()) await exec('umount', ['-l', point]);
     await rm(this.storageDir, { recursive: true, force: true });
   }

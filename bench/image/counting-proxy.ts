@@ -33,11 +33,14 @@ export async function startCountingProxy(targetUrl: string): Promise<CountingPro
     request.on('data', (chunk: Buffer) => (traffic.uploaded += chunk.length));
     // The Host header goes through unchanged: the registry writes upload Locations with it,
     // so the follow-up PATCH and PUT requests come back through the proxy too.
-    const upstream = http.request({ host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers, agent }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.on('data', (chunk: Buffer) => (traffic.downloaded += chunk.length));
-      answer.pipe(response);
-    });
+    const upstream = http.request(
+      { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers, agent },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.on('data', (chunk: Buffer) => (traffic.downloaded += chunk.length));
+        answer.pipe(response);
+      },
+    );
     upstream.on('error', (error) => {
       if (!response.headersSent) response.writeHead(502);
       response.end(String(error));

@@ -35,13 +35,19 @@ export interface CaseSummary {
   buildahUploadedBytes: number;
 }
 
-
 export function summarize(result: CaseResult): CaseSummary {
   const seconds = (tool: ToolName) => median(result.samples[tool].map((sample) => sample.totalSeconds));
   const bytes = (tool: ToolName) => median(result.samples[tool].map((sample) => sample.uploadedBytes));
   const slipwaySeconds = seconds('slipway');
   const buildahSeconds = seconds('buildah');
-  return { name: result.name, slipwaySeconds, buildahSeconds, ratio: slipwaySeconds / buildahSeconds, slipwayUploadedBytes: bytes('slipway'), buildahUploadedBytes: bytes('buildah') };
+  return {
+    name: result.name,
+    slipwaySeconds,
+    buildahSeconds,
+    ratio: slipwaySeconds / buildahSeconds,
+    slipwayUploadedBytes: bytes('slipway'),
+    buildahUploadedBytes: bytes('buildah'),
+  };
 }
 
 export function formatBytes(bytes: number): string {
@@ -53,7 +59,12 @@ export function formatBytes(bytes: number): string {
 /** A fixed-width table: the first column left-aligned, the others right-aligned. */
 export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  return rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column])))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** One line per run: where each tool's time went. */

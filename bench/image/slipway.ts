@@ -6,7 +6,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestImageSpec } from '../../src/test-support/image-workspace.ts';
-import { blobPath, buildServiceImage, CONFIG_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, type BuiltImage, type ServiceImageSpec } from '../../src/release/image/index.ts';
+import {
+  blobPath,
+  buildServiceImage,
+  CONFIG_MEDIA_TYPE,
+  MANIFEST_MEDIA_TYPE,
+  type BuiltImage,
+  type ServiceImageSpec,
+} from '../../src/release/image/index.ts';
 import { PATH_ENV } from '../../src/release/image/base-layer.ts';
 import { ociArchitecture } from '../../src/release/image/image-config.ts';
 import { pushImage, type PushResult } from '../../src/release/image/index.ts';
@@ -24,7 +31,12 @@ export interface SlipwayRun {
 }
 
 /** One build and push, as the image and push stages do it (plus mounting from the base repository). */
-export async function slipwayBuildAndPush(spec: ServiceImageSpec, client: RegistryClient, repository: string, tag: string): Promise<SlipwayRun> {
+export async function slipwayBuildAndPush(
+  spec: ServiceImageSpec,
+  client: RegistryClient,
+  repository: string,
+  tag: string,
+): Promise<SlipwayRun> {
   const buildStarted = performance.now();
   const built = await buildServiceImage(spec);
   const pushStarted = performance.now();
@@ -49,20 +61,24 @@ export async function buildBaseSource(dir: string): Promise<BuiltImage> {
  */
 export async function pushBaseImage(built: BuiltImage, client: RegistryClient): Promise<string> {
   const base = built.layers[0];
-  const config = Buffer.from(JSON.stringify({
-    architecture: ociArchitecture(process.arch),
-    os: 'linux',
-    config: { Env: [`PATH=${PATH_ENV}`] },
-    rootfs: { type: 'layers', diff_ids: [base.diffId] },
-    history: [{ created: '1970-01-01T00:00:00Z', created_by: `slipway base: node ${process.version}` }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: ociArchitecture(process.arch),
+      os: 'linux',
+      config: { Env: [`PATH=${PATH_ENV}`] },
+      rootfs: { type: 'layers', diff_ids: [base.diffId] },
+      history: [{ created: '1970-01-01T00:00:00Z', created_by: `slipway base: node ${process.version}` }],
+    }),
+  );
   const configDigest = `sha256:${sha256(config)}`;
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MANIFEST_MEDIA_TYPE,
-    config: { mediaType: CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length },
-    layers: [{ mediaType: base.mediaType, digest: base.digest, size: base.size }],
-  }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MANIFEST_MEDIA_TYPE,
+      config: { mediaType: CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length },
+      layers: [{ mediaType: base.mediaType, digest: base.digest, size: base.size }],
+    }),
+  );
   const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-base-'));
   try {
     const configFile = join(dir, 'config.json');

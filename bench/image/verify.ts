@@ -25,8 +25,13 @@ async function skopeo(args: string[]): Promise<string> {
 
 /** `skopeo inspect` of a reference on a plain-HTTP registry: its digest, layer count and run settings. */
 export async function inspectImage(reference: string): Promise<InspectedImage> {
-  const image = JSON.parse(await skopeo(['inspect', '--tls-verify=false', `docker://${reference}`])) as { Digest: string; Layers: string[] };
-  const config = JSON.parse(await skopeo(['inspect', '--config', '--tls-verify=false', `docker://${reference}`])) as { config?: RunSettings };
+  const image = JSON.parse(await skopeo(['inspect', '--tls-verify=false', `docker://${reference}`])) as {
+    Digest: string;
+    Layers: string[];
+  };
+  const config = JSON.parse(await skopeo(['inspect', '--config', '--tls-verify=false', `docker://${reference}`])) as {
+    config?: RunSettings;
+  };
   return { digest: image.Digest, layers: image.Layers.length, config: config.config ?? {} };
 }
 

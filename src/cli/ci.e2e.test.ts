@@ -87,8 +87,17 @@ describe('slipway ci', () => {
   it('goes on with a warning when the remote cache cannot be reached', async () => {
     const closed = await freePort();
     const repo = join(work, 'offline');
-    await createCiWorkspace(repo, { cache: { remote: { bucket: 'team-cache', endpoint: `http://127.0.0.1:${closed}`, region: 'us-east-1' } } });
-    const result = await slipway({ AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'not-shown-anywhere' }, 'ci', '--repo', repo, '--home', join(work, 'offline-home'));
+    await createCiWorkspace(repo, {
+      cache: { remote: { bucket: 'team-cache', endpoint: `http://127.0.0.1:${closed}`, region: 'us-east-1' } },
+    });
+    const result = await slipway(
+      { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'not-shown-anywhere' },
+      'ci',
+      '--repo',
+      repo,
+      '--home',
+      join(work, 'offline-home'),
+    );
     expect(result.code, result.output).toBe(0);
     expect(result.output).toMatch(/⚠ remote cache: .*127\.0\.0\.1:\d+/);
     expect(result.output.match(/⚠ remote cache/g)).toHaveLength(1);

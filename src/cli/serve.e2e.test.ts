@@ -24,8 +24,12 @@ describe('slipway serve with slipway run', () => {
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'slipway-serve-'));
     serve = spawn(process.execPath, [cli, 'serve', '--home', home], { env });
-    serve.stdout!.on('data', (chunk) => { serveOutput += chunk; });
-    serve.stderr!.on('data', (chunk) => { serveOutput += chunk; });
+    serve.stdout!.on('data', (chunk) => {
+      serveOutput += chunk;
+    });
+    serve.stderr!.on('data', (chunk) => {
+      serveOutput += chunk;
+    });
     expect(await waitFor(async () => /receiving webhooks at (\S+)/.test(serveOutput), 20_000), serveOutput).toBe(true);
     url = /receiving webhooks at (\S+)/.exec(serveOutput)![1];
   });
@@ -38,7 +42,12 @@ describe('slipway serve with slipway run', () => {
 
   it('rejects a forged delivery', async () => {
     const body = JSON.stringify({ action: 'created', release: { tag_name: 'v9.9.9' } });
-    const headers = { ...signDelivery('not-the-secret', body, Date.now()), 'content-type': 'application/json', 'x-github-event': 'release', 'x-github-delivery': 'forged-1' };
+    const headers = {
+      ...signDelivery('not-the-secret', body, Date.now()),
+      'content-type': 'application/json',
+      'x-github-event': 'release',
+      'x-github-delivery': 'forged-1',
+    };
     const response = await fetch(url, { method: 'POST', body, headers });
     expect(response.status).toBe(401);
   });
@@ -50,7 +59,11 @@ describe('slipway serve with slipway run', () => {
     expect(run.stdout).toMatch(/release v1\.5\.0 created; its webhook went to slipway serve/);
     expect(run.stderr).not.toMatch(/✔ integration/);
     const id = /slipway show (\d+)/.exec(run.stdout)![1];
-    const show = async () => JSON.parse((await exec(process.execPath, [cli, 'show', id, '--json', '--home', home])).stdout) as { run: { status: string }; stages: { stage: string; status: string }[] };
+    const show = async () =>
+      JSON.parse((await exec(process.execPath, [cli, 'show', id, '--json', '--home', home])).stdout) as {
+        run: { status: string };
+        stages: { stage: string; status: string }[];
+      };
     expect(await waitFor(async () => ['succeeded', 'failed'].includes((await show()).run.status), 240_000, 1000), serveOutput).toBe(true);
     const final = await show();
     expect(final.run.status, serveOutput).toBe('succeeded');

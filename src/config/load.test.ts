@@ -14,14 +14,27 @@ const minimal = {
 
 describe('configuration', () => {
   let dir: string;
-  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'slipway-config-')); });
-  afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'slipway-config-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('loads a TypeScript config that imports slipway, with defaults filled in', async () => {
-    await writeFile(join(dir, 'slipway.config.ts'), `import { defineConfig } from 'slipway';\nconst port: number = 3000;\nexport default defineConfig(${JSON.stringify(minimal).replace('3000', 'port')});\n`);
+    await writeFile(
+      join(dir, 'slipway.config.ts'),
+      `import { defineConfig } from 'slipway';\nconst port: number = 3000;\nexport default defineConfig(${JSON.stringify(minimal).replace('3000', 'port')});\n`,
+    );
     const { config } = await loadConfig(dir);
     expect(config.services.web.port).toBe(3000);
-    expect(config.tasks).toEqual({ build: 'build', test: 'test', outputs: ['dist'], env: [], globalInputs: ['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version'] });
+    expect(config.tasks).toEqual({
+      build: 'build',
+      test: 'test',
+      outputs: ['dist'],
+      env: [],
+      globalInputs: ['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version'],
+    });
     expect(config.cache).toEqual({ maxMegabytes: 10_240 });
     expect(config.environments.nonprod.replicas).toBe(1);
   });
@@ -58,13 +71,19 @@ describe('configuration', () => {
   });
 
   it('loads a config that imports a package, resolving it from the project, and leaves no file behind', async () => {
-    await writeFile(join(dir, 'slipway.config.ts'), `import { basename } from 'node:path';\nexport default { ...${JSON.stringify(minimal)}, project: basename('/x/from-a-package') };\n`);
+    await writeFile(
+      join(dir, 'slipway.config.ts'),
+      `import { basename } from 'node:path';\nexport default { ...${JSON.stringify(minimal)}, project: basename('/x/from-a-package') };\n`,
+    );
     expect((await loadConfig(dir, { cacheDir: join(dir, 'cache') })).config.project).toBe('from-a-package');
     expect((await readdir(dir)).filter((name) => name.endsWith('.mjs'))).toEqual([]);
   });
 
   it('loads YAML', async () => {
-    await writeFile(join(dir, 'slipway.config.yaml'), 'project: demo\nservices:\n  web: {package: "@demo/web", port: 3000, command: [node, dist/server.js], health: /healthz, routes: [/]}\nenvironments:\n  nonprod: {namespace: demo-nonprod, host: nonprod.demo.local}\n');
+    await writeFile(
+      join(dir, 'slipway.config.yaml'),
+      'project: demo\nservices:\n  web: {package: "@demo/web", port: 3000, command: [node, dist/server.js], health: /healthz, routes: [/]}\nenvironments:\n  nonprod: {namespace: demo-nonprod, host: nonprod.demo.local}\n',
+    );
     expect((await loadConfig(dir)).config.project).toBe('demo');
   });
 
@@ -84,7 +103,10 @@ describe('configuration', () => {
 
   it('reports a config that does not compile with its line', async () => {
     await writeFile(join(dir, 'slipway.config.ts'), 'export default {\n  project: "x",,\n};\n');
-    await expect(loadConfig(dir)).rejects.toMatchObject({ specific: 'slipway.config.ts does not compile', details: [expect.stringMatching(/slipway\.config\.ts:2:\d+/)] });
+    await expect(loadConfig(dir)).rejects.toMatchObject({
+      specific: 'slipway.config.ts does not compile',
+      details: [expect.stringMatching(/slipway\.config\.ts:2:\d+/)],
+    });
   });
 
   it('says how to start when there is no config', async () => {

@@ -14,8 +14,14 @@ import type { Config } from './schema.ts';
 export async function loadConfig(repoDir: string, opts: { cacheDir?: string } = {}): Promise<{ config: Config; file: string }> {
   const file = findConfigFile(repoDir);
   const raw = await readRawConfig(file, opts.cacheDir);
-  const validated = opts.cacheDir && join(opts.cacheDir, 'config', `valid-${sha256(JSON.stringify([process.env.SLIPWAY_SOURCES_ID ?? '', raw]))}.json`);
-  const known = validated && (await readFile(validated, 'utf8').then((text) => JSON.parse(text) as Config, () => undefined));
+  const validated =
+    opts.cacheDir && join(opts.cacheDir, 'config', `valid-${sha256(JSON.stringify([process.env.SLIPWAY_SOURCES_ID ?? '', raw]))}.json`);
+  const known =
+    validated &&
+    (await readFile(validated, 'utf8').then(
+      (text) => JSON.parse(text) as Config,
+      () => undefined,
+    ));
   if (known) return { config: known, file };
   const { validateConfig } = await import('./validate.ts');
   const config = validateConfig(raw, basename(file));

@@ -6,7 +6,14 @@ import { Failure } from '../shared/feedback/failure.ts';
 import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
 
-export const configFileNames = ['slipway.config.ts', 'slipway.config.mjs', 'slipway.config.js', 'slipway.config.yaml', 'slipway.config.yml', 'slipway.config.json'];
+export const configFileNames = [
+  'slipway.config.ts',
+  'slipway.config.mjs',
+  'slipway.config.js',
+  'slipway.config.yaml',
+  'slipway.config.yml',
+  'slipway.config.json',
+];
 
 /** The project's configuration file, or a Failure saying how to create one. */
 export function findConfigFile(repoDir: string): string {
@@ -44,7 +51,8 @@ async function importModuleConfig(file: string, cacheDir: string | undefined): P
   const cachePath = cacheDir && join(cacheDir, 'config', `${sha256(file).slice(0, 16)}.json`);
   const code = (cachePath && (await compiledIfUnchanged(cachePath))) || (await compileConfig(file, cachePath));
   const mod = (await importBundled(file, code)) as { default?: unknown };
-  if (mod.default === undefined) throw new Failure(`${basename(file)} has no default export`, { hint: 'export default defineConfig({ ... })' });
+  if (mod.default === undefined)
+    throw new Failure(`${basename(file)} has no default export`, { hint: 'export default defineConfig({ ... })' });
   return mod.default;
 }
 
@@ -53,7 +61,8 @@ async function importModuleConfig(file: string, cacheDir: string | undefined): P
  * beside the config for the moment of the import, so they resolve from the project.
  */
 async function importBundled(file: string, code: string): Promise<unknown> {
-  if (!/^\s*import\b|\bimport\s*\(|\brequire\s*\(/m.test(code)) return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+  if (!/^\s*import\b|\bimport\s*\(|\brequire\s*\(/m.test(code))
+    return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
   const bundled = join(dirname(file), `.slipway.config.${sha256(code).slice(0, 12)}.mjs`);
   await writeFile(bundled, code);
   try {
@@ -65,7 +74,10 @@ async function importBundled(file: string, code: string): Promise<unknown> {
 
 /** The bundled config, when none of the files it was bundled from changed since. */
 async function compiledIfUnchanged(cachePath: string): Promise<string | undefined> {
-  const cached = await readFile(cachePath, 'utf8').then((text) => JSON.parse(text) as CompiledConfig, () => undefined);
+  const cached = await readFile(cachePath, 'utf8').then(
+    (text) => JSON.parse(text) as CompiledConfig,
+    () => undefined,
+  );
   if (!cached) return undefined;
   const current = await Promise.all(cached.inputs.map(([path]) => fileStamp(path)));
   return JSON.stringify(current) === JSON.stringify(cached.inputs) ? cached.code : undefined;
@@ -87,28 +99,43 @@ async function compileConfig(file: string, cachePath: string | undefined): Promi
   let result: Awaited<ReturnType<typeof build>>;
   try {
     result = await build({
-      entryPoints: [file], bundle: true, write: false, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent',
-      packages: 'external', metafile: true, absWorkingDir: dirname(file),
-      plugins: [{
-        name: 'slipway-self',
-        setup(b) {
-          b.onResolve({ filter: /^slipway$/ }, () => ({ path: 'slipway', namespace: 'slipway-self' }));
-          b.onLoad({ filter: /.*/, namespace: 'slipway-self' }, () => ({ contents: 'export const defineConfig = (config) => config;', loader: 'js' }));
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+      packages: 'external',
+      metafile: true,
+      absWorkingDir: dirname(file),
+      plugins: [
+        {
+          name: 'slipway-self',
+          setup(b) {
+            b.onResolve({ filter: /^slipway$/ }, () => ({ path: 'slipway', namespace: 'slipway-self' }));
+            b.onLoad({ filter: /.*/, namespace: 'slipway-self' }, () => ({
+              contents: 'export const defineConfig = (config) => config;',
+              loader: 'js',
+            }));
+          },
         },
-      }],
+      ],
     });
   } catch (error) {
-    const messages = ((error as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors ?? [])
-      .map((e) => `${basename(file)}${e.location ? `:${e.location.line}:${e.location.column}` : ''}: ${e.text}`);
+    const messages = ((error as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors ?? []).map(
+      (e) => `${basename(file)}${e.location ? `:${e.location.line}:${e.location.column}` : ''}: ${e.text}`,
+    );
     throw new Failure(`${basename(file)} does not compile`, { details: messages.length ? messages : [(error as Error).message] });
   }
   const code = result.outputFiles![0].text;
   if (cachePath) {
-    const inputs = Object.keys(result.metafile!.inputs).filter((input) => !input.startsWith('slipway-self:')).map((input) => resolve(dirname(file), input));
+    const inputs = Object.keys(result.metafile!.inputs)
+      .filter((input) => !input.startsWith('slipway-self:'))
+      .map((input) => resolve(dirname(file), input));
     const compiled: CompiledConfig = { inputs: await Promise.all(inputs.map(fileStamp)), code };
     await mkdir(dirname(cachePath), { recursive: true });
     await writeFileAtomic(cachePath, JSON.stringify(compiled));
   }
   return code;
 }
-

@@ -68,59 +68,71 @@ export const configSchema = z.strictObject({
   /** Project name: image repositories and Kubernetes names derive from it. */
   project: name,
   /** npm script names run in each workspace package that has them. */
-  tasks: z.strictObject({
-    build: z.string().default('build'),
-    test: z.string().default('test'),
-    /** What the build writes, relative to each package: cached and restored as a whole. */
-    outputs: z.array(z.string()).default(['dist']),
-    /** Environment variables whose values are inputs of every task's hash. */
-    env: z.array(z.string()).default([]),
-    /** Files at the workspace level (globs from the root) that every package's build reads. */
-    globalInputs: z.array(z.string()).default(['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version']),
-  }).prefault({}),
+  tasks: z
+    .strictObject({
+      build: z.string().default('build'),
+      test: z.string().default('test'),
+      /** What the build writes, relative to each package: cached and restored as a whole. */
+      outputs: z.array(z.string()).default(['dist']),
+      /** Environment variables whose values are inputs of every task's hash. */
+      env: z.array(z.string()).default([]),
+      /** Files at the workspace level (globs from the root) that every package's build reads. */
+      globalInputs: z.array(z.string()).default(['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version']),
+    })
+    .prefault({}),
   /** Where each package's test script writes its reports, relative to the package. */
   reports: z.strictObject({ junit: z.string().default('reports/junit.xml'), lcov: z.string().default('coverage/lcov.info') }).prefault({}),
   /** Coverage gates: global, per package; packages listed in exclude are not measured. */
-  coverage: thresholdSchema.extend({
-    packages: z.record(z.string(), thresholdSchema).default({}),
-    exclude: z.array(z.string()).default([]),
-    /** Least share (percent) of the changed lines that tests must run, judged against `base`. */
-    changedLines: z.number().min(0).max(100).optional(),
-    /** What changed lines are judged against: this ref's merge base with HEAD. Default: on the main
-     *  branch, HEAD's first parent (what the merge brought in); elsewhere, the merge base with it. */
-    base: z.string().min(1).optional(),
-    mainBranch: z.string().min(1).default('main'),
-  }).prefault({}),
+  coverage: thresholdSchema
+    .extend({
+      packages: z.record(z.string(), thresholdSchema).default({}),
+      exclude: z.array(z.string()).default([]),
+      /** Least share (percent) of the changed lines that tests must run, judged against `base`. */
+      changedLines: z.number().min(0).max(100).optional(),
+      /** What changed lines are judged against: this ref's merge base with HEAD. Default: on the main
+       *  branch, HEAD's first parent (what the merge brought in); elsewhere, the merge base with it. */
+      base: z.string().min(1).optional(),
+      mainBranch: z.string().min(1).default('main'),
+    })
+    .prefault({}),
   /** Where build outputs, test results and installs are cached: the local disk, and optionally S3. */
-  cache: z.strictObject({
-    /** Least recently used local entries are evicted above this size (per kind: deps, outputs, tests). */
-    maxMegabytes: z.number().int().positive().default(10_240),
-    /**
-     * A bucket shared between runners (any S3-compatible endpoint). Credentials come from the
-     * usual AWS environment variables or profile, never from this file.
-     */
-    remote: z.strictObject({
-      bucket: z.string().min(1),
-      prefix: z.string().optional(),
-      endpoint: z.url().optional(),
-      region: z.string().optional(),
-      /** Path-style URLs, which self-hosted S3 servers usually need; default: when an endpoint is set. */
-      forcePathStyle: z.boolean().optional(),
-    }).optional(),
-  }).prefault({}),
+  cache: z
+    .strictObject({
+      /** Least recently used local entries are evicted above this size (per kind: deps, outputs, tests). */
+      maxMegabytes: z.number().int().positive().default(10_240),
+      /**
+       * A bucket shared between runners (any S3-compatible endpoint). Credentials come from the
+       * usual AWS environment variables or profile, never from this file.
+       */
+      remote: z
+        .strictObject({
+          bucket: z.string().min(1),
+          prefix: z.string().optional(),
+          endpoint: z.url().optional(),
+          region: z.string().optional(),
+          /** Path-style URLs, which self-hosted S3 servers usually need; default: when an endpoint is set. */
+          forcePathStyle: z.boolean().optional(),
+        })
+        .optional(),
+    })
+    .prefault({}),
   /** Browser tests: an npm script of a package, run against its built output in Chromium. */
   browserTests: z.strictObject({ package: z.string().min(1), script: z.string().default('test:browser') }).optional(),
   /** Integration tests: an npm script run with real PostgreSQL and S3 in its environment. */
-  integration: z.strictObject({
-    package: z.string().min(1),
-    script: z.string().default('test:integration'),
-    uses: z.array(z.enum(resourceKinds)).default(['postgres', 's3']),
-  }).optional(),
-  versioning: z.strictObject({
-    scheme: z.enum(['semver', 'calver']).default('semver'),
-    /** The package whose version names the release; defaults to the first service's package. */
-    releasePackage: z.string().optional(),
-  }).prefault({}),
+  integration: z
+    .strictObject({
+      package: z.string().min(1),
+      script: z.string().default('test:integration'),
+      uses: z.array(z.enum(resourceKinds)).default(['postgres', 's3']),
+    })
+    .optional(),
+  versioning: z
+    .strictObject({
+      scheme: z.enum(['semver', 'calver']).default('semver'),
+      /** The package whose version names the release; defaults to the first service's package. */
+      releasePackage: z.string().optional(),
+    })
+    .prefault({}),
   /**
    * Registry for images: "local" (the Debian docker-registry on loopback when installed, else OCI
    * image layouts on disk), "oci-layout" (always on disk), or a registry host and namespace.
@@ -130,14 +142,16 @@ export const configSchema = z.strictObject({
   services: z.record(name, serviceSchema).default({}),
   environments: z.record(name, environmentSchema).default({}),
   smoke: z.array(smokeCheckSchema).default([]),
-  stability: z.strictObject({
-    windowSeconds: z.number().positive().default(5),
-    intervalMs: z.number().int().positive().default(250),
-    /** Largest share of failed health checks tolerated (0..1). */
-    maxErrorRate: z.number().min(0).max(1).default(0),
-    maxP95Ms: z.number().positive().default(500),
-    maxRestarts: z.number().int().min(0).default(0),
-  }).prefault({}),
+  stability: z
+    .strictObject({
+      windowSeconds: z.number().positive().default(5),
+      intervalMs: z.number().int().positive().default(250),
+      /** Largest share of failed health checks tolerated (0..1). */
+      maxErrorRate: z.number().min(0).max(1).default(0),
+      maxP95Ms: z.number().positive().default(500),
+      maxRestarts: z.number().int().min(0).default(0),
+    })
+    .prefault({}),
 });
 
 /** The configuration as a user writes it (defaults optional). */

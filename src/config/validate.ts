@@ -8,13 +8,18 @@ export function validateConfig(raw: unknown, source: string): Config {
   if (result.success) return result.data;
   throw new Failure(`${source} is invalid (${result.error.issues.length} problem${result.error.issues.length === 1 ? '' : 's'})`, {
     details: describeIssues(result.error),
-    hint: 'fix the fields named above; the schema is in Slipway\'s src/config/schema.ts',
+    hint: "fix the fields named above; the schema is in Slipway's src/config/schema.ts",
   });
 }
 
 function describeIssues(error: ZodError): string[] {
   return error.issues.map((issue) => {
-    const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') : '(root)';
+    const path = issue.path.length
+      ? issue.path
+          .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+          .join('')
+          .replace(/^\./, '')
+      : '(root)';
     return `${path}: ${issue.message}`;
   });
 }

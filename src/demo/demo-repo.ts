@@ -13,9 +13,18 @@ const notCopied = new Set(['node_modules', 'dist', 'reports', 'coverage', '.slip
  * holds the example without its pending changeset; a feature branch adds the changeset (and the
  * fault, if any); the branch is merged to main with a merge commit, which triggers the pipeline.
  */
-export async function prepareDemoRepo(opts: { parentDir: string; fault?: FaultKind }): Promise<{ repoDir: string; faultDescription?: string }> {
+export async function prepareDemoRepo(opts: {
+  parentDir: string;
+  fault?: FaultKind;
+}): Promise<{ repoDir: string; faultDescription?: string }> {
   await mkdir(opts.parentDir, { recursive: true });
-  const repoDir = join(opts.parentDir, `embark-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${process.pid}`);
+  const repoDir = join(
+    opts.parentDir,
+    `embark-${new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}-${process.pid}`,
+  );
   await cp(exampleDir, repoDir, { recursive: true, filter: (src) => !notCopied.has(basename(src)) });
   const git = (...args: string[]) => runGit(repoDir, args);
   const changesetDir = join(repoDir, '.changeset');

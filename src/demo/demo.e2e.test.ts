@@ -19,7 +19,11 @@ async function showRun(all: string) {
   const id = /slipway show (\d+)/.exec(all)?.[1];
   expect(id, all).toBeDefined();
   const shown = await slipway('show', id!, '--json');
-  return JSON.parse(shown.stdout) as { run: { status: string }; stages: { stage: string; status: string; summary?: string }[]; feedback: { message: string; specific: string; details: string[]; logExcerpt: string[]; artifacts: string[]; hint?: string }[] };
+  return JSON.parse(shown.stdout) as {
+    run: { status: string };
+    stages: { stage: string; status: string; summary?: string }[];
+    feedback: { message: string; specific: string; details: string[]; logExcerpt: string[]; artifacts: string[]; hint?: string }[];
+  };
 }
 
 const statusOf = (run: Awaited<ReturnType<typeof showRun>>, stage: string) => run.stages.find((s) => s.stage === stage)?.status;
@@ -41,7 +45,26 @@ describe('slipway demo', () => {
     const result = await slipway('demo');
     firstDurationMs = result.durationMs;
     expect(result.code, result.all).toBe(0);
-    for (const stage of ['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser', 'version', 'image', 'push', 'release', 'integration', 'k8s-assets', 'k8s-tests', 'deploy', 'smoke', 'stability', 'publish', 'promote']) {
+    for (const stage of [
+      'trigger',
+      'deps',
+      'packages',
+      'unit',
+      'coverage',
+      'browser',
+      'version',
+      'image',
+      'push',
+      'release',
+      'integration',
+      'k8s-assets',
+      'k8s-tests',
+      'deploy',
+      'smoke',
+      'stability',
+      'publish',
+      'promote',
+    ]) {
       expect(result.all).toMatch(new RegExp(`✔ ${stage}\\s`));
     }
     expect(result.stdout).toMatch(/Published embark 1\.5\.0 \(v1\.5\.0\)/);
@@ -57,9 +80,15 @@ describe('slipway demo', () => {
     expect(run.run.status).toBe('succeeded');
     // Beside the release manifest, an SBOM per image: its npm packages with versions and licenses.
     const runDir = join(home, 'runs', /slipway show (\d+)/.exec(result.all)![1]);
-    const release = JSON.parse(await readFile(join(runDir, 'release.json'), 'utf8')) as { images: Record<string, { sbom: string; digest: string }> };
+    const release = JSON.parse(await readFile(join(runDir, 'release.json'), 'utf8')) as {
+      images: Record<string, { sbom: string; digest: string }>;
+    };
     expect(release.images.backend.sbom).toBe('sbom-backend.cdx.json');
-    const sbom = JSON.parse(await readFile(join(runDir, release.images.backend.sbom), 'utf8')) as { bomFormat: string; metadata: { component: { purl: string } }; components: { name: string; purl: string; licenses?: unknown[] }[] };
+    const sbom = JSON.parse(await readFile(join(runDir, release.images.backend.sbom), 'utf8')) as {
+      bomFormat: string;
+      metadata: { component: { purl: string } };
+      components: { name: string; purl: string; licenses?: unknown[] }[];
+    };
     expect(sbom.bomFormat).toBe('CycloneDX');
     expect(sbom.metadata.component.purl).toContain(release.images.backend.digest.replace(':', '%3A'));
     const pg = sbom.components.find((component) => component.name === 'pg');
@@ -67,7 +96,7 @@ describe('slipway demo', () => {
     expect(pg?.licenses).toEqual([{ license: { id: 'MIT' } }]);
   });
 
-  it('lets the release through prod\'s manual gate on approval, by the same digests', async () => {
+  it("lets the release through prod's manual gate on approval, by the same digests", async () => {
     const result = await slipway('approve', 'prod', 'v1.5.0');
     expect(result.code, result.all).toBe(0);
     expect(result.all).toContain('v1.5.0 approved for prod');
@@ -129,7 +158,7 @@ describe('slipway demo', () => {
     expect(statusOf(run, 'push')).toBe('skipped');
   });
 
-  it('push: carries the registry\'s own refusal, and creates no release', async () => {
+  it("push: carries the registry's own refusal, and creates no release", async () => {
     const result = await slipway('demo', '--fail', 'push');
     expect(result.code).toBe(1);
     expect(result.all).toMatch(/✖ Unable to upload image to container registry: .*(UNSUPPORTED|405|read-only)/i);

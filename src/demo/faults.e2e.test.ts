@@ -34,7 +34,8 @@ async function buildableCopy(...faults: FaultKind[]): Promise<string> {
   for (const entry of await readdir(slipwayNodeModules)) {
     if (entry !== '@embark') await symlink(join(slipwayNodeModules, entry), join(nodeModules, entry));
   }
-  for (const name of ['shared', 'backend', 'frontend']) await symlink(join('..', '..', 'packages', name), join(nodeModules, '@embark', name));
+  for (const name of ['shared', 'backend', 'frontend'])
+    await symlink(join('..', '..', 'packages', name), join(nodeModules, '@embark', name));
   for (const fault of faults) await injectFault(dir, fault);
   return dir;
 }
@@ -56,7 +57,12 @@ async function buildAndTest(dir: string, ...packages: string[]) {
 /** Line coverage as the pipeline's coverage gate computes it. */
 async function linePercent(dir: string, pkg: string): Promise<number> {
   const packageDir = join(dir, 'packages', pkg);
-  const files = await readPackageCoverage({ packageDir, report: join(packageDir, 'coverage', 'lcov.info'), outputs: ['dist'], repoRoot: dir });
+  const files = await readPackageCoverage({
+    packageDir,
+    report: join(packageDir, 'coverage', 'lcov.info'),
+    outputs: ['dist'],
+    repoRoot: dir,
+  });
   return checkCoverage({ [pkg]: files! }, { packages: {}, exclude: [] }).summary.lines;
 }
 

@@ -42,7 +42,10 @@ describe('injectFault edits', () => {
     },
     image: {
       files: ['slipway.config.ts'],
-      check: async (dir) => expect(await read(dir, 'slipway.config.ts')).toMatch(/'@embark\/backend',\n\s+port: 7007,\n\s+command: \['node', 'dist\/main\.js'\]/),
+      check: async (dir) =>
+        expect(await read(dir, 'slipway.config.ts')).toMatch(
+          /'@embark\/backend',\n\s+port: 7007,\n\s+command: \['node', 'dist\/main\.js'\]/,
+        ),
     },
     push: { files: [], check: async () => {} },
     integration: {
@@ -51,7 +54,8 @@ describe('injectFault edits', () => {
     },
     manifest: {
       files: ['slipway.config.ts'],
-      check: async (dir) => expect(await read(dir, 'slipway.config.ts')).toContain(`routes: ['/api'],\n      resources: { memory: 'lots' },`),
+      check: async (dir) =>
+        expect(await read(dir, 'slipway.config.ts')).toContain(`routes: ['/api'],\n      resources: { memory: 'lots' },`),
     },
     deploy: {
       files: ['packages/backend/src/database.ts'],
@@ -79,7 +83,10 @@ describe('injectFault edits', () => {
   it('push changes no file', async () => {
     const dir = await copyExample();
     const before = await read(dir, 'slipway.config.ts');
-    expect(await injectFault(dir, 'push')).toEqual({ description: 'no change to the code: the demo registry refuses every push', files: [] });
+    expect(await injectFault(dir, 'push')).toEqual({
+      description: 'no change to the code: the demo registry refuses every push',
+      files: [],
+    });
     expect(await read(dir, 'slipway.config.ts')).toBe(before);
   });
 

@@ -64,7 +64,13 @@ const plans: Record<FaultKind, FaultPlan> = {
   },
   coverage: {
     description: `an untested exported function notesDigest added to ${sharedIndex}, pulling @embark/shared below its line-coverage threshold`,
-    edits: [{ file: sharedIndex, anchor: 'export function noteDocumentKey(id: string): string {\n  return `notes/${id}.json`;\n}\n', replacement: 'export function noteDocumentKey(id: string): string {\n  return `notes/${id}.json`;\n}\n' + untestedDigest }],
+    edits: [
+      {
+        file: sharedIndex,
+        anchor: 'export function noteDocumentKey(id: string): string {\n  return `notes/${id}.json`;\n}\n',
+        replacement: 'export function noteDocumentKey(id: string): string {\n  return `notes/${id}.json`;\n}\n' + untestedDigest,
+      },
+    ],
   },
   browser: {
     description: `the page now asks GET /api/status (which the backend does not serve) in ${frontendScript}, so #status never shows ok`,
@@ -72,11 +78,13 @@ const plans: Record<FaultKind, FaultPlan> = {
   },
   image: {
     description: `the backend's command in ${config} now runs dist/main.js, which its build does not produce`,
-    edits: [{
-      file: config,
-      anchor: `package: '@embark/backend',\n      port: 7007,\n      command: ['node', 'dist/server.js'],`,
-      replacement: `package: '@embark/backend',\n      port: 7007,\n      command: ['node', 'dist/main.js'],`,
-    }],
+    edits: [
+      {
+        file: config,
+        anchor: `package: '@embark/backend',\n      port: 7007,\n      command: ['node', 'dist/server.js'],`,
+        replacement: `package: '@embark/backend',\n      port: 7007,\n      command: ['node', 'dist/main.js'],`,
+      },
+    ],
   },
   push: {
     description: 'no change to the code: the demo registry refuses every push',
@@ -84,7 +92,13 @@ const plans: Record<FaultKind, FaultPlan> = {
   },
   integration: {
     description: `the backend's INSERT names a misspelt column (titel) in ${backendDatabase}; unit tests do not reach it, integration tests do`,
-    edits: [{ file: backendDatabase, anchor: 'INSERT INTO notes (id, title, document_key, created_at)', replacement: 'INSERT INTO notes (id, titel, document_key, created_at)' }],
+    edits: [
+      {
+        file: backendDatabase,
+        anchor: 'INSERT INTO notes (id, title, document_key, created_at)',
+        replacement: 'INSERT INTO notes (id, titel, document_key, created_at)',
+      },
+    ],
   },
   manifest: {
     description: `the backend's resources.memory in ${config} is now 'lots', not a Kubernetes quantity`,
@@ -92,7 +106,13 @@ const plans: Record<FaultKind, FaultPlan> = {
   },
   deploy: {
     description: `the backend's readiness check in ${backendDatabase} now queries a table that does not exist (notes_archive), so /readyz never answers 200`,
-    edits: [{ file: backendDatabase, anchor: `await this.pool.query('SELECT 1');`, replacement: `await this.pool.query('SELECT 1 FROM notes_archive LIMIT 1');` }],
+    edits: [
+      {
+        file: backendDatabase,
+        anchor: `await this.pool.query('SELECT 1');`,
+        replacement: `await this.pool.query('SELECT 1 FROM notes_archive LIMIT 1');`,
+      },
+    ],
   },
   smoke: {
     description: `the home page's title and heading in ${frontendPage} now say "Notes" instead of "Embark"`,
@@ -114,15 +134,22 @@ function occurrences(text: string, anchor: string): number {
 async function applyEdits(repoDir: string, kind: FaultKind, edits: Edit[]): Promise<void> {
   const texts = new Map<string, string>();
   for (const edit of edits) {
-    const text = texts.get(edit.file) ?? (await readFile(join(repoDir, edit.file), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`fault "${kind}": cannot read ${edit.file} (${error.code ?? error.message})`);
-    }));
+    const text =
+      texts.get(edit.file) ??
+      (await readFile(join(repoDir, edit.file), 'utf8').catch((error: NodeJS.ErrnoException) => {
+        throw new Error(`fault "${kind}": cannot read ${edit.file} (${error.code ?? error.message})`);
+      }));
     const count = occurrences(text, edit.anchor);
     if (count !== 1) {
       const firstLine = edit.anchor.split('\n')[0];
-      throw new Error(`fault "${kind}": expected ${JSON.stringify(firstLine)} once in ${edit.file}, found it ${count} times; update src/demo/faults.ts to match the example`);
+      throw new Error(
+        `fault "${kind}": expected ${JSON.stringify(firstLine)} once in ${edit.file}, found it ${count} times; update src/demo/faults.ts to match the example`,
+      );
     }
-    texts.set(edit.file, text.replace(edit.anchor, () => edit.replacement));
+    texts.set(
+      edit.file,
+      text.replace(edit.anchor, () => edit.replacement),
+    );
   }
   for (const [file, text] of texts) await writeFile(join(repoDir, file), text);
 }

@@ -27,5 +27,11 @@ export async function openDeployTarget(environment: string, inputs: DeployTarget
     return new KubernetesTarget({ environment, config, cwd: inputs.repoDir, addSecret: inputs.addSecret });
   }
   const { LocalTarget } = await import('./local/target.ts');
-  return new LocalTarget({ environment, environmentsDir: inputs.environmentsDir, config, registry: inputs.registry, addSecret: inputs.addSecret });
+  return new LocalTarget({
+    environment,
+    environmentsDir: inputs.environmentsDir,
+    config,
+    registry: inputs.registry,
+    addSecret: inputs.addSecret,
+  });
 }

@@ -11,7 +11,13 @@ import { runStages } from './engine.ts';
 import { StageStopped, type EngineContext, type Stage } from './stage.ts';
 
 function stage(id: string, needs: string[], run: (ctx: EngineContext) => Promise<unknown>): Stage {
-  return { id, title: id, needs, failure: `${id} failed (RFC words)`, run: async (ctx) => ({ summary: `${id} done`, outputs: await run(ctx) }) };
+  return {
+    id,
+    title: id,
+    needs,
+    failure: `${id} failed (RFC words)`,
+    run: async (ctx) => ({ summary: `${id} done`, outputs: await run(ctx) }),
+  };
 }
 
 describe('engine', () => {
@@ -32,9 +38,13 @@ describe('engine', () => {
   });
 
   const start = (stages: Stage[], runId?: number) => {
-    const run = runId ? store.getRun(runId)! : store.createRun({ project: 'p', repoDir: dir, commit: 'abc', branch: 'main', trigger: 'test' });
+    const run = runId
+      ? store.getRun(runId)!
+      : store.createRun({ project: 'p', repoDir: dir, commit: 'abc', branch: 'main', trigger: 'test' });
     return runStages({
-      store, stages, listener: (event) => events.push(event),
+      store,
+      stages,
+      listener: (event) => events.push(event),
       context: { run, runDir: homeAt(dir).runDir(run.id), redactor },
     }).then((failures) => ({ run, failures }));
   };
@@ -45,18 +55,33 @@ describe('engine', () => {
       stage('b', ['a'], async (ctx) => ({ n: ctx.output<{ n: number }>('a').n + 1 })),
     ]);
     expect(failures).toEqual([]);
-    expect(store.stages(run.id).map((s) => [s.stage, s.status, s.outputs])).toEqual([['a', 'succeeded', { n: 1 }], ['b', 'succeeded', { n: 2 }]]);
+    expect(store.stages(run.id).map((s) => [s.stage, s.status, s.outputs])).toEqual([
+      ['a', 'succeeded', { n: 1 }],
+      ['b', 'succeeded', { n: 2 }],
+    ]);
   });
 
   it('turns a Failure into feedback with the RFC message and runs nothing that needs it', async () => {
     let ranAfter = false;
     const { run, failures } = await start([
-      stage('test', [], async () => { throw new Failure('2 tests failed in shared', { details: ['"adds" in src/a.test.ts'], hint: 'fix it' }); }),
-      stage('image', ['test'], async () => { ranAfter = true; }),
+      stage('test', [], async () => {
+        throw new Failure('2 tests failed in shared', { details: ['"adds" in src/a.test.ts'], hint: 'fix it' });
+      }),
+      stage('image', ['test'], async () => {
+        ranAfter = true;
+      }),
       stage('lint', [], async () => 'independent'),
     ]);
     expect(ranAfter).toBe(false);
-    expect(failures).toMatchObject([{ stage: 'test', message: 'test failed (RFC words)', specific: '2 tests failed in shared', details: ['"adds" in src/a.test.ts'], hint: 'fix it' }]);
+    expect(failures).toMatchObject([
+      {
+        stage: 'test',
+        message: 'test failed (RFC words)',
+        specific: '2 tests failed in shared',
+        details: ['"adds" in src/a.test.ts'],
+        hint: 'fix it',
+      },
+    ]);
     expect(store.stage(run.id, 'image')).toMatchObject({ status: 'skipped', summary: 'not run: test did not succeed' });
     expect(store.stage(run.id, 'lint')?.status).toBe('succeeded');
     expect(store.feedback(run.id)).toHaveLength(1);
@@ -64,7 +89,9 @@ describe('engine', () => {
 
   it('stops the way forward without a failure when a stage says so', async () => {
     const { run, failures } = await start([
-      stage('deploy', [], async () => { throw new StageStopped('v1.2.0 was superseded by v1.3.0 in nonprod'); }),
+      stage('deploy', [], async () => {
+        throw new StageStopped('v1.2.0 was superseded by v1.3.0 in nonprod');
+      }),
       stage('smoke', ['deploy'], async () => 'ran'),
     ]);
     expect(failures).toEqual([]);
@@ -76,9 +103,19 @@ describe('engine', () => {
   it('resumes a run: finished stages are not run again, the interrupted one is', async () => {
     const calls: string[] = [];
     const stages = (crash: boolean) => [
-      stage('build', [], async () => { calls.push('build'); return 'built'; }),
-      stage('push', ['build'], async () => { calls.push('push'); if (crash) throw new Error('killed'); return 'pushed'; }),
-      stage('release', ['push'], async (ctx) => { calls.push('release'); return ctx.output('build'); }),
+      stage('build', [], async () => {
+        calls.push('build');
+        return 'built';
+      }),
+      stage('push', ['build'], async () => {
+        calls.push('push');
+        if (crash) throw new Error('killed');
+        return 'pushed';
+      }),
+      stage('release', ['push'], async (ctx) => {
+        calls.push('release');
+        return ctx.output('build');
+      }),
     ];
     const first = await start(stages(true));
     expect(first.failures).toHaveLength(1);
@@ -113,7 +150,14 @@ describe('engine', () => {
   });
 
   it('reports an unexpected error as a defect, with a hint', async () => {
-    const { failures } = await start([stage('x', [], async () => { throw new TypeError('undefined is not a function'); })]);
-    expect(failures[0]).toMatchObject({ specific: 'unexpected error: undefined is not a function', hint: expect.stringMatching(/defect in Slipway/) });
+    const { failures } = await start([
+      stage('x', [], async () => {
+        throw new TypeError('undefined is not a function');
+      }),
+    ]);
+    expect(failures[0]).toMatchObject({
+      specific: 'unexpected error: undefined is not a function',
+      hint: expect.stringMatching(/defect in Slipway/),
+    });
   });
 });

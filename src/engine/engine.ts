@@ -31,7 +31,15 @@ export async function runStages<Ctx extends EngineContext>({ store, stages, cont
     // Only success is final: a stage that failed, was skipped or was cut off by a crash runs again.
     status.set(stage.id, stored?.status === 'succeeded' ? 'succeeded' : 'pending');
     if (stored?.status === 'succeeded') {
-      listener({ type: 'stage-end', runId, stage: stage.id, status: 'succeeded', summary: stored.summary ?? '', durationMs: 0, resumed: true });
+      listener({
+        type: 'stage-end',
+        runId,
+        stage: stage.id,
+        status: 'succeeded',
+        summary: stored.summary ?? '',
+        durationMs: 0,
+        resumed: true,
+      });
     }
   }
   const logDir = join(context.runDir, 'logs');
@@ -74,7 +82,14 @@ export async function runStages<Ctx extends EngineContext>({ store, stages, cont
       store.setStage(runId, stage.id, 'failed', { summary: feedback.specific });
       status.set(stage.id, 'failed');
       failures.push(feedback);
-      listener({ type: 'stage-end', runId, stage: stage.id, status: 'failed', summary: feedback.specific, durationMs: Date.now() - started });
+      listener({
+        type: 'stage-end',
+        runId,
+        stage: stage.id,
+        status: 'failed',
+        summary: feedback.specific,
+        durationMs: Date.now() - started,
+      });
       listener({ type: 'feedback', runId, feedback });
     }
   };
@@ -92,7 +107,10 @@ export async function runStages<Ctx extends EngineContext>({ store, stages, cont
     if (step.kind === 'start') {
       for (const id of step.ids) {
         status.set(id, 'running');
-        running.set(id, execute(byId.get(id)!).finally(() => running.delete(id)));
+        running.set(
+          id,
+          execute(byId.get(id)!).finally(() => running.delete(id)),
+        );
       }
     }
     await Promise.race(running.values());

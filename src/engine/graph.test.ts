@@ -17,7 +17,12 @@ describe('stage graph', () => {
   });
 
   it('names a cycle and an unknown need', () => {
-    expect(() => orderStages([{ id: 'x', needs: ['y'] }, { id: 'y', needs: ['x'] }])).toThrow(/stage cycle: x → y → x/);
+    expect(() =>
+      orderStages([
+        { id: 'x', needs: ['y'] },
+        { id: 'y', needs: ['x'] },
+      ]),
+    ).toThrow(/stage cycle: x → y → x/);
     expect(() => orderStages([{ id: 'x', needs: ['nope'] }])).toThrow('stage x needs unknown stage nope');
   });
 
@@ -27,7 +32,11 @@ describe('stage graph', () => {
   });
 
   it('skips everything after a failure and then finishes', () => {
-    const status = new Map<string, StageStatus>([['a', 'succeeded'], ['b', 'failed'], ['c', 'succeeded']]);
+    const status = new Map<string, StageStatus>([
+      ['a', 'succeeded'],
+      ['b', 'failed'],
+      ['c', 'succeeded'],
+    ]);
     expect(nextStep(nodes, status)).toEqual({ kind: 'skip', id: 'd', because: 'b' });
     status.set('d', 'skipped');
     expect(nextStep(nodes, status)).toEqual({ kind: 'done' });

@@ -25,7 +25,8 @@ export function orderStages(nodes: GraphNode[]): string[] {
   return order;
 }
 
-export type NextStep = { kind: 'start'; ids: string[] } | { kind: 'skip'; id: string; because: string } | { kind: 'wait' } | { kind: 'done' };
+export type NextStep =
+  { kind: 'start'; ids: string[] } | { kind: 'skip'; id: string; because: string } | { kind: 'wait' } | { kind: 'done' };
 
 /**
  * The pure scheduling decision: given every stage's status, which stages can start now, which

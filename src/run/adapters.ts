@@ -54,19 +54,31 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
     },
     caches() {
       const { remote } = config.cache;
-      caches ??= RunCaches.connect(home.cacheDir, remote && { ...remote, forcePathStyle: remote.forcePathStyle ?? Boolean(remote.endpoint) }, (message) => notify('warning', `remote cache: ${message}`));
+      caches ??= RunCaches.connect(
+        home.cacheDir,
+        remote && { ...remote, forcePathStyle: remote.forcePathStyle ?? Boolean(remote.endpoint) },
+        (message) => notify('warning', `remote cache: ${message}`),
+      );
       return caches;
     },
     deployTarget(environment) {
       let target = targets.get(environment);
       if (!target) {
-        target = openDeployTarget(environment, { config, repoDir, environmentsDir: home.environmentsDir, registry: () => adapters.registry(), addSecret });
+        target = openDeployTarget(environment, {
+          config,
+          repoDir,
+          environmentsDir: home.environmentsDir,
+          registry: () => adapters.registry(),
+          addSecret,
+        });
         targets.set(environment, target);
       }
       return target;
     },
     promotions() {
-      promotions ??= import('../deploy/promotion/index.ts').then(({ PromotionStore, promotionStorePath }) => new PromotionStore(promotionStorePath(home, config.project, repoDir)));
+      promotions ??= import('../deploy/promotion/index.ts').then(
+        ({ PromotionStore, promotionStorePath }) => new PromotionStore(promotionStorePath(home, config.project, repoDir)),
+      );
       return promotions;
     },
     holdLease(lease) {
@@ -85,7 +97,10 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       const uploads = await run.flush(cacheUploadGraceMs);
       if (!config.cache.remote) return;
       const { localHits, remoteHits, misses } = run.stats();
-      notify('info', `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`);
+      notify(
+        'info',
+        `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`,
+      );
     },
   };
   return adapters;

@@ -34,13 +34,22 @@ let standin: KubeStandin;
 const environments = { nonprod: 'embark-nonprod', staging: 'embark-staging', prod: 'embark-prod' };
 
 function configFor(cluster: Record<string, unknown>) {
-  const service = (port: number, routes: string[]) => ({ package: `@embark/${port === 7007 ? 'backend' : 'frontend'}`, port, command: ['node', 'dist/server.js'], health: '/healthcheck', routes });
+  const service = (port: number, routes: string[]) => ({
+    package: `@embark/${port === 7007 ? 'backend' : 'frontend'}`,
+    port,
+    command: ['node', 'dist/server.js'],
+    health: '/healthcheck',
+    routes,
+  });
   return {
     project: 'embark',
     services: { backend: service(7007, ['/api']), frontend: service(3000, ['/']) },
-    environments: Object.fromEntries(Object.entries(environments).map(([name, namespace]) => [
-      name, { namespace, host: `${name}.embark.test`, cluster, ...(name === 'prod' ? { gate: 'manual' } : {}) },
-    ])),
+    environments: Object.fromEntries(
+      Object.entries(environments).map(([name, namespace]) => [
+        name,
+        { namespace, host: `${name}.embark.test`, cluster, ...(name === 'prod' ? { gate: 'manual' } : {}) },
+      ]),
+    ),
     smoke: [],
     stability: { windowSeconds: 0.3, intervalMs: 100 },
   };
@@ -73,17 +82,32 @@ afterEach(async () => {
 async function createRelease(version: string, seed: string, createdAt: string): Promise<ReleaseManifest> {
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
   const manifest = { ...embarkReleaseOf(version, seed), createdAt };
-  await repositoryForge(home, config.project, repoDir).createDraftRelease({ tag: manifest.tag, name: `embark ${manifest.tag}`, body: '', commit: manifest.commit, manifest });
+  await repositoryForge(home, config.project, repoDir).createDraftRelease({
+    tag: manifest.tag,
+    name: `embark ${manifest.tag}`,
+    body: '',
+    commit: manifest.commit,
+    manifest,
+  });
   return manifest;
 }
 
 function promote(tag: string, events: PipelineEvent[] = []) {
-  return runPipeline({ repoDir, home, trigger: `approve nonprod ${tag}`, scope: 'promotion', promote: tag, listener: (event) => events.push(event) });
+  return runPipeline({
+    repoDir,
+    home,
+    trigger: `approve nonprod ${tag}`,
+    scope: 'promotion',
+    promote: tag,
+    listener: (event) => events.push(event),
+  });
 }
 
 const imageIn = (namespace: string) =>
-  (standin.get('apps/v1', 'Deployment', namespace, 'embark-backend') as { spec: { template: { spec: { containers: { image: string }[] } } } } | undefined)
-    ?.spec.template.spec.containers[0].image;
+  (
+    standin.get('apps/v1', 'Deployment', namespace, 'embark-backend') as
+      { spec: { template: { spec: { containers: { image: string }[] } } } } | undefined
+  )?.spec.template.spec.containers[0].image;
 
 const summaryOf = (events: PipelineEvent[], stage: string) =>
   events.flatMap((event) => (event.type === 'stage-end' && event.stage === stage ? [event.summary] : [])).at(-1);
@@ -99,12 +123,14 @@ async function withPromotions<T>(use: (store: PromotionStore) => T): Promise<T> 
 }
 
 describe('releases on Kubernetes', () => {
-  it('moves a release through nonprod and staging, stops at prod\'s manual gate, and goes on once approved', async () => {
+  it("moves a release through nonprod and staging, stops at prod's manual gate, and goes on once approved", async () => {
     const release = await createRelease('1.0.0', '1', '2026-11-25T10:00:00.000Z');
     const events: PipelineEvent[] = [];
     const first = await promote('v1.0.0', events);
     expect(first.failures).toEqual([]);
-    expect(summaryOf(events, 'promote')).toBe('v1.0.0 stable in nonprod, staging; prod waits for approval: run `slipway approve prod v1.0.0`');
+    expect(summaryOf(events, 'promote')).toBe(
+      'v1.0.0 stable in nonprod, staging; prod waits for approval: run `slipway approve prod v1.0.0`',
+    );
     expect(imageIn('embark-nonprod')).toBe(release.images.backend.reference);
     expect(imageIn('embark-staging')).toBe(release.images.backend.reference);
     expect(imageIn('embark-prod')).toBeUndefined();
@@ -144,7 +170,9 @@ describe('releases on Kubernetes', () => {
       // The older one gives way wherever the newer one wants to go too.
       expect(store.record('prod', 'v1.1.0')?.status ?? 'superseded').toBe('superseded');
     });
-    expect(summaryOf(newerEvents, 'promote')).toBe('v1.2.0 stable in nonprod, staging; prod waits for approval: run `slipway approve prod v1.2.0`');
+    expect(summaryOf(newerEvents, 'promote')).toBe(
+      'v1.2.0 stable in nonprod, staging; prod waits for approval: run `slipway approve prod v1.2.0`',
+    );
 
     // An older release arriving late never replaces the newer one.
     await createRelease('1.1.5', 'c', '2026-11-25T11:30:00.000Z');
@@ -155,7 +183,7 @@ describe('releases on Kubernetes', () => {
     expect(imageIn('embark-nonprod')).toBe(newer.images.backend.reference);
   });
 
-  it('rolls a rollout that never becomes ready back, with the pods\' events in the feedback', async () => {
+  it("rolls a rollout that never becomes ready back, with the pods' events in the feedback", async () => {
     const good = await createRelease('2.0.0', 'd', '2026-11-25T13:00:00.000Z');
     expect((await promote('v2.0.0')).failures).toEqual([]);
     const bad = await createRelease('2.1.0', 'e', '2026-11-25T14:00:00.000Z');
@@ -170,12 +198,21 @@ describe('releases on Kubernetes', () => {
     const redactor = new Redactor();
     const adapters = openRunAdapters({ home, config, repoDir, webhooks: [], redactor });
     try {
-      const failures = await runStages({ store, stages: [deploy], listener: () => {}, context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters } });
+      const failures = await runStages({
+        store,
+        stages: [deploy],
+        listener: () => {},
+        context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters },
+      });
       expect(failures).toHaveLength(1);
       const [feedback] = failures;
       expect(feedback.message).toBe('Failed to deploy to nonprod env');
-      expect(feedback.specific).toBe('deployment embark-backend in embark-nonprod never became ready (ProgressDeadlineExceeded); rolled back to revision 1 (v2.0.0)');
-      expect([...feedback.details, ...feedback.logExcerpt].join('\n')).toContain('Readiness probe failed: HTTP probe failed with statuscode: 503');
+      expect(feedback.specific).toBe(
+        'deployment embark-backend in embark-nonprod never became ready (ProgressDeadlineExceeded); rolled back to revision 1 (v2.0.0)',
+      );
+      expect([...feedback.details, ...feedback.logExcerpt].join('\n')).toContain(
+        'Readiness probe failed: HTTP probe failed with statuscode: 503',
+      );
     } finally {
       await adapters.close();
       store.close();
@@ -187,7 +224,7 @@ describe('releases on Kubernetes', () => {
     });
   });
 
-  it('turns Lightkeeper\'s login prompt into feedback that says to provide the token', async () => {
+  it("turns Lightkeeper's login prompt into feedback that says to provide the token", async () => {
     const lightkeeper = await standinOnPath();
     const savedPath = process.env.PATH;
     process.env.PATH = lightkeeper.env.PATH;
@@ -202,7 +239,12 @@ describe('releases on Kubernetes', () => {
       const redactor = new Redactor();
       const adapters = openRunAdapters({ home, config, repoDir, webhooks: [], redactor });
       try {
-        const [feedback] = await runStages({ store, stages: [k8sAssets], listener: () => {}, context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters } });
+        const [feedback] = await runStages({
+          store,
+          stages: [k8sAssets],
+          listener: () => {},
+          context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters },
+        });
         expect(feedback.message).toBe('Lightkeeper failed to build assets');
         expect(feedback.specific).toBe('Lightkeeper needs a login: no token was provided');
         expect(feedback.hint).toContain('LIGHTKEEPER_TOKEN');

@@ -13,7 +13,9 @@ const cli = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
 
 describe('slipway run with images in OCI image layouts', () => {
   let home: string;
-  beforeAll(async () => { home = await mkdtemp(join(tmpdir(), 'slipway-layout-run-')); });
+  beforeAll(async () => {
+    home = await mkdtemp(join(tmpdir(), 'slipway-layout-run-'));
+  });
   afterAll(async () => {
     await exec(process.execPath, [cli, 'env', 'down', '--home', home]);
     await rm(home, { recursive: true, force: true });
@@ -22,7 +24,10 @@ describe('slipway run with images in OCI image layouts', () => {
   it('carries the merge to a published release, and skopeo reads the promoted images', async () => {
     const { repoDir } = await prepareDemoRepo({ parentDir: join(home, 'repos') });
     const configFile = join(repoDir, 'slipway.config.ts');
-    await writeFile(configFile, (await readFile(configFile, 'utf8')).replace("project: 'embark',", "project: 'embark',\n  registry: { url: 'oci-layout' },"));
+    await writeFile(
+      configFile,
+      (await readFile(configFile, 'utf8')).replace("project: 'embark',", "project: 'embark',\n  registry: { url: 'oci-layout' },"),
+    );
     await exec('git', ['-C', repoDir, 'commit', '-qam', 'Images to OCI layouts']);
     const run = await exec(process.execPath, [cli, 'run', '--repo', repoDir, '--home', home], { env: { ...process.env, NO_COLOR: '1' } });
     expect(run.code, run.stdout + run.stderr).toBe(0);

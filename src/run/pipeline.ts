@@ -71,7 +71,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     store.close();
     throw new Failure(`no run #${options.resumeRunId} in ${home.root}`, { hint: 'see `slipway runs`' });
   }
-  const [commit, currentBranch] = options.head ? [options.head.commit, options.head.branch]
+  const [commit, currentBranch] = options.head
+    ? [options.head.commit, options.head.branch]
     : (await Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])])).map((answer) => answer.trim());
   const branch = currentBranch || 'detached';
   const scope = options.scope ?? 'release';
@@ -109,13 +110,21 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     webhook = { url: receiver.url, secret };
   }
   const adapters = openRunAdapters({
-    home, config, repoDir, webhooks: webhook ? [webhook] : [], redactor, registryReadOnly: options.registryReadOnly,
+    home,
+    config,
+    repoDir,
+    webhooks: webhook ? [webhook] : [],
+    redactor,
+    registryReadOnly: options.registryReadOnly,
     notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
   });
   const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
-  const stages = scope === 'checks' ? pipelineStages.filter((stage) => checkStages.has(stage.id))
-    : scope === 'promotion' ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
-    : stagesOf('ci');
+  const stages =
+    scope === 'checks'
+      ? pipelineStages.filter((stage) => checkStages.has(stage.id))
+      : scope === 'promotion'
+        ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
+        : stagesOf('ci');
   try {
     const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures = await runStages({ store, stages, context: stageContext, listener });
@@ -144,7 +153,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
 
 /** The release half for a run whose CI half finished: integration through publish. */
 export async function continueRelease(opts: {
-  store: RunStore; run: RunRecord; config: Config; home: Home; redactor: Redactor; listener: EventListener;
+  store: RunStore;
+  run: RunRecord;
+  config: Config;
+  home: Home;
+  redactor: Redactor;
+  listener: EventListener;
   adapters: RunAdapters;
 }): Promise<Feedback[]> {
   const { store, run, config, home, redactor, adapters, listener } = opts;

@@ -12,7 +12,10 @@ import { sha256 } from '../shared/hash.ts';
 import { blobId, listFiles } from '../build/workspace/files.ts';
 
 /** The commit checked out, and the branch ('' when detached). */
-export interface GitHead { commit: string; branch: string }
+export interface GitHead {
+  commit: string;
+  branch: string;
+}
 
 interface ChecksMemo {
   format: 2;
@@ -35,10 +38,25 @@ const memoPath = (home: Home) => join(home.cacheDir, 'checks-memo.json');
  */
 export async function checksFingerprint(repoDir: string, home: Home): Promise<string> {
   const [raw, listing] = await Promise.all([readRawConfig(findConfigFile(repoDir), home.cacheDir), listFiles(repoDir)]);
-  const files = await Promise.all([...listing.files].sort(([a], [b]) => (a < b ? -1 : 1)).map(async ([path, id]) => `${path}\0${id ?? (await blobId(join(repoDir, path), listing.algorithm))}`));
+  const files = await Promise.all(
+    [...listing.files]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(async ([path, id]) => `${path}\0${id ?? (await blobId(join(repoDir, path), listing.algorithm))}`),
+  );
   const envKeys = ((raw as { tasks?: { env?: string[] } } | undefined)?.tasks?.env ?? []).slice().sort();
   const env = envKeys.map((key) => `${key}=${process.env[key] === undefined ? 'unset' : sha256(process.env[key]!)}`);
-  return sha256(JSON.stringify([memoFormat, process.env.SLIPWAY_SOURCES_ID ?? 'sources', process.version, process.platform, process.arch, raw, files, env]));
+  return sha256(
+    JSON.stringify([
+      memoFormat,
+      process.env.SLIPWAY_SOURCES_ID ?? 'sources',
+      process.version,
+      process.platform,
+      process.arch,
+      raw,
+      files,
+      env,
+    ]),
+  );
 }
 
 /** After a successful check run: what it saw, so an identical next run can be answered from it. */
@@ -55,9 +73,17 @@ export async function rememberChecks(home: Home, run: RunRecord, fingerprintBefo
  * up-to-date project and Turborepo for a full cache hit. The run is recorded like any other.
  * When anything differs there is no run, and the caller runs the pipeline.
  */
-export async function replayUnchangedChecks(opts: { repoDir: string; home: Home; trigger: string; listener: EventListener }): Promise<{ run?: RunRecord; fingerprint?: string; head?: GitHead }> {
+export async function replayUnchangedChecks(opts: {
+  repoDir: string;
+  home: Home;
+  trigger: string;
+  listener: EventListener;
+}): Promise<{ run?: RunRecord; fingerprint?: string; head?: GitHead }> {
   const { repoDir, home, listener } = opts;
-  const memo = await readFile(memoPath(home), 'utf8').then((text) => JSON.parse(text) as ChecksMemo, () => undefined);
+  const memo = await readFile(memoPath(home), 'utf8').then(
+    (text) => JSON.parse(text) as ChecksMemo,
+    () => undefined,
+  );
   if (memo?.format !== memoFormat) return {};
   const [fingerprint, head] = await Promise.all([
     checksFingerprint(repoDir, home).catch(() => undefined),
@@ -74,16 +100,31 @@ export async function replayUnchangedChecks(opts: { repoDir: string; home: Home;
     const previous = store.getRun(memo.runId);
     if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return miss;
     const head = miss.head;
-    const stages = store.stages(previous.id).map((stage) => ({ ...stage, summary: `unchanged since run #${previous.id} (${stage.summary ?? ''})` }));
+    const stages = store
+      .stages(previous.id)
+      .map((stage) => ({ ...stage, summary: `unchanged since run #${previous.id} (${stage.summary ?? ''})` }));
     // One commit for the whole run: it is recorded complete or not at all.
     const run = store.atomically(() => {
-      const created = store.createRun({ project: previous.project, repoDir, commit: head.commit, branch: head.branch || 'detached', trigger: opts.trigger });
+      const created = store.createRun({
+        project: previous.project,
+        repoDir,
+        commit: head.commit,
+        branch: head.branch || 'detached',
+        trigger: opts.trigger,
+      });
       for (const stage of stages) store.setStage(created.id, stage.stage, stage.status, { summary: stage.summary, outputs: stage.outputs });
       store.setRunStatus(created.id, 'succeeded');
       return created;
     });
     for (const stage of stages) {
-      listener({ type: 'stage-end', runId: run.id, stage: stage.stage, status: stage.status === 'succeeded' ? 'succeeded' : 'skipped', summary: stage.summary, durationMs: 0 });
+      listener({
+        type: 'stage-end',
+        runId: run.id,
+        stage: stage.stage,
+        status: stage.status === 'succeeded' ? 'succeeded' : 'skipped',
+        summary: stage.summary,
+        durationMs: 0,
+      });
     }
     await writeRunReports(store, run.id, home.runDir(run.id));
     return { run: store.getRun(run.id) };

@@ -4,9 +4,11 @@ import { basename, join } from 'node:path';
 /** Copies a stage's artifacts (screenshots, traces) into the run's directory; returns their new paths. */
 export async function keepArtifacts(files: string[], dir: string): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  return Promise.all(files.map(async (file) => {
-    const kept = join(dir, basename(file));
-    await copyFile(file, kept);
-    return kept;
-  }));
+  return Promise.all(
+    files.map(async (file) => {
+      const kept = join(dir, basename(file));
+      await copyFile(file, kept);
+      return kept;
+    }),
+  );
 }

@@ -75,5 +75,8 @@ function collectOutput(child: ChildProcess, onLine?: ExecOptions['onLine']): { e
 
 /** The last `count` non-empty lines of some output: the log excerpt feedback carries. */
 export function tailLines(output: string, count = 20): string[] {
-  return output.split('\n').filter((line) => line.trim() !== '').slice(-count);
+  return output
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(-count);
 }

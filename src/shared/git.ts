@@ -2,7 +2,11 @@ import { exec, type ExecResult } from './exec.ts';
 
 /** A git command that failed: the command, where, and git's own words. */
 export class GitError extends Error {
-  constructor(readonly args: string[], readonly cwd: string, readonly result: ExecResult) {
+  constructor(
+    readonly args: string[],
+    readonly cwd: string,
+    readonly result: ExecResult,
+  ) {
     super(`git ${args.join(' ')} failed in ${cwd}: ${result.stderr.trim() || `exit code ${result.code}`}`);
     this.name = 'GitError';
   }

@@ -110,11 +110,20 @@ async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> 
  * a log file, its working directory in the state directory (not wherever the CLI ran), nothing
  * tying it to our event loop. `input` goes to its stdin and never to disk.
  */
-export async function startDetached(command: string, args: string[], options: { logFile: string; cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<ProcessRef> {
+export async function startDetached(
+  command: string,
+  args: string[],
+  options: { logFile: string; cwd: string; env?: NodeJS.ProcessEnv; input?: string },
+): Promise<ProcessRef> {
   mkdirSync(dirname(options.logFile), { recursive: true });
   const log = openSync(options.logFile, 'a');
   try {
-    const child = spawn(command, args, { detached: true, cwd: options.cwd, env: options.env ?? process.env, stdio: [options.input === undefined ? 'ignore' : 'pipe', log, log] });
+    const child = spawn(command, args, {
+      detached: true,
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', log, log],
+    });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', reject);

@@ -28,17 +28,30 @@ export const browser: PipelineStage<BrowserOutputs> = {
     if (!settings) return { summary: 'none configured (browserTests in slipway.config.ts)', outputs: { passed: 0 } };
     const workspace = await discoverWorkspace(ctx.repoDir);
     const pkg = workspace.packages.find((p) => p.name === settings.package);
-    if (!pkg) throw new Failure(`browserTests.package "${settings.package}" is not a workspace package`, { details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`] });
+    if (!pkg)
+      throw new Failure(`browserTests.package "${settings.package}" is not a workspace package`, {
+        details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`],
+      });
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const junit = 'reports/browser-junit.xml';
     const { tests, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches());
     const { result, replayed, key } = await runOrReplay({
-      cache: tests, stamps, inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
-      dir: pkg.dir, reports: [junit],
-      run: () => runBrowserTests({
-        name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: settings.script, junitPath: join(pkg.dir, junit),
-        artifactsDir: join(pkg.dir, 'reports/browser'), chromiumPath: ctx.adapters.chromiumPath, onLine: (line) => ctx.log(line),
-      }),
+      cache: tests,
+      stamps,
+      inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
+      dir: pkg.dir,
+      reports: [junit],
+      run: () =>
+        runBrowserTests({
+          name: pkg.name,
+          dir: pkg.dir,
+          repoRoot: ctx.repoDir,
+          script: settings.script,
+          junitPath: join(pkg.dir, junit),
+          artifactsDir: join(pkg.dir, 'reports/browser'),
+          chromiumPath: ctx.adapters.chromiumPath,
+          onLine: (line) => ctx.log(line),
+        }),
     });
     const failure = testRunFailure({ output: '', ...result }, 'browser');
     if (failure) {

@@ -3,11 +3,25 @@ import { sha256 } from '../shared/hash.ts';
 import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import {
-  changedLines, changedLinesFailure, checkChangedLines, checkMerged, coverageFailure, memoizedCoverage, memoizedMerge, readPackageCoverage, resolveChangeBase, type FileCoverage,
+  changedLines,
+  changedLinesFailure,
+  checkChangedLines,
+  checkMerged,
+  coverageFailure,
+  memoizedCoverage,
+  memoizedMerge,
+  readPackageCoverage,
+  resolveChangeBase,
+  type FileCoverage,
 } from '../build/checks/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
-export interface CoverageOutputs { lines: number; functions: number; branches: number; changedLines?: number }
+export interface CoverageOutputs {
+  lines: number;
+  functions: number;
+  branches: number;
+  changedLines?: number;
+}
 
 /** Stage 4b: coverage merged across packages and checked against the configured thresholds. */
 export const coverage: PipelineStage<CoverageOutputs> = {
@@ -26,16 +40,24 @@ export const coverage: PipelineStage<CoverageOutputs> = {
     const packages = Object.fromEntries(measured);
     const coverageOf = async (name: string): Promise<FileCoverage[]> => {
       const { dir, report } = packages[name];
-      const files = await memoizedCoverage(memoDir, memoKeys[name], () => readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }));
+      const files = await memoizedCoverage(memoDir, memoKeys[name], () =>
+        readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }),
+      );
       if (!files) {
-        throw new Failure(`${name} wrote no coverage report at ${report}`, { hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude` });
+        throw new Failure(`${name} wrote no coverage report at ${report}`, {
+          hint: `make its test script write lcov to ${ctx.config.reports.lcov}, or add it to coverage.exclude`,
+        });
       }
       return files;
     };
     const merged = await memoizedMerge(memoDir, memoKeys, coverageOf);
     // Packages with levels of their own are checked on their own coverage.
     const withLevels = measured.filter(([name]) => ctx.config.coverage.packages[name]);
-    const check = checkMerged(merged, Object.fromEntries(await Promise.all(withLevels.map(async ([name]) => [name, await coverageOf(name)] as const))), ctx.config.coverage);
+    const check = checkMerged(
+      merged,
+      Object.fromEntries(await Promise.all(withLevels.map(async ([name]) => [name, await coverageOf(name)] as const))),
+      ctx.config.coverage,
+    );
     const failure = coverageFailure(check);
     if (failure) throw failure;
     const { summary } = check;

@@ -24,13 +24,25 @@ export const deploy: PipelineStage<DeployOutputs> = {
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const environment = targetEnvironment(ctx.config);
     const store = await ctx.adapters.promotions();
-    const entry = await enterFirstEnvironment({ store, gates: environmentGates(ctx.config.environments), environment, release: manifest, onStep: ctx.log });
+    const entry = await enterFirstEnvironment({
+      store,
+      gates: environmentGates(ctx.config.environments),
+      environment,
+      release: manifest,
+      onStep: ctx.log,
+    });
     if (entry.kind === 'await-approval') throw new StageStopped(`${environment} waits for approval: run \`${entry.command}\``);
-    if (entry.kind === 'superseded') throw new StageStopped(`${manifest.tag} not deployed: ${entry.by}, a newer release, supersedes it in ${environment}`);
+    if (entry.kind === 'superseded')
+      throw new StageStopped(`${manifest.tag} not deployed: ${entry.by}, a newer release, supersedes it in ${environment}`);
     ctx.adapters.holdLease(entry.lease);
     const target = await ctx.adapters.deployTarget(environment);
-    const deployed = await inFirstEnvironment(ctx, environment, manifest.tag, () => target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log }));
+    const deployed = await inFirstEnvironment(ctx, environment, manifest.tag, () =>
+      target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log }),
+    );
     store.markLive(environment, manifest.tag);
-    return { summary: `${manifest.tag} live in ${environment} at ${deployed.url}${deployed.namespace ? ` (revision ${deployed.revision})` : ''}`, outputs: deployed };
+    return {
+      summary: `${manifest.tag} live in ${environment} at ${deployed.url}${deployed.namespace ? ` (revision ${deployed.revision})` : ''}`,
+      outputs: deployed,
+    };
   },
 };

@@ -3,7 +3,11 @@ import type { PipelineStage } from './context.ts';
 import { buildCaches } from '../build/caches.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 
-export interface DepsOutputs { hit: boolean; key: string; installCommand: string }
+export interface DepsOutputs {
+  hit: boolean;
+  key: string;
+  installCommand: string;
+}
 
 /** Stage 2: the dependency install, restored from cache by lockfile, Node version and platform. */
 export const deps: PipelineStage<DepsOutputs> = {
@@ -15,7 +19,11 @@ export const deps: PipelineStage<DepsOutputs> = {
   failure: 'Dependency install failed',
   async run(ctx) {
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const result = await restoreOrInstall({ workspace, cache: buildCaches(ctx.home, ctx.config, await ctx.adapters.caches()).deps, onLine: ctx.log });
+    const result = await restoreOrInstall({
+      workspace,
+      cache: buildCaches(ctx.home, ctx.config, await ctx.adapters.caches()).deps,
+      onLine: ctx.log,
+    });
     const how = result.hit ? 'cache hit' : `cache miss: ${result.installCommand}`;
     return {
       summary: `${how} (key ${result.key.slice(0, 12)}, ${(result.durationMs / 1000).toFixed(1)}s)`,

@@ -28,22 +28,30 @@ export const image: PipelineStage<ImageOutputs> = {
       const pkg = workspace.packages.find((p) => p.name === settings.package);
       if (!pkg) {
         throw new Failure(`service ${service} names package "${settings.package}", which is not in the workspace`, {
-          details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`], hint: `fix services.${service}.package in slipway.config.ts`,
+          details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`],
+          hint: `fix services.${service}.package in slipway.config.ts`,
         });
       }
       const version = plan.releases.find((r) => r.name === pkg.name)?.newVersion ?? pkg.version;
       versions[service] = version;
       images[service] = await buildServiceImage({
         base: settings.base ? { reference: settings.base, client: await baseRegistry(settings.base, ctx.adapters) } : undefined,
-        workspaceRoot: ctx.repoDir, packageDir: pkg.dir, command: settings.command, port: settings.port, env: settings.env,
+        workspaceRoot: ctx.repoDir,
+        packageDir: pkg.dir,
+        command: settings.command,
+        port: settings.port,
+        env: settings.env,
         labels: { source: ctx.repoDir, revision: ctx.run.commit, version },
-        cacheDir: join(ctx.home.cacheDir, 'image-layers'), outDir: join(ctx.runDir, 'images', service),
+        cacheDir: join(ctx.home.cacheDir, 'image-layers'),
+        outDir: join(ctx.runDir, 'images', service),
       });
       const reused = images[service].layers.filter((layer) => layer.reused).length;
       ctx.log(`${service}: ${images[service].manifestDigest} (${images[service].layers.length} layers, ${reused} reused)`);
     }
     return {
-      summary: Object.entries(images).map(([service, built]) => `${service} ${built.manifestDigest.slice(0, 19)}…`).join(', '),
+      summary: Object.entries(images)
+        .map(([service, built]) => `${service} ${built.manifestDigest.slice(0, 19)}…`)
+        .join(', '),
       outputs: { images, versions },
     };
   },

@@ -20,6 +20,22 @@ import { version } from './version.ts';
 
 /** The pipeline of DESIGN.md, in order; the engine runs it as a graph by each stage's needs. */
 export const pipelineStages: PipelineStage[] = [
-  trigger, deps, packages, unit, coverage, browser, version, image, push, release,
-  integration, k8sAssets, k8sTests, deploy, smoke, stability, publish, promoteStage(['publish']),
+  trigger,
+  deps,
+  packages,
+  unit,
+  coverage,
+  browser,
+  version,
+  image,
+  push,
+  release,
+  integration,
+  k8sAssets,
+  k8sTests,
+  deploy,
+  smoke,
+  stability,
+  publish,
+  promoteStage(['publish']),
 ] as PipelineStage[];

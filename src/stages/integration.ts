@@ -4,7 +4,10 @@ import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 
-export interface IntegrationOutputs { passed: number; resources: string[] }
+export interface IntegrationOutputs {
+  passed: number;
+  resources: string[];
+}
 
 /** Stage 9: integration tests against real PostgreSQL and S3, started for this run and stopped after. */
 export const integration: PipelineStage<IntegrationOutputs> = {
@@ -20,14 +23,23 @@ export const integration: PipelineStage<IntegrationOutputs> = {
     if (!settings) return { summary: 'none configured (integration in slipway.config.ts)', outputs: { passed: 0, resources: [] } };
     const workspace = await discoverWorkspace(ctx.repoDir);
     const pkg = workspace.packages.find((p) => p.name === settings.package);
-    if (!pkg) throw new Failure(`integration.package "${settings.package}" is not a workspace package`, { details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`] });
+    if (!pkg)
+      throw new Failure(`integration.package "${settings.package}" is not a workspace package`, {
+        details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`],
+      });
     const resources = await startResources(settings.uses, { dir: join(ctx.runDir, 'integration') });
     try {
       for (const name of resourceSecretNames(resources.env)) ctx.redactor.add(resources.env[name]);
       ctx.log(`started ${settings.uses.join(' and ')}`);
       const result = await runPackageTests({
-        name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: settings.script, junitPath: join(pkg.dir, 'reports/integration-junit.xml'),
-        lcovPath: join(pkg.dir, 'coverage/integration-lcov.info'), env: resources.env, onLine: (line) => ctx.log(line),
+        name: pkg.name,
+        dir: pkg.dir,
+        repoRoot: ctx.repoDir,
+        script: settings.script,
+        junitPath: join(pkg.dir, 'reports/integration-junit.xml'),
+        lcovPath: join(pkg.dir, 'coverage/integration-lcov.info'),
+        env: resources.env,
+        onLine: (line) => ctx.log(line),
       });
       const failure = testRunFailure(result);
       if (failure) {
@@ -36,7 +48,10 @@ export const integration: PipelineStage<IntegrationOutputs> = {
           hint: `reproduce with a local PostgreSQL and S3 (DATABASE_URL, S3_ENDPOINT, S3_BUCKET set): npm run ${settings.script} -w ${pkg.name}`,
         });
       }
-      return { summary: `${result.passed} integration tests passed against real ${settings.uses.join(' and ')}`, outputs: { passed: result.passed, resources: settings.uses } };
+      return {
+        summary: `${result.passed} integration tests passed against real ${settings.uses.join(' and ')}`,
+        outputs: { passed: result.passed, resources: settings.uses },
+      };
     } finally {
       await resources.stop();
     }

@@ -3,7 +3,11 @@ import { targetEnvironment } from '../config/environments.ts';
 import type { PipelineStage } from './context.ts';
 import type { ReleaseOutputs } from './release.ts';
 
-export interface K8sAssetsOutputs { environment: string; dir: string; files: string[] }
+export interface K8sAssetsOutputs {
+  environment: string;
+  dir: string;
+  files: string[];
+}
 
 /**
  * Stage 10: the Kubernetes manifests of the target environment, rendered from the release
@@ -25,6 +29,9 @@ export const k8sAssets: PipelineStage<K8sAssetsOutputs> = {
     const dir = join(ctx.runDir, 'k8s', environment);
     const files = await writeManifests(objects, dir);
     const where = await target.connect();
-    return { summary: `${objects.length} objects for ${environment} in ${dir}${where ? `; ${where}` : ''}`, outputs: { environment, dir, files } };
+    return {
+      summary: `${objects.length} objects for ${environment} in ${dir}${where ? `; ${where}` : ''}`,
+      outputs: { environment, dir, files },
+    };
   },
 };

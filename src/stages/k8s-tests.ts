@@ -3,7 +3,10 @@ import type { KubeObject } from '../deploy/kubernetes/manifests/index.ts';
 import type { PipelineStage } from './context.ts';
 import type { K8sAssetsOutputs } from './k8s-assets.ts';
 
-export interface K8sTestsOutputs { objects: number; checked: string[] }
+export interface K8sTestsOutputs {
+  objects: number;
+  checked: string[];
+}
 
 /**
  * Stage 11: the rendered manifests, read back from disk as a cluster would get them, checked

@@ -38,8 +38,15 @@ export const packages: PipelineStage<PackagesOutputs> = {
     const failed: string[] = [];
     const keyOf = (name: string) => `build-${hashes.get(name)!.hash}`;
     // Outputs already in place only need reading to confirm: all at once, not in build order.
-    const inPlace = new Set((await mapConcurrent(workspace.packages, async (pkg) =>
-      pkg.scripts[build] && (await stamps.unchanged(keyOf(pkg.name), pkg.dir, outputs)) ? pkg.name : undefined, 32)).filter((name) => name !== undefined));
+    const inPlace = new Set(
+      (
+        await mapConcurrent(
+          workspace.packages,
+          async (pkg) => (pkg.scripts[build] && (await stamps.unchanged(keyOf(pkg.name), pkg.dir, outputs)) ? pkg.name : undefined),
+          32,
+        )
+      ).filter((name) => name !== undefined),
+    );
     restored.push(...inPlace);
     const buildPackage = async (name: string) => {
       const pkg = byName.get(name)!;
@@ -55,7 +62,12 @@ export const packages: PipelineStage<PackagesOutputs> = {
       }
       const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
       ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
-      const result = await runPackageScript({ dir: pkg.dir, script: build, manifest: pkg.manifest, onLine: (line) => ctx.log(`${name} │ ${line}`) });
+      const result = await runPackageScript({
+        dir: pkg.dir,
+        script: build,
+        manifest: pkg.manifest,
+        onLine: (line) => ctx.log(`${name} │ ${line}`),
+      });
       if (result.code !== 0) {
         failed.push(name);
         throw new Failure(`${name} failed to build (npm run ${build} exited with ${result.code})`, {
@@ -80,8 +92,12 @@ export const packages: PipelineStage<PackagesOutputs> = {
     return {
       summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${listed(built)})` : ''}`,
       outputs: {
-        hashes: Object.fromEntries([...hashes].map(([name, value]) => [name, value.hash])), restored, built,
-        placed: workspace.packages.filter((pkg) => pkg.scripts[build]).map((pkg) => ({ key: keyOf(pkg.name), dir: pkg.dir, paths: outputs })),
+        hashes: Object.fromEntries([...hashes].map(([name, value]) => [name, value.hash])),
+        restored,
+        built,
+        placed: workspace.packages
+          .filter((pkg) => pkg.scripts[build])
+          .map((pkg) => ({ key: keyOf(pkg.name), dir: pkg.dir, paths: outputs })),
       },
     };
   },

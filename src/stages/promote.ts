@@ -42,15 +42,24 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
           const deployed = await target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log });
           live();
           const artifactsDir = join(ctx.runDir, 'artifacts', 'smoke', environment);
-          await smokeTestEnvironment({ baseUrl: deployed.url, checks: ctx.config.smoke, chromiumPath: ctx.adapters.chromiumPath, artifactsDir, log: ctx.log });
+          await smokeTestEnvironment({
+            baseUrl: deployed.url,
+            checks: ctx.config.smoke,
+            chromiumPath: ctx.adapters.chromiumPath,
+            artifactsDir,
+            log: ctx.log,
+          });
           await verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability });
         },
       }).catch((error: unknown) => {
         throw error instanceof Failure ? error.with({ specific: `${current}: ${error.specific}` }) : error;
       });
       const stop = describeStop(outcome, manifest);
-      const summary = outcome.deployed.length ? `${manifest.tag} stable in ${outcome.deployed.join(', ')}; ${stop}`
-        : outcome.kind === 'done' ? `${manifest.tag} is already stable in every environment` : `${manifest.tag}: ${stop}`;
+      const summary = outcome.deployed.length
+        ? `${manifest.tag} stable in ${outcome.deployed.join(', ')}; ${stop}`
+        : outcome.kind === 'done'
+          ? `${manifest.tag} is already stable in every environment`
+          : `${manifest.tag}: ${stop}`;
       return { summary, outputs: { deployed: outcome.deployed, stopped: stopOf(outcome) } };
     },
   };
@@ -58,18 +67,26 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
 
 function describeStop(outcome: Outcome, manifest: ReleaseManifest): string {
   switch (outcome.kind) {
-    case 'done': return `live in every environment`;
-    case 'await-approval': return `${outcome.environment} waits for approval: run \`${outcome.command}\``;
-    case 'blocked': return `not promoted to ${outcome.environment}: ${outcome.reason}`;
-    case 'superseded': return `not promoted to ${outcome.environment}: ${outcome.by}, a newer release than ${manifest.tag}, supersedes it`;
+    case 'done':
+      return `live in every environment`;
+    case 'await-approval':
+      return `${outcome.environment} waits for approval: run \`${outcome.command}\``;
+    case 'blocked':
+      return `not promoted to ${outcome.environment}: ${outcome.reason}`;
+    case 'superseded':
+      return `not promoted to ${outcome.environment}: ${outcome.by}, a newer release than ${manifest.tag}, supersedes it`;
   }
 }
 
 function stopOf(outcome: Outcome): PromoteOutputs['stopped'] {
   switch (outcome.kind) {
-    case 'done': return { kind: 'done' };
-    case 'await-approval': return { kind: outcome.kind, environment: outcome.environment, detail: outcome.command };
-    case 'blocked': return { kind: outcome.kind, environment: outcome.environment, detail: outcome.reason };
-    case 'superseded': return { kind: outcome.kind, environment: outcome.environment, detail: outcome.by };
+    case 'done':
+      return { kind: 'done' };
+    case 'await-approval':
+      return { kind: outcome.kind, environment: outcome.environment, detail: outcome.command };
+    case 'blocked':
+      return { kind: outcome.kind, environment: outcome.environment, detail: outcome.reason };
+    case 'superseded':
+      return { kind: outcome.kind, environment: outcome.environment, detail: outcome.by };
   }
 }

@@ -2,7 +2,10 @@ import type { PipelineStage } from './context.ts';
 import { promoteImage } from '../release/registry/index.ts';
 import type { ReleaseOutputs } from './release.ts';
 
-export interface PublishOutputs { tag: string; promoted: Record<string, string> }
+export interface PublishOutputs {
+  tag: string;
+  promoted: Record<string, string>;
+}
 
 /** The tag every image of a published release carries, added by digest (no rebuild). */
 export const publishedTag = 'stable';
@@ -23,6 +26,9 @@ export const publish: PipelineStage<PublishOutputs> = {
       promoted[service] = `${image.repository}:${publishedTag}`;
     }
     const published = await ctx.adapters.forge().publishRelease(manifest.tag);
-    return { summary: `release ${published.tag} published; images tagged ${publishedTag} by digest`, outputs: { tag: published.tag, promoted } };
+    return {
+      summary: `release ${published.tag} published; images tagged ${publishedTag} by digest`,
+      outputs: { tag: published.tag, promoted },
+    };
   },
 };

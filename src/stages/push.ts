@@ -4,7 +4,11 @@ import type { ReleaseImage } from '../release/manifest.ts';
 import type { ImageOutputs } from './image.ts';
 import type { VersionOutputs } from './version.ts';
 
-export interface PushOutputs { registry: string; images: Record<string, ReleaseImage>; uploadedBytes: number }
+export interface PushOutputs {
+  registry: string;
+  images: Record<string, ReleaseImage>;
+  uploadedBytes: number;
+}
 
 /** Stage 7: push each image to the registry under its version and `sha-<commit>`; verify the digest. */
 export const push: PipelineStage<PushOutputs> = {
@@ -30,8 +34,16 @@ export const push: PipelineStage<PushOutputs> = {
       uploadedBytes += result.uploadedBytes;
       skipped += result.skippedBlobs;
       mounted += result.mountedBlobs;
-      ctx.log(`${service}: ${repository}@${result.digest}: ${result.uploadedBlobs} blobs uploaded, ${result.mountedBlobs} mounted, ${result.skippedBlobs} already there`);
-      pushed[service] = { repository, reference: `${registry.host}/${repository}@${result.digest}`, digest: result.digest, size: built.size, tags };
+      ctx.log(
+        `${service}: ${repository}@${result.digest}: ${result.uploadedBlobs} blobs uploaded, ${result.mountedBlobs} mounted, ${result.skippedBlobs} already there`,
+      );
+      pushed[service] = {
+        repository,
+        reference: `${registry.host}/${repository}@${result.digest}`,
+        digest: result.digest,
+        size: built.size,
+        tags,
+      };
     }
     return {
       summary: `${Object.keys(pushed).length} images to ${registry.host}: ${formatBytes(uploadedBytes)} uploaded, ${mounted} blobs mounted from another repository, ${skipped} already there`,

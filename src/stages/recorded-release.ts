@@ -24,7 +24,10 @@ export function recordedRelease(tag: string): PipelineStage<ReleaseOutputs> {
         });
       }
       const status = found.draft ? 'draft' : 'published';
-      return { summary: `${tag} (${status}, commit ${found.commit.slice(0, 10)}), images by digest`, outputs: { manifest: found.manifest, releaseId: found.id, manifestPath: '' } };
+      return {
+        summary: `${tag} (${status}, commit ${found.commit.slice(0, 10)}), images by digest`,
+        outputs: { manifest: found.manifest, releaseId: found.id, manifestPath: '' },
+      };
     },
   };
 }

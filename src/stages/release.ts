@@ -10,7 +10,11 @@ import type { PushOutputs } from './push.ts';
 import type { VersionOutputs } from './version.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 
-export interface ReleaseOutputs { manifest: ReleaseManifest; releaseId: number; manifestPath: string }
+export interface ReleaseOutputs {
+  manifest: ReleaseManifest;
+  releaseId: number;
+  manifestPath: string;
+}
 
 /** Stage 8: a draft release in the forge whose manifest every later stage uses; its webhook starts the release half. */
 export const release: PipelineStage<ReleaseOutputs> = {
@@ -47,11 +51,21 @@ export const release: PipelineStage<ReleaseOutputs> = {
     await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
     // The tag marks the version commit; an existing tag on that commit (a resumed run) is fine.
     const tagged = await gitResult(ctx.repoDir, ['tag', '-f', plan.tag, versionCommit]);
-    if (tagged.code !== 0) throw new Failure(`could not tag ${versionCommit.slice(0, 10)} as ${plan.tag}`, { logExcerpt: [tagged.stderr.trim()] });
+    if (tagged.code !== 0)
+      throw new Failure(`could not tag ${versionCommit.slice(0, 10)} as ${plan.tag}`, { logExcerpt: [tagged.stderr.trim()] });
     const forge = ctx.adapters.forge();
-    const created = await forge.createDraftRelease({ tag: plan.tag, name: `${ctx.config.project} ${plan.tag}`, body: plan.changelog, commit: ctx.run.commit, manifest });
+    const created = await forge.createDraftRelease({
+      tag: plan.tag,
+      name: `${ctx.config.project} ${plan.tag}`,
+      body: plan.changelog,
+      commit: ctx.run.commit,
+      manifest,
+    });
     // A resumed run finds the release already created; deliver its webhook if that never succeeded.
     await forge.redeliver(plan.tag);
-    return { summary: `draft release ${created.tag} (#${created.id}) with ${Object.keys(manifest.images).length} images and their SBOMs`, outputs: { manifest, releaseId: created.id, manifestPath } };
+    return {
+      summary: `draft release ${created.tag} (#${created.id}) with ${Object.keys(manifest.images).length} images and their SBOMs`,
+      outputs: { manifest, releaseId: created.id, manifestPath },
+    };
   },
 };

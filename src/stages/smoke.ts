@@ -17,10 +17,15 @@ export const smoke: PipelineStage<SmokeOutputs> = {
     const { smokeTestEnvironment } = await import('../deploy/verify/smoke/index.ts');
     const deployed = ctx.output<DeployOutputs>('deploy');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
-    const results = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () => smokeTestEnvironment({
-      baseUrl: deployed.url, checks: ctx.config.smoke, chromiumPath: ctx.adapters.chromiumPath,
-      artifactsDir: join(ctx.runDir, 'artifacts', 'smoke', deployed.environment), log: ctx.log,
-    }));
+    const results = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () =>
+      smokeTestEnvironment({
+        baseUrl: deployed.url,
+        checks: ctx.config.smoke,
+        chromiumPath: ctx.adapters.chromiumPath,
+        artifactsDir: join(ctx.runDir, 'artifacts', 'smoke', deployed.environment),
+        log: ctx.log,
+      }),
+    );
     return { summary: `${results.checks.length} checks passed against ${deployed.url}`, outputs: results };
   },
 };

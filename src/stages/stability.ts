@@ -3,7 +3,9 @@ import { inFirstEnvironment, type PipelineStage } from './context.ts';
 import type { DeployOutputs } from './deploy.ts';
 import type { ReleaseOutputs } from './release.ts';
 
-export interface StabilityOutputs { verdict: StabilityVerdict }
+export interface StabilityOutputs {
+  verdict: StabilityVerdict;
+}
 
 /** Stage 14: watch health, latency, restarts and error logs for the configured window; a verdict with evidence. */
 export const stability: PipelineStage<StabilityOutputs> = {
@@ -18,7 +20,8 @@ export const stability: PipelineStage<StabilityOutputs> = {
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const target = await ctx.adapters.deployTarget(deployed.environment);
     const verdict = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, async () =>
-      verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability }));
+      verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability }),
+    );
     // The verdict decides: stable here is what lets publish and the later environments go ahead.
     (await ctx.adapters.promotions()).markStable(deployed.environment, manifest.tag);
     ctx.adapters.releaseLease(deployed.environment);

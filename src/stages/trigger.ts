@@ -1,7 +1,13 @@
 import type { PipelineStage } from './context.ts';
 import { gitResult } from '../shared/git.ts';
 
-export interface TriggerOutputs { commit: string; branch: string; subject: string; author: string; changedFiles: string[] }
+export interface TriggerOutputs {
+  commit: string;
+  branch: string;
+  subject: string;
+  author: string;
+  changedFiles: string[];
+}
 
 /** Stage 1: what started the run: the merge commit on main, and what it changed. */
 export const trigger: PipelineStage<TriggerOutputs> = {

@@ -36,27 +36,52 @@ export const unit: PipelineStage<UnitOutputs> = {
     const keys: Record<string, string> = {};
     // Replays are only reading and run all at once; test runs take a core each.
     const onCore = limiter();
-    const results = await mapConcurrent(tested, async (pkg) => {
-      const { result, replayed: fromCache, key } = await runOrReplay({
-        cache, stamps, inputs: [hashes[pkg.name], pkg.scripts[test]], dir: pkg.dir, reports: [junit, lcov],
-        run: () => onCore(() => runPackageTests({
-          name: pkg.name, dir: pkg.dir, repoRoot: ctx.repoDir, script: test, junitPath: join(pkg.dir, junit), lcovPath: join(pkg.dir, lcov),
-          onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
-        })),
-      });
-      keys[pkg.name] = key;
-      if (fromCache) {
-        replayed.push(pkg.name);
-        ctx.log(`${pkg.name}: results replayed from cache`);
-      }
-      return result;
-    }, 32);
+    const results = await mapConcurrent(
+      tested,
+      async (pkg) => {
+        const {
+          result,
+          replayed: fromCache,
+          key,
+        } = await runOrReplay({
+          cache,
+          stamps,
+          inputs: [hashes[pkg.name], pkg.scripts[test]],
+          dir: pkg.dir,
+          reports: [junit, lcov],
+          run: () =>
+            onCore(() =>
+              runPackageTests({
+                name: pkg.name,
+                dir: pkg.dir,
+                repoRoot: ctx.repoDir,
+                script: test,
+                junitPath: join(pkg.dir, junit),
+                lcovPath: join(pkg.dir, lcov),
+                onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
+              }),
+            ),
+        });
+        keys[pkg.name] = key;
+        if (fromCache) {
+          replayed.push(pkg.name);
+          ctx.log(`${pkg.name}: results replayed from cache`);
+        }
+        return result;
+      },
+      32,
+    );
     // Report the first failing package in full; name the others so none goes unnoticed.
     const failed = results.filter((result) => result.failed > 0 || result.exitCode !== 0);
     const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }) : undefined;
     if (failure) {
       if (failed.length === 1) throw failure;
-      throw failure.with({ specific: `${failure.specific} (and failures in ${failed.slice(1).map((r) => r.package).join(', ')})` });
+      throw failure.with({
+        specific: `${failure.specific} (and failures in ${failed
+          .slice(1)
+          .map((r) => r.package)
+          .join(', ')})`,
+      });
     }
     const passed = results.reduce((sum, result) => sum + result.passed, 0);
     return {

@@ -3,7 +3,10 @@ import { Failure } from '../shared/feedback/failure.ts';
 import { gitResult } from '../shared/git.ts';
 import type { VersionPlan } from '../build/version/index.ts';
 
-export interface VersionOutputs { plan: VersionPlan; versionCommit: string }
+export interface VersionOutputs {
+  plan: VersionPlan;
+  versionCommit: string;
+}
 
 /** Stage 5: the next version and changelog from changesets, committed as the release commit. */
 export const version: PipelineStage<VersionOutputs> = {
@@ -26,7 +29,8 @@ export const version: PipelineStage<VersionOutputs> = {
     ctx.log(`changed: ${changed.join(', ')}`);
     const git = async (...args: string[]) => {
       const result = await gitResult(ctx.repoDir, args);
-      if (result.code !== 0) throw new Failure(`git ${args[0]} failed while committing the version`, { logExcerpt: result.stderr.trim().split('\n') });
+      if (result.code !== 0)
+        throw new Failure(`git ${args[0]} failed while committing the version`, { logExcerpt: result.stderr.trim().split('\n') });
       return result.stdout.trim();
     };
     await git('add', '-A', '--', ...changed);

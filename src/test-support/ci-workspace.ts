@@ -15,10 +15,12 @@ export async function createCiWorkspace(dir: string, config: Record<string, unkn
     'slipway.config.ts': `import { defineConfig } from 'slipway';\nexport default defineConfig(${JSON.stringify({ project: 'ci-fixture', ...config })});\n`,
     'packages/core/package.json': packageJson('@ci/core', {}),
     'packages/core/src/index.js': 'export const double = (n) => n * 2;\n',
-    'packages/core/src/index.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { double } from './index.js';\ntest('doubles', () => assert.equal(double(2), 4));\n",
+    'packages/core/src/index.test.js':
+      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { double } from './index.js';\ntest('doubles', () => assert.equal(double(2), 4));\n",
     'packages/app/package.json': packageJson('@ci/app', { '@ci/core': '*' }),
     'packages/app/src/index.js': "import { double } from '@ci/core';\nexport const quadruple = (n) => double(double(n));\n",
-    'packages/app/src/index.test.js': "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { quadruple } from './index.js';\ntest('quadruples', () => assert.equal(quadruple(2), 8));\n",
+    'packages/app/src/index.test.js':
+      "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { quadruple } from './index.js';\ntest('quadruples', () => assert.equal(quadruple(2), 8));\n",
   };
   for (const [path, content] of Object.entries(files)) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
@@ -32,9 +34,17 @@ export async function createCiWorkspace(dir: string, config: Record<string, unkn
 }
 
 function packageJson(name: string, dependencies: Record<string, string>): string {
-  const test = 'mkdir -p reports coverage && node --test --experimental-test-coverage --test-reporter=spec --test-reporter-destination=stdout '
-    + '--test-reporter=junit --test-reporter-destination=reports/junit.xml --test-reporter=lcov --test-reporter-destination=coverage/lcov.info dist/';
-  return json({ name, version: '1.0.0', type: 'module', exports: './dist/index.js', dependencies, scripts: { build: 'node ../../build.mjs', test } });
+  const test =
+    'mkdir -p reports coverage && node --test --experimental-test-coverage --test-reporter=spec --test-reporter-destination=stdout ' +
+    '--test-reporter=junit --test-reporter-destination=reports/junit.xml --test-reporter=lcov --test-reporter-destination=coverage/lcov.info dist/';
+  return json({
+    name,
+    version: '1.0.0',
+    type: 'module',
+    exports: './dist/index.js',
+    dependencies,
+    scripts: { build: 'node ../../build.mjs', test },
+  });
 }
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

@@ -20,17 +20,23 @@ export interface FaultProxyOptions {
  * A loopback HTTP proxy in front of a registry for tests: it records every request and faults
  * the chosen ones (Host is forwarded, so the registry's upload locations point back at the proxy).
  */
-export async function startFaultProxy(target: string, opts: FaultProxyOptions): Promise<{ url: string; requests: string[]; stop(): Promise<void> }> {
+export async function startFaultProxy(
+  target: string,
+  opts: FaultProxyOptions,
+): Promise<{ url: string; requests: string[]; stop(): Promise<void> }> {
   const requests: string[] = [];
   const upstream = new URL(target);
   let matched = 0;
   const server = http.createServer((request, response) => {
     requests.push(`${request.method} ${request.url}`);
     const forward = () => {
-      const upstreamRequest = http.request({ host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers }, (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      });
+      const upstreamRequest = http.request(
+        { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
       upstreamRequest.on('error', () => response.destroy());
       return upstreamRequest;
     };
@@ -43,17 +49,21 @@ export async function startFaultProxy(target: string, opts: FaultProxyOptions): 
     if (opts.mode === 'torn') return tear(request, forward());
     request.resume();
     if (opts.mode === 'reset') request.socket.destroy();
-    else response.writeHead(Number(opts.mode), { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'injected fault' }] }));
+    else
+      response
+        .writeHead(Number(opts.mode), { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'injected fault' }] }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -8,7 +8,12 @@ import type { ReleaseManifest } from '../release/manifest.ts';
 import { kubeClient, type KubeClient } from '../deploy/kubernetes/apply/client.ts';
 
 /** The stand-in's kubeconfig as a provider would hand it over, from a file of that name. */
-export function standinAccess(standin: KubeStandin, kubeconfig = standin.kubeconfig, provider: ClusterAccess['provider'] = 'kubeconfig', source = '/home/ci/.kube/config'): ClusterAccess {
+export function standinAccess(
+  standin: KubeStandin,
+  kubeconfig = standin.kubeconfig,
+  provider: ClusterAccess['provider'] = 'kubeconfig',
+  source = '/home/ci/.kube/config',
+): ClusterAccess {
   const parsed = parseKubeconfig(kubeconfig);
   if ('problem' in parsed) throw new Error(parsed.problem);
   return checkedAccess(parsed.kubeconfig, { provider, source, contextSetting: 'environments.dev.cluster.context' });
@@ -22,7 +27,12 @@ export function standinClient(standin: KubeStandin): KubeClient {
 export function embarkReleaseOf(version: string, seed: string): ReleaseManifest {
   const base = embarkRelease();
   const digest = `sha256:${seed.repeat(64)}`;
-  const images = Object.fromEntries(Object.entries(base.images).map(([service, image]) => [service, { ...image, digest, reference: `127.0.0.1:5000/${image.repository}@${digest}` }]));
+  const images = Object.fromEntries(
+    Object.entries(base.images).map(([service, image]) => [
+      service,
+      { ...image, digest, reference: `127.0.0.1:5000/${image.repository}@${digest}` },
+    ]),
+  );
   return { ...base, version, tag: `v${version}`, commit: seed.repeat(40), images };
 }
 
@@ -32,6 +42,7 @@ export function embarkObjects(release: ReleaseManifest): KubeObject[] {
 
 /** The image of a Deployment as stored in the stand-in. */
 export function deployedImage(standin: KubeStandin, name: string, namespace = 'embark-dev'): string | undefined {
-  const deployment = standin.get('apps/v1', 'Deployment', namespace, name) as { spec: { template: { spec: { containers: { image: string }[] } } } } | undefined;
+  const deployment = standin.get('apps/v1', 'Deployment', namespace, name) as
+    { spec: { template: { spec: { containers: { image: string }[] } } } } | undefined;
   return deployment?.spec.template.spec.containers[0].image;
 }

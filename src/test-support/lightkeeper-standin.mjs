@@ -21,7 +21,10 @@ import { readFileSync } from 'node:fs';
 
 const env = process.env;
 const args = process.argv.slice(2);
-const clusters = (env.LIGHTKEEPER_STANDIN_CLUSTERS ?? 'nonprod,staging,prod').split(',').map((name) => name.trim()).filter(Boolean);
+const clusters = (env.LIGHTKEEPER_STANDIN_CLUSTERS ?? 'nonprod,staging,prod')
+  .split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
 const delay = () => new Promise((done) => setTimeout(done, Number(env.LIGHTKEEPER_STANDIN_DELAY_MS ?? 0)));
 
 function fail(code, message) {
@@ -77,7 +80,8 @@ async function createClusterconfig(rest) {
   if (!token) fail(2, '--token-stdin was given but standard input was empty');
   await delay();
   // Like many real CLIs, it echoes what it was given: the caller must redact it.
-  if (token !== env.LIGHTKEEPER_STANDIN_VALID_TOKEN) fail(1, `authentication failed (401 Unauthorized): token ${token} is invalid or expired`);
+  if (token !== env.LIGHTKEEPER_STANDIN_VALID_TOKEN)
+    fail(1, `authentication failed (401 Unauthorized): token ${token} is invalid or expired`);
   if (!clusters.includes(cluster)) fail(3, `cluster "${cluster}" not found; clusters you can access: ${clusters.join(', ')}`);
   process.stdout.write(env.LIGHTKEEPER_STANDIN_OUTPUT ?? kubeconfig(cluster, token));
 }

@@ -37,11 +37,17 @@ async function addEntry(pack: tar.Pack, entry: LayerEntry): Promise<void> {
       createReadStream(entry.hostFile).pipe(sink as unknown as NodeJS.WritableStream);
     });
   } else if ('content' in entry) {
-    await new Promise<void>((resolve, reject) => pack.entry({ name: entry.path, mode: entry.mode ?? 0o644 }, entry.content, done(resolve, reject)));
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ name: entry.path, mode: entry.mode ?? 0o644 }, entry.content, done(resolve, reject)),
+    );
   } else if ('directory' in entry) {
-    await new Promise<void>((resolve, reject) => pack.entry({ name: entry.path, type: 'directory', mode: entry.mode ?? 0o755 }, done(resolve, reject)));
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ name: entry.path, type: 'directory', mode: entry.mode ?? 0o755 }, done(resolve, reject)),
+    );
   } else {
-    await new Promise<void>((resolve, reject) => pack.entry({ name: entry.path, type: 'symlink', linkname: entry.symlinkTo }, done(resolve, reject)));
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ name: entry.path, type: 'symlink', linkname: entry.symlinkTo }, done(resolve, reject)),
+    );
   }
 }
 
@@ -52,9 +58,26 @@ async function writeLayer(layoutDir: string, layer: ImageSpec['layers'][number])
   const diffHash = createHash('sha256'); // of the uncompressed tar: the config's diff_id
   let size = 0;
   const tmp = join(layoutDir, 'blobs', `layer-${process.pid}-${Date.now()}.tmp`);
-  const hashing = new Transform({ transform(chunk: Buffer, _encoding, next) { hash.update(chunk); size += chunk.length; next(null, chunk); } });
-  const diffing = new Transform({ transform(chunk: Buffer, _encoding, next) { diffHash.update(chunk); next(null, chunk); } });
-  const writing = pipeline(pack as unknown as NodeJS.ReadableStream, diffing, layer.gzip ? createGzip({ level: 1 }) : new PassThrough(), hashing, createWriteStream(tmp));
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      hash.update(chunk);
+      size += chunk.length;
+      next(null, chunk);
+    },
+  });
+  const diffing = new Transform({
+    transform(chunk: Buffer, _encoding, next) {
+      diffHash.update(chunk);
+      next(null, chunk);
+    },
+  });
+  const writing = pipeline(
+    pack as unknown as NodeJS.ReadableStream,
+    diffing,
+    layer.gzip ? createGzip({ level: 1 }) : new PassThrough(),
+    hashing,
+    createWriteStream(tmp),
+  );
   for (const entry of layer.entries) await addEntry(pack, entry);
   pack.finalize();
   await writing;
@@ -74,17 +97,35 @@ export async function writeOciImage(layoutDir: string, image: ImageSpec): Promis
   await writeFile(join(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   const layers = [];
   for (const layer of image.layers) layers.push(await writeLayer(layoutDir, layer));
-  const config = await writeBlob(layoutDir, Buffer.from(JSON.stringify({
-    architecture: 'amd64', os: 'linux', config: image.config, rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-  })));
-  const manifest = await writeBlob(layoutDir, Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
-  })));
+  const config = await writeBlob(
+    layoutDir,
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        config: image.config,
+        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+      }),
+    ),
+  );
+  const manifest = await writeBlob(
+    layoutDir,
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: layers.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
+      }),
+    ),
+  );
   const indexPath = join(layoutDir, 'index.json');
   const index = JSON.parse(await readFile(indexPath, 'utf8').catch(() => '{"schemaVersion":2,"manifests":[]}')) as { manifests: unknown[] };
-  index.manifests.push({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': image.tag } });
+  index.manifests.push({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    ...manifest,
+    annotations: { 'org.opencontainers.image.ref.name': image.tag },
+  });
   await writeFile(indexPath, JSON.stringify(index, null, 2));
   return { digest: manifest.digest, layers };
 }

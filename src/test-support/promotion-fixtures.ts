@@ -7,7 +7,13 @@ import type { ReleaseIdentity } from '../deploy/promotion/types.ts';
 /** A release created on the given day of March 2026, with one backend image. */
 export function releaseOn(tag: string, day: number): ReleaseIdentity {
   const createdAt = `2026-03-${String(day).padStart(2, '0')}T10:00:00.000Z`;
-  return { tag, version: tag.slice(1), commit: `commit-${tag}`, createdAt, digests: { backend: `sha256:backend-${tag}`, frontend: `sha256:frontend-${tag}` } };
+  return {
+    tag,
+    version: tag.slice(1),
+    commit: `commit-${tag}`,
+    createdAt,
+    digests: { backend: `sha256:backend-${tag}`, frontend: `sha256:frontend-${tag}` },
+  };
 }
 
 export const v110 = releaseOn('v1.1.0', 1);
@@ -20,7 +26,14 @@ export function tempStore(): { store: PromotionStore; path: string; cleanup: () 
   const path = join(dir, 'promotion.db');
   const store = new PromotionStore(path);
   for (const release of [v110, v120, v130]) store.recordRelease(release);
-  return { store, path, cleanup: () => { store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  return {
+    store,
+    path,
+    cleanup: () => {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Takes the lease and runs a deploy to the end, as the pipeline does. */

@@ -6,7 +6,13 @@ export function workspaceOf(deps: Record<string, string[]>): Workspace {
     root: '/repo',
     tool: 'npm',
     packages: Object.entries(deps).map(([name, workspaceDeps]) => ({
-      name, version: '1.0.0', dir: `/repo/packages/${name}`, relDir: `packages/${name}`, scripts: {}, manifest: {}, workspaceDeps,
+      name,
+      version: '1.0.0',
+      dir: `/repo/packages/${name}`,
+      relDir: `packages/${name}`,
+      scripts: {},
+      manifest: {},
+      workspaceDeps,
     })),
   };
 }

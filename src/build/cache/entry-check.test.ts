@@ -30,7 +30,10 @@ describe('checkEntryFile', () => {
     const bytes = await readFile(entry);
     bytes[600] ^= 0xff;
     await writeFile(entry, bytes);
-    expect(await checkEntryFile(entry, 'k1')).toEqual({ ok: false, problem: 'corrupt (its archive does not match the sha256 in its manifest)' });
+    expect(await checkEntryFile(entry, 'k1')).toEqual({
+      ok: false,
+      problem: 'corrupt (its archive does not match the sha256 in its manifest)',
+    });
     await truncate(entry, bytes.length - 1);
     expect(await checkEntryFile(entry, 'k1')).toEqual({ ok: false, problem: 'truncated or not a cache entry (no valid manifest)' });
   });

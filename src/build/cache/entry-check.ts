@@ -17,9 +17,11 @@ export async function checkEntryFile(path: string, key: string): Promise<EntryCh
     if (manifest.key !== key) return { ok: false, problem: `stored under the wrong key (its manifest says "${manifest.key}")` };
     const digest = createHash('sha256');
     if (manifest.size > 0) {
-      for await (const chunk of handle.createReadStream({ start: 0, end: manifest.size - 1, autoClose: false })) digest.update(chunk as Buffer);
+      for await (const chunk of handle.createReadStream({ start: 0, end: manifest.size - 1, autoClose: false }))
+        digest.update(chunk as Buffer);
     }
-    if (digest.digest('hex') !== manifest.sha256) return { ok: false, problem: 'corrupt (its archive does not match the sha256 in its manifest)' };
+    if (digest.digest('hex') !== manifest.sha256)
+      return { ok: false, problem: 'corrupt (its archive does not match the sha256 in its manifest)' };
     return { ok: true, manifest };
   } finally {
     await handle.close();

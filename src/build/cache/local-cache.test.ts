@@ -119,9 +119,12 @@ describe('LocalCache', () => {
     ].join('\n');
     await writeFile(join(work, 'writer.mts'), script);
     const tsx = join(import.meta.dirname, '../../../node_modules/.bin/tsx');
-    const run = () => new Promise<number>((resolve) => {
-      spawn(tsx, [join(work, 'writer.mts'), join(work, 'cache'), join(work, 'src')], { stdio: 'inherit' }).on('close', (code) => resolve(code ?? 1));
-    });
+    const run = () =>
+      new Promise<number>((resolve) => {
+        spawn(tsx, [join(work, 'writer.mts'), join(work, 'cache'), join(work, 'src')], { stdio: 'inherit' }).on('close', (code) =>
+          resolve(code ?? 1),
+        );
+      });
     expect(await Promise.all([run(), run()])).toEqual([0, 0]);
     const cache = new LocalCache(join(work, 'cache'));
     expect(await cache.restore('shared', join(work, 'target'), ['dist', 'coverage'])).toBe(true);

@@ -34,7 +34,10 @@ export class LocalCache {
   }
 
   async has(key: string): Promise<boolean> {
-    return stat(this.entryPath(key)).then((stats) => stats.isFile(), () => false);
+    return stat(this.entryPath(key)).then(
+      (stats) => stats.isFile(),
+      () => false,
+    );
   }
 
   async readMeta(key: string): Promise<Record<string, unknown> | undefined> {
@@ -85,8 +88,15 @@ export class LocalCache {
       await pipeline([packed.stream, ...compress, measured.stream, writeTo(handle)] as unknown as Parameters<typeof pipeline>[0][]);
       const size = measured.bytes();
       const manifest: EntryManifest = {
-        format: 1, key, sha256: measured.sha256(), size, compression: this.compression,
-        paths: [...new Set(paths)].sort(), files: packed.files, createdAt: new Date().toISOString(), meta,
+        format: 1,
+        key,
+        sha256: measured.sha256(),
+        size,
+        compression: this.compression,
+        paths: [...new Set(paths)].sort(),
+        files: packed.files,
+        createdAt: new Date().toISOString(),
+        meta,
       };
       await handle.write(encodeTrailer(manifest), 0, undefined, size);
       await handle.sync();
@@ -159,11 +169,15 @@ export class LocalCache {
       if (stats && stats.mtimeMs < hourAgo) await rm(path, { recursive: true, force: true });
     }
     const names = all.filter((name) => name.endsWith('.entry'));
-    const entries = (await Promise.all(names.map(async (name) => {
-      const path = join(this.dir, name);
-      const stats = await stat(path).catch(() => undefined);
-      return stats ? { path, size: stats.size, usedAt: stats.mtimeMs } : undefined;
-    }))).filter((entry) => entry !== undefined);
+    const entries = (
+      await Promise.all(
+        names.map(async (name) => {
+          const path = join(this.dir, name);
+          const stats = await stat(path).catch(() => undefined);
+          return stats ? { path, size: stats.size, usedAt: stats.mtimeMs } : undefined;
+        }),
+      )
+    ).filter((entry) => entry !== undefined);
     let total = entries.reduce((sum, entry) => sum + entry.size, 0);
     for (const entry of entries.sort((a, b) => a.usedAt - b.usedAt)) {
       if (total <= maxBytes) break;
@@ -177,7 +191,13 @@ export class LocalCache {
 /** Removes the stale target path, then moves the restored one in (copying across filesystems). */
 async function replacePath(from: string, to: string): Promise<void> {
   await rm(to, { recursive: true, force: true });
-  if (!(await lstat(from).then(() => true, () => false))) return; // absent from the entry: stays removed
+  if (
+    !(await lstat(from).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return; // absent from the entry: stays removed
   await mkdir(dirname(to), { recursive: true });
   try {
     await rename(from, to);
@@ -187,17 +207,24 @@ async function replacePath(from: string, to: string): Promise<void> {
   }
 }
 
-
 /** The first `size` bytes of an open file, leaving the handle open (the caller owns it). */
 function readFrom(handle: FileHandle, size: number): Readable {
-  return Readable.from((async function* () {
-    for (let position = 0; position < size;) {
-      const { buffer, bytesRead } = await handle.read(Buffer.alloc(Math.min(1 << 20, size - position)), 0, Math.min(1 << 20, size - position), position);
-      if (bytesRead === 0) throw new Error('cache entry ended early');
-      position += bytesRead;
-      yield buffer.subarray(0, bytesRead);
-    }
-  })(), { objectMode: false });
+  return Readable.from(
+    (async function* () {
+      for (let position = 0; position < size;) {
+        const { buffer, bytesRead } = await handle.read(
+          Buffer.alloc(Math.min(1 << 20, size - position)),
+          0,
+          Math.min(1 << 20, size - position),
+          position,
+        );
+        if (bytesRead === 0) throw new Error('cache entry ended early');
+        position += bytesRead;
+        yield buffer.subarray(0, bytesRead);
+      }
+    })(),
+    { objectMode: false },
+  );
 }
 
 /** Appends to an open file, leaving the handle open (the caller writes the trailer and syncs). */

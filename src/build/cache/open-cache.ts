@@ -4,7 +4,12 @@ import type { S3RemoteCache, S3RemoteConfig, WarningListener } from './remote-ca
 import { TieredCache, type CacheStats, type UploadSummary } from './tiered-cache.ts';
 
 /** One cache directory, backed by the remote when one is configured. */
-export async function openCache(dir: string, remote?: S3RemoteConfig, onWarning?: WarningListener, opts?: LocalCacheOptions): Promise<TieredCache> {
+export async function openCache(
+  dir: string,
+  remote?: S3RemoteConfig,
+  onWarning?: WarningListener,
+  opts?: LocalCacheOptions,
+): Promise<TieredCache> {
   return new TieredCache(new LocalCache(dir, opts), remote ? await connectRemote(remote, onWarning) : undefined);
 }
 
@@ -55,8 +60,13 @@ export class RunCaches {
   async flush(timeoutMs: number): Promise<UploadSummary> {
     const summaries = await Promise.all([...this.caches.values()].map((cache) => cache.flush(timeoutMs)));
     this.remote?.close();
-    return summaries.reduce((total, summary) => ({
-      uploaded: total.uploaded + summary.uploaded, skipped: total.skipped + summary.skipped, failed: total.failed + summary.failed,
-    }), { uploaded: 0, skipped: 0, failed: 0 });
+    return summaries.reduce(
+      (total, summary) => ({
+        uploaded: total.uploaded + summary.uploaded,
+        skipped: total.skipped + summary.skipped,
+        failed: total.failed + summary.failed,
+      }),
+      { uploaded: 0, skipped: 0, failed: 0 },
+    );
   }
 }

@@ -5,7 +5,11 @@ import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
 
 /** What a cache entry left in the working tree, as the stages report it in their outputs. */
-export interface PlacedOutputs { key: string; dir: string; paths: string[] }
+export interface PlacedOutputs {
+  key: string;
+  dir: string;
+  paths: string[];
+}
 
 /** One file's identity on disk: path, kind, size, inode and change/modify times (ms, to the µs). */
 type FileStamp = [relPath: string, kind: 'f' | 'd' | 'l', size: number, ino: number, ctimeMs: number, mtimeMs: number];

@@ -44,7 +44,13 @@ function isolated(extra: Partial<S3RemoteConfig> = {}): S3RemoteConfig {
 
 function collector(): { warnings: string[]; onWarning: (message: string) => void } {
   const warnings: string[] = [];
-  return { warnings, onWarning: (message) => { warnings.push(message); allWarnings.push(message); } };
+  return {
+    warnings,
+    onWarning: (message) => {
+      warnings.push(message);
+      allWarnings.push(message);
+    },
+  };
 }
 
 async function makeTree(dir: string, marker: string): Promise<void> {
@@ -132,7 +138,11 @@ describe('remote cache on a real S3 server (s3rver)', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
 
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(new RegExp(`^Remote cache s3://slipway-cache/t-[0-9a-f]+/outputs/ at http://127.0.0.1:${closedPort} is unreachable \\(.*ECONNREFUSED.*\\); using the local cache only for the rest of this run\\.$`));
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^Remote cache s3://slipway-cache/t-[0-9a-f]+/outputs/ at http://127.0.0.1:${closedPort} is unreachable \\(.*ECONNREFUSED.*\\); using the local cache only for the rest of this run\\.$`,
+      ),
+    );
   });
 
   it('a corrupt or truncated remote object is a miss with a warning and is never installed locally', async () => {
@@ -157,7 +167,9 @@ describe('remote cache on a real S3 server (s3rver)', () => {
       const dir = join(work, `b-${name.replace(' ', '-')}`);
       const runnerB = await openCache(dir, config, onWarning);
       expect(await runnerB.restore('k1', join(work, 'target'), ['dist']), name).toBe(false);
-      expect(warnings, name).toEqual([`Remote cache entry s3://slipway-cache/${objectKey} ${problem}; treated as a miss and not installed locally.`]);
+      expect(warnings, name).toEqual([
+        `Remote cache entry s3://slipway-cache/${objectKey} ${problem}; treated as a miss and not installed locally.`,
+      ]);
       expect(await readdir(dir), name).toEqual([]); // neither the entry nor a temp file
       expect(runnerB.stats(), name).toEqual({ localHits: 0, remoteHits: 0, misses: 1, uploads: 0 });
     }
@@ -191,14 +203,20 @@ describe('remote cache on a real S3 server (s3rver)', () => {
     // s3rver checks the access key id (not SigV4 signatures): an unknown one is refused.
     const secret = `wrong-secret-${randomBytes(8).toString('hex')}`;
     const { warnings, onWarning } = collector();
-    const cache = await openCache(join(work, 'cache'), isolated({ credentials: { accessKeyId: 'UNKNOWNKEY', secretAccessKey: secret } }), onWarning);
+    const cache = await openCache(
+      join(work, 'cache'),
+      isolated({ credentials: { accessKeyId: 'UNKNOWNKEY', secretAccessKey: secret } }),
+      onWarning,
+    );
     await makeTree(join(work, 'src'), 'v1');
     expect(await cache.restore('k1', join(work, 'target'), ['dist'])).toBe(false);
     await cache.save('k1', join(work, 'src'), ['dist']);
     expect(await cache.flush(5_000)).toEqual({ uploaded: 0, skipped: 0, failed: 1 });
     expect(await cache.restore('k1', join(work, 'target'), ['dist'])).toBe(true);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^Remote cache s3:\/\/slipway-cache\/t-[0-9a-f]+\/ at http:\/\/127\.0\.0\.1:\d+ refused the request \(InvalidAccessKeyId, HTTP 403: The AWS Access Key Id you provided does not exist in our records\); using the local cache only for the rest of this run\. Check the bucket, region and credentials\.$/);
+    expect(warnings[0]).toMatch(
+      /^Remote cache s3:\/\/slipway-cache\/t-[0-9a-f]+\/ at http:\/\/127\.0\.0\.1:\d+ refused the request \(InvalidAccessKeyId, HTTP 403: The AWS Access Key Id you provided does not exist in our records\); using the local cache only for the rest of this run\. Check the bucket, region and credentials\.$/,
+    );
     expect(warnings[0]).not.toContain(secret);
     await expect(admin.send(new HeadObjectCommand({ Bucket: remote.bucket, Key: 'k1.entry' }))).rejects.toThrow();
   });

@@ -53,7 +53,9 @@ export class S3RemoteCache {
     const temp = localCache.tempFile(key);
     try {
       try {
-        const response = await this.connection.client.send(new GetObjectCommand({ Bucket: this.connection.bucket, Key: this.objectKey(key) }));
+        const response = await this.connection.client.send(
+          new GetObjectCommand({ Bucket: this.connection.bucket, Key: this.objectKey(key) }),
+        );
         await pipeline(response.Body as Readable, createWriteStream(temp));
       } catch (error) {
         const kind = this.connection.report(error, 'download', key, this.prefix);
@@ -61,7 +63,10 @@ export class S3RemoteCache {
       }
       const check = await checkEntryFile(temp, key);
       if (!check.ok) {
-        this.connection.warnOnce('corrupt', `Remote cache entry s3://${this.connection.bucket}/${this.objectKey(key)} is ${check.problem}; treated as a miss and not installed locally.`);
+        this.connection.warnOnce(
+          'corrupt',
+          `Remote cache entry s3://${this.connection.bucket}/${this.objectKey(key)} is ${check.problem}; treated as a miss and not installed locally.`,
+        );
         return 'miss';
       }
       await localCache.adopt(key, temp);
@@ -89,7 +94,9 @@ export class S3RemoteCache {
         if (!manifest) return 'failed'; // a corrupt local entry: its next restore evicts it
         const { size } = await handle.stat();
         const target = { Bucket: this.connection.bucket, Key: this.objectKey(key) };
-        const existing = await this.connection.client.send(new HeadObjectCommand(target), { abortSignal: signal }).catch((error: unknown) => ({ error }));
+        const existing = await this.connection.client
+          .send(new HeadObjectCommand(target), { abortSignal: signal })
+          .catch((error: unknown) => ({ error }));
         if ('error' in existing) {
           const kind = classifyRemoteError(existing.error);
           if (kind === 'unreachable' || kind === 'rejected') return this.failUpload(existing.error, key);
@@ -97,13 +104,16 @@ export class S3RemoteCache {
         } else if (existing.ContentLength === size && existing.Metadata?.[shaMetadata] === manifest.sha256) {
           return 'skipped';
         }
-        await this.connection.client.send(new PutObjectCommand({
-          ...target,
-          Body: handle.createReadStream({ start: 0, autoClose: false }),
-          ContentLength: size,
-          ContentType: 'application/octet-stream',
-          Metadata: { [shaMetadata]: manifest.sha256 },
-        }), { abortSignal: signal });
+        await this.connection.client.send(
+          new PutObjectCommand({
+            ...target,
+            Body: handle.createReadStream({ start: 0, autoClose: false }),
+            ContentLength: size,
+            ContentType: 'application/octet-stream',
+            Metadata: { [shaMetadata]: manifest.sha256 },
+          }),
+          { abortSignal: signal },
+        );
         return 'uploaded';
       } catch (error) {
         return signal?.aborted ? 'failed' : this.failUpload(error, key); // abandoned by flush, which says so

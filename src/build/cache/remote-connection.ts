@@ -46,8 +46,12 @@ export class RemoteConnection {
     this.endpointLabel = displayEndpoint(config.endpoint);
     this.onWarning = onWarning;
     const endpointPassword = config.endpoint ? safeUrl(config.endpoint)?.password : undefined;
-    this.secrets = [config.credentials?.secretAccessKey, process.env.AWS_SECRET_ACCESS_KEY, process.env.AWS_SESSION_TOKEN, endpointPassword]
-      .filter((value): value is string => Boolean(value));
+    this.secrets = [
+      config.credentials?.secretAccessKey,
+      process.env.AWS_SECRET_ACCESS_KEY,
+      process.env.AWS_SESSION_TOKEN,
+      endpointPassword,
+    ].filter((value): value is string => Boolean(value));
     this.client = new S3Client({
       endpoint: config.endpoint,
       region: config.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',

@@ -13,10 +13,16 @@ describe('classifyRemoteError', () => {
     expect(classifyRemoteError(serviceError('NoSuchBucket', 404))).toBe('rejected');
     expect(classifyRemoteError(serviceError('InvalidAccessKeyId', 403))).toBe('rejected');
     expect(classifyRemoteError(serviceError('SignatureDoesNotMatch', 403))).toBe('rejected');
-    expect(classifyRemoteError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }))).toBe('rejected');
+    expect(
+      classifyRemoteError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })),
+    ).toBe('rejected');
     expect(classifyRemoteError(new Error('Region is missing'))).toBe('rejected');
     expect(classifyRemoteError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }))).toBe('unreachable');
-    expect(classifyRemoteError(Object.assign(new Error('Socket timed out without establishing a connection within 1000 ms'), { name: 'TimeoutError' }))).toBe('unreachable');
+    expect(
+      classifyRemoteError(
+        Object.assign(new Error('Socket timed out without establishing a connection within 1000 ms'), { name: 'TimeoutError' }),
+      ),
+    ).toBe('unreachable');
     expect(classifyRemoteError(serviceError('AccessDenied', 403))).toBe('failed');
     expect(classifyRemoteError(serviceError('InternalError', 500))).toBe('failed');
   });
@@ -24,11 +30,16 @@ describe('classifyRemoteError', () => {
 
 describe('describeRemoteError', () => {
   it('is one line with the name, code or status and message, and no secret in it', () => {
-    expect(describeRemoteError(serviceError('AccessDenied', 403, 'Access Denied.\nmore'), [])).toBe('AccessDenied, HTTP 403: Access Denied');
-    expect(describeRemoteError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), [])).toBe('Error, ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9');
+    expect(describeRemoteError(serviceError('AccessDenied', 403, 'Access Denied.\nmore'), [])).toBe(
+      'AccessDenied, HTTP 403: Access Denied',
+    );
+    expect(describeRemoteError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }), [])).toBe(
+      'Error, ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9',
+    );
     expect(describeRemoteError(serviceError('NotFound', 404, 'NotFound'), [])).toBe('NotFound, HTTP 404');
-    expect(describeRemoteError(new Error('signed with wJalrXUtnFEMI/K7MDENG and again wJalrXUtnFEMI/K7MDENG'), ['wJalrXUtnFEMI/K7MDENG', 'ab']))
-      .toBe('Error: signed with *** and again ***');
+    expect(
+      describeRemoteError(new Error('signed with wJalrXUtnFEMI/K7MDENG and again wJalrXUtnFEMI/K7MDENG'), ['wJalrXUtnFEMI/K7MDENG', 'ab']),
+    ).toBe('Error: signed with *** and again ***');
   });
 
   it('redacts before shortening, so no part of a secret survives the cut', () => {

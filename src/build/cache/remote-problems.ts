@@ -11,11 +11,27 @@ import { redact } from '../../shared/redactor.ts';
 export type RemoteErrorKind = 'missing' | 'unreachable' | 'rejected' | 'failed';
 
 const networkCodes = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'ECONNABORTED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+  'ECONNABORTED',
 ]);
 const rejectedNames = new Set([
-  'NoSuchBucket', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'CredentialsProviderError', 'AuthorizationHeaderMalformed',
-  'PermanentRedirect', 'InvalidBucketName', 'ExpiredToken', 'InvalidToken', 'AccountProblem',
+  'NoSuchBucket',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'CredentialsProviderError',
+  'AuthorizationHeaderMalformed',
+  'PermanentRedirect',
+  'InvalidBucketName',
+  'ExpiredToken',
+  'InvalidToken',
+  'AccountProblem',
 ]);
 
 interface ErrorLike {

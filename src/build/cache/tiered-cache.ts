@@ -88,7 +88,10 @@ export class TieredCache implements EntryCache {
     if (outOfTime) {
       this.abandon.abort();
       await Promise.all(this.pending);
-      this.remote?.warnOnce('upload-timeout', `Remote cache: uploads still running after ${timeoutMs / 1000} s were abandoned; a later run uploads them again.`);
+      this.remote?.warnOnce(
+        'upload-timeout',
+        `Remote cache: uploads still running after ${timeoutMs / 1000} s were abandoned; a later run uploads them again.`,
+      );
     }
     return { ...this.uploaded };
   }

@@ -52,7 +52,12 @@ export function checkChangedLines(files: FileCoverage[], changed: ChangedLines, 
  * The Failure for changed lines covered below the threshold, or undefined when they pass:
  * "changed lines 40.0 % covered, below the 80 % required (against merge-base with main (abc1234))".
  */
-export function changedLinesFailure(result: ChangedLinesCheck, threshold: number, baseDescription: string, maxFiles = 10): Failure | undefined {
+export function changedLinesFailure(
+  result: ChangedLinesCheck,
+  threshold: number,
+  baseDescription: string,
+  maxFiles = 10,
+): Failure | undefined {
   if (result.passed) return undefined;
   // Rounded down, so 79.96 shows as 79.9 and never as the 80.0 it failed to reach.
   const shown = (Math.floor(result.percent * 10) / 10).toFixed(1);

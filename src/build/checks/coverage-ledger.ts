@@ -27,7 +27,9 @@ export class CoverageLedger {
   constructor(private readonly state: LedgerState = { keys: {}, files: {} }) {}
 
   static accepts(files: FileCoverage[]): boolean {
-    return files.every((coverage) => (coverage.functionHits || coverage.functions.found === 0) && (coverage.branchHits || coverage.branches.found === 0));
+    return files.every(
+      (coverage) => (coverage.functionHits || coverage.functions.found === 0) && (coverage.branchHits || coverage.branches.found === 0),
+    );
   }
 
   get keys(): Readonly<Record<string, string>> {

@@ -8,22 +8,37 @@ import { mergeCoverage } from './lcov.ts';
 import type { FileCoverage } from './lcov.ts';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'slipway-coverage-memo-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-coverage-memo-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
-const coverage: FileCoverage[] = [{
-  file: 'packages/a/src/index.ts',
-  lines: new Map([[1, 3], [2, 0]]),
-  functions: { found: 1, hit: 1 },
-  branches: { found: 2, hit: 1 },
-  functionHits: new Map([['1:main', 3]]),
-  branchHits: new Map([['2:0:0', 1], ['2:0:1', 0]]),
-}];
+const coverage: FileCoverage[] = [
+  {
+    file: 'packages/a/src/index.ts',
+    lines: new Map([
+      [1, 3],
+      [2, 0],
+    ]),
+    functions: { found: 1, hit: 1 },
+    branches: { found: 2, hit: 1 },
+    functionHits: new Map([['1:main', 3]]),
+    branchHits: new Map([
+      ['2:0:0', 1],
+      ['2:0:1', 0],
+    ]),
+  },
+];
 
 describe('memoizedCoverage', () => {
   it('computes once per test key and gives back equal coverage afterwards', async () => {
     let computed = 0;
-    const compute = async () => { computed++; return coverage; };
+    const compute = async () => {
+      computed++;
+      return coverage;
+    };
     expect(await memoizedCoverage(dir, 'test-abc', compute)).toEqual(coverage);
     expect(await memoizedCoverage(dir, 'test-abc', compute)).toEqual(coverage);
     expect(computed).toBe(1);
@@ -33,7 +48,10 @@ describe('memoizedCoverage', () => {
 
   it('remembers nothing when there is no report', async () => {
     let computed = 0;
-    const missing = async () => { computed++; return undefined; };
+    const missing = async () => {
+      computed++;
+      return undefined;
+    };
     expect(await memoizedCoverage(dir, 'test-none', missing)).toBeUndefined();
     expect(await memoizedCoverage(dir, 'test-none', missing)).toBeUndefined();
     expect(computed).toBe(2);
@@ -46,7 +64,10 @@ describe('memoizedCoverage', () => {
     const asked: string[] = [];
     const keys: Record<string, string> = { a: 'key-a1', b: 'key-b1' };
     // The package's coverage, memoized by key as the coverage stage does.
-    const coverageOf = async (name: string) => { asked.push(name); return (await memoizedCoverage(dir, keys[name], async () => reports[keys[name]]))!; };
+    const coverageOf = async (name: string) => {
+      asked.push(name);
+      return (await memoizedCoverage(dir, keys[name], async () => reports[keys[name]]))!;
+    };
     expect(await memoizedMerge(dir, keys, coverageOf)).toEqual(mergeCoverage(coverage, other));
     expect(asked.sort()).toEqual(['a', 'b']);
     asked.length = 0;
@@ -68,8 +89,12 @@ describe('memoizedCoverage', () => {
     expect(await memoizedMerge(dir, keys, coverageOf)).toEqual(mergeCoverage(other, other));
   });
 
-  it('passes a missing report\'s failure on and keeps no ledger for it', async () => {
-    await expect(memoizedMerge(dir, { a: 'key-a' }, async () => { throw new Error('a wrote no coverage report'); })).rejects.toThrow('a wrote no coverage report');
+  it("passes a missing report's failure on and keeps no ledger for it", async () => {
+    await expect(
+      memoizedMerge(dir, { a: 'key-a' }, async () => {
+        throw new Error('a wrote no coverage report');
+      }),
+    ).rejects.toThrow('a wrote no coverage report');
     await expect(readFile(join(dir, 'merged.v1.json'), 'utf8')).rejects.toThrow();
   });
 });

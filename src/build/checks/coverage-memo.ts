@@ -19,8 +19,14 @@ interface StoredCoverage extends Omit<FileCoverage, 'lines' | 'functionHits' | '
  * the same tests on the same build give the same report, so a replayed run's coverage is read
  * back instead of parsing its lcov and source maps again.
  */
-export async function memoizedCoverage(memoDir: string, testKey: string, compute: () => Promise<FileCoverage[] | undefined>): Promise<FileCoverage[] | undefined> {
-  const stored = await memoized<StoredCoverage[]>(join(memoDir, `${testKey}.v${memoFormat}.json`), async () => (await compute())?.map(store));
+export async function memoizedCoverage(
+  memoDir: string,
+  testKey: string,
+  compute: () => Promise<FileCoverage[] | undefined>,
+): Promise<FileCoverage[] | undefined> {
+  const stored = await memoized<StoredCoverage[]>(join(memoDir, `${testKey}.v${memoFormat}.json`), async () =>
+    (await compute())?.map(store),
+  );
   return stored?.map(revive);
 }
 
@@ -30,12 +36,20 @@ export async function memoizedCoverage(memoDir: string, testKey: string, compute
  * new coverage in, instead of reading and merging every package's. Without a usable ledger
  * (none yet, a previous memo evicted, reports without per-function detail) it merges them all.
  */
-export async function memoizedMerge(memoDir: string, testKeys: Record<string, string>, coverageOf: (name: string) => Promise<FileCoverage[]>): Promise<FileCoverage[]> {
+export async function memoizedMerge(
+  memoDir: string,
+  testKeys: Record<string, string>,
+  coverageOf: (name: string) => Promise<FileCoverage[]>,
+): Promise<FileCoverage[]> {
   const path = join(memoDir, `merged.v${memoFormat}.json`);
-  const stored = await readFile(path, 'utf8').then((text) => JSON.parse(text) as LedgerState, () => undefined);
+  const stored = await readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as LedgerState,
+    () => undefined,
+  );
   const keysOf = (keys: Record<string, string>) => JSON.stringify(Object.entries(keys).sort());
   const storedKeys = stored && keysOf(stored.keys);
-  const ledger = (stored && (await brought(new CoverageLedger(stored), memoDir, testKeys, coverageOf))) ?? (await fromScratch(testKeys, coverageOf));
+  const ledger =
+    (stored && (await brought(new CoverageLedger(stored), memoDir, testKeys, coverageOf))) ?? (await fromScratch(testKeys, coverageOf));
   if (!(ledger instanceof CoverageLedger)) return ledger;
   if (keysOf(ledger.keys) !== storedKeys) {
     await mkdir(memoDir, { recursive: true });
@@ -45,7 +59,12 @@ export async function memoizedMerge(memoDir: string, testKeys: Record<string, st
 }
 
 /** The stored ledger brought up to these test keys, or undefined when it cannot be. */
-async function brought(ledger: CoverageLedger, memoDir: string, testKeys: Record<string, string>, coverageOf: (name: string) => Promise<FileCoverage[]>): Promise<CoverageLedger | undefined> {
+async function brought(
+  ledger: CoverageLedger,
+  memoDir: string,
+  testKeys: Record<string, string>,
+  coverageOf: (name: string) => Promise<FileCoverage[]>,
+): Promise<CoverageLedger | undefined> {
   const stale = Object.entries(ledger.keys).filter(([name, key]) => testKeys[name] !== key);
   const previous = await Promise.all(stale.map(([, key]) => memoizedCoverage(memoDir, key, async () => undefined)));
   if (previous.some((files) => files === undefined)) return undefined;
@@ -57,9 +76,14 @@ async function brought(ledger: CoverageLedger, memoDir: string, testKeys: Record
   return ledger;
 }
 
-async function fromScratch(testKeys: Record<string, string>, coverageOf: (name: string) => Promise<FileCoverage[]>): Promise<CoverageLedger | FileCoverage[]> {
+async function fromScratch(
+  testKeys: Record<string, string>,
+  coverageOf: (name: string) => Promise<FileCoverage[]>,
+): Promise<CoverageLedger | FileCoverage[]> {
   // All at once: most are small memo files, and their reads overlap.
-  const all = await Promise.all(Object.entries(testKeys).map(async ([name, key]) => [name, key, measuredFiles(await coverageOf(name))] as const));
+  const all = await Promise.all(
+    Object.entries(testKeys).map(async ([name, key]) => [name, key, measuredFiles(await coverageOf(name))] as const),
+  );
   if (!all.every(([, , files]) => CoverageLedger.accepts(files))) return mergeCoverage(...all.map(([, , files]) => files));
   const ledger = new CoverageLedger();
   for (const [name, key, files] of all) ledger.add(name, key, files);
@@ -67,7 +91,10 @@ async function fromScratch(testKeys: Record<string, string>, coverageOf: (name: 
 }
 
 async function memoized<T>(path: string, compute: () => Promise<T | undefined>): Promise<T | undefined> {
-  const stored = await readFile(path, 'utf8').then((text) => JSON.parse(text) as T, () => undefined);
+  const stored = await readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as T,
+    () => undefined,
+  );
   if (stored !== undefined) return stored;
   const value = await compute();
   if (value !== undefined) {

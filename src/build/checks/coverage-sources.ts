@@ -85,9 +85,17 @@ function repoRelative(path: string, repoRoot: string): string {
  * A package's coverage as Slipway judges it: its lcov report read against the package directory
  * and moved onto the sources through the build outputs' source maps. Undefined without a report.
  */
-export async function readPackageCoverage(opts: { packageDir: string; report: string; outputs: string[]; repoRoot: string }): Promise<FileCoverage[] | undefined> {
+export async function readPackageCoverage(opts: {
+  packageDir: string;
+  report: string;
+  outputs: string[];
+  repoRoot: string;
+}): Promise<FileCoverage[] | undefined> {
   const text = await readFile(opts.report, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
-  const maps = await indexSourceMaps(opts.outputs.map((output) => join(opts.packageDir, output)), opts.repoRoot);
+  const maps = await indexSourceMaps(
+    opts.outputs.map((output) => join(opts.packageDir, output)),
+    opts.repoRoot,
+  );
   return coverageOnSources(parseLcov(text, opts.packageDir, opts.repoRoot), maps, opts.repoRoot);
 }

@@ -12,11 +12,17 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
 
 // backend: 20 of 30 lines covered; its own test file is reported too (node does that).
 const backend = parseLcov(
-  lcov('src/routes.js', range(1, 11), [...range(12, 18), 31]) + lcov('src/db.js', range(1, 9), [40, 41]) + lcov('src/routes.test.js', [], range(1, 50)),
+  lcov('src/routes.js', range(1, 11), [...range(12, 18), 31]) +
+    lcov('src/db.js', range(1, 9), [40, 41]) +
+    lcov('src/routes.test.js', [], range(1, 50)),
   '/repo/packages/backend',
   '/repo',
 );
-const shared = parseLcov(lcov('src/format.js', range(1, 10), [], 'FN:1,pad\nFN:5,week\nFNDA:3,pad\nFNDA:0,week\n'), '/repo/packages/shared', '/repo');
+const shared = parseLcov(
+  lcov('src/format.js', range(1, 10), [], 'FN:1,pad\nFN:5,week\nFNDA:3,pad\nFNDA:0,week\n'),
+  '/repo/packages/shared',
+  '/repo',
+);
 
 describe('formatUncoveredRanges', () => {
   it('joins consecutive lines into ranges', () => {
@@ -50,11 +56,23 @@ describe('checkCoverage', () => {
           { file: 'packages/backend/src/db.js', ranges: '40-41' },
         ],
       },
-      { scope: '@embark/backend', metric: 'lines', actual: 66.66, required: 70, uncovered: [
-        { file: 'packages/backend/src/routes.js', ranges: '12-18, 31' },
-        { file: 'packages/backend/src/db.js', ranges: '40-41' },
-      ] },
-      { scope: '@embark/shared', metric: 'functions', actual: 50, required: 100, uncovered: [{ file: 'packages/shared/src/format.js', ranges: '5' }] },
+      {
+        scope: '@embark/backend',
+        metric: 'lines',
+        actual: 66.66,
+        required: 70,
+        uncovered: [
+          { file: 'packages/backend/src/routes.js', ranges: '12-18, 31' },
+          { file: 'packages/backend/src/db.js', ranges: '40-41' },
+        ],
+      },
+      {
+        scope: '@embark/shared',
+        metric: 'functions',
+        actual: 50,
+        required: 100,
+        uncovered: [{ file: 'packages/shared/src/format.js', ranges: '5' }],
+      },
     ]);
     const failure = coverageFailure(check)!;
     expect(failure.specific).toBe(
@@ -69,7 +87,10 @@ describe('checkCoverage', () => {
   });
 
   it('leaves excluded packages out of every measure', () => {
-    const check = checkCoverage({ '@embark/backend': backend, '@embark/shared': shared }, { lines: 100, packages: { '@embark/backend': { lines: 90 } }, exclude: ['@embark/backend'] });
+    const check = checkCoverage(
+      { '@embark/backend': backend, '@embark/shared': shared },
+      { lines: 100, packages: { '@embark/backend': { lines: 90 } }, exclude: ['@embark/backend'] },
+    );
     expect(check.summary.lines).toBe(100);
     expect(check.violations).toEqual([]);
   });

@@ -40,14 +40,21 @@ export function checkCoverage(byPackage: Record<string, FileCoverage[]>, thresho
  * The same check from the global coverage already merged (e.g. kept up to date between runs),
  * and the coverage of the packages that have levels of their own.
  */
-export function checkMerged(global: FileCoverage[], byPackage: Record<string, FileCoverage[]>, thresholds: CoverageThresholds): CoverageCheck {
+export function checkMerged(
+  global: FileCoverage[],
+  byPackage: Record<string, FileCoverage[]>,
+  thresholds: CoverageThresholds,
+): CoverageCheck {
   const violations = [
     ...violationsOf('global', global, thresholds),
     ...Object.entries(thresholds.packages)
       .filter(([name]) => byPackage[name] && !thresholds.exclude.includes(name))
       .flatMap(([name, levels]) => violationsOf(name, mergeCoverage(measuredFiles(byPackage[name])), levels)),
   ];
-  return { summary: { lines: percent(global, 'lines'), functions: percent(global, 'functions'), branches: percent(global, 'branches') }, violations };
+  return {
+    summary: { lines: percent(global, 'lines'), functions: percent(global, 'functions'), branches: percent(global, 'branches') },
+    violations,
+  };
 }
 
 /** Test files and dependencies are reported by node's runner but are not what is measured. */
@@ -73,10 +80,13 @@ function counts(coverage: FileCoverage, metric: CoverageMetric): Counts {
 
 /** Share covered, 100 when there is nothing to cover. */
 function exactPercent(files: FileCoverage[], metric: CoverageMetric): number {
-  const total = files.reduce((sum, coverage) => {
-    const { found, hit } = counts(coverage, metric);
-    return { found: sum.found + found, hit: sum.hit + hit };
-  }, { found: 0, hit: 0 });
+  const total = files.reduce(
+    (sum, coverage) => {
+      const { found, hit } = counts(coverage, metric);
+      return { found: sum.found + found, hit: sum.hit + hit };
+    },
+    { found: 0, hit: 0 },
+  );
   return total.found === 0 ? 100 : (100 * total.hit) / total.found;
 }
 
@@ -92,12 +102,19 @@ function floor2(value: number): number {
 function uncoveredLines(coverage: FileCoverage, metric: CoverageMetric): number[] {
   if (metric === 'lines') return [...coverage.lines].filter(([, count]) => count === 0).map(([line]) => line);
   const hits = metric === 'functions' ? coverage.functionHits : coverage.branchHits;
-  return [...(hits ?? [])].filter(([, count]) => count === 0).map(([id]) => Number(id.split(':')[0])).filter((line) => line > 0);
+  return [...(hits ?? [])]
+    .filter(([, count]) => count === 0)
+    .map(([id]) => Number(id.split(':')[0]))
+    .filter((line) => line > 0);
 }
 
 function uncoveredFiles(files: FileCoverage[], metric: CoverageMetric): { file: string; ranges: string }[] {
   return files
-    .map((coverage) => ({ coverage, missed: counts(coverage, metric).found - counts(coverage, metric).hit, lines: uncoveredLines(coverage, metric) }))
+    .map((coverage) => ({
+      coverage,
+      missed: counts(coverage, metric).found - counts(coverage, metric).hit,
+      lines: uncoveredLines(coverage, metric),
+    }))
     .filter(({ missed }) => missed > 0)
     .sort((a, b) => b.missed - a.missed || a.coverage.file.localeCompare(b.coverage.file))
     .map(({ coverage, lines }) => ({ file: coverage.file, ranges: formatUncoveredRanges(lines) }));

@@ -4,8 +4,12 @@ import { excerptAroundFirstFailure } from './feedback.ts';
 describe('excerptAroundFirstFailure', () => {
   it('keeps what the code printed just before the first failing test', () => {
     const output = [
-      '> @embark/backend test:integration', '✔ migration (12ms)', 'POST /api/notes failed: column "titel" does not exist',
-      '✖ a note lands in PostgreSQL (69ms)', '  500 !== 201', ...Array.from({ length: 40 }, (_, i) => `npm error noise ${i}`),
+      '> @embark/backend test:integration',
+      '✔ migration (12ms)',
+      'POST /api/notes failed: column "titel" does not exist',
+      '✖ a note lands in PostgreSQL (69ms)',
+      '  500 !== 201',
+      ...Array.from({ length: 40 }, (_, i) => `npm error noise ${i}`),
     ].join('\n');
     const excerpt = excerptAroundFirstFailure(output);
     expect(excerpt).toContain('POST /api/notes failed: column "titel" does not exist');

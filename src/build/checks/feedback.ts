@@ -37,7 +37,9 @@ export function testRunFailure(result: PackageTestResult, kind: 'unit' | 'browse
   return new Failure(specific, {
     details: result.failures.map((failure) => `${describeTestCase(failure)}: ${failure.message}`),
     logExcerpt: excerptAroundFirstFailure(result.output),
-    hint: first?.file ? `Fix ${first.file}${first.line ? `:${first.line}` : ''}, or the code it tests, and run the package's tests locally.` : `Run the package's tests locally (npm test in ${result.package}) and fix what fails.`,
+    hint: first?.file
+      ? `Fix ${first.file}${first.line ? `:${first.line}` : ''}, or the code it tests, and run the package's tests locally.`
+      : `Run the package's tests locally (npm test in ${result.package}) and fix what fails.`,
   });
 }
 
@@ -48,7 +50,10 @@ function describeViolation(violation: CoverageViolation): string {
 /** The Failure for coverage below its thresholds, naming the uncovered files and lines. */
 export function coverageFailure(check: CoverageCheck, maxFiles = 10): Failure | undefined {
   if (check.violations.length === 0) return undefined;
-  const specific = check.violations.length === 1 ? describeViolation(check.violations[0]) : `coverage below thresholds: ${check.violations.map(describeViolation).join('; ')}`;
+  const specific =
+    check.violations.length === 1
+      ? describeViolation(check.violations[0])
+      : `coverage below thresholds: ${check.violations.map(describeViolation).join('; ')}`;
   const details = check.violations.flatMap((violation) => [
     `${describeViolation(violation)}; uncovered ${violation.metric === 'lines' ? 'lines' : `${violation.metric} at lines`}:`,
     ...violation.uncovered.slice(0, maxFiles).map(({ file, ranges }) => `  ${file}${ranges ? `: ${ranges}` : ''}`),

@@ -81,7 +81,10 @@ describe('with a real git repository', () => {
     await writeFile(join(repo, 'other.ts'), lines('o'));
     const mainBefore = await commitAll('main moves on');
     await git('merge', '-q', '--no-ff', '-m', 'merge feature', 'feature');
-    const expected = { base: { commit: mainBefore, description: `first parent of HEAD (${mainBefore.slice(0, 7)})` }, changed: { 'a.ts': [3] } };
+    const expected = {
+      base: { commit: mainBefore, description: `first parent of HEAD (${mainBefore.slice(0, 7)})` },
+      changed: { 'a.ts': [3] },
+    };
     expect(await changedOf()).toEqual(expected);
     // CI checks out the merge commit itself, detached: still main.
     await git('checkout', '-q', '--detach', 'HEAD');
@@ -147,7 +150,9 @@ describe('with a real git repository', () => {
     const error = await resolveChangeBase(repo, { mainBranch: 'main', base: 'origin/develop' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Failure);
     expect((error as Failure).specific).toBe('coverage base "origin/develop" does not exist in this repository');
-    expect((error as Failure).hint).toBe('Set coverage.base to a branch, tag or commit that exists here (in a shallow or single-branch clone, fetch it first), or leave it out to measure against main.');
+    expect((error as Failure).hint).toBe(
+      'Set coverage.base to a branch, tag or commit that exists here (in a shallow or single-branch clone, fetch it first), or leave it out to measure against main.',
+    );
   });
 
   it('fails clearly when the main branch cannot be found off main', async () => {
@@ -156,7 +161,9 @@ describe('with a real git repository', () => {
     await git('branch', '-D', 'main');
     const error = await resolveChangeBase(repo, { mainBranch: 'main' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(Failure);
-    expect((error as Failure).specific).toBe('main branch "main" not found (neither main nor origin/main exists), so the changed lines are unknown');
+    expect((error as Failure).specific).toBe(
+      'main branch "main" not found (neither main nor origin/main exists), so the changed lines are unknown',
+    );
     expect((error as Failure).hint).toBe('Fetch it (git fetch origin main), or set coverage.base to the branch this work started from.');
   });
 

@@ -68,7 +68,10 @@ describe('parseDiffAddedLines', () => {
       '\\ No newline at end of file',
       '',
     ].join('\n');
-    expect([...parseDiffAddedLines(diff)].map(([file, lines]) => [file, sorted(lines)])).toEqual([['notes.md', [1, 2, 3]], ['b.ts', [4]]]);
+    expect([...parseDiffAddedLines(diff)].map(([file, lines]) => [file, sorted(lines)])).toEqual([
+      ['notes.md', [1, 2, 3]],
+      ['b.ts', [4]],
+    ]);
   });
 
   it('reads names with spaces (tab-terminated) and quoted names', () => {

@@ -137,7 +137,8 @@ export async function resolveChangeBase(repoRoot: string, opts: { mainBranch: st
   // A named branch other than main is a feature branch, even before its first commit (then only
   // uncommitted edits are the change). Detached HEAD within main's history is CI at a merge.
   const branch = (await git(repoRoot, ['symbolic-ref', '--quiet', '--short', 'HEAD'])).stdout.trim();
-  const detachedOnMain = branch === '' && main !== undefined && (await git(repoRoot, ['merge-base', '--is-ancestor', head, main.commit])).code === 0;
+  const detachedOnMain =
+    branch === '' && main !== undefined && (await git(repoRoot, ['merge-base', '--is-ancestor', head, main.commit])).code === 0;
   if (branch === opts.mainBranch || detachedOnMain) {
     const parent = await commitOf(repoRoot, `${head}^1`);
     if (parent) return { commit: parent, description: `first parent of HEAD (${short(parent)})` };
@@ -149,9 +150,12 @@ export async function resolveChangeBase(repoRoot: string, opts: { mainBranch: st
     return { commit: undefined, description: 'root commit: every line is new' };
   }
   if (!main) {
-    throw new Failure(`main branch "${opts.mainBranch}" not found (neither ${mainRef.join(' nor ')} exists), so the changed lines are unknown`, {
-      hint: `Fetch it (git fetch origin ${opts.mainBranch}), or set coverage.base to the branch this work started from.`,
-    });
+    throw new Failure(
+      `main branch "${opts.mainBranch}" not found (neither ${mainRef.join(' nor ')} exists), so the changed lines are unknown`,
+      {
+        hint: `Fetch it (git fetch origin ${opts.mainBranch}), or set coverage.base to the branch this work started from.`,
+      },
+    );
   }
   const common = await mergeBase(repoRoot, head, main.commit);
   if (!common) throw noCommonHistory(main.ref);
@@ -172,8 +176,19 @@ function noCommonHistory(ref: string): Failure {
 export async function changedLines(repoRoot: string, base: string | undefined): Promise<ChangedLines> {
   const from = base ?? (await emptyTree(repoRoot));
   const diff = await git(repoRoot, [
-    'diff', '-U0', '--no-color', '--no-ext-diff', '--no-textconv', '--ignore-submodules', '--relative',
-    '--src-prefix=a/', '--dst-prefix=b/', '--diff-filter=AMR', '-M', from, '--',
+    'diff',
+    '-U0',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--ignore-submodules',
+    '--relative',
+    '--src-prefix=a/',
+    '--dst-prefix=b/',
+    '--diff-filter=AMR',
+    '-M',
+    from,
+    '--',
   ]);
   if (diff.code !== 0) throw new Error(`git diff ${from}: ${diff.stderr.trim()}`);
   const changed: ChangedLines = parseDiffAddedLines(diff.stdout);

@@ -1,6 +1,14 @@
 export { parseJunit, type TestCaseFailure, type JunitSummary } from './junit.ts';
 export { parseLcov, mergeCoverage, type FileCoverage } from './lcov.ts';
-export { checkCoverage, checkMerged, formatUncoveredRanges, type CoverageViolation, type CoverageThresholds, type CoverageCheck, type CoverageMetric } from './coverage.ts';
+export {
+  checkCoverage,
+  checkMerged,
+  formatUncoveredRanges,
+  type CoverageViolation,
+  type CoverageThresholds,
+  type CoverageCheck,
+  type CoverageMetric,
+} from './coverage.ts';
 export { runPackageTests, runBrowserTests, type PackageTestResult, type RunTestsOptions, type BrowserTestOptions } from './run.ts';
 export { testRunFailure, coverageFailure, describeTestCase } from './feedback.ts';
 export { coverageOnSources, indexSourceMaps, readPackageCoverage, type SourceIndex } from './coverage-sources.ts';

@@ -23,7 +23,13 @@ describe('parseJunit', () => {
         line: 6,
         message: "Expected values to be strictly equal:\n+ actual - expected\n\n+ '2026-1-05'\n- '2026-01-05'\n        ^",
       },
-      { name: 'uses the UTC day', suite: 'formatDate > in UTC', file: '/tmp/node-junit-fixture/format.test.js', line: 11, message: 'expected <day> & "night"' },
+      {
+        name: 'uses the UTC day',
+        suite: 'formatDate > in UTC',
+        file: '/tmp/node-junit-fixture/format.test.js',
+        line: 11,
+        message: 'expected <day> & "night"',
+      },
     ]);
   });
 
@@ -71,7 +77,13 @@ AssertionError: expected 200 to be 404 // Object.is equality
     </testsuite>
 </testsuites>`;
     expect(parseJunit(xml).failures).toEqual([
-      { name: 'api > returns 404 for unknown routes', suite: 'src/api.test.ts', file: 'src/api.test.ts', line: 21, message: 'expected 200 to be 404 // Object.is equality' },
+      {
+        name: 'api > returns 404 for unknown routes',
+        suite: 'src/api.test.ts',
+        file: 'src/api.test.ts',
+        line: 21,
+        message: 'expected 200 to be 404 // Object.is equality',
+      },
     ]);
   });
 
@@ -80,7 +92,13 @@ AssertionError: expected 200 to be 404 // Object.is equality
     at helper (/repo/packages/backend/test/helpers.js:4:11)
     at Context.&lt;anonymous&gt; (/repo/packages/backend/test/db.spec.js:9:5)</error></testcase></testsuite>`;
     expect(parseJunit(xml).failures).toEqual([
-      { name: 'connects', suite: 'Mocha Tests', file: '/repo/packages/backend/test/db.spec.js', line: 9, message: 'connect ECONNREFUSED 127.0.0.1:5432' },
+      {
+        name: 'connects',
+        suite: 'Mocha Tests',
+        file: '/repo/packages/backend/test/db.spec.js',
+        line: 9,
+        message: 'connect ECONNREFUSED 127.0.0.1:5432',
+      },
     ]);
   });
 

@@ -81,7 +81,12 @@ function failureMessage(attribute: string, body: string): string {
   if (message.trim() !== '') return withLineBreaks(message, body) ?? message;
   const lines = body.trim().split('\n');
   const firstFrame = lines.findIndex((line) => /^\s*(at\s|❯\s)/.test(line));
-  return lines.slice(0, firstFrame === -1 ? lines.length : firstFrame).join('\n').trim() || 'test failed (no message in the report)';
+  return (
+    lines
+      .slice(0, firstFrame === -1 ? lines.length : firstFrame)
+      .join('\n')
+      .trim() || 'test failed (no message in the report)'
+  );
 }
 
 function withLineBreaks(message: string, body: string): string | undefined {

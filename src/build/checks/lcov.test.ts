@@ -34,7 +34,14 @@ describe('parseLcov', () => {
   it('makes paths repo-relative and reads lines, functions and branches', () => {
     const [server, format] = parseLcov(backendRun, '/repo/packages/backend', '/repo');
     expect(server.file).toBe('packages/backend/src/server.js');
-    expect([...server.lines]).toEqual([[1, 1], [2, 1], [3, 1], [4, 0], [8, 0], [9, 0]]);
+    expect([...server.lines]).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 0],
+      [8, 0],
+      [9, 0],
+    ]);
     expect(server.functions).toEqual({ found: 2, hit: 1 });
     expect(server.branches).toEqual({ found: 2, hit: 1 });
     expect(format.file).toBe('packages/shared/src/format.js');
@@ -56,11 +63,18 @@ describe('parseLcov', () => {
 describe('mergeCoverage', () => {
   it('adds up hits of the same file across runs: covered by either is covered', () => {
     const fromBackend = parseLcov(backendRun, '/repo/packages/backend', '/repo');
-    const fromShared = parseLcov('SF:src/format.js\nDA:1,4\nDA:2,1\nend_of_record\nSF:/repo/packages/backend/src/server.js\nFN:8,stop\nFNDA:2,stop\nBRDA:3,0,1,1\nDA:8,2\nend_of_record\n', '/repo/packages/shared', '/repo');
+    const fromShared = parseLcov(
+      'SF:src/format.js\nDA:1,4\nDA:2,1\nend_of_record\nSF:/repo/packages/backend/src/server.js\nFN:8,stop\nFNDA:2,stop\nBRDA:3,0,1,1\nDA:8,2\nend_of_record\n',
+      '/repo/packages/shared',
+      '/repo',
+    );
     const merged = mergeCoverage(fromBackend, fromShared);
     expect(merged.map((file) => file.file)).toEqual(['packages/backend/src/server.js', 'packages/shared/src/format.js']);
     const [server, format] = merged;
-    expect([...format.lines]).toEqual([[1, 5], [2, 1]]);
+    expect([...format.lines]).toEqual([
+      [1, 5],
+      [2, 1],
+    ]);
     expect(server.lines.get(8)).toBe(2);
     expect(server.lines.get(9)).toBe(0);
     expect(server.functions).toEqual({ found: 2, hit: 2 });

@@ -26,7 +26,8 @@ export interface FileCoverage {
  */
 export function parseLcov(text: string, baseDir: string, repoRoot: string): FileCoverage[] {
   const files: FileCoverage[] = [];
-  let current: (FileCoverage & { functionLines: Map<string, number>; totals: Partial<Record<'FNF' | 'FNH' | 'BRF' | 'BRH', number>> }) | undefined;
+  let current:
+    (FileCoverage & { functionLines: Map<string, number>; totals: Partial<Record<'FNF' | 'FNH' | 'BRF' | 'BRH', number>> }) | undefined;
   for (const raw of text.split('\n')) {
     const line = raw.trim();
     const colon = line.indexOf(':');
@@ -34,7 +35,16 @@ export function parseLcov(text: string, baseDir: string, repoRoot: string): File
     const value = colon === -1 ? '' : line.slice(colon + 1);
     if (key === 'SF') {
       const absolute = isAbsolute(value) ? value : resolve(baseDir, value);
-      current = { file: relative(repoRoot, absolute).split('\\').join('/'), lines: new Map(), functions: { found: 0, hit: 0 }, branches: { found: 0, hit: 0 }, functionHits: new Map(), branchHits: new Map(), functionLines: new Map(), totals: {} };
+      current = {
+        file: relative(repoRoot, absolute).split('\\').join('/'),
+        lines: new Map(),
+        functions: { found: 0, hit: 0 },
+        branches: { found: 0, hit: 0 },
+        functionHits: new Map(),
+        branchHits: new Map(),
+        functionLines: new Map(),
+        totals: {},
+      };
       continue;
     }
     if (!current) continue;
@@ -63,10 +73,18 @@ export function parseLcov(text: string, baseDir: string, repoRoot: string): File
   return files;
 }
 
-function finish(parsed: FileCoverage & { functionLines: Map<string, number>; totals: Partial<Record<'FNF' | 'FNH' | 'BRF' | 'BRH', number>> }): FileCoverage {
+function finish(
+  parsed: FileCoverage & { functionLines: Map<string, number>; totals: Partial<Record<'FNF' | 'FNH' | 'BRF' | 'BRH', number>> },
+): FileCoverage {
   // Functions declared (FN) but never reported in FNDA were not called.
-  for (const [name, line] of parsed.functionLines) if (!parsed.functionHits!.has(`${line}:${name}`)) parsed.functionHits!.set(`${line}:${name}`, 0);
-  const coverage: FileCoverage = { file: parsed.file, lines: parsed.lines, functions: { found: 0, hit: 0 }, branches: { found: 0, hit: 0 } };
+  for (const [name, line] of parsed.functionLines)
+    if (!parsed.functionHits!.has(`${line}:${name}`)) parsed.functionHits!.set(`${line}:${name}`, 0);
+  const coverage: FileCoverage = {
+    file: parsed.file,
+    lines: parsed.lines,
+    functions: { found: 0, hit: 0 },
+    branches: { found: 0, hit: 0 },
+  };
   // Detail wins over the summary lines; a report with only FNF/FNH keeps those totals.
   if (parsed.functionHits!.size > 0) coverage.functionHits = parsed.functionHits;
   else coverage.functions = { found: parsed.totals.FNF ?? 0, hit: parsed.totals.FNH ?? 0 };

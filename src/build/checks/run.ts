@@ -68,11 +68,18 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     await mkdir(dirname(report), { recursive: true });
   }
 
-  const run = await runPackageScript({ dir: opts.dir, script: opts.script, env: opts.env, onLine: opts.onLine && ((line) => opts.onLine!(line)) });
+  const run = await runPackageScript({
+    dir: opts.dir,
+    script: opts.script,
+    env: opts.env,
+    onLine: opts.onLine && ((line) => opts.onLine!(line)),
+  });
   const report = await readFile(junitFile, 'utf8').catch(() => undefined);
   const summary = report === undefined ? { passed: 0, failed: 0, skipped: 0, failures: [] } : parseJunit(report);
   const failures = await Promise.all(
-    summary.failures.map(async ({ file, line, ...failure }) => (file ? { ...failure, ...(await sourceLocation(file, line, opts.dir, opts.repoRoot ?? opts.dir)) } : failure)),
+    summary.failures.map(async ({ file, line, ...failure }) =>
+      file ? { ...failure, ...(await sourceLocation(file, line, opts.dir, opts.repoRoot ?? opts.dir)) } : failure,
+    ),
   );
   const scriptFailure = unreportedFailure(opts.script, opts.junitPath, run.code, report !== undefined, summary.failed, run.output);
   if (scriptFailure) failures.push(scriptFailure);
@@ -93,12 +100,28 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
  * A run that failed without a failed test in its report (a crash, a compile error, a missing
  * reporter) is a failure too, never a pass: it carries the tail of the output.
  */
-function unreportedFailure(script: string, junitPath: string, exitCode: number, hasReport: boolean, reportedFailures: number, output: string): TestCaseFailure | undefined {
+function unreportedFailure(
+  script: string,
+  junitPath: string,
+  exitCode: number,
+  hasReport: boolean,
+  reportedFailures: number,
+  output: string,
+): TestCaseFailure | undefined {
   const tail = tailLines(output, 15).join('\n');
   const name = `npm run ${script}`;
-  if (exitCode !== 0 && !hasReport) return { name, message: `exited with code ${exitCode} before writing its JUnit report ${junitPath} (a crash or compile error)\n${tail}` };
-  if (exitCode !== 0 && reportedFailures === 0) return { name, message: `exited with code ${exitCode}, yet its JUnit report ${junitPath} shows no failed test\n${tail}` };
-  if (!hasReport) return { name, message: `passed but wrote no JUnit report to ${junitPath}; the test script must write one (node: --test-reporter=junit --test-reporter-destination=${junitPath})` };
+  if (exitCode !== 0 && !hasReport)
+    return {
+      name,
+      message: `exited with code ${exitCode} before writing its JUnit report ${junitPath} (a crash or compile error)\n${tail}`,
+    };
+  if (exitCode !== 0 && reportedFailures === 0)
+    return { name, message: `exited with code ${exitCode}, yet its JUnit report ${junitPath} shows no failed test\n${tail}` };
+  if (!hasReport)
+    return {
+      name,
+      message: `passed but wrote no JUnit report to ${junitPath}; the test script must write one (node: --test-reporter=junit --test-reporter-destination=${junitPath})`,
+    };
   return undefined;
 }
 

@@ -10,10 +10,16 @@ import { fileURLToPath } from 'node:url';
  * `src/` file of the same name when it exists (the line then says nothing, so it is dropped).
  * Returned relative to `baseDir`.
  */
-export async function sourceLocation(file: string, line: number | undefined, packageDir: string, baseDir: string): Promise<{ file: string; line?: number }> {
+export async function sourceLocation(
+  file: string,
+  line: number | undefined,
+  packageDir: string,
+  baseDir: string,
+): Promise<{ file: string; line?: number }> {
   const absolute = isAbsolute(file) ? file : resolve(packageDir, file);
   const mapped = (line && (await throughSourceMap(absolute, line))) || undefined;
-  const located: { file: string; line?: number } = mapped ?? (isCompiledOutput(absolute, packageDir) ? sourceTwin(absolute, packageDir) : undefined) ?? { file: absolute, line };
+  const located: { file: string; line?: number } = mapped ??
+    (isCompiledOutput(absolute, packageDir) ? sourceTwin(absolute, packageDir) : undefined) ?? { file: absolute, line };
   return { file: relative(baseDir, located.file).split('\\').join('/'), ...(located.line ? { line: located.line } : {}) };
 }
 
@@ -51,7 +57,9 @@ export async function loadSourceMap(jsFile: string): Promise<LoadedSourceMap | u
     for (let column = 0; column <= width; column += 1) {
       const entry = map.findEntry(line - 1, column) as { generatedLine?: number; originalSource?: string; originalLine?: number };
       if (entry.generatedLine !== line - 1 || !entry.originalSource || entry.originalLine === undefined) continue;
-      const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : resolve(mapDir, entry.originalSource);
+      const source = entry.originalSource.startsWith('file://')
+        ? fileURLToPath(entry.originalSource)
+        : resolve(mapDir, entry.originalSource);
       return { file: source, line: entry.originalLine + 1 };
     }
     return undefined;

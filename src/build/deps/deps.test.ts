@@ -9,14 +9,26 @@ import { dependencyCacheKey, dependencyDeclarations } from './key.ts';
 import { packageManagerFor, packageManagerVersion } from './package-manager.ts';
 import { restoreOrInstall } from './restore-or-install.ts';
 
-const base = { lockfileContent: '{"lockfileVersion":3}', nodeVersion: 'v20.20.2', platform: 'linux', arch: 'x64', packageManager: 'npm@11.19.1' };
+const base = {
+  lockfileContent: '{"lockfileVersion":3}',
+  nodeVersion: 'v20.20.2',
+  platform: 'linux',
+  arch: 'x64',
+  packageManager: 'npm@11.19.1',
+};
 
 describe('dependencyCacheKey', () => {
   it('is stable for the same inputs and changes with each of them', () => {
     const key = dependencyCacheKey(base);
     expect(key).toMatch(/^deps-[0-9a-f]{64}$/);
     expect(dependencyCacheKey({ ...base })).toBe(key);
-    for (const change of [{ lockfileContent: '{"lockfileVersion":3} ' }, { nodeVersion: 'v22.0.0' }, { platform: 'darwin' }, { arch: 'arm64' }, { packageManager: 'npm@10.9.0' }]) {
+    for (const change of [
+      { lockfileContent: '{"lockfileVersion":3} ' },
+      { nodeVersion: 'v22.0.0' },
+      { platform: 'darwin' },
+      { arch: 'arm64' },
+      { packageManager: 'npm@10.9.0' },
+    ]) {
       expect(dependencyCacheKey({ ...base, ...change })).not.toBe(key);
     }
   });
@@ -35,7 +47,9 @@ describe('dependencyCacheKey', () => {
 describe('packageManagerFor', () => {
   it('picks the frozen-lockfile install of the lockfile owner', () => {
     expect(packageManagerFor('/r/package-lock.json', '{}').install.join(' ')).toBe('npm ci --no-audit --no-fund');
-    expect(packageManagerFor('/r/yarn.lock', '# yarn lockfile v1\n').install.join(' ')).toBe('yarn install --frozen-lockfile --non-interactive');
+    expect(packageManagerFor('/r/yarn.lock', '# yarn lockfile v1\n').install.join(' ')).toBe(
+      'yarn install --frozen-lockfile --non-interactive',
+    );
     expect(packageManagerFor('/r/yarn.lock', '__metadata:\n  version: 8\n').install.join(' ')).toBe('yarn install --immutable');
     expect(packageManagerFor('/r/pnpm-lock.yaml', "lockfileVersion: '9.0'\n").install.join(' ')).toBe('pnpm install --frozen-lockfile');
   });
@@ -57,7 +71,10 @@ describe('restoreOrInstall', () => {
     const root = await mkdtemp(join(tmpdir(), 'slipway-deps-'));
     try {
       await writeFile(join(root, 'package.json'), '{"name":"x"}');
-      const error = await restoreOrInstall({ workspace: { root, tool: 'npm', packages: [] }, cache: new LocalCache(join(root, '.cache')) }).catch((e: unknown) => e);
+      const error = await restoreOrInstall({
+        workspace: { root, tool: 'npm', packages: [] },
+        cache: new LocalCache(join(root, '.cache')),
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Failure);
       expect((error as Failure).specific).toBe('no lockfile: installs are not reproducible; commit package-lock.json');
       expect((error as Failure).hint).toBe('Run `npm install` at the repository root and commit package-lock.json.');

@@ -15,7 +15,18 @@ export interface DependencyKeyInputs {
   dependencyDeclarations?: string;
 }
 
-const declarationFields = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'peerDependenciesMeta', 'bundleDependencies', 'overrides', 'resolutions', 'pnpm', 'workspaces'];
+const declarationFields = [
+  'dependencies',
+  'devDependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'peerDependenciesMeta',
+  'bundleDependencies',
+  'overrides',
+  'resolutions',
+  'pnpm',
+  'workspaces',
+];
 
 /** PURE: the install-relevant fields of each manifest, in a stable order. */
 export function dependencyDeclarations(manifests: Array<{ relDir: string; manifest: Record<string, unknown> }>): string {
@@ -31,6 +42,16 @@ export function dependencyDeclarations(manifests: Array<{ relDir: string; manife
  * version and platform (native addons) and the package manager's version (its layout).
  */
 export function dependencyCacheKey(opts: DependencyKeyInputs): string {
-  const digest = sha256(JSON.stringify(['slipway-deps-1', sha256(opts.lockfileContent), opts.nodeVersion, opts.platform, opts.arch, opts.packageManager, opts.dependencyDeclarations ?? null]));
+  const digest = sha256(
+    JSON.stringify([
+      'slipway-deps-1',
+      sha256(opts.lockfileContent),
+      opts.nodeVersion,
+      opts.platform,
+      opts.arch,
+      opts.packageManager,
+      opts.dependencyDeclarations ?? null,
+    ]),
+  );
   return `deps-${digest}`;
 }

@@ -16,7 +16,11 @@ export function packageManagerFor(lockfile: string, lockfileContent: string): Pa
   if (name === 'yarn.lock') {
     // Yarn berry lockfiles carry a __metadata block; v1 ones do not.
     const berry = lockfileContent.includes('__metadata:');
-    return { name: 'yarn', install: berry ? ['yarn', 'install', '--immutable'] : ['yarn', 'install', '--frozen-lockfile', '--non-interactive'], lockfileName: name };
+    return {
+      name: 'yarn',
+      install: berry ? ['yarn', 'install', '--immutable'] : ['yarn', 'install', '--frozen-lockfile', '--non-interactive'],
+      lockfileName: name,
+    };
   }
   if (name === 'pnpm-lock.yaml') return { name: 'pnpm', install: ['pnpm', 'install', '--frozen-lockfile'], lockfileName: name };
   return { name: 'npm', install: ['npm', 'ci', '--no-audit', '--no-fund'], lockfileName: name };
@@ -26,7 +30,11 @@ export function packageManagerFor(lockfile: string, lockfileContent: string): Pa
  * The version in use: the root package.json's "packageManager" pin (corepack) when it names
  * this manager, else what `<pm> --version` answers.
  */
-export async function packageManagerVersion(pm: PackageManager['name'], rootManifest: Record<string, unknown>, cwd: string): Promise<string> {
+export async function packageManagerVersion(
+  pm: PackageManager['name'],
+  rootManifest: Record<string, unknown>,
+  cwd: string,
+): Promise<string> {
   const pinned = typeof rootManifest.packageManager === 'string' ? /^([a-z]+)@([^+]+)/.exec(rootManifest.packageManager) : null;
   if (pinned && pinned[1] === pm) return pinned[2];
   const installed = await installedVersion(pm);
@@ -42,9 +50,18 @@ export async function packageManagerVersion(pm: PackageManager['name'], rootMani
 async function installedVersion(pm: string): Promise<string | undefined> {
   for (const dir of (process.env.PATH ?? '').split(delimiter).filter(Boolean)) {
     const executable = join(dir, pm);
-    if (!(await access(executable).then(() => true, () => false))) continue;
+    if (
+      !(await access(executable).then(
+        () => true,
+        () => false,
+      ))
+    )
+      continue;
     for (let at = dirname(await realpath(executable)); at !== dirname(at); at = dirname(at)) {
-      const manifest = await readFile(join(at, 'package.json'), 'utf8').then((text) => JSON.parse(text) as { name?: string; version?: string }, () => undefined);
+      const manifest = await readFile(join(at, 'package.json'), 'utf8').then(
+        (text) => JSON.parse(text) as { name?: string; version?: string },
+        () => undefined,
+      );
       if (manifest) return manifest.name === pm && manifest.version ? manifest.version : undefined;
     }
     return undefined;

@@ -15,14 +15,22 @@ async function write(relPath: string, content: unknown): Promise<void> {
 }
 /** What node resolves from inside the app package, as a developer's code would. */
 const resolveFromApp = (specifier: string) =>
-  execFileSync('node', ['-e', `console.log(require(${JSON.stringify(specifier)}).toString().slice(0, 40))`], { cwd: join(root, 'packages/app') }).toString().trim();
+  execFileSync('node', ['-e', `console.log(require(${JSON.stringify(specifier)}).toString().slice(0, 40))`], {
+    cwd: join(root, 'packages/app'),
+  })
+    .toString()
+    .trim();
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'slipway-deps-e2e-'));
   await write('package.json', { name: 'embark', private: true, workspaces: ['packages/*'] });
   await write('packages/shared/package.json', { name: '@embark/shared', version: '1.0.0', main: 'index.js' });
   await writeFile(join(root, 'packages/shared/index.js'), 'module.exports = () => "shared";\n');
-  await write('packages/app/package.json', { name: '@embark/app', version: '1.0.0', dependencies: { ms: '2.1.3', '@embark/shared': '1.0.0' } });
+  await write('packages/app/package.json', {
+    name: '@embark/app',
+    version: '1.0.0',
+    dependencies: { ms: '2.1.3', '@embark/shared': '1.0.0' },
+  });
   // A lockfile as a developer would commit it (~/.npm is warm, so this is quick).
   execFileSync('npm', ['install', '--package-lock-only', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: root, stdio: 'pipe' });
 });
@@ -59,12 +67,18 @@ describe('restoreOrInstall on a real npm workspace', () => {
   it('reports an install that fails with the cause and the output tail', async () => {
     const cache = new LocalCache(join(root, '.slipway-cache'));
     // package.json now wants a dependency the lockfile does not have.
-    await write('packages/app/package.json', { name: '@embark/app', version: '1.0.0', dependencies: { ms: '2.1.3', '@embark/shared': '1.0.0', 'left-pad': '1.3.0' } });
+    await write('packages/app/package.json', {
+      name: '@embark/app',
+      version: '1.0.0',
+      dependencies: { ms: '2.1.3', '@embark/shared': '1.0.0', 'left-pad': '1.3.0' },
+    });
     // Same lockfile, but the stale install it would restore is not what package.json asks for.
     const failure = await restoreOrInstall({ workspace: await discoverWorkspace(root), cache }).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(Failure);
     const { specific, details, hint, logExcerpt } = failure as Failure;
-    expect(specific).toMatch(/^npm ci --no-audit --no-fund exited with code 1: `npm ci` can only install packages when your package.json and package-lock.json .* are in sync/);
+    expect(specific).toMatch(
+      /^npm ci --no-audit --no-fund exited with code 1: `npm ci` can only install packages when your package.json and package-lock.json .* are in sync/,
+    );
     expect(details).toContain('Missing: left-pad@1.3.0 from lock file');
     expect(hint).toBe('package-lock.json does not match package.json: run `npm install` locally and commit package-lock.json.');
     expect(logExcerpt).toContain('npm error Missing: left-pad@1.3.0 from lock file');

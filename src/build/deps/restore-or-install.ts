@@ -22,7 +22,11 @@ const markerFile = 'node_modules/.slipway-deps-key';
  * Makes the workspace's node_modules match its lockfile: nothing to do when they already do,
  * restored from the cache on a hit, installed with the frozen lockfile and saved on a miss.
  */
-export async function restoreOrInstall(opts: { workspace: Workspace; cache: EntryCache; onLine?: (line: string) => void }): Promise<DepsResult> {
+export async function restoreOrInstall(opts: {
+  workspace: Workspace;
+  cache: EntryCache;
+  onLine?: (line: string) => void;
+}): Promise<DepsResult> {
   const started = Date.now();
   const { workspace: ws, cache, onLine } = opts;
   if (!ws.lockfile) throw missingLockfile(ws);
@@ -31,7 +35,11 @@ export async function restoreOrInstall(opts: { workspace: Workspace; cache: Entr
   const rootManifest = JSON.parse(await readFile(join(ws.root, 'package.json'), 'utf8')) as Record<string, unknown>;
   const version = await packageManagerVersion(pm.name, rootManifest, ws.root);
   const key = dependencyCacheKey({
-    lockfileContent, nodeVersion: process.version, platform: process.platform, arch: process.arch, packageManager: `${pm.name}@${version}`,
+    lockfileContent,
+    nodeVersion: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    packageManager: `${pm.name}@${version}`,
     dependencyDeclarations: dependencyDeclarations([{ relDir: '', manifest: rootManifest }, ...ws.packages]),
   });
   const installCommand = pm.install.join(' ');
@@ -61,13 +69,25 @@ function nodeModulesPaths(ws: Workspace): string[] {
 
 async function install(ws: Workspace, pm: PackageManager, onLine?: (line: string) => void): Promise<void> {
   const [command, ...args] = pm.install;
-  const run = await exec(command, args, { cwd: ws.root, onLine: onLine && ((line) => onLine(line)) }).catch((error: NodeJS.ErrnoException) => {
-    throw new Failure(`${command} is not installed: ${error.message}`, { hint: `Install ${command} (or enable it with \`corepack enable\`).` });
-  });
+  const run = await exec(command, args, { cwd: ws.root, onLine: onLine && ((line) => onLine(line)) }).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw new Failure(`${command} is not installed: ${error.message}`, {
+        hint: `Install ${command} (or enable it with \`corepack enable\`).`,
+      });
+    },
+  );
   if (run.code === 0) return;
-  const lines = withoutNpmUsage(run.output.split('\n').map((line) => line.trim()).filter((line) => !/^npm (error|ERR!)$/.test(line)));
+  const lines = withoutNpmUsage(
+    run.output
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => !/^npm (error|ERR!)$/.test(line)),
+  );
   // The package manager's error lines, without npm's "code EUSAGE" and log-file boilerplate.
-  const errors = lines.filter((line) => /(^|\s)(error|ERR!|ERR_PNPM_\w+)(\s|:|$)/i.test(line) && !/^npm (error|ERR!) (code \w+|A complete log of this run.*)$/.test(line));
+  const errors = lines.filter(
+    (line) =>
+      /(^|\s)(error|ERR!|ERR_PNPM_\w+)(\s|:|$)/i.test(line) && !/^npm (error|ERR!) (code \w+|A complete log of this run.*)$/.test(line),
+  );
   const outOfSync = /in sync|frozen-lockfile|immutable|lockfile needs to be updated|ERR_PNPM_OUTDATED_LOCKFILE/i.test(run.output);
   throw new Failure(`${pm.install.join(' ')} exited with code ${run.code}${errors[0] ? `: ${stripPrefix(errors[0])}` : ''}`, {
     details: errors.slice(0, 10).map(stripPrefix),

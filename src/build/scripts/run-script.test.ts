@@ -16,7 +16,9 @@ beforeEach(async () => {
   await writeFile(join(root, 'node_modules', '.bin', 'greet'), '#!/bin/sh\necho "hello from $npm_lifecycle_event"\n');
   await chmod(join(root, 'node_modules', '.bin', 'greet'), 0o755);
 });
-afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
 
 async function manifest(scripts: Record<string, string>): Promise<void> {
   await writeFile(join(pkgDir, 'package.json'), JSON.stringify({ name: '@x/app', version: '1.2.3', scripts }));
@@ -24,7 +26,11 @@ async function manifest(scripts: Record<string, string>): Promise<void> {
 
 describe('runPackageScript', () => {
   it('runs pre, main and post scripts like npm run, with node_modules/.bin of every parent on PATH', async () => {
-    await manifest({ prebuild: 'echo pre', build: 'greet && echo "$npm_package_name@$npm_package_version" && echo to-stderr >&2', postbuild: 'echo post' });
+    await manifest({
+      prebuild: 'echo pre',
+      build: 'greet && echo "$npm_package_name@$npm_package_version" && echo to-stderr >&2',
+      postbuild: 'echo post',
+    });
     const lines: string[] = [];
     const result = await runPackageScript({ dir: pkgDir, script: 'build', onLine: (line, stream) => lines.push(`${stream}: ${line}`) });
     expect(result.code).toBe(0);

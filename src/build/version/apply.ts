@@ -21,16 +21,21 @@ export async function applyVersion(repoDir: string, plan: VersionPlan): Promise<
   for (const release of plan.releases) {
     const current = packageJsons.get(release.name)?.packageJson.version;
     if (current !== release.oldVersion) {
-      throw new Failure(`the version plan is stale: '${release.name}' is at ${current ?? 'nothing (package gone)'}, the plan expected ${release.oldVersion}`, {
-        hint: 'Plan the version again from the current checkout.',
-      });
+      throw new Failure(
+        `the version plan is stale: '${release.name}' is at ${current ?? 'nothing (package gone)'}, the plan expected ${release.oldVersion}`,
+        {
+          hint: 'Plan the version again from the current checkout.',
+        },
+      );
     }
   }
   const pending = await readPendingChangesets(repoDir, workspace.names);
   const changesets = pending.filter((changeset) => plan.changesetFiles.includes(changesetFile(changeset.id)));
   const missing = plan.changesetFiles.filter((file) => !changesets.some((changeset) => changesetFile(changeset.id) === file));
   if (missing.length > 0) {
-    throw new Failure(`the version plan is stale: changeset ${missing.join(', ')} is gone`, { hint: 'Plan the version again from the current checkout.' });
+    throw new Failure(`the version plan is stale: changeset ${missing.join(', ')} is gone`, {
+      hint: 'Plan the version again from the current checkout.',
+    });
   }
 
   // Entries are written from the package.json files as they were before the bump.
@@ -45,12 +50,19 @@ export async function applyVersion(repoDir: string, plan: VersionPlan): Promise<
       type: release.type,
       oldVersion: release.oldVersion,
       newVersion: release.newVersion,
-      changesets: changesets.filter((changeset) => changeset.releases.some((entry) => entry.name === release.name)).map((changeset) => changeset.id),
+      changesets: changesets
+        .filter((changeset) => changeset.releases.some((entry) => entry.name === release.name))
+        .map((changeset) => changeset.id),
     })),
     preState: undefined,
   };
   // Changelogs are ours (below): changesets' default formatter is a separate package, @changesets/cli.
-  const touched = await applyReleasePlan(releasePlan, workspace.packages, { ...workspace.config, changelog: false, commit: false }, plan.snapshot || undefined);
+  const touched = await applyReleasePlan(
+    releasePlan,
+    workspace.packages,
+    { ...workspace.config, changelog: false, commit: false },
+    plan.snapshot || undefined,
+  );
 
   if (!plan.snapshot) {
     for (const { release, body } of bodies) {

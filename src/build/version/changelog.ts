@@ -23,7 +23,12 @@ function listItem(summary: string): string {
  * The body of one package's changelog entry (without its heading): its changesets' summaries
  * grouped by bump type, then the released workspace packages it depends on.
  */
-export function changelogBody(release: PackageRelease, changesets: Changeset[], pkg: ReleasedPackageJson, releases: PackageRelease[]): string {
+export function changelogBody(
+  release: PackageRelease,
+  changesets: Changeset[],
+  pkg: ReleasedPackageJson,
+  releases: PackageRelease[],
+): string {
   const items: Record<'major' | 'minor' | 'patch', string[]> = { major: [], minor: [], patch: [] };
   for (const changeset of changesets) {
     const own = changeset.releases.find((entry) => entry.name === release.name);
@@ -31,7 +36,8 @@ export function changelogBody(release: PackageRelease, changesets: Changeset[], 
   }
   const dependsOn = { ...pkg.dependencies, ...pkg.peerDependencies };
   const updated = releases.filter((other) => other.name !== release.name && other.type !== 'none' && other.name in dependsOn);
-  if (updated.length > 0) items.patch.push(['- Updated dependencies', ...updated.map((dep) => `  - ${dep.name}@${dep.newVersion}`)].join('\n'));
+  if (updated.length > 0)
+    items.patch.push(['- Updated dependencies', ...updated.map((dep) => `  - ${dep.name}@${dep.newVersion}`)].join('\n'));
   const body = sections
     .filter(([type]) => items[type].length > 0)
     .map(([type, title]) => `### ${title}\n\n${items[type].join('\n')}`)

@@ -33,10 +33,17 @@ export async function readPendingChangesets(repoDir: string, packageNames: strin
   for (const changeset of changesets) {
     for (const release of changeset.releases) {
       if (known.has(release.name)) continue;
-      throw new Failure(`changeset ${changesetFile(changeset.id)} names package '${release.name}', which is not in the workspace; packages: ${packageNames.join(', ')}`, {
-        details: [`file: ${changesetFile(changeset.id)}`, `unknown package: ${release.name}`, `workspace packages: ${packageNames.join(', ')}`],
-        hint: `Rename '${release.name}' to one of the workspace packages in ${changesetFile(changeset.id)}, or delete the changeset if its package is gone.`,
-      });
+      throw new Failure(
+        `changeset ${changesetFile(changeset.id)} names package '${release.name}', which is not in the workspace; packages: ${packageNames.join(', ')}`,
+        {
+          details: [
+            `file: ${changesetFile(changeset.id)}`,
+            `unknown package: ${release.name}`,
+            `workspace packages: ${packageNames.join(', ')}`,
+          ],
+          hint: `Rename '${release.name}' to one of the workspace packages in ${changesetFile(changeset.id)}, or delete the changeset if its package is gone.`,
+        },
+      );
     }
   }
   return changesets;
@@ -80,10 +87,13 @@ function describeParseError(file: string, message: string): Failure {
   const lines = message.split('\n').filter((line) => line.trim() !== '');
   const badType = /invalid version type "?([^"]*)"? for package "([^"]+)"/.exec(lines[0] ?? '');
   if (badType) {
-    return new Failure(`changeset ${file} gives package '${badType[2]}' the invalid bump type '${badType[1]}'; valid types: ${bumpTypes.join(', ')}`, {
-      details: [`file: ${file}`, ...lines],
-      hint: `Use one of ${bumpTypes.join(', ')} for '${badType[2]}' in ${file}.`,
-    });
+    return new Failure(
+      `changeset ${file} gives package '${badType[2]}' the invalid bump type '${badType[1]}'; valid types: ${bumpTypes.join(', ')}`,
+      {
+        details: [`file: ${file}`, ...lines],
+        hint: `Use one of ${bumpTypes.join(', ')} for '${badType[2]}' in ${file}.`,
+      },
+    );
   }
   const reason = (lines[0] ?? 'unreadable').replace(/^could not parse changeset - /, '').replace(/\.$/, '');
   return new Failure(`changeset ${file} has malformed front matter: ${reason}`, {

@@ -10,7 +10,6 @@ import { changelogBody, releaseNotes } from './changelog.ts';
 import { nextCalver } from './calver.ts';
 import type { PackageRelease, PlanVersionOptions, VersionPlan } from './types.ts';
 
-
 /** Reads the workspace, its changesets and git tags, and plans the release. Writes nothing. */
 export async function planVersion(opts: PlanVersionOptions): Promise<VersionPlan> {
   const workspace = await loadWorkspace(opts.repoDir);
@@ -39,7 +38,15 @@ export async function planVersion(opts: PlanVersionOptions): Promise<VersionPlan
   const releasePackage = releases.find((release) => release.name === opts.releasePackage && release.type !== 'none');
   if (!releasePackage) {
     throw new Failure(`no pending changeset releases '${opts.releasePackage}', whose version names the release`, {
-      details: [`changesets: ${changesets.map((changeset) => changesetFile(changeset.id)).join(', ')}`, `they release: ${releases.filter((r) => r.type !== 'none').map((r) => r.name).join(', ') || 'nothing'}`],
+      details: [
+        `changesets: ${changesets.map((changeset) => changesetFile(changeset.id)).join(', ')}`,
+        `they release: ${
+          releases
+            .filter((r) => r.type !== 'none')
+            .map((r) => r.name)
+            .join(', ') || 'nothing'
+        }`,
+      ],
       hint: `Name '${opts.releasePackage}' in a changeset, or put it in a "fixed" group in .changeset/config.json with the packages it ships with.`,
     });
   }
@@ -71,7 +78,13 @@ function assemble(changesets: Changeset[], workspace: ChangesetsWorkspace, snaps
     : workspace.config;
   let plan;
   try {
-    plan = assembleReleasePlan(changesets, workspace.packages, config, undefined, snapshotCommit ? { tag: 'snapshot', commit: snapshotCommit } : undefined);
+    plan = assembleReleasePlan(
+      changesets,
+      workspace.packages,
+      config,
+      undefined,
+      snapshotCommit ? { tag: 'snapshot', commit: snapshotCommit } : undefined,
+    );
   } catch (error) {
     throw new Failure(`changesets could not plan the release: ${(error as Error).message.split('\n')[0]}`, {
       details: (error as Error).message.split('\n'),
@@ -94,9 +107,15 @@ function assemble(changesets: Changeset[], workspace: ChangesetsWorkspace, snaps
 async function listTags(repoDir: string): Promise<string[]> {
   const result = await gitResult(repoDir, ['tag', '--list']);
   if (result.code !== 0) {
-    throw new Failure(`cannot list the git tags of ${repoDir}`, { logExcerpt: tailLines(result.stderr), hint: 'Run Slipway inside a git checkout with its tags fetched (git fetch --tags).' });
+    throw new Failure(`cannot list the git tags of ${repoDir}`, {
+      logExcerpt: tailLines(result.stderr),
+      hint: 'Run Slipway inside a git checkout with its tags fetched (git fetch --tags).',
+    });
   }
-  return result.stdout.split('\n').map((tag) => tag.trim()).filter(Boolean);
+  return result.stdout
+    .split('\n')
+    .map((tag) => tag.trim())
+    .filter(Boolean);
 }
 
 function shortSha(commit: string): string {

@@ -24,10 +24,29 @@ async function createRepo(version = '1.2.0'): Promise<void> {
   repo = await mkdtemp(join(tmpdir(), 'slipway-version-'));
   await write('package.json', JSON.stringify({ name: 'embark', private: true, workspaces: ['packages/*'] }, null, 2) + '\n');
   await write('package-lock.json', JSON.stringify({ name: 'embark', lockfileVersion: 3, requires: true, packages: {} }) + '\n');
-  await write('packages/backend/package.json', JSON.stringify({ name: '@embark/backend', version, private: true, dependencies: { '@embark/shared': `^${version}` } }, null, 2) + '\n');
+  await write(
+    'packages/backend/package.json',
+    JSON.stringify({ name: '@embark/backend', version, private: true, dependencies: { '@embark/shared': `^${version}` } }, null, 2) + '\n',
+  );
   await write('packages/frontend/package.json', JSON.stringify({ name: '@embark/frontend', version, private: true }, null, 2) + '\n');
   await write('packages/shared/package.json', JSON.stringify({ name: '@embark/shared', version, private: true }, null, 2) + '\n');
-  await write('.changeset/config.json', JSON.stringify({ changelog: '@changesets/cli/changelog', commit: false, fixed: [['@embark/backend', '@embark/frontend']], linked: [], access: 'restricted', baseBranch: 'main', updateInternalDependencies: 'patch', ignore: [] }, null, 2));
+  await write(
+    '.changeset/config.json',
+    JSON.stringify(
+      {
+        changelog: '@changesets/cli/changelog',
+        commit: false,
+        fixed: [['@embark/backend', '@embark/frontend']],
+        linked: [],
+        access: 'restricted',
+        baseBranch: 'main',
+        updateInternalDependencies: 'patch',
+        ignore: [],
+      },
+      null,
+      2,
+    ),
+  );
   await write('.changeset/README.md', '# Changesets\n');
   await write('.changeset/add-tables.md', '---\n"@embark/backend": minor\n---\n\nAdd the tables API\n');
   await git('init', '-q', '-b', 'main');
@@ -58,7 +77,7 @@ describe('planVersion', () => {
     expect(await git('status', '--porcelain')).toBe('');
   });
 
-  it('numbers CalVer releases on from this month\'s tags: 26.11.1 tagged gives 26.11.2', async () => {
+  it("numbers CalVer releases on from this month's tags: 26.11.1 tagged gives 26.11.2", async () => {
     await git('tag', 'v26.11.1');
     await git('tag', 'v26.10.7');
     const plan = await planVersion({ ...semver(), scheme: 'calver' });
@@ -80,7 +99,9 @@ describe('planVersion', () => {
     expect(changed).toEqual(['packages/backend/package.json', 'packages/frontend/package.json']);
     expect(existsSync(join(repo, '.changeset/add-tables.md'))).toBe(true);
     expect(existsSync(join(repo, 'packages/backend/CHANGELOG.md'))).toBe(false);
-    expect(JSON.parse(await readFile(join(repo, 'packages/backend/package.json'), 'utf8')).version).toBe(`1.3.0-snapshot-${commit.slice(0, 7)}`);
+    expect(JSON.parse(await readFile(join(repo, 'packages/backend/package.json'), 'utf8')).version).toBe(
+      `1.3.0-snapshot-${commit.slice(0, 7)}`,
+    );
   });
 
   it('names the file, the unknown package and the workspace packages for a stale changeset', async () => {
@@ -102,7 +123,9 @@ describe('planVersion', () => {
   it('names the file and package with an invalid bump type', async () => {
     await write('.changeset/huge.md', '---\n"@embark/shared": huge\n---\n\nA big one\n');
     const failure = await failureOf(planVersion(semver()));
-    expect(failure.specific).toBe("changeset .changeset/huge.md gives package '@embark/shared' the invalid bump type 'huge'; valid types: major, minor, patch, none");
+    expect(failure.specific).toBe(
+      "changeset .changeset/huge.md gives package '@embark/shared' the invalid bump type 'huge'; valid types: major, minor, patch, none",
+    );
   });
 
   it('reports nothing to release when no changeset is pending', async () => {

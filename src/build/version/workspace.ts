@@ -23,7 +23,9 @@ export interface ChangesetsWorkspace {
 
 export async function loadWorkspace(repoDir: string): Promise<ChangesetsWorkspace> {
   const workspace = await discoverWorkspace(repoDir);
-  const rootManifest = await readFile(join(workspace.root, 'package.json'), 'utf8').then((text) => JSON.parse(text) as ChangesetsPackages['root']['packageJson']);
+  const rootManifest = await readFile(join(workspace.root, 'package.json'), 'utf8').then(
+    (text) => JSON.parse(text) as ChangesetsPackages['root']['packageJson'],
+  );
   const packages: ChangesetsPackages = {
     // v1 named npm workspaces "yarn"; changesets does not branch on the tool.
     tool: workspace.tool === 'pnpm' || workspace.tool === 'lerna' || workspace.tool === 'root' ? workspace.tool : 'yarn',

@@ -12,7 +12,13 @@ async function write(relPath: string, content: unknown): Promise<void> {
 }
 async function twoPackages(): Promise<void> {
   await write('packages/shared/package.json', { name: '@x/shared', version: '1.2.0' });
-  await write('packages/app/package.json', { name: '@x/app', version: '0.1.0', scripts: { build: 'vite build' }, dependencies: { react: '^18' }, devDependencies: { '@x/shared': '*' } });
+  await write('packages/app/package.json', {
+    name: '@x/app',
+    version: '0.1.0',
+    scripts: { build: 'vite build' },
+    dependencies: { react: '^18' },
+    devDependencies: { '@x/shared': '*' },
+  });
 }
 
 beforeEach(async () => {

@@ -28,7 +28,11 @@ export async function discoverWorkspace(root: string): Promise<Workspace> {
   return workspace;
 }
 
-interface Remembered { format: number; workspace: Workspace; stamp: string }
+interface Remembered {
+  format: number;
+  workspace: Workspace;
+  stamp: string;
+}
 
 /** Workspaces read by this process, reused by the stages of a run while their layout is unchanged. */
 const discovered = new Map<string, Remembered>();
@@ -48,13 +52,22 @@ const memoFormat = 1;
 const memoPath = (rootDir: string) => join(rootDir, 'node_modules', '.cache', 'slipway', 'workspace.json');
 
 async function readRemembered(rootDir: string): Promise<Remembered | undefined> {
-  const stored = await readFile(memoPath(rootDir), 'utf8').then((text) => JSON.parse(text) as Remembered, () => undefined);
+  const stored = await readFile(memoPath(rootDir), 'utf8').then(
+    (text) => JSON.parse(text) as Remembered,
+    () => undefined,
+  );
   return stored?.format === memoFormat && stored.workspace.root === rootDir ? stored : undefined;
 }
 
 async function remember(rootDir: string, remembered: Remembered): Promise<void> {
   // Only where dependencies are installed: a workspace without node_modules gets no new directory.
-  if (!(await access(join(rootDir, 'node_modules')).then(() => true, () => false))) return;
+  if (
+    !(await access(join(rootDir, 'node_modules')).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
   try {
     await mkdir(dirname(memoPath(rootDir)), { recursive: true });
     await writeFileAtomic(memoPath(rootDir), JSON.stringify(remembered));
@@ -69,8 +82,18 @@ async function remember(rootDir: string, remembered: Remembered): Promise<void> 
  */
 async function layoutStamp(ws: Workspace): Promise<string> {
   const dirs = [...new Set([ws.root, ...ws.packages.map((pkg) => dirname(pkg.dir))])];
-  const files = [...['package.json', 'pnpm-workspace.yaml', 'lerna.json'].map((name) => join(ws.root, name)), ...ws.packages.map((pkg) => join(pkg.dir, 'package.json'))];
-  const stamps = await Promise.all([...dirs, ...files].map((path) => stat(path).then((info) => `${info.size}:${info.mtimeMs}`, () => 'missing')));
+  const files = [
+    ...['package.json', 'pnpm-workspace.yaml', 'lerna.json'].map((name) => join(ws.root, name)),
+    ...ws.packages.map((pkg) => join(pkg.dir, 'package.json')),
+  ];
+  const stamps = await Promise.all(
+    [...dirs, ...files].map((path) =>
+      stat(path).then(
+        (info) => `${info.size}:${info.mtimeMs}`,
+        () => 'missing',
+      ),
+    ),
+  );
   return stamps.join('|');
 }
 
@@ -101,7 +124,9 @@ async function readManifest(dir: string): Promise<Record<string, unknown>> {
     return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no package.json' : (error as Error).message;
-    throw new Failure(`Not a JavaScript workspace: ${reason} at ${dir}`, { hint: 'Run slipway from the repository root, where the root package.json is.' });
+    throw new Failure(`Not a JavaScript workspace: ${reason} at ${dir}`, {
+      hint: 'Run slipway from the repository root, where the root package.json is.',
+    });
   }
 }
 
@@ -113,7 +138,13 @@ async function detectTool(tools: typeof import('@manypkg/tools'), rootDir: strin
 async function findLockfile(rootDir: string): Promise<string | undefined> {
   for (const name of lockfileNames) {
     const path = join(rootDir, name);
-    if (await access(path).then(() => true, () => false)) return path;
+    if (
+      await access(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return path;
   }
   return undefined;
 }
@@ -141,7 +172,8 @@ function assertUniqueNames(packages: Package[]): void {
 function toWorkspacePackage(pkg: Package, workspaceNames: Set<string>): WorkspacePackage {
   const manifest = pkg.packageJson as unknown as Record<string, unknown>;
   const declared = new Set<string>();
-  for (const field of dependencyFields) for (const dep of Object.keys((manifest[field] as Record<string, string> | undefined) ?? {})) declared.add(dep);
+  for (const field of dependencyFields)
+    for (const dep of Object.keys((manifest[field] as Record<string, string> | undefined) ?? {})) declared.add(dep);
   return {
     name: pkg.packageJson.name,
     version: pkg.packageJson.version ?? '0.0.0',

@@ -52,12 +52,21 @@ describe('explainRebuild', () => {
   ]);
 
   it('follows changed dependencies down to the input that really changed, explaining each once', () => {
-    const explanation = explainRebuild('app', current, (name) => previous.get(name), () => false);
+    const explanation = explainRebuild(
+      'app',
+      current,
+      (name) => previous.get(name),
+      () => false,
+    );
     expect(explanation).toEqual({
-      name: 'app', verdict: 'changed', reasons: ['dependency api changed', 'dependency shared changed'],
+      name: 'app',
+      verdict: 'changed',
+      reasons: ['dependency api changed', 'dependency shared changed'],
       because: [
         {
-          name: 'api', verdict: 'changed', reasons: ['dependency shared changed'],
+          name: 'api',
+          verdict: 'changed',
+          reasons: ['dependency shared changed'],
           because: [{ name: 'shared', verdict: 'changed', reasons: ['src/a.ts changed'], because: [] }],
         },
       ],
@@ -65,7 +74,21 @@ describe('explainRebuild', () => {
   });
 
   it('reports a cached hash as a hit and a package never built as a first build', () => {
-    expect(explainRebuild('api', current, (name) => previous.get(name), (name) => name === 'api').verdict).toBe('hit');
-    expect(explainRebuild('shared', current, () => undefined, () => false)).toEqual({ name: 'shared', verdict: 'first', reasons: [], because: [] });
+    expect(
+      explainRebuild(
+        'api',
+        current,
+        (name) => previous.get(name),
+        (name) => name === 'api',
+      ).verdict,
+    ).toBe('hit');
+    expect(
+      explainRebuild(
+        'shared',
+        current,
+        () => undefined,
+        () => false,
+      ),
+    ).toEqual({ name: 'shared', verdict: 'first', reasons: [], because: [] });
   });
 });

@@ -54,7 +54,8 @@ export function explainRebuild(
   for (const reason of reasons) {
     const dep = /^dependency (.+) changed$/.exec(reason)?.[1];
     // Checked as we go: a dependency explained deeper down is not explained again.
-    if (dep !== undefined && current.has(dep) && !explained.has(dep)) because.push(explainRebuild(dep, current, previous, isCached, explained));
+    if (dep !== undefined && current.has(dep) && !explained.has(dep))
+      because.push(explainRebuild(dep, current, previous, isCached, explained));
   }
   return { name, verdict: 'changed', reasons, because };
 }

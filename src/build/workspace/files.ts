@@ -63,14 +63,16 @@ async function walk(root: string): Promise<Map<string, string | undefined>> {
   const files = new Map<string, string | undefined>();
   const visit = async (relDir: string): Promise<void> => {
     const entries = await readdir(join(root, relDir), { withFileTypes: true });
-    await Promise.all(entries.map(async (entry) => {
-      const relPath = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (entry.name !== 'node_modules' && entry.name !== '.git') await visit(relPath);
-      } else if (entry.isFile() || entry.isSymbolicLink()) {
-        files.set(relPath, undefined);
-      }
-    }));
+    await Promise.all(
+      entries.map(async (entry) => {
+        const relPath = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+        if (entry.isDirectory()) {
+          if (entry.name !== 'node_modules' && entry.name !== '.git') await visit(relPath);
+        } else if (entry.isFile() || entry.isSymbolicLink()) {
+          files.set(relPath, undefined);
+        }
+      }),
+    );
   };
   await visit('');
   return files;

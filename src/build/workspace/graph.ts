@@ -9,7 +9,10 @@ export function topologicalLevels(ws: Workspace): string[][] {
   const remaining = new Map(ws.packages.map((pkg) => [pkg.name, new Set(pkg.workspaceDeps.filter((dep) => dep !== pkg.name))]));
   const levels: string[][] = [];
   while (remaining.size > 0) {
-    const ready = [...remaining].filter(([, deps]) => deps.size === 0).map(([name]) => name).sort();
+    const ready = [...remaining]
+      .filter(([, deps]) => deps.size === 0)
+      .map(([name]) => name)
+      .sort();
     if (ready.length === 0) throw cycleFailure(findCycle(remaining));
     for (const name of ready) remaining.delete(name);
     for (const deps of remaining.values()) for (const name of ready) deps.delete(name);

@@ -14,7 +14,9 @@ import type { PackageHash } from './types.ts';
  */
 function lockfile(versions: { leftPad?: string; isNumber?: string; typescript?: string } = {}) {
   return {
-    name: 'mono', lockfileVersion: 3, requires: true,
+    name: 'mono',
+    lockfileVersion: 3,
+    requires: true,
     packages: {
       '': { name: 'mono', workspaces: ['packages/*'], devDependencies: { typescript: '^5.0.0' } },
       'node_modules/typescript': { version: versions.typescript ?? '5.4.0', integrity: `sha512-ts${versions.typescript ?? ''}` },
@@ -45,11 +47,20 @@ async function createRepo(options: { git: boolean }): Promise<void> {
   await write('package.json', JSON.stringify({ name: 'mono', private: true, workspaces: ['packages/*'] }));
   await write('package-lock.json', JSON.stringify(lockfile()));
   await write('.gitignore', 'node_modules\n');
-  await write('packages/shared/package.json', JSON.stringify({ name: '@x/shared', version: '1.0.0', dependencies: { 'left-pad': '^1.3.0' }, scripts: { build: 'tsc' } }));
+  await write(
+    'packages/shared/package.json',
+    JSON.stringify({ name: '@x/shared', version: '1.0.0', dependencies: { 'left-pad': '^1.3.0' }, scripts: { build: 'tsc' } }),
+  );
   await write('packages/shared/src/index.ts', 'export const shared = 1;\n');
-  await write('packages/app/package.json', JSON.stringify({ name: '@x/app', version: '1.0.0', dependencies: { '@x/shared': '1.0.0' }, scripts: { build: 'tsc' } }));
+  await write(
+    'packages/app/package.json',
+    JSON.stringify({ name: '@x/app', version: '1.0.0', dependencies: { '@x/shared': '1.0.0' }, scripts: { build: 'tsc' } }),
+  );
   await write('packages/app/src/main.ts', 'import { shared } from "@x/shared";\n');
-  await write('packages/other/package.json', JSON.stringify({ name: '@x/other', version: '1.0.0', dependencies: { 'is-odd': '^3.0.0', 'is-number': '^7.0.0' } }));
+  await write(
+    'packages/other/package.json',
+    JSON.stringify({ name: '@x/other', version: '1.0.0', dependencies: { 'is-odd': '^3.0.0', 'is-number': '^7.0.0' } }),
+  );
   await write('packages/other/index.js', 'module.exports = 1;\n');
   if (!options.git) return;
   git('init', '-q');
@@ -57,7 +68,13 @@ async function createRepo(options: { git: boolean }): Promise<void> {
   git('-c', 'user.email=t@example.com', '-c', 'user.name=t', 'commit', '-qm', 'init');
 }
 
-const options: HashOptions = { task: 'build', command: (pkg) => pkg.scripts.build ?? '', envKeys: ['API_URL'], outputs: ['dist', 'coverage', '*.tsbuildinfo'], env: { API_URL: 'http://a' } };
+const options: HashOptions = {
+  task: 'build',
+  command: (pkg) => pkg.scripts.build ?? '',
+  envKeys: ['API_URL'],
+  outputs: ['dist', 'coverage', '*.tsbuildinfo'],
+  env: { API_URL: 'http://a' },
+};
 
 async function hashes(opts: Partial<HashOptions> = {}): Promise<Map<string, PackageHash>> {
   return hashPackages(await discoverWorkspace(root), { ...options, ...opts });

@@ -59,11 +59,27 @@ export async function hashPackages(ws: Workspace, opts: HashOptions): Promise<Ma
 /** PURE: the hash of a package's inputs, independent of the order keys were collected in. */
 export function hashOfInputs(name: string, task: string, inputs: HashInputs): string {
   const sorted = (record: Record<string, string>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return sha256(JSON.stringify([hashFormat, name, task, sorted(inputs.files), sorted(inputs.deps), inputs.lockfile, inputs.command, sorted(inputs.env), sorted(inputs.global)]));
+  return sha256(
+    JSON.stringify([
+      hashFormat,
+      name,
+      task,
+      sorted(inputs.files),
+      sorted(inputs.deps),
+      inputs.lockfile,
+      inputs.command,
+      sorted(inputs.env),
+      sorted(inputs.global),
+    ]),
+  );
 }
 
 /** Each package's input files (relative to it), with blob ids; modified and untracked files are read here. */
-async function packageFiles(ws: Workspace, listing: FileListing, isOutput: (relPath: string) => boolean): Promise<Map<string, Record<string, string>>> {
+async function packageFiles(
+  ws: Workspace,
+  listing: FileListing,
+  isOutput: (relPath: string) => boolean,
+): Promise<Map<string, Record<string, string>>> {
   const packageByDir = new Map(ws.packages.map((pkg) => [pkg.relDir, pkg.name]));
   const result = new Map<string, Record<string, string>>(ws.packages.map((pkg) => [pkg.name, {}]));
   const toRead: Array<{ record: Record<string, string>; relPath: string; path: string }> = [];
@@ -88,10 +104,14 @@ async function globalFiles(ws: Workspace, listing: FileListing, patterns: string
   if (patterns.length === 0) return {};
   const isGlobal = outputMatcher(patterns);
   const global: Record<string, string> = {};
-  await forEachLimited([...listing.files].filter(([path]) => isGlobal(path)), 16, async ([path, id]) => {
-    const blob = id ?? (await blobId(join(ws.root, path), listing.algorithm));
-    if (blob !== undefined) global[path] = blob;
-  });
+  await forEachLimited(
+    [...listing.files].filter(([path]) => isGlobal(path)),
+    16,
+    async ([path, id]) => {
+      const blob = id ?? (await blobId(join(ws.root, path), listing.algorithm));
+      if (blob !== undefined) global[path] = blob;
+    },
+  );
   return global;
 }
 

@@ -61,7 +61,12 @@ export function npmLockfileSlicer(packages: Record<string, LockEntry>): (relDir:
   const rootClosure = closure('', new Set());
   return (relDir) => {
     const reached = relDir === '.' ? rootClosure : closure(relDir, new Set(rootClosure));
-    return sha256([...reached].sort().map((location) => `${location}\0${digestOf(location)}`).join('\n'));
+    return sha256(
+      [...reached]
+        .sort()
+        .map((location) => `${location}\0${digestOf(location)}`)
+        .join('\n'),
+    );
   };
 }
 

@@ -10,11 +10,15 @@ describe('runInDependencyOrder', () => {
     // slow-leaf and base are both ready at once; app needs only base, so it must not wait for slow-leaf.
     const ws = workspaceOf({ base: [], 'slow-leaf': [], app: ['base'], top: ['app', 'slow-leaf'] });
     const events: string[] = [];
-    await runInDependencyOrder(ws, async (name) => {
-      events.push(`start ${name}`);
-      await tick(name === 'slow-leaf' ? 60 : 5);
-      events.push(`end ${name}`);
-    }, { concurrency: 2 });
+    await runInDependencyOrder(
+      ws,
+      async (name) => {
+        events.push(`start ${name}`);
+        await tick(name === 'slow-leaf' ? 60 : 5);
+        events.push(`end ${name}`);
+      },
+      { concurrency: 2 },
+    );
     expect(events.indexOf('start app')).toBeLessThan(events.indexOf('end slow-leaf'));
     expect(events.indexOf('start app')).toBeGreaterThan(events.indexOf('end base'));
     expect(events.indexOf('start top')).toBeGreaterThan(Math.max(events.indexOf('end app'), events.indexOf('end slow-leaf')));
@@ -26,12 +30,16 @@ describe('runInDependencyOrder', () => {
     const order: string[] = [];
     let inFlight = 0;
     let most = 0;
-    await runInDependencyOrder(ws, async (name) => {
-      order.push(name);
-      most = Math.max(most, ++inFlight);
-      await tick(5);
-      inFlight--;
-    }, { concurrency: 1 });
+    await runInDependencyOrder(
+      ws,
+      async (name) => {
+        order.push(name);
+        most = Math.max(most, ++inFlight);
+        await tick(5);
+        inFlight--;
+      },
+      { concurrency: 1 },
+    );
     expect(most).toBe(1);
     expect(order[0]).toBe('core');
     expect(order.sort()).toEqual(['a', 'b', 'c', 'core', 'lonely']);
@@ -40,21 +48,29 @@ describe('runInDependencyOrder', () => {
   it('starts nothing new after a failure, lets running packages finish, then throws', async () => {
     const ws = workspaceOf({ bad: [], slow: [], after: ['bad'], later: ['slow'] });
     const finished: string[] = [];
-    const run = runInDependencyOrder(ws, async (name) => {
-      if (name === 'bad') throw new Failure('bad failed to build');
-      await tick(30);
-      finished.push(name);
-    }, { concurrency: 2 });
+    const run = runInDependencyOrder(
+      ws,
+      async (name) => {
+        if (name === 'bad') throw new Failure('bad failed to build');
+        await tick(30);
+        finished.push(name);
+      },
+      { concurrency: 2 },
+    );
     await expect(run).rejects.toThrow('bad failed to build');
     expect(finished).toEqual(['slow']);
   });
 
   it('throws every failure when several packages fail together', async () => {
     const ws = workspaceOf({ a: [], b: [] });
-    const error = await runInDependencyOrder(ws, async (name) => {
-      await tick(5);
-      throw new Error(`${name} broke`);
-    }, { concurrency: 2 }).catch((caught: unknown) => caught);
+    const error = await runInDependencyOrder(
+      ws,
+      async (name) => {
+        await tick(5);
+        throw new Error(`${name} broke`);
+      },
+      { concurrency: 2 },
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AggregateError);
     expect((error as AggregateError).errors.map((e: Error) => e.message).sort()).toEqual(['a broke', 'b broke']);
   });
@@ -62,7 +78,11 @@ describe('runInDependencyOrder', () => {
   it('refuses a dependency cycle before running anything', async () => {
     const ws = workspaceOf({ a: ['b'], b: ['a'] });
     let ran = false;
-    await expect(runInDependencyOrder(ws, async () => { ran = true; })).rejects.toThrow('Dependency cycle between workspace packages: a -> b -> a');
+    await expect(
+      runInDependencyOrder(ws, async () => {
+        ran = true;
+      }),
+    ).rejects.toThrow('Dependency cycle between workspace packages: a -> b -> a');
     expect(ran).toBe(false);
   });
 });

@@ -13,12 +13,19 @@ export interface ScheduleOptions {
  * the most dependents goes first: it unblocks the most. After a failure no new package starts;
  * the ones running finish, then every failure is thrown together (one alone as itself).
  */
-export async function runInDependencyOrder(ws: Workspace, work: (name: string) => Promise<void>, opts: ScheduleOptions = {}): Promise<void> {
+export async function runInDependencyOrder(
+  ws: Workspace,
+  work: (name: string) => Promise<void>,
+  opts: ScheduleOptions = {},
+): Promise<void> {
   topologicalLevels(ws); // throws the cycle, named, before anything starts
   const limit = Math.max(1, opts.concurrency ?? availableParallelism());
   const waitingOn = new Map(ws.packages.map((pkg) => [pkg.name, new Set(pkg.workspaceDeps.filter((dep) => dep !== pkg.name))]));
   const dependents = dependentsByPackage(ws);
-  const weight = transitiveDependentCounts(ws.packages.map((pkg) => pkg.name), dependents);
+  const weight = transitiveDependentCounts(
+    ws.packages.map((pkg) => pkg.name),
+    dependents,
+  );
   const ready = [...waitingOn].filter(([, deps]) => deps.size === 0).map(([name]) => name);
   const failures: unknown[] = [];
   let running = 0;
@@ -34,22 +41,28 @@ export async function runInDependencyOrder(ws: Workspace, work: (name: string) =
         const name = ready.shift()!;
         waitingOn.delete(name);
         running++;
-        work(name).then(() => {
-          for (const dependent of dependents.get(name) ?? []) {
-            const deps = waitingOn.get(dependent)!;
-            deps.delete(name);
-            if (deps.size === 0) ready.push(dependent);
-          }
-        }, (error: unknown) => {
-          failures.push(error);
-        }).finally(() => {
-          running--;
-          startReady();
-          if (running === 0 && (failures.length > 0 || ready.length === 0)) finish();
-        });
+        work(name)
+          .then(
+            () => {
+              for (const dependent of dependents.get(name) ?? []) {
+                const deps = waitingOn.get(dependent)!;
+                deps.delete(name);
+                if (deps.size === 0) ready.push(dependent);
+              }
+            },
+            (error: unknown) => {
+              failures.push(error);
+            },
+          )
+          .finally(() => {
+            running--;
+            startReady();
+            if (running === 0 && (failures.length > 0 || ready.length === 0)) finish();
+          });
       }
     };
-    if (ready.length === 0) resolve(); // an empty workspace
+    if (ready.length === 0)
+      resolve(); // an empty workspace
     else startReady();
   });
 }

@@ -15,7 +15,8 @@ import { RunStore } from '../../shared/state/run-store.ts';
  */
 export const approveCommand: Command = async (input) => {
   const [environment, tag] = input.args;
-  if (!environment || !tag) throw new Failure('slipway approve needs an environment and a release', { hint: 'e.g. slipway approve prod v1.2.0' });
+  if (!environment || !tag)
+    throw new Failure('slipway approve needs an environment and a release', { hint: 'e.g. slipway approve prod v1.2.0' });
   const home = resolveHome(input.home, input.repo && resolve(input.repo));
   const repoDir = input.repo ? resolve(input.repo) : (repositoryOf(home, tag) ?? process.cwd());
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
@@ -23,12 +24,19 @@ export const approveCommand: Command = async (input) => {
   const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
   try {
     const { approval, alreadyApproved } = approve(store, config.environments, environment, tag);
-    process.stderr.write(`${tag} ${alreadyApproved ? 'was already approved' : 'approved'} for ${environment} by ${approval.by} at ${approval.at}\n`);
+    process.stderr.write(
+      `${tag} ${alreadyApproved ? 'was already approved' : 'approved'} for ${environment} by ${approval.by} at ${approval.at}\n`,
+    );
   } finally {
     store.close();
   }
   const outcome = await runPipeline({
-    repoDir, home, trigger: `approve ${environment} ${tag}`, scope: 'promotion', promote: tag, listener: terminalReporter({ verbose: !!input.verbose }),
+    repoDir,
+    home,
+    trigger: `approve ${environment} ${tag}`,
+    scope: 'promotion',
+    promote: tag,
+    listener: terminalReporter({ verbose: !!input.verbose }),
   });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
@@ -38,7 +46,9 @@ export const approveCommand: Command = async (input) => {
 function repositoryOf(home: Home, tag: string): string | undefined {
   const store = new RunStore(home.stateDb);
   try {
-    const created = store.listRuns(200).find((run) => (store.stage(run.id, 'release')?.outputs as { manifest?: { tag?: string } } | undefined)?.manifest?.tag === tag);
+    const created = store
+      .listRuns(200)
+      .find((run) => (store.stage(run.id, 'release')?.outputs as { manifest?: { tag?: string } } | undefined)?.manifest?.tag === tag);
     return created?.repoDir;
   } finally {
     store.close();

@@ -19,7 +19,15 @@ export const ciCommand: Command = async (input) => {
     return 0;
   }
   const { runPipeline } = await import('../../run/pipeline.ts');
-  const outcome = await runPipeline({ repoDir, home, trigger: 'ci', scope: 'checks', listener, checksFingerprint: unchanged.fingerprint, head: unchanged.head });
+  const outcome = await runPipeline({
+    repoDir,
+    home,
+    trigger: 'ci',
+    scope: 'checks',
+    listener,
+    checksFingerprint: unchanged.fingerprint,
+    head: unchanged.head,
+  });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
 };

@@ -25,7 +25,11 @@ export const demoCommand: Command = async (input) => {
   process.stderr.write(`slipway demo: merged feature/notes-search to main in ${repoDir}\n`);
   if (faultDescription) process.stderr.write(yellow(`injected fault (${fault}): ${faultDescription}`) + '\n');
   const outcome = await runPipeline({
-    repoDir, home, trigger: 'push to main (demo)', listener: terminalReporter({ verbose: !!input.verbose }), registryReadOnly: fault === 'push',
+    repoDir,
+    home,
+    trigger: 'push to main (demo)',
+    listener: terminalReporter({ verbose: !!input.verbose }),
+    registryReadOnly: fault === 'push',
   });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;

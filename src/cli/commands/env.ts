@@ -17,15 +17,19 @@ import type { Command } from '../command.ts';
  */
 export const envCommand: Command = async (input) => {
   const [action, environment] = input.args;
-  if (action !== 'down' && (action !== 'status' || !environment)) throw new Failure('usage: slipway env status <environment> | slipway env down [<environment>]');
+  if (action !== 'down' && (action !== 'status' || !environment))
+    throw new Failure('usage: slipway env status <environment> | slipway env down [<environment>]');
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
   const config = await repositoryConfig(repoDir, home);
-  const target = (name: string, known = config) => openDeployTarget(name, { config: known, repoDir, environmentsDir: home.environmentsDir, addSecret: () => undefined });
+  const target = (name: string, known = config) =>
+    openDeployTarget(name, { config: known, repoDir, environmentsDir: home.environmentsDir, addSecret: () => undefined });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   if (action === 'down') {
     // Without a name, only what runs locally: the configuration is not asked, so no cluster is chosen.
-    const named = environment ? [{ name: environment, config }] : (await localEnvironments(home.environmentsDir)).map((name) => ({ name, config: undefined }));
+    const named = environment
+      ? [{ name: environment, config }]
+      : (await localEnvironments(home.environmentsDir)).map((name) => ({ name, config: undefined }));
     for (const { name, config: known } of named) {
       await (await target(name, known)).teardown((line) => say(`  ${line}`));
       say(`${name}: stopped`);
@@ -43,7 +47,9 @@ export const envCommand: Command = async (input) => {
   }
   say(`${environment}: ${status.revision} at ${status.url}`);
   for (const service of status.services) {
-    say(`  ${service.name.padEnd(10)} ${service.alive ? 'running' : 'stopped'}${service.pid === undefined ? '' : ` pid ${service.pid}`} ${service.url} restarts ${service.restarts}`);
+    say(
+      `  ${service.name.padEnd(10)} ${service.alive ? 'running' : 'stopped'}${service.pid === undefined ? '' : ` pid ${service.pid}`} ${service.url} restarts ${service.restarts}`,
+    );
   }
   for (const entry of status.history) say(`  history: ${entry.revision} ${entry.outcome} ${entry.at}`);
   return 0;

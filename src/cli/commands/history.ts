@@ -14,7 +14,11 @@ export const runsCommand: Command = async (input) => {
     const runs = store.listRuns();
     if (input.json) out(JSON.stringify(runs, null, 2));
     else if (!runs.length) out('no runs yet: try `slipway demo`');
-    else for (const run of runs) out(`#${String(run.id).padEnd(4)} ${run.status.padEnd(9)} ${run.project.padEnd(12)} ${run.branch}@${run.commit.slice(0, 10)}  ${run.startedAt}  ${dim(run.trigger)}`);
+    else
+      for (const run of runs)
+        out(
+          `#${String(run.id).padEnd(4)} ${run.status.padEnd(9)} ${run.project.padEnd(12)} ${run.branch}@${run.commit.slice(0, 10)}  ${run.startedAt}  ${dim(run.trigger)}`,
+        );
     return 0;
   } finally {
     store.close();
@@ -37,7 +41,8 @@ export const showCommand: Command = async (input) => {
     }
     out(`Run #${run.id} ${run.status}: ${run.project} ${run.branch}@${run.commit.slice(0, 12)} (${run.trigger}, started ${run.startedAt})`);
     for (const stage of stages) {
-      const seconds = stage.startedAt && stage.finishedAt ? `${((Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)) / 1000).toFixed(1)}s` : '';
+      const seconds =
+        stage.startedAt && stage.finishedAt ? `${((Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)) / 1000).toFixed(1)}s` : '';
       out(`  ${stage.status.padEnd(9)} ${stage.stage.padEnd(11)} ${stage.summary ?? ''} ${dim(seconds)}`);
     }
     for (const item of feedback) out('\n' + renderFeedback(item));

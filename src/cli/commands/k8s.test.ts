@@ -14,7 +14,9 @@ beforeEach(async () => {
   await writeFile(join(dir, 'slipway.config.json'), JSON.stringify({ project, services, environments }));
   await writeFile(join(dir, 'release.json'), JSON.stringify(embarkRelease()));
 });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 const render = (env: string, extra: { release?: string } = { release: join(dir, 'release.json') }) =>
   k8sCommand({ args: ['render'], env, out: join(dir, 'out', env), repo: dir, home: join(dir, 'home'), ...extra });
@@ -27,7 +29,8 @@ describe('slipway k8s render', () => {
     const kustomization = parse(await readFile(join(out, 'kustomization.yaml'), 'utf8')) as { namespace?: string; resources: string[] };
     expect(kustomization.resources.sort()).toEqual(files.filter((file) => file !== 'kustomization.yaml'));
     const deployment = parse(await readFile(join(out, 'deployment-embark-backend.yaml'), 'utf8')) as {
-      metadata: { namespace: string }; spec: { replicas?: number; template: { spec: { containers: { image: string }[] } } };
+      metadata: { namespace: string };
+      spec: { replicas?: number; template: { spec: { containers: { image: string }[] } } };
     };
     expect(deployment.metadata.namespace).toBe('embark-prod');
     expect(deployment.spec.template.spec.containers[0].image).toBe(embarkRelease().images.backend.reference);

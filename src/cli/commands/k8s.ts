@@ -16,8 +16,12 @@ import type { Command } from '../command.ts';
  */
 export const k8sCommand: Command = async (input) => {
   const [action] = input.args;
-  if (action !== 'render') throw new Failure(`unknown k8s action "${action ?? ''}"`, { hint: 'slipway k8s render --env <env> [--release <release.json>] --out <dir>' });
-  if (!input.env || !input.out) throw new Failure('slipway k8s render needs --env and --out', { hint: 'e.g. slipway k8s render --env nonprod --out k8s/nonprod' });
+  if (action !== 'render')
+    throw new Failure(`unknown k8s action "${action ?? ''}"`, {
+      hint: 'slipway k8s render --env <env> [--release <release.json>] --out <dir>',
+    });
+  if (!input.env || !input.out)
+    throw new Failure('slipway k8s render needs --env and --out', { hint: 'e.g. slipway k8s render --env nonprod --out k8s/nonprod' });
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
@@ -27,23 +31,30 @@ export const k8sCommand: Command = async (input) => {
   if (findings.length) throw findingsFailure(findings);
   const outDir = resolve(input.out);
   const files = await writeManifests(objects, outDir);
-  process.stdout.write(`${objects.length} objects for ${input.env} (${release.project} ${release.version}, images pinned by digest) in ${outDir}: ${files.length} files with kustomization.yaml\n`);
+  process.stdout.write(
+    `${objects.length} objects for ${input.env} (${release.project} ${release.version}, images pinned by digest) in ${outDir}: ${files.length} files with kustomization.yaml\n`,
+  );
   return 0;
 };
 
 async function readRelease(path: string): Promise<ReleaseManifest> {
   const text = await readFile(path, 'utf8').catch(() => {
-    throw new Failure(`no release manifest at ${path}`, { hint: 'pass the release.json of a run (`slipway show <run>` names its directory)' });
+    throw new Failure(`no release manifest at ${path}`, {
+      hint: 'pass the release.json of a run (`slipway show <run>` names its directory)',
+    });
   });
   const manifest = JSON.parse(text) as Partial<ReleaseManifest>;
-  if (manifest.schemaVersion !== 1 || !manifest.images) throw new Failure(`${path} is not a Slipway release manifest (schemaVersion 1 with images)`);
+  if (manifest.schemaVersion !== 1 || !manifest.images)
+    throw new Failure(`${path} is not a Slipway release manifest (schemaVersion 1 with images)`);
   return manifest as ReleaseManifest;
 }
 
 async function newestRelease(home: Home, config: Config, repoDir: string): Promise<ReleaseManifest> {
   const [newest] = await repositoryForge(home, config.project, repoDir).listReleases();
   if (!newest) {
-    throw new Failure(`no release of ${config.project} in ${home.root} to render`, { hint: 'pass --release <release.json>, or run `slipway run` to make one' });
+    throw new Failure(`no release of ${config.project} in ${home.root} to render`, {
+      hint: 'pass --release <release.json>, or run `slipway run` to make one',
+    });
   }
   return newest.manifest;
 }

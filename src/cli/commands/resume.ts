@@ -18,7 +18,15 @@ export const resumeCommand: Command = async (input) => {
   // An approval's run carries its release on: "approve <env> <tag>".
   const promote = /^approve \S+ (\S+)$/.exec(run.trigger)?.[1];
   const scope = run.trigger === 'ci' ? 'checks' : promote ? 'promotion' : 'release';
-  const outcome = await runPipeline({ repoDir: run.repoDir, home, trigger: run.trigger, listener: terminalReporter({ verbose: !!input.verbose }), resumeRunId: id, scope, promote });
+  const outcome = await runPipeline({
+    repoDir: run.repoDir,
+    home,
+    trigger: run.trigger,
+    listener: terminalReporter({ verbose: !!input.verbose }),
+    resumeRunId: id,
+    scope,
+    promote,
+  });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
 };

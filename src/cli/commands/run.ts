@@ -13,10 +13,17 @@ export const runCommand: Command = async (input) => {
   let webhook: { url: string; secret: string } | undefined;
   if (input.webhook) {
     const secret = process.env.SLIPWAY_WEBHOOK_SECRET;
-    if (!secret) throw new Failure('--webhook needs SLIPWAY_WEBHOOK_SECRET', { hint: 'set the same secret for `slipway serve` and `slipway run`' });
+    if (!secret)
+      throw new Failure('--webhook needs SLIPWAY_WEBHOOK_SECRET', { hint: 'set the same secret for `slipway serve` and `slipway run`' });
     webhook = { url: input.webhook, secret };
   }
-  const outcome = await runPipeline({ repoDir, home, trigger: 'manual', listener: terminalReporter({ verbose: !!input.verbose }), webhook });
+  const outcome = await runPipeline({
+    repoDir,
+    home,
+    trigger: 'manual',
+    listener: terminalReporter({ verbose: !!input.verbose }),
+    webhook,
+  });
   printOutcome(outcome, home);
   return outcome.failures.length ? 1 : 0;
 };

@@ -19,7 +19,8 @@ import { join } from 'node:path';
  */
 export const serveCommand: Command = async (input) => {
   const secret = process.env.SLIPWAY_WEBHOOK_SECRET;
-  if (!secret) throw new Failure('slipway serve needs SLIPWAY_WEBHOOK_SECRET', { hint: 'set it to the secret the forge signs its webhooks with' });
+  if (!secret)
+    throw new Failure('slipway serve needs SLIPWAY_WEBHOOK_SECRET', { hint: 'set it to the secret the forge signs its webhooks with' });
   const home = resolveHome(input.home);
   const listener = terminalReporter({ verbose: !!input.verbose });
   const receiver = await startWebhookReceiver({

@@ -19,7 +19,9 @@ export const whyCommand: Command = async (input) => {
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
   const { workspace, hashes } = await hashBuildInputs(repoDir, config);
   if (!hashes.has(name)) {
-    throw new Failure(`"${name}" is not a package of the workspace at ${repoDir}`, { details: [`packages: ${[...hashes.keys()].join(', ')}`] });
+    throw new Failure(`"${name}" is not a package of the workspace at ${repoDir}`, {
+      details: [`packages: ${[...hashes.keys()].join(', ')}`],
+    });
   }
   // Only the local cache is asked: `why` explains what this machine would do.
   const { outputs, lastInputs } = buildCaches(home, config, await RunCaches.connect(home.cacheDir));
@@ -30,7 +32,12 @@ export const whyCommand: Command = async (input) => {
     previous.set(pkg, await lastInputs.read(task, pkg));
     cached.set(pkg, await outputs.has(`build-${hashes.get(pkg)!.hash}`));
   }
-  const explanation = explainRebuild(name, hashes, (pkg) => previous.get(pkg), (pkg) => cached.get(pkg)!);
+  const explanation = explainRebuild(
+    name,
+    hashes,
+    (pkg) => previous.get(pkg),
+    (pkg) => cached.get(pkg)!,
+  );
   if (input.json) {
     out(JSON.stringify({ package: name, hash: hashes.get(name)!.hash, ...explanation }, null, 2));
     return 0;
@@ -47,11 +54,15 @@ function describe(explanation: MissExplanation, hashes: ReadonlyMap<string, Pack
   const indent = '  '.repeat(depth);
   const hash = hashes.get(explanation.name)!.hash.slice(0, 12);
   if (explanation.verdict === 'hit') return [`${indent}${explanation.name}: cache hit (build ${hash} is cached; restored, not rebuilt)`];
-  if (explanation.verdict === 'first') return [`${indent}${explanation.name}: cache miss (build ${hash}): no earlier build recorded in ${homeRoot}`];
+  if (explanation.verdict === 'first')
+    return [`${indent}${explanation.name}: cache miss (build ${hash}): no earlier build recorded in ${homeRoot}`];
   const header = `${indent}${explanation.name}: cache miss (build ${hash}), because:`;
   const reasons = explanation.reasons.flatMap((reason) => {
     const dep = explanation.because.find((inner) => reason === `dependency ${inner.name} changed`);
     return dep ? describe(dep, hashes, homeRoot, depth + 1) : [`${indent}  ${reason}`];
   });
-  return [header, ...(reasons.length ? reasons : [`${indent}  its inputs match the last build, but that build is no longer in the cache (evicted)`])];
+  return [
+    header,
+    ...(reasons.length ? reasons : [`${indent}  its inputs match the last build, but that build is no longer in the cache (evicted)`]),
+  ];
 }

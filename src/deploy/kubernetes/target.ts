@@ -2,7 +2,16 @@ import type { Config } from '../../config/schema.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import type { DeployedEnvironment, DeployRequest, DeployTarget, DryRunReport, EnvironmentStatus, StabilitySignals } from '../target.ts';
 import { clusterAccess, type ClusterAccess } from './access/index.ts';
-import { deployRelease, dryRunApply, kubeClient, removeRelease, revisionHistory, serviceStatuses, withEphemeralNamespace, type KubeClient } from './apply/index.ts';
+import {
+  deployRelease,
+  dryRunApply,
+  kubeClient,
+  removeRelease,
+  revisionHistory,
+  serviceStatuses,
+  withEphemeralNamespace,
+  type KubeClient,
+} from './apply/index.ts';
 import { renderManifests, type KubeObject } from './manifests/index.ts';
 import { kubeStabilitySignals } from './signals/kube-signals.ts';
 
@@ -41,7 +50,12 @@ export class KubernetesTarget implements DeployTarget {
   async dryRun(objects: KubeObject[], log: (line: string) => void): Promise<DryRunReport> {
     const { client } = await this.api();
     const dryRun = await dryRunApply(client, objects);
-    const namespace = await withEphemeralNamespace(client, { objects, namespace: this.settings.namespace, run: async (copy) => copy, onLog: log });
+    const namespace = await withEphemeralNamespace(client, {
+      objects,
+      namespace: this.settings.namespace,
+      run: async (copy) => copy,
+      onLog: log,
+    });
     return {
       checked: ['server-dry-run', 'ephemeral-rollout'],
       summary: `accepted by the API server (dry run of ${dryRun.checked.length}), rolled out in the ephemeral namespace ${namespace} and deleted`,
@@ -52,9 +66,24 @@ export class KubernetesTarget implements DeployTarget {
     const { client } = await this.api();
     const { config, environment } = this.options;
     const { namespace } = this.settings;
-    const result = await deployRelease(client, { project: config.project, environment, namespace, release, objects: this.render(release), onLog: log });
-    log(`revision ${result.revision}: applied ${result.applied.length} objects${result.pruned.length ? `, pruned ${result.pruned.join(', ')}` : ''}`);
-    return { environment, url: this.url, revision: `${result.revision}`, services: this.serviceNames.map((name) => ({ name, url: this.url })), namespace };
+    const result = await deployRelease(client, {
+      project: config.project,
+      environment,
+      namespace,
+      release,
+      objects: this.render(release),
+      onLog: log,
+    });
+    log(
+      `revision ${result.revision}: applied ${result.applied.length} objects${result.pruned.length ? `, pruned ${result.pruned.join(', ')}` : ''}`,
+    );
+    return {
+      environment,
+      url: this.url,
+      revision: `${result.revision}`,
+      services: this.serviceNames.map((name) => ({ name, url: this.url })),
+      namespace,
+    };
   }
 
   async status(): Promise<EnvironmentStatus | undefined> {
@@ -68,13 +97,22 @@ export class KubernetesTarget implements DeployTarget {
       url: live && this.url,
       revision: live && `${live.revision}`,
       services: services.map((service) => ({ ...service, url: this.url })),
-      history: history.map((record) => ({ revision: `${record.revision} (${record.release})`, at: record.time, outcome: record.status, reason: record.reason })),
+      history: history.map((record) => ({
+        revision: `${record.revision} (${record.release})`,
+        at: record.time,
+        outcome: record.status,
+        reason: record.reason,
+      })),
     };
   }
 
   async signals(): Promise<StabilitySignals> {
     const { client } = await this.api();
-    const services = Object.entries(this.options.config.services).map(([name, service]) => ({ name, port: service.port, health: service.health }));
+    const services = Object.entries(this.options.config.services).map(([name, service]) => ({
+      name,
+      port: service.port,
+      health: service.health,
+    }));
     return kubeStabilitySignals(client, { namespace: this.settings.namespace, project: this.options.config.project, services });
   }
 

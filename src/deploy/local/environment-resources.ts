@@ -5,7 +5,12 @@ import { startPostgres, startS3, stopDetachedResource } from './resources/index.
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { isRunning, type ProcessRef } from '../../shared/process.ts';
 
-interface StoredResource { kind: ResourceKind; process: ProcessRef; dataDir: string; env: Record<string, string> }
+interface StoredResource {
+  kind: ResourceKind;
+  process: ProcessRef;
+  dataDir: string;
+  env: Record<string, string>;
+}
 
 /**
  * The backing services of a local environment (PostgreSQL, S3), long-lived like the environment
@@ -13,7 +18,11 @@ interface StoredResource { kind: ResourceKind; process: ProcessRef; dataDir: str
  * Their connection settings are the environment's secrets: kept in a file only root can read,
  * the local counterpart of a Kubernetes Secret, never in run state or logs.
  */
-export async function ensureLocalResources(envDir: string, kinds: ResourceKind[], bucket: string): Promise<Partial<Record<ResourceKind, Record<string, string>>>> {
+export async function ensureLocalResources(
+  envDir: string,
+  kinds: ResourceKind[],
+  bucket: string,
+): Promise<Partial<Record<ResourceKind, Record<string, string>>>> {
   const secretsFile = join(envDir, 'resources.secret.json');
   const stored: StoredResource[] = JSON.parse(await readFile(secretsFile, 'utf8').catch(() => '[]'));
   const live = stored.filter((resource) => isRunning(resource.process));
@@ -21,7 +30,8 @@ export async function ensureLocalResources(envDir: string, kinds: ResourceKind[]
     if (live.some((resource) => resource.kind === kind)) continue;
     const dataDir = join(envDir, 'resources', kind);
     await mkdir(dataDir, { recursive: true });
-    const started = kind === 'postgres' ? await startPostgres({ dataDir, detached: true }) : await startS3({ dataDir, bucket, detached: true });
+    const started =
+      kind === 'postgres' ? await startPostgres({ dataDir, detached: true }) : await startS3({ dataDir, bucket, detached: true });
     live.push({ kind, process: started.process!, dataDir: started.dataDir, env: started.env });
   }
   await writeFileAtomic(secretsFile, JSON.stringify(live));

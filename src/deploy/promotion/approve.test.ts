@@ -43,7 +43,9 @@ describe('approve', () => {
     expect(failure.specific).toBe('nonprod has an automatic gate: there is nothing to approve');
     expect(failure.hint).toBe("v1.2.0 enters nonprod as soon as a run deploys it; set gate: 'manual' on nonprod to require an approval");
     const auto = { ...environments, staging: { gate: 'auto' as const } };
-    expect(failureFrom(() => approve(store, auto, 'staging', 'v1.2.0')).hint).toBe("v1.2.0 enters staging as soon as it is stable in nonprod; set gate: 'manual' on staging to require an approval");
+    expect(failureFrom(() => approve(store, auto, 'staging', 'v1.2.0')).hint).toBe(
+      "v1.2.0 enters staging as soon as it is stable in nonprod; set gate: 'manual' on staging to require an approval",
+    );
   });
 
   it('lists the newest releases for an unknown one', () => {
@@ -61,13 +63,17 @@ describe('approve', () => {
     const claim = store.claimLease('nonprod', 'v1.2.0', { pid: process.pid, host: 'test' }, 60_000, () => true);
     store.markDeploying('nonprod', 'v1.2.0');
     store.markLive('nonprod', 'v1.2.0');
-    expect(failureFrom(() => approve(store, environments, 'staging', 'v1.2.0')).specific).toBe('v1.2.0 is not stable in nonprod: it is live there; its stability is not judged yet');
+    expect(failureFrom(() => approve(store, environments, 'staging', 'v1.2.0')).specific).toBe(
+      'v1.2.0 is not stable in nonprod: it is live there; its stability is not judged yet',
+    );
     store.markFailed('nonprod', 'v1.2.0', 'Release not stable: error rate 12.5 % > 0 %');
     failure = failureFrom(() => approve(store, environments, 'staging', 'v1.2.0'));
     expect(failure.specific).toBe('v1.2.0 is not stable in nonprod: it failed there: Release not stable: error rate 12.5 % > 0 %');
     expect(failure.details).toEqual(['nonprod: failed', 'staging: not deployed', 'prod: not deployed']);
     if (claim.kind === 'held') store.dropLease('nonprod', claim.token);
-    expect(failureFrom(() => approve(store, environments, 'prod', 'v1.2.0')).specific).toBe('v1.2.0 is not stable in staging: it has not been deployed there');
+    expect(failureFrom(() => approve(store, environments, 'prod', 'v1.2.0')).specific).toBe(
+      'v1.2.0 is not stable in staging: it has not been deployed there',
+    );
   });
 
   it('refuses a release that a newer one superseded, pointing at the newer one', () => {

@@ -38,11 +38,18 @@ export function approve(
     });
   }
   const here = view.environments[environment];
-  const newer = here.record?.status === 'superseded' ? here.record.supersededBy : waitingFor(here.record) && here.newestOther && isNewer(here.newestOther, view.release) ? here.newestOther.tag : undefined;
+  const newer =
+    here.record?.status === 'superseded'
+      ? here.record.supersededBy
+      : waitingFor(here.record) && here.newestOther && isNewer(here.newestOther, view.release)
+        ? here.newestOther.tag
+        : undefined;
   if (newer) {
     const runsNewer = here.live?.tag === newer;
     throw new Failure(`${releaseTag} is superseded in ${environment} by ${newer}`, {
-      hint: runsNewer ? `${environment} already runs ${newer}; an older release never replaces a newer one` : `approve the newer release instead: slipway approve ${environment} ${newer}`,
+      hint: runsNewer
+        ? `${environment} already runs ${newer}; an older release never replaces a newer one`
+        : `approve the newer release instead: slipway approve ${environment} ${newer}`,
     });
   }
   if (previous) {
@@ -64,14 +71,23 @@ function waitingFor(record: PromotionRecord | undefined): boolean {
 
 function whereItIs(record: PromotionRecord | undefined, environment: string, tag: string): string {
   switch (record?.status) {
-    case undefined: return 'it has not been deployed there';
-    case 'queued': return 'it is queued to deploy there';
-    case 'awaiting-approval': return `it awaits approval there (slipway approve ${environment} ${tag})`;
-    case 'deploying': return 'it is deploying there';
-    case 'live': return 'it is live there; its stability is not judged yet';
-    case 'failed': return `it failed there: ${record.detail}`;
-    case 'rolled-back': return `it was rolled back there: ${record.detail}`;
-    case 'superseded': return `it was superseded there by ${record.supersededBy}`;
-    case 'stable': return 'it is stable there';
+    case undefined:
+      return 'it has not been deployed there';
+    case 'queued':
+      return 'it is queued to deploy there';
+    case 'awaiting-approval':
+      return `it awaits approval there (slipway approve ${environment} ${tag})`;
+    case 'deploying':
+      return 'it is deploying there';
+    case 'live':
+      return 'it is live there; its stability is not judged yet';
+    case 'failed':
+      return `it failed there: ${record.detail}`;
+    case 'rolled-back':
+      return `it was rolled back there: ${record.detail}`;
+    case 'superseded':
+      return `it was superseded there by ${record.supersededBy}`;
+    case 'stable':
+      return 'it is stable there';
   }
 }

@@ -38,7 +38,10 @@ export async function drivePromotion(drive: PromotionDrive): Promise<PromotionOu
   const deployed: string[] = [];
   store.recordRelease(release);
   for (;;) {
-    const view = store.view(release.tag, gates.map((gate) => gate.name))!;
+    const view = store.view(
+      release.tag,
+      gates.map((gate) => gate.name),
+    )!;
     const step = planPromotion(gates, view, { retryFailed: drive.retryFailed && deployed.length === 0 });
     if (step.kind === 'done') return { kind: 'done', deployed };
     if (step.kind === 'blocked') return { ...step, deployed };

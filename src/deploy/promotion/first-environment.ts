@@ -19,7 +19,17 @@ export async function enterFirstEnvironment(opts: {
 }): Promise<EnvironmentEntry> {
   const { store, gates, environment, release } = opts;
   store.recordRelease(releaseIdentity(release));
-  const step = planPromotion(gates, store.view(release.tag, gates.map((gate) => gate.name))!, { retryFailed: true });
-  const here = (step.kind === 'await-approval' || step.kind === 'superseded') && step.environment === environment ? step : { kind: 'deploy' as const, environment };
+  const step = planPromotion(
+    gates,
+    store.view(
+      release.tag,
+      gates.map((gate) => gate.name),
+    )!,
+    { retryFailed: true },
+  );
+  const here =
+    (step.kind === 'await-approval' || step.kind === 'superseded') && step.environment === environment
+      ? step
+      : { kind: 'deploy' as const, environment };
   return enterEnvironment(store, release.tag, here, { onStep: opts.onStep });
 }

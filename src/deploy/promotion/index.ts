@@ -1,4 +1,13 @@
-export type { Approval, EnvironmentGate, EnvironmentState, Gate, PromotionRecord, PromotionStatus, PromotionView, ReleaseIdentity } from './types.ts';
+export type {
+  Approval,
+  EnvironmentGate,
+  EnvironmentState,
+  Gate,
+  PromotionRecord,
+  PromotionStatus,
+  PromotionView,
+  ReleaseIdentity,
+} from './types.ts';
 export { environmentGates, releaseIdentity } from './types.ts';
 export { compareReleases, compareVersions, isNewer, type ReleaseOrderKey } from './order.ts';
 export { PromotionStore, type LeaseClaim, type LeaseHolder, type LeaseRecord } from './store.ts';

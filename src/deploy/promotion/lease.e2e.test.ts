@@ -20,7 +20,9 @@ type Outcome = { release: string; start: number; end: number } | { release: stri
 
 /** Runs a contender process to its end and returns what it reports. */
 async function contend(environment: string, release: string, duration: number | string): Promise<Outcome> {
-  const run = await exec(process.execPath, ['--import', 'tsx', contender, path, environment, release, String(duration)], { timeoutMs: 60_000 });
+  const run = await exec(process.execPath, ['--import', 'tsx', contender, path, environment, release, String(duration)], {
+    timeoutMs: 60_000,
+  });
   expect(run.code, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as Outcome;
 }
@@ -77,6 +79,9 @@ describe('deploy lease across processes', () => {
     const lease = await acquireDeployLease(store, 'prod', 'v1.3.0', { waitMs: 0 });
     expect(lease).toMatchObject({ environment: 'prod', releaseTag: 'v1.3.0' });
     if (!('superseded' in lease)) lease.release();
-    expect(store.record('prod', 'v1.2.0')).toMatchObject({ status: 'failed', detail: `deploy interrupted: its deploy process ${child.pid} on ${hostname()} ended` });
+    expect(store.record('prod', 'v1.2.0')).toMatchObject({
+      status: 'failed',
+      detail: `deploy interrupted: its deploy process ${child.pid} on ${hostname()} ended`,
+    });
   });
 });

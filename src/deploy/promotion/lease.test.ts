@@ -25,7 +25,10 @@ describe('acquireDeployLease', () => {
   it('makes a second release wait until the first releases the environment', async () => {
     const first = await hold('nonprod', 'v1.2.0');
     let secondHeld = false;
-    const second = hold('nonprod', 'v1.3.0').then((lease) => { secondHeld = true; return lease; });
+    const second = hold('nonprod', 'v1.3.0').then((lease) => {
+      secondHeld = true;
+      return lease;
+    });
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(secondHeld).toBe(false);
     expect(store.record('nonprod', 'v1.3.0')?.status).toBe('queued');
@@ -51,7 +54,9 @@ describe('acquireDeployLease', () => {
     const failure = await failureOf(acquireDeployLease(store, 'prod', 'v1.3.0', { waitMs: 50, pollMs: 10, ttlMs: 90_000 }));
     expect(failure.specific).toMatch(/^prod is busy: v1\.2\.0 has been deploying there since \d{4}-\d\d-\d\dT/);
     expect(failure.details).toEqual([`its deploy lease is held by process ${process.pid} on ${hostname()}`, 'v1.3.0 waited 0 s for it']);
-    expect(failure.hint).toBe('run again once that deploy ends; a lease whose process stopped frees itself (at once on the same host, after 90 s elsewhere)');
+    expect(failure.hint).toBe(
+      'run again once that deploy ends; a lease whose process stopped frees itself (at once on the same host, after 90 s elsewhere)',
+    );
   });
 
   it('keeps a held lease alive with heartbeats past its time to live', async () => {
@@ -64,6 +69,9 @@ describe('acquireDeployLease', () => {
     store.claimLease('nonprod', 'v1.2.0', { pid: 2 ** 22 + 1, host: hostname() }, 60_000, () => true);
     store.markDeploying('nonprod', 'v1.2.0');
     expect((await hold('nonprod', 'v1.3.0', { waitMs: 0 })).releaseTag).toBe('v1.3.0');
-    expect(store.record('nonprod', 'v1.2.0')).toMatchObject({ status: 'failed', detail: `deploy interrupted: its deploy process ${2 ** 22 + 1} on ${hostname()} ended` });
+    expect(store.record('nonprod', 'v1.2.0')).toMatchObject({
+      status: 'failed',
+      detail: `deploy interrupted: its deploy process ${2 ** 22 + 1} on ${hostname()} ended`,
+    });
   });
 });

@@ -27,7 +27,12 @@ export interface AcquireOptions {
  * recorded in the store. A lease whose holder died frees itself: at once on the same host (its pid
  * is gone), after `ttlMs` without heartbeat from elsewhere.
  */
-export async function acquireDeployLease(store: PromotionStore, environment: string, releaseTag: string, options: AcquireOptions = {}): Promise<DeployLease | { superseded: string }> {
+export async function acquireDeployLease(
+  store: PromotionStore,
+  environment: string,
+  releaseTag: string,
+  options: AcquireOptions = {},
+): Promise<DeployLease | { superseded: string }> {
   const { waitMs = 15 * 60_000, pollMs = 500, ttlMs = 30_000 } = options;
   const deadline = Date.now() + waitMs;
   const holder: LeaseHolder = { pid: process.pid, host: hostname() };
@@ -67,7 +72,10 @@ function isHolderAlive(holder: LeaseHolder): boolean {
 
 function busyFailure(environment: string, releaseTag: string, lease: LeaseRecord, waitMs: number, ttlMs: number): Failure {
   return new Failure(`${environment} is busy: ${lease.release} has been deploying there since ${lease.acquiredAt}`, {
-    details: [`its deploy lease is held by process ${lease.pid} on ${lease.host}`, `${releaseTag} waited ${Math.round(waitMs / 1000)} s for it`],
+    details: [
+      `its deploy lease is held by process ${lease.pid} on ${lease.host}`,
+      `${releaseTag} waited ${Math.round(waitMs / 1000)} s for it`,
+    ],
     hint: `run again once that deploy ends; a lease whose process stopped frees itself (at once on the same host, after ${Math.round(ttlMs / 1000)} s elsewhere)`,
   });
 }

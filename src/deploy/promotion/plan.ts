@@ -45,7 +45,8 @@ export function planPromotion(environments: EnvironmentGate[], view: PromotionVi
         return { kind: 'blocked', environment, reason };
       }
     }
-    if (gate === 'manual' && !state.approval) return { kind: 'await-approval', environment, command: `slipway approve ${environment} ${tag}` };
+    if (gate === 'manual' && !state.approval)
+      return { kind: 'await-approval', environment, command: `slipway approve ${environment} ${tag}` };
     return { kind: 'deploy', environment };
   }
   return { kind: 'done' };

@@ -29,7 +29,10 @@ describe('PromotionStore', () => {
     store = new PromotionStore(path);
     expect(store.view('v1.2.0', ['nonprod', 'staging'])).toEqual({
       release: v120,
-      environments: { nonprod: { record: stable, live: v120, newestOther: undefined, approval: undefined }, staging: { record: undefined, live: undefined, newestOther: undefined, approval: undefined } },
+      environments: {
+        nonprod: { record: stable, live: v120, newestOther: undefined, approval: undefined },
+        staging: { record: undefined, live: undefined, newestOther: undefined, approval: undefined },
+      },
     });
   });
 
@@ -43,7 +46,9 @@ describe('PromotionStore', () => {
 
   it('only lets the lease holder start deploying, and only in order', () => {
     expect(() => store.markAwaitingApproval('staging', 'v1.2.0')).not.toThrow();
-    expect(() => store.markDeploying('staging', 'v1.2.0')).toThrow('v1.2.0 cannot start deploying to staging: nobody holds its deploy lease');
+    expect(() => store.markDeploying('staging', 'v1.2.0')).toThrow(
+      'v1.2.0 cannot start deploying to staging: nobody holds its deploy lease',
+    );
     store.claimLease('staging', 'v1.2.0', here, 60_000, alive);
     store.markDeploying('staging', 'v1.2.0');
     expect(() => store.markStable('staging', 'v1.2.0')).toThrow('cannot mark v1.2.0 stable in staging: it is deploying (expected live)');
@@ -61,7 +66,11 @@ describe('PromotionStore', () => {
   it('never lets an older release replace a newer one that runs there', () => {
     deployStable(store, 'nonprod', 'v1.3.0');
     expect(store.claimLease('nonprod', 'v1.2.0', here, 60_000, alive)).toEqual({ kind: 'superseded', by: 'v1.3.0' });
-    expect(store.view('v1.2.0', ['nonprod'])!.environments.nonprod).toMatchObject({ record: { status: 'superseded', supersededBy: 'v1.3.0' }, live: v130, newestOther: v130 });
+    expect(store.view('v1.2.0', ['nonprod'])!.environments.nonprod).toMatchObject({
+      record: { status: 'superseded', supersededBy: 'v1.3.0' },
+      live: v130,
+      newestOther: v130,
+    });
   });
 
   it('puts the previous release back as live when a release is rolled back', () => {
@@ -70,7 +79,10 @@ describe('PromotionStore', () => {
     store.markDeploying('nonprod', 'v1.2.0');
     store.markLive('nonprod', 'v1.2.0');
     expect(store.live('nonprod')?.tag).toBe('v1.2.0');
-    expect(store.markRolledBack('nonprod', 'v1.2.0', 'Release not stable: 3 restarts > 0')).toMatchObject({ status: 'rolled-back', detail: 'Release not stable: 3 restarts > 0' });
+    expect(store.markRolledBack('nonprod', 'v1.2.0', 'Release not stable: 3 restarts > 0')).toMatchObject({
+      status: 'rolled-back',
+      detail: 'Release not stable: 3 restarts > 0',
+    });
     expect(store.live('nonprod')).toEqual(v110);
     if (claim.kind === 'held') store.dropLease('nonprod', claim.token);
     expect(store.lease('nonprod')).toBeUndefined();
@@ -90,10 +102,16 @@ describe('PromotionStore', () => {
   it('frees the lease of a dead holder and marks its interrupted deploy failed', () => {
     store.claimLease('staging', 'v1.2.0', { pid: 4242, host: 'runner-1' }, 60_000, alive);
     store.markDeploying('staging', 'v1.2.0');
-    expect(store.claimLease('staging', 'v1.3.0', here, 60_000, alive)).toMatchObject({ kind: 'busy', lease: { release: 'v1.2.0', pid: 4242, host: 'runner-1' } });
+    expect(store.claimLease('staging', 'v1.3.0', here, 60_000, alive)).toMatchObject({
+      kind: 'busy',
+      lease: { release: 'v1.2.0', pid: 4242, host: 'runner-1' },
+    });
     const claim = store.claimLease('staging', 'v1.3.0', here, 60_000, (holder) => holder.pid !== 4242);
     expect(claim.kind).toBe('held');
-    expect(store.record('staging', 'v1.2.0')).toMatchObject({ status: 'failed', detail: 'deploy interrupted: its deploy process 4242 on runner-1 ended' });
+    expect(store.record('staging', 'v1.2.0')).toMatchObject({
+      status: 'failed',
+      detail: 'deploy interrupted: its deploy process 4242 on runner-1 ended',
+    });
     expect(store.lease('staging')).toMatchObject({ release: 'v1.3.0', pid: process.pid, host: 'test' });
   });
 
@@ -102,12 +120,17 @@ describe('PromotionStore', () => {
     store.markDeploying('staging', 'v1.2.0');
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(store.claimLease('staging', 'v1.3.0', here, 60_000, alive).kind).toBe('held');
-    expect(store.record('staging', 'v1.2.0')?.detail).toBe('deploy interrupted: its deploy lease expired without a heartbeat from process 4242 on runner-1');
+    expect(store.record('staging', 'v1.2.0')?.detail).toBe(
+      'deploy interrupted: its deploy lease expired without a heartbeat from process 4242 on runner-1',
+    );
   });
 
   it('keeps the first approval', () => {
     const first = store.addApproval({ environment: 'prod', release: 'v1.2.0', by: 'ana', at: '2026-03-05T10:00:00.000Z' });
-    expect(first).toEqual({ approval: { environment: 'prod', release: 'v1.2.0', by: 'ana', at: '2026-03-05T10:00:00.000Z' }, alreadyApproved: false });
+    expect(first).toEqual({
+      approval: { environment: 'prod', release: 'v1.2.0', by: 'ana', at: '2026-03-05T10:00:00.000Z' },
+      alreadyApproved: false,
+    });
     const second = store.addApproval({ environment: 'prod', release: 'v1.2.0', by: 'bo', at: '2026-03-06T10:00:00.000Z' });
     expect(second).toEqual({ approval: first.approval, alreadyApproved: true });
   });

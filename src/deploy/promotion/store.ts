@@ -20,10 +20,7 @@ export interface LeaseRecord extends LeaseHolder {
   expiresAt: number;
 }
 
-export type LeaseClaim =
-  | { kind: 'held'; token: string }
-  | { kind: 'superseded'; by: string }
-  | { kind: 'busy'; lease: LeaseRecord };
+export type LeaseClaim = { kind: 'held'; token: string } | { kind: 'superseded'; by: string } | { kind: 'busy'; lease: LeaseRecord };
 
 /** Statuses in which a release still wants, or already has, an environment. */
 const contending: PromotionStatus[] = ['queued', 'awaiting-approval', 'deploying', 'live'];
@@ -71,7 +68,8 @@ export class PromotionStore {
     this.immediate(() => {
       const known = this.release(release.tag);
       if (!known) {
-        this.db.prepare('INSERT INTO releases (tag, version, commit_sha, created_at, digests, recorded_at) VALUES (?, ?, ?, ?, ?, ?)')
+        this.db
+          .prepare('INSERT INTO releases (tag, version, commit_sha, created_at, digests, recorded_at) VALUES (?, ?, ?, ?, ?, ?)')
           .run(release.tag, release.version, release.commit, release.createdAt, JSON.stringify(release.digests), now());
         return;
       }
@@ -92,11 +90,15 @@ export class PromotionStore {
 
   /** The newest releases first. */
   releases(limit = 10): ReleaseIdentity[] {
-    return (this.db.prepare('SELECT * FROM releases').all() as ReleaseRow[]).map(toRelease).sort((a, b) => compareReleases(b, a)).slice(0, limit);
+    return (this.db.prepare('SELECT * FROM releases').all() as ReleaseRow[])
+      .map(toRelease)
+      .sort((a, b) => compareReleases(b, a))
+      .slice(0, limit);
   }
 
   record(environment: string, release: string): PromotionRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM promotions WHERE environment = ? AND release = ?').get(environment, release) as PromotionRow | undefined;
+    const row = this.db.prepare('SELECT * FROM promotions WHERE environment = ? AND release = ?').get(environment, release) as
+      PromotionRow | undefined;
     return row && toRecord(row);
   }
 
@@ -107,14 +109,16 @@ export class PromotionStore {
   }
 
   approval(environment: string, release: string): Approval | undefined {
-    const row = this.db.prepare('SELECT * FROM approvals WHERE environment = ? AND release = ?').get(environment, release) as ApprovalRow | undefined;
+    const row = this.db.prepare('SELECT * FROM approvals WHERE environment = ? AND release = ?').get(environment, release) as
+      ApprovalRow | undefined;
     return row && { environment: row.environment, release: row.release, by: row.by_user, at: row.at };
   }
 
   /** Keeps the first approval of a release for an environment; approving again changes nothing. */
   addApproval(approval: Approval): { approval: Approval; alreadyApproved: boolean } {
     return this.immediate(() => {
-      const info = this.db.prepare('INSERT OR IGNORE INTO approvals (environment, release, by_user, at) VALUES (?, ?, ?, ?)')
+      const info = this.db
+        .prepare('INSERT OR IGNORE INTO approvals (environment, release, by_user, at) VALUES (?, ?, ?, ?)')
         .run(approval.environment, approval.release, approval.by, approval.at);
       return { approval: this.approval(approval.environment, approval.release)!, alreadyApproved: info.changes === 0 };
     });
@@ -151,9 +155,15 @@ export class PromotionStore {
     return this.immediate(() => {
       const lease = this.lease(environment);
       if (lease?.release !== release) {
-        throw new Error(`${release} cannot start deploying to ${environment}: ${lease ? `${lease.release} holds` : 'nobody holds'} its deploy lease`);
+        throw new Error(
+          `${release} cannot start deploying to ${environment}: ${lease ? `${lease.release} holds` : 'nobody holds'} its deploy lease`,
+        );
       }
-      return this.move(environment, release, 'deploying', ['queued', 'deploying', 'live'], { started_at: now(), live_at: null, detail: null });
+      return this.move(environment, release, 'deploying', ['queued', 'deploying', 'live'], {
+        started_at: now(),
+        live_at: null,
+        detail: null,
+      });
     });
   }
 
@@ -164,8 +174,11 @@ export class PromotionStore {
       const record = this.move(environment, release, 'live', ['deploying'], { live_at: at });
       const current = this.db.prepare('SELECT release FROM live WHERE environment = ?').get(environment) as { release: string } | undefined;
       if (current?.release !== release) {
-        this.db.prepare(`INSERT INTO live (environment, release, previous, since) VALUES (?, ?, ?, ?)
-          ON CONFLICT (environment) DO UPDATE SET release = excluded.release, previous = excluded.previous, since = excluded.since`)
+        this.db
+          .prepare(
+            `INSERT INTO live (environment, release, previous, since) VALUES (?, ?, ?, ?)
+          ON CONFLICT (environment) DO UPDATE SET release = excluded.release, previous = excluded.previous, since = excluded.since`,
+          )
           .run(environment, release, current?.release ?? null, at);
       }
       return record;
@@ -185,9 +198,12 @@ export class PromotionStore {
   markRolledBack(environment: string, release: string, detail: string): PromotionRecord {
     return this.immediate(() => {
       const record = this.move(environment, release, 'rolled-back', ['deploying', 'live', 'failed'], { finished_at: now(), detail });
-      const current = this.db.prepare('SELECT previous FROM live WHERE environment = ? AND release = ?').get(environment, release) as { previous: string | null } | undefined;
+      const current = this.db.prepare('SELECT previous FROM live WHERE environment = ? AND release = ?').get(environment, release) as
+        { previous: string | null } | undefined;
       if (current?.previous) {
-        this.db.prepare('UPDATE live SET release = ?, previous = NULL, since = ? WHERE environment = ?').run(current.previous, now(), environment);
+        this.db
+          .prepare('UPDATE live SET release = ?, previous = NULL, since = ? WHERE environment = ?')
+          .run(current.previous, now(), environment);
       } else if (current) {
         this.db.prepare('DELETE FROM live WHERE environment = ?').run(environment);
       }
@@ -205,7 +221,13 @@ export class PromotionStore {
    * frees a lease whose holder is dead or silent (its interrupted deploy is marked failed), and
    * then takes the lease, reports the newer release that supersedes this one, or who is busy.
    */
-  claimLease(environment: string, release: string, holder: LeaseHolder, ttlMs: number, isAlive: (holder: LeaseHolder) => boolean): LeaseClaim {
+  claimLease(
+    environment: string,
+    release: string,
+    holder: LeaseHolder,
+    ttlMs: number,
+    isAlive: (holder: LeaseHolder) => boolean,
+  ): LeaseClaim {
     return this.immediate((): LeaseClaim => {
       this.reapLease(environment, isAlive);
       const record = this.enter(environment, release, 'queued');
@@ -213,7 +235,8 @@ export class PromotionStore {
       const lease = this.lease(environment);
       if (lease) return { kind: 'busy', lease };
       const token = randomUUID();
-      this.db.prepare('INSERT INTO leases (environment, release, token, pid, host, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      this.db
+        .prepare('INSERT INTO leases (environment, release, token, pid, host, acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(environment, release, token, holder.pid, holder.host, now(), Date.now() + ttlMs);
       return { kind: 'held', token };
     });
@@ -221,7 +244,10 @@ export class PromotionStore {
 
   /** The holder's heartbeat; false when the lease is no longer this holder's. */
   renewLease(environment: string, token: string, ttlMs: number): boolean {
-    return this.db.prepare('UPDATE leases SET expires_at = ? WHERE environment = ? AND token = ?').run(Date.now() + ttlMs, environment, token).changes === 1;
+    return (
+      this.db.prepare('UPDATE leases SET expires_at = ? WHERE environment = ? AND token = ?').run(Date.now() + ttlMs, environment, token)
+        .changes === 1
+    );
   }
 
   dropLease(environment: string, token: string): void {
@@ -235,7 +261,9 @@ export class PromotionStore {
     if (!expired && isAlive(lease)) return;
     this.db.prepare('DELETE FROM leases WHERE environment = ?').run(environment);
     if (this.record(environment, lease.release)?.status === 'deploying') {
-      const cause = expired ? `its deploy lease expired without a heartbeat from process ${lease.pid} on ${lease.host}` : `its deploy process ${lease.pid} on ${lease.host} ended`;
+      const cause = expired
+        ? `its deploy lease expired without a heartbeat from process ${lease.pid} on ${lease.host}`
+        : `its deploy process ${lease.pid} on ${lease.host} ended`;
       this.move(environment, lease.release, 'failed', ['deploying'], { finished_at: now(), detail: `deploy interrupted: ${cause}` });
     }
   }
@@ -252,7 +280,9 @@ export class PromotionStore {
     const newer = this.newestOther(environment, tag);
     if (newer && isNewer(newer, release)) {
       this.upsert(environment, release, 'superseded');
-      this.db.prepare('UPDATE promotions SET superseded_by = ?, finished_at = ? WHERE environment = ? AND release = ?').run(newer.tag, now(), environment, tag);
+      this.db
+        .prepare('UPDATE promotions SET superseded_by = ?, finished_at = ? WHERE environment = ? AND release = ?')
+        .run(newer.tag, now(), environment, tag);
       return this.record(environment, tag)!;
     }
     const unchanged: PromotionStatus[] = status === 'queued' ? ['queued', 'deploying', 'live'] : contending;
@@ -272,11 +302,15 @@ export class PromotionStore {
     const live = this.live(environment);
     if (live) tags.add(live.tag);
     tags.delete(tag);
-    return [...tags].map((other) => this.release(other)!).sort(compareReleases).at(-1);
+    return [...tags]
+      .map((other) => this.release(other)!)
+      .sort(compareReleases)
+      .at(-1);
   }
 
   private recordsIn(environment: string, statuses: PromotionStatus[]): PromotionRecord[] {
-    const rows = this.db.prepare(`SELECT * FROM promotions WHERE environment = ? AND status IN (${statuses.map(() => '?').join(', ')})`)
+    const rows = this.db
+      .prepare(`SELECT * FROM promotions WHERE environment = ? AND status IN (${statuses.map(() => '?').join(', ')})`)
       .all(environment, ...statuses) as PromotionRow[];
     return rows.map(toRecord);
   }
@@ -284,20 +318,34 @@ export class PromotionStore {
   /** (Re)starts a release's record in an environment with the digests it brings. */
   private upsert(environment: string, release: ReleaseIdentity, status: PromotionStatus): void {
     const at = now();
-    this.db.prepare(`INSERT INTO promotions (environment, release, status, digests, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    this.db
+      .prepare(
+        `INSERT INTO promotions (environment, release, status, digests, queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (environment, release) DO UPDATE SET status = excluded.status, digests = excluded.digests, detail = NULL,
-        superseded_by = NULL, queued_at = excluded.queued_at, started_at = NULL, live_at = NULL, finished_at = NULL, updated_at = excluded.updated_at`)
+        superseded_by = NULL, queued_at = excluded.queued_at, started_at = NULL, live_at = NULL, finished_at = NULL, updated_at = excluded.updated_at`,
+      )
       .run(environment, release.tag, status, JSON.stringify(release.digests), at, at);
   }
 
   /** A transition that must start from one of `from`: anything else is a wiring mistake. */
-  private move(environment: string, release: string, to: PromotionStatus, from: PromotionStatus[], changes: Partial<Record<'detail' | 'superseded_by' | 'started_at' | 'live_at' | 'finished_at', string | null>>): PromotionRecord {
+  private move(
+    environment: string,
+    release: string,
+    to: PromotionStatus,
+    from: PromotionStatus[],
+    changes: Partial<Record<'detail' | 'superseded_by' | 'started_at' | 'live_at' | 'finished_at', string | null>>,
+  ): PromotionRecord {
     const current = this.record(environment, release);
     if (!current || !from.includes(current.status)) {
-      throw new Error(`cannot mark ${release} ${to} in ${environment}: it is ${current ? current.status : 'not there'} (expected ${from.join(' or ')})`);
+      throw new Error(
+        `cannot mark ${release} ${to} in ${environment}: it is ${current ? current.status : 'not there'} (expected ${from.join(' or ')})`,
+      );
     }
     const columns = Object.keys(changes);
-    this.db.prepare(`UPDATE promotions SET status = ?, updated_at = ?${columns.map((column) => `, ${column} = ?`).join('')} WHERE environment = ? AND release = ?`)
+    this.db
+      .prepare(
+        `UPDATE promotions SET status = ?, updated_at = ?${columns.map((column) => `, ${column} = ?`).join('')} WHERE environment = ? AND release = ?`,
+      )
       .run(to, now(), ...Object.values(changes), environment, release);
     return this.record(environment, release)!;
   }
@@ -307,13 +355,41 @@ export class PromotionStore {
   }
 }
 
-interface ReleaseRow { tag: string; version: string; commit_sha: string; created_at: string; digests: string }
-interface PromotionRow {
-  environment: string; release: string; status: PromotionStatus; digests: string; detail: string | null; superseded_by: string | null;
-  queued_at: string; started_at: string | null; live_at: string | null; finished_at: string | null; updated_at: string;
+interface ReleaseRow {
+  tag: string;
+  version: string;
+  commit_sha: string;
+  created_at: string;
+  digests: string;
 }
-interface ApprovalRow { environment: string; release: string; by_user: string; at: string }
-interface LeaseRow { environment: string; release: string; token: string; pid: number; host: string; acquired_at: string; expires_at: number }
+interface PromotionRow {
+  environment: string;
+  release: string;
+  status: PromotionStatus;
+  digests: string;
+  detail: string | null;
+  superseded_by: string | null;
+  queued_at: string;
+  started_at: string | null;
+  live_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+interface ApprovalRow {
+  environment: string;
+  release: string;
+  by_user: string;
+  at: string;
+}
+interface LeaseRow {
+  environment: string;
+  release: string;
+  token: string;
+  pid: number;
+  host: string;
+  acquired_at: string;
+  expires_at: number;
+}
 
 function now(): string {
   return new Date().toISOString();
@@ -332,17 +408,39 @@ function differences(known: ReleaseIdentity, given: ReleaseIdentity): string[] {
 }
 
 function toRelease(row: ReleaseRow): ReleaseIdentity {
-  return { tag: row.tag, version: row.version, commit: row.commit_sha, createdAt: row.created_at, digests: JSON.parse(row.digests) as Record<string, string> };
+  return {
+    tag: row.tag,
+    version: row.version,
+    commit: row.commit_sha,
+    createdAt: row.created_at,
+    digests: JSON.parse(row.digests) as Record<string, string>,
+  };
 }
 
 function toRecord(row: PromotionRow): PromotionRecord {
   return {
-    environment: row.environment, release: row.release, status: row.status, digests: JSON.parse(row.digests) as Record<string, string>,
-    detail: row.detail ?? undefined, supersededBy: row.superseded_by ?? undefined, queuedAt: row.queued_at, startedAt: row.started_at ?? undefined,
-    liveAt: row.live_at ?? undefined, finishedAt: row.finished_at ?? undefined, updatedAt: row.updated_at,
+    environment: row.environment,
+    release: row.release,
+    status: row.status,
+    digests: JSON.parse(row.digests) as Record<string, string>,
+    detail: row.detail ?? undefined,
+    supersededBy: row.superseded_by ?? undefined,
+    queuedAt: row.queued_at,
+    startedAt: row.started_at ?? undefined,
+    liveAt: row.live_at ?? undefined,
+    finishedAt: row.finished_at ?? undefined,
+    updatedAt: row.updated_at,
   };
 }
 
 function toLease(row: LeaseRow): LeaseRecord {
-  return { environment: row.environment, release: row.release, token: row.token, pid: row.pid, host: row.host, acquiredAt: row.acquired_at, expiresAt: row.expires_at };
+  return {
+    environment: row.environment,
+    release: row.release,
+    token: row.token,
+    pid: row.pid,
+    host: row.host,
+    acquiredAt: row.acquired_at,
+    expiresAt: row.expires_at,
+  };
 }

@@ -62,7 +62,10 @@ describe('LocalForge', () => {
 
     await receiver!.close();
     receiver = undefined;
-    expect(received.map((delivery) => [delivery.event, delivery.payload.action])).toEqual([['release', 'created'], ['release', 'published']]);
+    expect(received.map((delivery) => [delivery.event, delivery.payload.action])).toEqual([
+      ['release', 'created'],
+      ['release', 'published'],
+    ]);
     expect(received[0].payload.release).toEqual({
       id: 1,
       tag_name: 'v1.5.0',
@@ -90,7 +93,10 @@ describe('LocalForge', () => {
     await forge.createDraftRelease(draftInput('v1.1.0', 'c2'));
 
     const reopened = new LocalForge({ dir, webhooks: [], retry });
-    expect((await reopened.listReleases()).map((release) => [release.id, release.tag])).toEqual([[2, 'v1.1.0'], [1, 'v1.0.0']]);
+    expect((await reopened.listReleases()).map((release) => [release.id, release.tag])).toEqual([
+      [2, 'v1.1.0'],
+      [1, 'v1.0.0'],
+    ]);
     expect((await reopened.getRelease('v1.0.0'))?.commit).toBe('c1');
     expect(await reopened.getRelease('v9.9.9')).toBeUndefined();
     expect(await readFile(join(dir, 'releases.json'), 'utf8')).not.toContain(secret);
@@ -114,10 +120,17 @@ describe('LocalForge', () => {
     expect(error).toBeInstanceOf(Failure);
     expect((error as Failure).specific).toBe('Release v2.0.0 is saved, but 1 webhook delivery failed');
     expect((error as Failure).details[0]).toBe(`Webhook delivery to ${url} failed after 2 attempts: ECONNREFUSED`);
-    expect((error as Failure).hint).toBe('Check that the receiver is running, then redeliver: the same delivery id is used, so it is processed once.');
+    expect((error as Failure).hint).toBe(
+      'Check that the receiver is running, then redeliver: the same delivery id is used, so it is processed once.',
+    );
     expect((await forge.getRelease('v2.0.0'))?.draft).toBe(true);
     const [pending] = await forge.deliveries('v2.0.0');
-    expect(pending).toMatchObject({ action: 'created', delivered: false, attempts: 2, lastError: `Webhook delivery to ${url} failed after 2 attempts: ECONNREFUSED` });
+    expect(pending).toMatchObject({
+      action: 'created',
+      delivered: false,
+      attempts: 2,
+      lastError: `Webhook delivery to ${url} failed after 2 attempts: ECONNREFUSED`,
+    });
 
     // A rerun of the stage finds the release and does not deliver: redeliver does.
     const { received } = await startReceiver(port);

@@ -129,7 +129,10 @@ export class LocalForge {
         const record = (event.deliveries[key] ??= { deliveryId: randomUUID(), delivered: false, attempts: 0 });
         if (record.delivered) continue;
         try {
-          const outcome = await sendDelivery({ url: webhook.url, secret: webhook.secret, event: 'release', deliveryId: record.deliveryId, body: event.body }, this.retry);
+          const outcome = await sendDelivery(
+            { url: webhook.url, secret: webhook.secret, event: 'release', deliveryId: record.deliveryId, body: event.body },
+            this.retry,
+          );
           Object.assign(record, { delivered: true, attempts: record.attempts + outcome.attempts, lastError: undefined });
         } catch (error) {
           if (!(error instanceof DeliveryFailure)) throw error;
@@ -140,10 +143,13 @@ export class LocalForge {
       }
     }
     if (failures.length > 0) {
-      throw new Failure(`Release ${tag} is saved, but ${failures.length} webhook ${failures.length === 1 ? 'delivery' : 'deliveries'} failed`, {
-        details: failures.flatMap((failure) => [failure.specific, ...failure.details]),
-        hint: failures[0].hint ?? `Fix the receiver, then redeliver ${tag}: delivered events are not sent again.`,
-      });
+      throw new Failure(
+        `Release ${tag} is saved, but ${failures.length} webhook ${failures.length === 1 ? 'delivery' : 'deliveries'} failed`,
+        {
+          details: failures.flatMap((failure) => [failure.specific, ...failure.details]),
+          hint: failures[0].hint ?? `Fix the receiver, then redeliver ${tag}: delivered events are not sent again.`,
+        },
+      );
     }
   }
 

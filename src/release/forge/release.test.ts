@@ -3,7 +3,7 @@ import { releaseEventPayload, type Release } from './release.ts';
 import { sampleManifest } from '../../test-support/release-manifest-fixture.ts';
 
 describe('releaseEventPayload', () => {
-  it('shapes the event like GitHub\'s release event, with the manifest under slipway', () => {
+  it("shapes the event like GitHub's release event, with the manifest under slipway", () => {
     const release: Release = {
       id: 7,
       tag: 'v1.5.0',

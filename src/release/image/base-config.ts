@@ -12,10 +12,12 @@ export interface BaseImageConfig {
 }
 
 function envMap(env: string[]): Map<string, string> {
-  return new Map(env.map((entry) => {
-    const at = entry.indexOf('=');
-    return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-  }));
+  return new Map(
+    env.map((entry) => {
+      const at = entry.indexOf('=');
+      return at < 0 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+    }),
+  );
 }
 
 /** The base's PATH, which the entrypoint's bare `node` is looked up in by the container runtime. */
@@ -33,9 +35,12 @@ export function basePath(base: BaseImageConfig, reference: string): string {
 export function checkBaseRootfs(base: BaseImageConfig, layerCount: number, reference: string): string[] {
   const diffIds = base.rootfs?.diff_ids ?? [];
   if (diffIds.length !== layerCount) {
-    throw new Failure(`the base image ${reference} is inconsistent: its manifest has ${layerCount} layer(s) but its config lists ${diffIds.length} diff_id(s)`, {
-      hint: 'the base image is damaged in the registry; pick another tag or republish it',
-    });
+    throw new Failure(
+      `the base image ${reference} is inconsistent: its manifest has ${layerCount} layer(s) but its config lists ${diffIds.length} diff_id(s)`,
+      {
+        hint: 'the base image is damaged in the registry; pick another tag or republish it',
+      },
+    );
   }
   return diffIds;
 }

@@ -24,12 +24,22 @@ describe('a service image built on a base image pulled from the Debian docker-re
   let client: RegistryClient;
   const stops: (() => Promise<void>)[] = [];
   const reference = () => `${registry.host}/base/node:1`;
-  const registryBlob = (digest: string) => join(dir, 'storage/docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data');
+  const registryBlob = (digest: string) =>
+    join(dir, 'storage/docker/registry/v2/blobs/sha256', digest.slice(7, 9), digest.slice(7), 'data');
 
   /** Pushes an index of the base's manifest under `platforms` and returns its tag's reference. */
-  async function pushIndex(tag: string, platforms: { os: string; architecture: string; variant?: string }[]): Promise<{ reference: string; digest: string }> {
+  async function pushIndex(
+    tag: string,
+    platforms: { os: string; architecture: string; variant?: string }[],
+  ): Promise<{ reference: string; digest: string }> {
     const size = (await readFile(blobPath(baseImage.layoutDir, baseImage.manifestDigest))).length;
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: INDEX_MEDIA_TYPE, manifests: platforms.map((platform) => ({ mediaType: MANIFEST_MEDIA_TYPE, digest: baseImage.manifestDigest, size, platform })) }));
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: INDEX_MEDIA_TYPE,
+        manifests: platforms.map((platform) => ({ mediaType: MANIFEST_MEDIA_TYPE, digest: baseImage.manifestDigest, size, platform })),
+      }),
+    );
     const digest = await new RegistryClient({ url: registry.url }).putManifest('base/node', tag, index, INDEX_MEDIA_TYPE);
     return { reference: `${registry.host}/base/node:${tag}`, digest };
   }
@@ -45,10 +55,14 @@ describe('a service image built on a base image pulled from the Debian docker-re
     stops.push(recorder.stop);
     requests = recorder.requests;
     client = new RegistryClient({ url: recorder.url });
-    spec = await createTestImageSpec(join(dir, 'service'), { env: { LOG_LEVEL: 'debug' }, port: 9090, base: { reference: reference(), client } });
+    spec = await createTestImageSpec(join(dir, 'service'), {
+      env: { LOG_LEVEL: 'debug' },
+      port: 9090,
+      base: { reference: reference(), client },
+    });
     // The service's layers differ from the base's (built from the same test workspace).
     await writeFile(join(spec.packageDir, 'dist/routes/health.js'), 'module.exports = () => 200;\n');
-    await writeFile(join(spec.workspaceRoot, 'node_modules/ms/index.js'), "module.exports = (n) => `${n / 60000}m`; // 2.1.3\n");
+    await writeFile(join(spec.workspaceRoot, 'node_modules/ms/index.js'), 'module.exports = (n) => `${n / 60000}m`; // 2.1.3\n');
     image = await buildServiceImage(spec);
   });
   afterAll(async () => {
@@ -98,7 +112,11 @@ describe('a service image built on a base image pulled from the Debian docker-re
   });
 
   it('gives the same image whether the base is named by tag or by digest', async () => {
-    const pinned = await buildServiceImage({ ...spec, outDir: join(dir, 'pinned'), base: { reference: `${registry.host}/base/node@${baseImage.manifestDigest}`, client } });
+    const pinned = await buildServiceImage({
+      ...spec,
+      outDir: join(dir, 'pinned'),
+      base: { reference: `${registry.host}/base/node@${baseImage.manifestDigest}`, client },
+    });
     expect(pinned.manifestDigest).toBe(image.manifestDigest);
   });
 
@@ -113,13 +131,24 @@ describe('a service image built on a base image pulled from the Debian docker-re
     const { config } = await readLayout(image.layoutDir);
     const [node, entry] = config.config.Entrypoint;
     // chroot looks the command up in the PATH it is given, as a container runtime does with the image's Env.
-    const result = await exec('env', ['-i', ...config.config.Env, '/usr/sbin/chroot', '--userspec=65532:65532', rootfs, node, `${config.config.WorkingDir}/${entry}`]);
+    const result = await exec('env', [
+      '-i',
+      ...config.config.Env,
+      '/usr/sbin/chroot',
+      '--userspec=65532:65532',
+      rootfs,
+      node,
+      `${config.config.WorkingDir}/${entry}`,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('hello ..app 1m\n');
   });
 
   it("picks the host's platform from an index and records the index digest", async () => {
-    const index = await pushIndex('multi', [{ os: 'linux', architecture: 's390x' }, { os: 'linux', architecture: hostArch }]);
+    const index = await pushIndex('multi', [
+      { os: 'linux', architecture: 's390x' },
+      { os: 'linux', architecture: hostArch },
+    ]);
     const built = await buildServiceImage({ ...spec, outDir: join(dir, 'multi'), base: { reference: index.reference, client } });
     expect(built.layers.slice(0, 3).map((layer) => layer.digest)).toEqual(baseImage.layers.map((layer) => layer.digest));
     expect(built.base).toEqual({ name: `${registry.host}/base/node`, digest: index.digest, downloadedBlobs: 0 });
@@ -127,8 +156,14 @@ describe('a service image built on a base image pulled from the Debian docker-re
   });
 
   it('fails naming what an index offers when it has no image for this platform', async () => {
-    const index = await pushIndex('foreign', [{ os: 'linux', architecture: 's390x' }, { os: 'linux', architecture: 'riscv64' }, { os: 'windows', architecture: hostArch }]);
-    const failure = await failureOf(buildServiceImage({ ...spec, outDir: join(dir, 'foreign'), base: { reference: index.reference, client } }));
+    const index = await pushIndex('foreign', [
+      { os: 'linux', architecture: 's390x' },
+      { os: 'linux', architecture: 'riscv64' },
+      { os: 'windows', architecture: hostArch },
+    ]);
+    const failure = await failureOf(
+      buildServiceImage({ ...spec, outDir: join(dir, 'foreign'), base: { reference: index.reference, client } }),
+    );
     expect(failure.specific).toBe(`the base image ${index.reference} has no linux/${hostArch} image`);
     expect(failure.details).toEqual([`it offers: linux/s390x, linux/riscv64, windows/${hostArch}`]);
     expect(failure.hint).toBe(`pick a base image published for linux/${hostArch}, or build on a machine of a platform it offers`);
@@ -137,8 +172,12 @@ describe('a service image built on a base image pulled from the Debian docker-re
   it("fails naming the reference and the registry's error for an unknown tag", async () => {
     const missing = `${registry.host}/base/node:9`;
     const failure = await failureOf(buildServiceImage({ ...spec, outDir: join(dir, 'missing'), base: { reference: missing, client } }));
-    expect(failure.specific).toBe(`cannot pull the base image ${missing}: registry refused the manifest read of base/node:9: 404 MANIFEST_UNKNOWN: manifest unknown`);
-    expect(failure.hint).toBe('check the base image reference (services.<name>.base in slipway.config.ts): the repository and tag must exist in the registry');
+    expect(failure.specific).toBe(
+      `cannot pull the base image ${missing}: registry refused the manifest read of base/node:9: 404 MANIFEST_UNKNOWN: manifest unknown`,
+    );
+    expect(failure.hint).toBe(
+      'check the base image reference (services.<name>.base in slipway.config.ts): the repository and tag must exist in the registry',
+    );
   });
 
   it('fails when the registry serves a blob that does not match its digest, and caches nothing of it', async () => {
@@ -151,7 +190,9 @@ describe('a service image built on a base image pulled from the Debian docker-re
     try {
       const cacheDir = join(dir, 'tampered-cache');
       const failure = await failureOf(buildServiceImage({ ...spec, cacheDir, outDir: join(dir, 'tampered') }));
-      expect(failure.specific).toBe(`the base image ${reference()} is corrupt: the registry served blob ${tampered.digest} with content hashing to sha256:${sha256(corrupt)}`);
+      expect(failure.specific).toBe(
+        `the base image ${reference()} is corrupt: the registry served blob ${tampered.digest} with content hashing to sha256:${sha256(corrupt)}`,
+      );
       expect(failure.hint).toBe('the registry holds damaged content; republish the base image or pick another tag');
       await expect(readFile(blobPath(cacheDir, tampered.digest))).rejects.toThrow(/ENOENT/);
     } finally {

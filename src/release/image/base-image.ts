@@ -41,7 +41,9 @@ function aboutBase(reference: string, error: unknown): unknown {
   if (!(error instanceof Failure)) return error;
   return error.with({
     specific: `cannot pull the base image ${reference}: ${error.specific}`,
-    hint: error.specific.includes(' 404 ') ? 'check the base image reference (services.<name>.base in slipway.config.ts): the repository and tag must exist in the registry' : error.hint,
+    hint: error.specific.includes(' 404 ')
+      ? 'check the base image reference (services.<name>.base in slipway.config.ts): the repository and tag must exist in the registry'
+      : error.hint,
   });
 }
 
@@ -65,10 +67,22 @@ function checkDigest(reference: string, what: string, expected: string, actual: 
  * The blob in the cache's blob directory: reused when a file there still hashes to the digest,
  * else downloaded to a temp file, hashed on the way, and renamed in only when it matches.
  */
-async function obtainBlob(source: ImageSource, repository: string, blob: { digest: string; size: number }, cache: LayerCache, reference: string): Promise<boolean> {
-  if (!SHA256.test(blob.digest)) throw new Failure(`the base image ${reference} names a blob by an unsupported digest "${blob.digest}"`, { hint: 'use a base image addressed by sha256 digests' });
+async function obtainBlob(
+  source: ImageSource,
+  repository: string,
+  blob: { digest: string; size: number },
+  cache: LayerCache,
+  reference: string,
+): Promise<boolean> {
+  if (!SHA256.test(blob.digest))
+    throw new Failure(`the base image ${reference} names a blob by an unsupported digest "${blob.digest}"`, {
+      hint: 'use a base image addressed by sha256 digests',
+    });
   const path = cache.blobPath(blob.digest);
-  const cached = await sha256File(path).then((hex) => `sha256:${hex}`, () => undefined);
+  const cached = await sha256File(path).then(
+    (hex) => `sha256:${hex}`,
+    () => undefined,
+  );
   if (cached === blob.digest) return false;
 
   await mkdir(cache.blobsDir, { recursive: true });
@@ -82,12 +96,19 @@ async function obtainBlob(source: ImageSource, repository: string, blob: { diges
       throw aboutBase(reference, error);
     }
     await pipeline(stream, measured.stream, createWriteStream(temp)).catch((error: Error) => {
-      throw new Failure(`cannot pull the base image ${reference}: the download of ${blob.digest} broke off after ${measured.bytes()} of ${blob.size} bytes: ${error.message}`, {
-        hint: 'check that the registry is reachable and build again; finished blobs are kept in the cache',
-      });
+      throw new Failure(
+        `cannot pull the base image ${reference}: the download of ${blob.digest} broke off after ${measured.bytes()} of ${blob.size} bytes: ${error.message}`,
+        {
+          hint: 'check that the registry is reachable and build again; finished blobs are kept in the cache',
+        },
+      );
     });
     checkDigest(reference, 'blob', blob.digest, `sha256:${measured.sha256()}`);
-    if (measured.bytes() !== blob.size) throw new Failure(`the base image ${reference} is corrupt: blob ${blob.digest} has ${measured.bytes()} bytes, its manifest says ${blob.size}`, { hint: 'the registry holds damaged content; republish the base image or pick another tag' });
+    if (measured.bytes() !== blob.size)
+      throw new Failure(
+        `the base image ${reference} is corrupt: blob ${blob.digest} has ${measured.bytes()} bytes, its manifest says ${blob.size}`,
+        { hint: 'the registry holds damaged content; republish the base image or pick another tag' },
+      );
     await rename(temp, path);
     return true;
   } finally {
@@ -111,7 +132,10 @@ export async function pullBaseImage(spec: BaseImageSpec, cache: LayerCache, plat
     const image = await readManifest(spec.client, parsed.repository, chosen.digest, reference);
     checkDigest(reference, 'manifest', chosen.digest, image.digest);
     manifest = classifyManifest(image.body, image.mediaType, reference);
-    if (manifest.kind === 'index') throw new Failure(`the base image ${reference} nests an index in an index`, { hint: 'use a base image whose index lists image manifests' });
+    if (manifest.kind === 'index')
+      throw new Failure(`the base image ${reference} nests an index in an index`, {
+        hint: 'use a base image whose index lists image manifests',
+      });
   }
 
   let downloadedBlobs = 0;

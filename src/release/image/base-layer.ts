@@ -30,7 +30,8 @@ async function sharedLibraries(binary: string): Promise<string[]> {
     throw new Failure(`cannot list the shared libraries of ${binary}`, { logExcerpt: result.output.split('\n').slice(-10) });
   }
   const missing = result.output.split('\n').filter((line) => /not found/.test(line));
-  if (missing.length > 0) throw new Failure(`the Node runtime ${binary} is missing shared libraries`, { details: missing.map((line) => line.trim()) });
+  if (missing.length > 0)
+    throw new Failure(`the Node runtime ${binary} is missing shared libraries`, { details: missing.map((line) => line.trim()) });
   return parseLdd(result.output);
 }
 

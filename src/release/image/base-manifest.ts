@@ -37,11 +37,22 @@ export function describePlatform(platform: Platform | undefined): string {
 }
 
 /** What a manifest body is: an index to choose from, or one image's config and layers. */
-export function classifyManifest(body: Buffer, mediaType: string, reference: string): { kind: 'index'; manifests: Descriptor[] } | { kind: 'image'; config: Descriptor; layers: Descriptor[] } {
-  const parsed = JSON.parse(body.toString('utf8')) as { mediaType?: string; manifests?: Descriptor[]; config?: Descriptor; layers?: Descriptor[] };
+export function classifyManifest(
+  body: Buffer,
+  mediaType: string,
+  reference: string,
+): { kind: 'index'; manifests: Descriptor[] } | { kind: 'image'; config: Descriptor; layers: Descriptor[] } {
+  const parsed = JSON.parse(body.toString('utf8')) as {
+    mediaType?: string;
+    manifests?: Descriptor[];
+    config?: Descriptor;
+    layers?: Descriptor[];
+  };
   const type = parsed.mediaType ?? mediaType;
-  if (INDEX_TYPES.has(type) || (!parsed.config && Array.isArray(parsed.manifests))) return { kind: 'index', manifests: parsed.manifests ?? [] };
-  if ((IMAGE_TYPES.has(type) || !type) && parsed.config && Array.isArray(parsed.layers)) return { kind: 'image', config: parsed.config, layers: parsed.layers };
+  if (INDEX_TYPES.has(type) || (!parsed.config && Array.isArray(parsed.manifests)))
+    return { kind: 'index', manifests: parsed.manifests ?? [] };
+  if ((IMAGE_TYPES.has(type) || !type) && parsed.config && Array.isArray(parsed.layers))
+    return { kind: 'image', config: parsed.config, layers: parsed.layers };
   throw new Failure(`the base image ${reference} has an unsupported manifest type "${type}"`, {
     hint: 'use a base image published as an OCI image manifest or a Docker v2 schema 2 manifest (or an index of them)',
   });
@@ -49,7 +60,12 @@ export function classifyManifest(body: Buffer, mediaType: string, reference: str
 
 /** The index entry for `wanted` (its variant only compared when the entry names one); a Failure lists what there is. */
 export function selectPlatform(manifests: Descriptor[], wanted: Platform, reference: string): Descriptor {
-  const match = manifests.find((entry) => entry.platform?.os === wanted.os && entry.platform.architecture === wanted.architecture && (!wanted.variant || !entry.platform.variant || entry.platform.variant === wanted.variant));
+  const match = manifests.find(
+    (entry) =>
+      entry.platform?.os === wanted.os &&
+      entry.platform.architecture === wanted.architecture &&
+      (!wanted.variant || !entry.platform.variant || entry.platform.variant === wanted.variant),
+  );
   if (match) return match;
   const offered = manifests.map((entry) => describePlatform(entry.platform));
   throw new Failure(`the base image ${reference} has no ${describePlatform(wanted)} image`, {

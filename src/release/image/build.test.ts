@@ -73,7 +73,9 @@ describe('buildServiceImage', () => {
     const [base, deps, app] = await Promise.all(image.layers.map((layer) => layerEntries(image.layoutDir, layer.digest)));
     const names = (headers: tar.Header[]) => headers.map((header) => header.name.replace(/\/$/, ''));
 
-    expect(names(base)).toEqual(expect.arrayContaining(['usr/local/bin/node', 'etc/passwd', 'etc/group', 'app', 'dev', 'proc', 'tmp', 'home/app']));
+    expect(names(base)).toEqual(
+      expect.arrayContaining(['usr/local/bin/node', 'etc/passwd', 'etc/group', 'app', 'dev', 'proc', 'tmp', 'home/app']),
+    );
     expect(names(base).some((name) => /^lib.*\/libc\.so\.6$/.test(name))).toBe(true);
     expect(base.find((header) => header.name.startsWith('tmp'))!.mode).toBe(0o1777);
     expect(base.find((header) => header.name.startsWith('home/app'))).toMatchObject({ uid: 65532, gid: 65532 });
@@ -90,7 +92,14 @@ describe('buildServiceImage', () => {
     ]);
     expect(deps.find((header) => header.name.startsWith('app/node_modules/@embark/shared'))!.type).toBe('directory');
 
-    expect(names(app)).toEqual(['app', 'app/dist', 'app/dist/routes', 'app/dist/routes/health.js', 'app/dist/server.js', 'app/package.json']);
+    expect(names(app)).toEqual([
+      'app',
+      'app/dist',
+      'app/dist/routes',
+      'app/dist/routes/health.js',
+      'app/dist/server.js',
+      'app/package.json',
+    ]);
     for (const header of [...base, ...deps, ...app]) {
       expect(header.mtime.getTime()).toBe(0);
       if (!header.name.startsWith('home/app')) expect([header.uid, header.gid]).toEqual([0, 0]);
@@ -122,9 +131,20 @@ describe('buildServiceImage', () => {
     // The service pins pad-core 3 locally; left-pad keeps its own 2, the root has 1.
     await rm(join(workspace.root, 'node_modules/left-pad/node_modules'), { recursive: true });
     await mkdir(join(workspace.backendDir, 'node_modules/pad-core'), { recursive: true });
-    await writeFile(join(workspace.backendDir, 'node_modules/pad-core/package.json'), JSON.stringify({ name: 'pad-core', version: '3.0.0' }));
-    await writeFile(join(workspace.backendDir, 'package.json'), JSON.stringify({ name: '@embark/backend', dependencies: { 'left-pad': '1', 'pad-core': '3' } }));
-    const image = await buildServiceImage({ ...spec, workspaceRoot: workspace.root, packageDir: workspace.backendDir, outDir: join(dir, 'out-shadowed') });
+    await writeFile(
+      join(workspace.backendDir, 'node_modules/pad-core/package.json'),
+      JSON.stringify({ name: 'pad-core', version: '3.0.0' }),
+    );
+    await writeFile(
+      join(workspace.backendDir, 'package.json'),
+      JSON.stringify({ name: '@embark/backend', dependencies: { 'left-pad': '1', 'pad-core': '3' } }),
+    );
+    const image = await buildServiceImage({
+      ...spec,
+      workspaceRoot: workspace.root,
+      packageDir: workspace.backendDir,
+      outDir: join(dir, 'out-shadowed'),
+    });
     const deps = await layerEntries(image.layoutDir, image.layers[1].digest);
     expect(deps.filter((header) => header.name.endsWith('package.json')).map((header) => header.name)).toEqual([
       'app/node_modules/left-pad/node_modules/pad-core/package.json',
@@ -137,7 +157,9 @@ describe('buildServiceImage', () => {
     const failure = await failureOf(buildServiceImage({ ...spec, command: ['node', 'dist/main.js'] }));
     expect(failure.specific).toBe('entry dist/main.js is not in the build output of @embark/backend');
     expect(failure.details).toContain('command: node dist/main.js');
-    expect(failure.hint).toBe("check the service's command in slipway.config.ts or the package's build script (it must write dist/main.js)");
+    expect(failure.hint).toBe(
+      "check the service's command in slipway.config.ts or the package's build script (it must write dist/main.js)",
+    );
   });
 
   it('does not accept a test file as the entry', async () => {

@@ -72,7 +72,12 @@ async function readServicePackage(packageDir: string): Promise<PackageJson & { n
 }
 
 /** Reuses the cached layer with the same inputs, or archives it and caches it. */
-async function obtainLayer(cache: LayerCache, digests: FileDigests, entries: LayerEntry[], settings: { mtime: Date; gzipLevel: number }): Promise<{ blob: LayerBlob; reused: boolean }> {
+async function obtainLayer(
+  cache: LayerCache,
+  digests: FileDigests,
+  entries: LayerEntry[],
+  settings: { mtime: Date; gzipLevel: number },
+): Promise<{ blob: LayerBlob; reused: boolean }> {
   const key = await layerInputKey(entries, settings, digests);
   const cached = await cache.lookup(key);
   if (cached) return { blob: cached, reused: true };
@@ -82,7 +87,12 @@ async function obtainLayer(cache: LayerCache, digests: FileDigests, entries: Lay
 }
 
 /** The base's layers as layer blobs in the cache: pulled from the registry, or archived from the host's Node runtime. */
-async function obtainBaseLayers(spec: ServiceImageSpec, cache: LayerCache, digests: FileDigests, mtime: Date): Promise<{ layers: { blob: LayerBlob; reused: boolean; createdBy: string }[]; pulled?: PulledBase }> {
+async function obtainBaseLayers(
+  spec: ServiceImageSpec,
+  cache: LayerCache,
+  digests: FileDigests,
+  mtime: Date,
+): Promise<{ layers: { blob: LayerBlob; reused: boolean; createdBy: string }[]; pulled?: PulledBase }> {
   const from = spec.base;
   if (from) {
     const pulled = await pullBaseImage(from, cache, { os: 'linux', architecture: ociArchitecture(process.arch) });
@@ -103,9 +113,17 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
   const pkg = await readServicePackage(spec.packageDir);
   const appEntries = await planAppLayer(spec.packageDir, pkg.name, APP_DIR);
   checkEntryFile(spec.command, appEntries, pkg.name, APP_DIR);
-  const dependencies = await resolveProductionDependencies({ workspaceRoot: spec.workspaceRoot, packageDir: spec.packageDir, serviceName: pkg.name, appDir: APP_DIR });
+  const dependencies = await resolveProductionDependencies({
+    workspaceRoot: spec.workspaceRoot,
+    packageDir: spec.packageDir,
+    serviceName: pkg.name,
+    appDir: APP_DIR,
+  });
   const dependencyEntries = await planDependencyLayer(dependencies, pkg.name);
-  const packages = await describeImagePackages([{ name: pkg.name, sourceDir: spec.packageDir, imageDir: APP_DIR, workspace: true }, ...dependencies]);
+  const packages = await describeImagePackages([
+    { name: pkg.name, sourceDir: spec.packageDir, imageDir: APP_DIR, workspace: true },
+    ...dependencies,
+  ]);
 
   const mtime = sourceDateEpoch();
   const cache = new LayerCache(spec.cacheDir);
@@ -116,7 +134,10 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
   const digests = await FileDigests.open(join(spec.cacheDir, 'file-digests.json'));
   const [base, ...ownLayers] = await Promise.all([
     obtainBaseLayers(spec, cache, digests, mtime),
-    ...plans.map(async (plan) => ({ ...(await obtainLayer(cache, digests, completeAndSort(plan.entries), { mtime, gzipLevel: 6 })), createdBy: plan.createdBy })),
+    ...plans.map(async (plan) => ({
+      ...(await obtainLayer(cache, digests, completeAndSort(plan.entries), { mtime, gzipLevel: 6 })),
+      createdBy: plan.createdBy,
+    })),
   ] as const);
   await digests.save();
   const pulled = base.pulled;
@@ -132,7 +153,12 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
     ...(pulled ? { 'org.opencontainers.image.base.digest': pulled.digest, 'org.opencontainers.image.base.name': pulled.name } : {}),
   };
   // A pulled base brings its own PATH (kept by configOnBase); the host runtime's is ours to set.
-  const env = { ...(pulled ? {} : { PATH: PATH_ENV }), NODE_ENV: 'production', ...Object.fromEntries(Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : 1))), PORT: String(spec.port) };
+  const env = {
+    ...(pulled ? {} : { PATH: PATH_ENV }),
+    NODE_ENV: 'production',
+    ...Object.fromEntries(Object.entries(spec.env).sort(([a], [b]) => (a < b ? -1 : 1))),
+    PORT: String(spec.port),
+  };
   const ownConfig = imageConfig({
     created: mtime,
     architecture: ociArchitecture(process.arch),
@@ -146,7 +172,14 @@ export async function buildServiceImage(spec: ServiceImageSpec): Promise<BuiltIm
   });
   const config = Buffer.from(JSON.stringify(pulled ? configOnBase(pulled.config, ownConfig) : ownConfig));
   const configDigest = `sha256:${sha256(config)}`;
-  const manifest = Buffer.from(JSON.stringify(imageManifest({ mediaType: CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length }, layers.map((layer) => layer.blob))));
+  const manifest = Buffer.from(
+    JSON.stringify(
+      imageManifest(
+        { mediaType: CONFIG_MEDIA_TYPE, digest: configDigest, size: config.length },
+        layers.map((layer) => layer.blob),
+      ),
+    ),
+  );
   const manifestDigest = await writeLayout(spec.outDir, {
     manifest,
     config,

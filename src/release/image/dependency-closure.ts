@@ -27,7 +27,10 @@ export async function readPackageJson(dir: string): Promise<PackageJson> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return lstat(path).then(() => true, () => false);
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** The dependencies a package needs at run time, and whether each one may be absent. */
@@ -45,10 +48,18 @@ function runtimeDependencies(pkg: PackageJson): { name: string; optional: boolea
  * act as resolution roots (the workspace root, the service package, each workspace dependency)
  * map to image directories, so nested installs keep their nesting under /app.
  */
-export async function resolveProductionDependencies(opts: { workspaceRoot: string; packageDir: string; serviceName: string; appDir: string }): Promise<ResolvedPackage[]> {
+export async function resolveProductionDependencies(opts: {
+  workspaceRoot: string;
+  packageDir: string;
+  serviceName: string;
+  appDir: string;
+}): Promise<ResolvedPackage[]> {
   const workspaceRoot = await realpath(opts.workspaceRoot);
   const serviceDir = await realpath(opts.packageDir);
-  const roots = new Map<string, string>([[workspaceRoot, opts.appDir], [serviceDir, opts.appDir]]);
+  const roots = new Map<string, string>([
+    [workspaceRoot, opts.appDir],
+    [serviceDir, opts.appDir],
+  ]);
 
   const toImageDir = (location: string): string => {
     const owner = [...roots.keys()].filter((root) => location.startsWith(root + sep)).sort((a, b) => b.length - a.length)[0];
@@ -58,7 +69,8 @@ export async function resolveProductionDependencies(opts: { workspaceRoot: strin
 
   const findInstalled = async (fromDir: string, name: string): Promise<string | undefined> => {
     for (let dir = fromDir; ; dir = dirname(dir)) {
-      if (!dir.endsWith(`${sep}node_modules`) && (await exists(join(dir, 'node_modules', name, 'package.json')))) return join(dir, 'node_modules', name);
+      if (!dir.endsWith(`${sep}node_modules`) && (await exists(join(dir, 'node_modules', name, 'package.json'))))
+        return join(dir, 'node_modules', name);
       if (dir === workspaceRoot || dir === dirname(dir)) return undefined;
     }
   };
@@ -72,7 +84,9 @@ export async function resolveProductionDependencies(opts: { workspaceRoot: strin
       if (!location) {
         if (dependency.optional) continue;
         throw new Failure(`dependency ${dependency.name} of ${requester.name} is not installed`, {
-          details: [`looked in node_modules from ${relative(workspaceRoot, requester.dir) || '.'} up to the workspace root ${workspaceRoot}`],
+          details: [
+            `looked in node_modules from ${relative(workspaceRoot, requester.dir) || '.'} up to the workspace root ${workspaceRoot}`,
+          ],
           hint: 'install the workspace dependencies (npm ci at the workspace root) before building images',
         });
       }

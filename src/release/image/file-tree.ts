@@ -49,4 +49,5 @@ export const packageJsonAndDist: PathFilter = (relativePath, isDirectory) => {
 };
 
 /** An installed package minus its nested node_modules, which ship only if in the closure. */
-export const withoutNestedNodeModules: PathFilter = (relativePath, isDirectory) => !(isDirectory && posix.basename(relativePath) === 'node_modules');
+export const withoutNestedNodeModules: PathFilter = (relativePath, isDirectory) =>
+  !(isDirectory && posix.basename(relativePath) === 'node_modules');

@@ -36,7 +36,10 @@ export interface OciImageConfig {
 
 /** OCI's name for the host's CPU architecture. */
 export function ociArchitecture(nodeArch: string): string {
-  return ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[nodeArch] ?? nodeArch;
+  return (
+    ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x' } as Record<string, string>)[nodeArch] ??
+    nodeArch
+  );
 }
 
 export interface ImageConfigInput {

@@ -21,7 +21,8 @@ export interface LicenseFields {
 
 function legacyLicenseType(entry: unknown): string | undefined {
   if (typeof entry === 'string') return entry.trim() || undefined;
-  if (entry && typeof entry === 'object' && typeof (entry as { type?: unknown }).type === 'string') return (entry as { type: string }).type.trim() || undefined;
+  if (entry && typeof entry === 'object' && typeof (entry as { type?: unknown }).type === 'string')
+    return (entry as { type: string }).type.trim() || undefined;
   return undefined;
 }
 
@@ -33,7 +34,9 @@ function legacyLicenseType(entry: unknown): string | undefined {
 export function declaredLicense(pkg: LicenseFields): string {
   const single = legacyLicenseType(pkg.license);
   if (single) return single;
-  const types = (Array.isArray(pkg.licenses) ? pkg.licenses : []).map(legacyLicenseType).filter((type): type is string => type !== undefined);
+  const types = (Array.isArray(pkg.licenses) ? pkg.licenses : [])
+    .map(legacyLicenseType)
+    .filter((type): type is string => type !== undefined);
   if (types.length === 1) return types[0];
   if (types.length > 1) return `(${types.join(' OR ')})`;
   return 'NOASSERTION';
@@ -44,14 +47,16 @@ export function declaredLicense(pkg: LicenseFields): string {
  * comes from package.json, not the install directory, so an npm alias lists the real package.
  */
 export async function describeImagePackages(packages: ResolvedPackage[]): Promise<ImagePackage[]> {
-  return Promise.all(packages.map(async (pkg) => {
-    const manifest = (await readPackageJson(pkg.sourceDir)) as PackageJson & LicenseFields;
-    return {
-      name: manifest.name ?? pkg.name,
-      ...(typeof manifest.version === 'string' && manifest.version !== '' ? { version: manifest.version } : {}),
-      license: declaredLicense(manifest),
-      path: `/${pkg.imageDir}`,
-      workspace: pkg.workspace,
-    };
-  }));
+  return Promise.all(
+    packages.map(async (pkg) => {
+      const manifest = (await readPackageJson(pkg.sourceDir)) as PackageJson & LicenseFields;
+      return {
+        name: manifest.name ?? pkg.name,
+        ...(typeof manifest.version === 'string' && manifest.version !== '' ? { version: manifest.version } : {}),
+        license: declaredLicense(manifest),
+        path: `/${pkg.imageDir}`,
+        workspace: pkg.workspace,
+      };
+    }),
+  );
 }

@@ -38,8 +38,10 @@ export function parseImageReference(reference: string): ImageReference {
   const registry = hasHost ? first : 'docker.io';
   let repository = hasHost ? rest.join('/') : path;
   if (registry === 'docker.io' && !repository.includes('/')) repository = `library/${repository}`;
-  if (!REPOSITORY.test(repository)) throw invalid(reference, `"${repository}" is not a valid repository name (lower-case letters, digits and separators)`);
-  if (tag === undefined && digest === undefined) throw invalid(reference, 'it names neither a tag nor a digest; pin one so builds are reproducible');
+  if (!REPOSITORY.test(repository))
+    throw invalid(reference, `"${repository}" is not a valid repository name (lower-case letters, digits and separators)`);
+  if (tag === undefined && digest === undefined)
+    throw invalid(reference, 'it names neither a tag nor a digest; pin one so builds are reproducible');
   return { registry, repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
 

@@ -44,7 +44,14 @@ describe.skipIf(process.getuid?.() !== 0)('a built image runs', () => {
     const { config } = await readLayout(image.layoutDir);
     const [node, entry] = config.config.Entrypoint;
     // chroot has no working-directory option: the entry is resolved against WorkingDir by hand.
-    const result = await exec('env', [...cleanEnv(config.config.Env), '/usr/sbin/chroot', '--userspec=65532:65532', rootfs(), node, `${config.config.WorkingDir}/${entry}`]);
+    const result = await exec('env', [
+      ...cleanEnv(config.config.Env),
+      '/usr/sbin/chroot',
+      '--userspec=65532:65532',
+      rootfs(),
+      node,
+      `${config.config.WorkingDir}/${entry}`,
+    ]);
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('hello ..app 1m\n');
   });

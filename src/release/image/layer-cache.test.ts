@@ -6,8 +6,12 @@ import { sha256 } from '../../shared/hash.ts';
 import { FileDigests } from './layer-cache.ts';
 
 let dir: string;
-beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'slipway-digests-')); });
-afterEach(async () => { await rm(dir, { recursive: true, force: true }); });
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-digests-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
 
 describe('FileDigests', () => {
   it('remembers digests across builds and notices a same-size rewrite', async () => {

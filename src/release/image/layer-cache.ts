@@ -14,13 +14,21 @@ const FORMAT = 'slipway-layer-v1';
  * The hash of everything that determines a layer's bytes: each entry's path, type, mode, owner
  * and size with its content hash, plus the archive settings. Equal keys mean equal blobs.
  */
-export async function layerInputKey(entries: LayerEntry[], settings: { mtime: Date; gzipLevel: number }, digests: FileDigests): Promise<string> {
-  const lines = await mapConcurrent(entries, async (entry) => {
-    if (entry.type === 'directory') return `d ${entry.path} ${entry.mode.toString(8)} ${entry.uid ?? 0}:${entry.gid ?? 0}`;
-    if (entry.type === 'symlink') return `l ${entry.path} ${entry.target}`;
-    if ('content' in entry) return `f ${entry.path} ${entry.mode.toString(8)} ${entry.content.length} ${sha256(entry.content)}`;
-    return `f ${entry.path} ${entry.mode.toString(8)} ${entry.size} ${await digests.of(entry.source)}`;
-  }, 8); // hashing is I/O bound: more reads in flight than cores
+export async function layerInputKey(
+  entries: LayerEntry[],
+  settings: { mtime: Date; gzipLevel: number },
+  digests: FileDigests,
+): Promise<string> {
+  const lines = await mapConcurrent(
+    entries,
+    async (entry) => {
+      if (entry.type === 'directory') return `d ${entry.path} ${entry.mode.toString(8)} ${entry.uid ?? 0}:${entry.gid ?? 0}`;
+      if (entry.type === 'symlink') return `l ${entry.path} ${entry.target}`;
+      if ('content' in entry) return `f ${entry.path} ${entry.mode.toString(8)} ${entry.content.length} ${sha256(entry.content)}`;
+      return `f ${entry.path} ${entry.mode.toString(8)} ${entry.size} ${await digests.of(entry.source)}`;
+    },
+    8,
+  ); // hashing is I/O bound: more reads in flight than cores
   return sha256([FORMAT, `mtime ${settings.mtime.getTime()}`, `gzip ${settings.gzipLevel}`, ...lines].join('\n'));
 }
 
@@ -63,7 +71,9 @@ export class LayerCache {
 }
 
 /** A record, with the blob's file stamp when its digest was last checked. */
-interface CachedLayer extends LayerBlob { checked?: string }
+interface CachedLayer extends LayerBlob {
+  checked?: string;
+}
 
 /** Size, inode and change/modify times: any write to a file changes its stamp (as git's index assumes). */
 function fileStamp(stats: Stats): string {
@@ -82,7 +92,10 @@ export class FileDigests {
 
   static async open(path: string): Promise<FileDigests> {
     const digests = new FileDigests(path);
-    const saved = await readFile(path, 'utf8').then((text) => JSON.parse(text) as Record<string, string>, () => ({}));
+    const saved = await readFile(path, 'utf8').then(
+      (text) => JSON.parse(text) as Record<string, string>,
+      () => ({}),
+    );
     digests.known = new Map(Object.entries(saved));
     return digests;
   }

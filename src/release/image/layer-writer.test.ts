@@ -43,6 +43,10 @@ describe('parseLdd', () => {
       '\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x00007f57)',
       '\t/lib64/ld-linux-x86-64.so.2 (0x00007f57)',
     ].join('\n');
-    expect(parseLdd(output)).toEqual(['/lib/x86_64-linux-gnu/libstdc++.so.6', '/lib/x86_64-linux-gnu/libc.so.6', '/lib64/ld-linux-x86-64.so.2']);
+    expect(parseLdd(output)).toEqual([
+      '/lib/x86_64-linux-gnu/libstdc++.so.6',
+      '/lib/x86_64-linux-gnu/libc.so.6',
+      '/lib64/ld-linux-x86-64.so.2',
+    ]);
   });
 });

@@ -52,7 +52,11 @@ function addEntry(pack: tar.Pack, entry: LayerEntry, mtime: Date): Promise<void>
  * temp file and renamed so a reader never sees a partial blob). Fixed owner, mtime and modes and
  * a timestamp-free gzip header make the digest a function of the entries alone.
  */
-export async function writeLayerBlob(entries: LayerEntry[], blobsDir: string, options: { mtime: Date; gzipLevel: number }): Promise<LayerBlob> {
+export async function writeLayerBlob(
+  entries: LayerEntry[],
+  blobsDir: string,
+  options: { mtime: Date; gzipLevel: number },
+): Promise<LayerBlob> {
   await mkdir(blobsDir, { recursive: true });
   const temp = join(blobsDir, `.layer-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
   const pack = tar.pack();
@@ -60,7 +64,13 @@ export async function writeLayerBlob(entries: LayerEntry[], blobsDir: string, op
   const blobHash = createHash('sha256');
   const uncompressed = { bytes: 0 };
   const compressed = { bytes: 0 };
-  const written = pipeline(pack, tap(diffHash, uncompressed), createGzip({ level: options.gzipLevel }), tap(blobHash, compressed), createWriteStream(temp));
+  const written = pipeline(
+    pack,
+    tap(diffHash, uncompressed),
+    createGzip({ level: options.gzipLevel }),
+    tap(blobHash, compressed),
+    createWriteStream(temp),
+  );
   try {
     const feeding = (async () => {
       for (const entry of entries) await addEntry(pack, entry, options.mtime);

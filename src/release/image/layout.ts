@@ -26,12 +26,16 @@ async function placeBlob(source: string, target: string): Promise<void> {
  * Writes an OCI image layout: assembled in a staging directory beside `layoutDir`, then swapped
  * in by rename, so the directory holds either the previous image or the whole new one.
  */
-export async function writeLayout(layoutDir: string, image: { manifest: Buffer; config: Buffer; layers: { digest: string; path: string }[]; refName: string }): Promise<string> {
+export async function writeLayout(
+  layoutDir: string,
+  image: { manifest: Buffer; config: Buffer; layers: { digest: string; path: string }[]; refName: string },
+): Promise<string> {
   const staging = stagingPath(layoutDir);
   await mkdir(join(staging, 'blobs', 'sha256'), { recursive: true });
   try {
     // A manifest may list one blob twice (a layer equal to one of its base's): it is placed once.
-    for (const layer of new Map(image.layers.map((entry) => [entry.digest, entry])).values()) await placeBlob(layer.path, blobPath(staging, layer.digest));
+    for (const layer of new Map(image.layers.map((entry) => [entry.digest, entry])).values())
+      await placeBlob(layer.path, blobPath(staging, layer.digest));
     const configDigest = `sha256:${sha256(image.config)}`;
     const manifestDigest = `sha256:${sha256(image.manifest)}`;
     await writeFileAtomic(blobPath(staging, configDigest), image.config);
@@ -40,7 +44,14 @@ export async function writeLayout(layoutDir: string, image: { manifest: Buffer; 
     const index = {
       schemaVersion: 2,
       mediaType: INDEX_MEDIA_TYPE,
-      manifests: [{ mediaType: MANIFEST_MEDIA_TYPE, digest: manifestDigest, size: image.manifest.length, annotations: { 'org.opencontainers.image.ref.name': image.refName } }],
+      manifests: [
+        {
+          mediaType: MANIFEST_MEDIA_TYPE,
+          digest: manifestDigest,
+          size: image.manifest.length,
+          annotations: { 'org.opencontainers.image.ref.name': image.refName },
+        },
+      ],
     };
     await writeFileAtomic(join(staging, 'index.json'), JSON.stringify(index));
     await rm(layoutDir, { recursive: true, force: true });
@@ -55,7 +66,9 @@ export async function writeLayout(layoutDir: string, image: { manifest: Buffer; 
 async function readVerifiedBlob(layoutDir: string, digest: string): Promise<Buffer> {
   const bytes = await readFile(blobPath(layoutDir, digest));
   if (`sha256:${sha256(bytes)}` !== digest) {
-    throw new Failure(`the image layout at ${layoutDir} is corrupt: blob ${digest} does not match its digest`, { hint: 'rebuild the image' });
+    throw new Failure(`the image layout at ${layoutDir} is corrupt: blob ${digest} does not match its digest`, {
+      hint: 'rebuild the image',
+    });
   }
   return bytes;
 }

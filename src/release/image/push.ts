@@ -63,7 +63,8 @@ export async function pushImage(opts: PushOptions): Promise<PushResult> {
   const references = opts.tags.length > 0 ? opts.tags : [image.manifestDigest];
   for (const reference of references) {
     const digest = await client.putManifest(repository, reference, body, MANIFEST_MEDIA_TYPE);
-    if (digest !== image.manifestDigest) throw new Failure(`the manifest pushed as ${repository}:${reference} has digest ${digest}, not the built ${image.manifestDigest}`);
+    if (digest !== image.manifestDigest)
+      throw new Failure(`the manifest pushed as ${repository}:${reference} has digest ${digest}, not the built ${image.manifestDigest}`);
   }
   const served = await client.getManifest(repository, references[0]);
   if (served.digest !== image.manifestDigest) {
@@ -71,5 +72,12 @@ export async function pushImage(opts: PushOptions): Promise<PushResult> {
       hint: 'another push may have moved the tag at the same time; push again',
     });
   }
-  return { digest: image.manifestDigest, reference: `${client.host}/${repository}@${image.manifestDigest}`, uploadedBytes, uploadedBlobs, mountedBlobs, skippedBlobs };
+  return {
+    digest: image.manifestDigest,
+    reference: `${client.host}/${repository}@${image.manifestDigest}`,
+    uploadedBytes,
+    uploadedBlobs,
+    mountedBlobs,
+    skippedBlobs,
+  };
 }

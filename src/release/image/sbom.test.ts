@@ -12,7 +12,13 @@ import { cycloneDxLicenses, npmPurl } from './sbom.ts';
 import { createTestImageSpec } from '../../test-support/image-workspace.ts';
 
 const subject = { name: 'backend', version: '1.4.0', digest: `sha256:${'ab'.repeat(32)}` };
-const pkg = (overrides: Partial<ImagePackage> & { name: string }): ImagePackage => ({ version: '1.0.0', license: 'MIT', path: `/app/node_modules/${overrides.name}`, workspace: false, ...overrides });
+const pkg = (overrides: Partial<ImagePackage> & { name: string }): ImagePackage => ({
+  version: '1.0.0',
+  license: 'MIT',
+  path: `/app/node_modules/${overrides.name}`,
+  workspace: false,
+  ...overrides,
+});
 
 describe('declaredLicense', () => {
   it('reads the license field, the legacy object and the legacy array, else NOASSERTION', () => {
@@ -33,7 +39,9 @@ describe('cycloneDxLicenses', () => {
     expect(cycloneDxLicenses('MIT')).toEqual([{ license: { id: 'MIT' } }]);
     expect(cycloneDxLicenses('apache-2.0')).toEqual([{ license: { id: 'Apache-2.0' } }]);
     expect(cycloneDxLicenses('(MIT OR Apache-2.0)')).toEqual([{ expression: '(MIT OR Apache-2.0)' }]);
-    expect(cycloneDxLicenses('GPL-2.0-only WITH Classpath-exception-2.0')).toEqual([{ expression: 'GPL-2.0-only WITH Classpath-exception-2.0' }]);
+    expect(cycloneDxLicenses('GPL-2.0-only WITH Classpath-exception-2.0')).toEqual([
+      { expression: 'GPL-2.0-only WITH Classpath-exception-2.0' },
+    ]);
     expect(cycloneDxLicenses('SEE LICENSE IN LICENSE.md')).toEqual([{ license: { name: 'SEE LICENSE IN LICENSE.md' } }]);
     expect(cycloneDxLicenses('UNLICENSED')).toEqual([{ license: { name: 'UNLICENSED' } }]);
     expect(cycloneDxLicenses('NOASSERTION')).toBeUndefined();
@@ -54,12 +62,22 @@ describe('imageSbom', () => {
     pkg({ name: 'ms', version: '2.1.3', license: 'MIT' }),
     pkg({ name: '@embark/shared', version: '1.0.0', license: 'NOASSERTION', workspace: true }),
     pkg({ name: '@embark/backend', version: '1.4.0', license: '(MIT OR Apache-2.0)', path: '/app', workspace: true }),
-    pkg({ name: 'pad-core', version: '2.0.0', license: 'SEE LICENSE IN LICENSE', path: '/app/node_modules/left-pad/node_modules/pad-core' }),
+    pkg({
+      name: 'pad-core',
+      version: '2.0.0',
+      license: 'SEE LICENSE IN LICENSE',
+      path: '/app/node_modules/left-pad/node_modules/pad-core',
+    }),
   ];
 
   it('describes the image and lists every package as a sorted library component', () => {
     const bom = imageSbom(subject, packages);
-    expect(bom).toMatchObject({ $schema: 'http://cyclonedx.org/schema/bom-1.5.schema.json', bomFormat: 'CycloneDX', specVersion: '1.5', version: 1 });
+    expect(bom).toMatchObject({
+      $schema: 'http://cyclonedx.org/schema/bom-1.5.schema.json',
+      bomFormat: 'CycloneDX',
+      specVersion: '1.5',
+      version: 1,
+    });
     expect(bom.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(bom.metadata.component).toEqual({
       type: 'container',
@@ -71,22 +89,43 @@ describe('imageSbom', () => {
     expect(bom.metadata.properties).toEqual([{ name: 'cdx:reproducible', value: 'true' }]);
     expect(bom.components).toEqual([
       {
-        type: 'library', 'bom-ref': 'pkg:npm/%40embark/backend@1.4.0', group: '@embark', name: 'backend', version: '1.4.0',
-        licenses: [{ expression: '(MIT OR Apache-2.0)' }], purl: 'pkg:npm/%40embark/backend@1.4.0',
-        evidence: { occurrences: [{ location: '/app' }] }, properties: [{ name: 'slipway:workspace', value: 'true' }],
+        type: 'library',
+        'bom-ref': 'pkg:npm/%40embark/backend@1.4.0',
+        group: '@embark',
+        name: 'backend',
+        version: '1.4.0',
+        licenses: [{ expression: '(MIT OR Apache-2.0)' }],
+        purl: 'pkg:npm/%40embark/backend@1.4.0',
+        evidence: { occurrences: [{ location: '/app' }] },
+        properties: [{ name: 'slipway:workspace', value: 'true' }],
       },
       {
-        type: 'library', 'bom-ref': 'pkg:npm/%40embark/shared@1.0.0', group: '@embark', name: 'shared', version: '1.0.0',
+        type: 'library',
+        'bom-ref': 'pkg:npm/%40embark/shared@1.0.0',
+        group: '@embark',
+        name: 'shared',
+        version: '1.0.0',
         purl: 'pkg:npm/%40embark/shared@1.0.0',
-        evidence: { occurrences: [{ location: '/app/node_modules/@embark/shared' }] }, properties: [{ name: 'slipway:workspace', value: 'true' }],
+        evidence: { occurrences: [{ location: '/app/node_modules/@embark/shared' }] },
+        properties: [{ name: 'slipway:workspace', value: 'true' }],
       },
       {
-        type: 'library', 'bom-ref': 'pkg:npm/ms@2.1.3', name: 'ms', version: '2.1.3', licenses: [{ license: { id: 'MIT' } }],
-        purl: 'pkg:npm/ms@2.1.3', evidence: { occurrences: [{ location: '/app/node_modules/ms' }] },
+        type: 'library',
+        'bom-ref': 'pkg:npm/ms@2.1.3',
+        name: 'ms',
+        version: '2.1.3',
+        licenses: [{ license: { id: 'MIT' } }],
+        purl: 'pkg:npm/ms@2.1.3',
+        evidence: { occurrences: [{ location: '/app/node_modules/ms' }] },
       },
       {
-        type: 'library', 'bom-ref': 'pkg:npm/pad-core@2.0.0', name: 'pad-core', version: '2.0.0', licenses: [{ license: { name: 'SEE LICENSE IN LICENSE' } }],
-        purl: 'pkg:npm/pad-core@2.0.0', evidence: { occurrences: [{ location: '/app/node_modules/left-pad/node_modules/pad-core' }] },
+        type: 'library',
+        'bom-ref': 'pkg:npm/pad-core@2.0.0',
+        name: 'pad-core',
+        version: '2.0.0',
+        licenses: [{ license: { name: 'SEE LICENSE IN LICENSE' } }],
+        purl: 'pkg:npm/pad-core@2.0.0',
+        evidence: { occurrences: [{ location: '/app/node_modules/left-pad/node_modules/pad-core' }] },
       },
     ]);
   });
@@ -104,7 +143,9 @@ describe('imageSbom', () => {
   });
 
   it('omits the version of a package that declares none', () => {
-    const [component] = imageSbom(subject, [{ name: '@embark/internal', license: 'MIT', path: '/app/node_modules/@embark/internal', workspace: true }]).components;
+    const [component] = imageSbom(subject, [
+      { name: '@embark/internal', license: 'MIT', path: '/app/node_modules/@embark/internal', workspace: true },
+    ]).components;
     expect(component).not.toHaveProperty('version');
     expect(component.purl).toBe('pkg:npm/%40embark/internal');
   });
@@ -115,7 +156,10 @@ describe('imageSbom', () => {
     expect(second).toBe(first);
     expect(first.endsWith('}\n')).toBe(true);
 
-    const bumped = imageSbom(subject, packages.map((p) => (p.name === 'ms' ? { ...p, version: '2.1.4' } : p)));
+    const bumped = imageSbom(
+      subject,
+      packages.map((p) => (p.name === 'ms' ? { ...p, version: '2.1.4' } : p)),
+    );
     const rebuilt = imageSbom({ ...subject, digest: `sha256:${'cd'.repeat(32)}` }, packages);
     const serials = new Set([JSON.parse(first).serialNumber, bumped.serialNumber, rebuilt.serialNumber]);
     expect(serials.size).toBe(3);
@@ -181,7 +225,11 @@ describe('imageSbom of a built image', () => {
 
   it('carries the packages on the built image, each with its path inside the image', () => {
     expect(image.packages.find((p) => p.name === 'pad-core')).toEqual({
-      name: 'pad-core', version: '2.0.0', license: 'NOASSERTION', path: '/app/node_modules/left-pad/node_modules/pad-core', workspace: false,
+      name: 'pad-core',
+      version: '2.0.0',
+      license: 'NOASSERTION',
+      path: '/app/node_modules/left-pad/node_modules/pad-core',
+      workspace: false,
     });
     expect(image.packages.find((p) => p.name === 'ms')).toMatchObject({ license: 'MIT', path: '/app/node_modules/ms', workspace: false });
   });

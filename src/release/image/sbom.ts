@@ -53,12 +53,52 @@ export const WORKSPACE_PROPERTY = 'slipway:workspace';
  * declared value outside this set is written as `license.name` (still valid, never a wrong id).
  */
 const SPDX_IDS = [
-  '0BSD', 'AFL-2.1', 'AFL-3.0', 'AGPL-3.0', 'AGPL-3.0-only', 'AGPL-3.0-or-later', 'Apache-2.0', 'Artistic-2.0',
-  'BlueOak-1.0.0', 'BSD-2-Clause', 'BSD-3-Clause', 'BSD-3-Clause-Clear', 'BSL-1.0', 'CC-BY-3.0', 'CC-BY-4.0',
-  'CC-BY-SA-4.0', 'CC0-1.0', 'CDDL-1.0', 'EPL-1.0', 'EPL-2.0', 'GPL-2.0', 'GPL-2.0-only', 'GPL-2.0-or-later',
-  'GPL-3.0', 'GPL-3.0-only', 'GPL-3.0-or-later', 'ISC', 'LGPL-2.1', 'LGPL-2.1-only', 'LGPL-2.1-or-later', 'LGPL-3.0',
-  'LGPL-3.0-only', 'LGPL-3.0-or-later', 'MIT', 'MIT-0', 'MPL-1.1', 'MPL-2.0', 'ODC-By-1.0', 'OFL-1.1', 'PSF-2.0',
-  'Python-2.0', 'Unicode-DFS-2016', 'Unlicense', 'WTFPL', 'X11', 'Zlib',
+  '0BSD',
+  'AFL-2.1',
+  'AFL-3.0',
+  'AGPL-3.0',
+  'AGPL-3.0-only',
+  'AGPL-3.0-or-later',
+  'Apache-2.0',
+  'Artistic-2.0',
+  'BlueOak-1.0.0',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  'BSD-3-Clause-Clear',
+  'BSL-1.0',
+  'CC-BY-3.0',
+  'CC-BY-4.0',
+  'CC-BY-SA-4.0',
+  'CC0-1.0',
+  'CDDL-1.0',
+  'EPL-1.0',
+  'EPL-2.0',
+  'GPL-2.0',
+  'GPL-2.0-only',
+  'GPL-2.0-or-later',
+  'GPL-3.0',
+  'GPL-3.0-only',
+  'GPL-3.0-or-later',
+  'ISC',
+  'LGPL-2.1',
+  'LGPL-2.1-only',
+  'LGPL-2.1-or-later',
+  'LGPL-3.0',
+  'LGPL-3.0-only',
+  'LGPL-3.0-or-later',
+  'MIT',
+  'MIT-0',
+  'MPL-1.1',
+  'MPL-2.0',
+  'ODC-By-1.0',
+  'OFL-1.1',
+  'PSF-2.0',
+  'Python-2.0',
+  'Unicode-DFS-2016',
+  'Unlicense',
+  'WTFPL',
+  'X11',
+  'Zlib',
 ];
 const SPDX_BY_LOWER_CASE = new Map(SPDX_IDS.map((id) => [id.toLowerCase(), id]));
 
@@ -110,7 +150,10 @@ function npmComponents(packages: ImagePackage[]): CycloneDxComponent[] {
 function contentUuid(content: string): string {
   // RFC 4122's URL namespace; the name is the content's digest.
   const namespace = Buffer.from('6ba7b8119dad11d180b400c04fd430c8', 'hex');
-  const hash = createHash('sha1').update(namespace).update(`slipway-sbom:${createHash('sha256').update(content).digest('hex')}`).digest();
+  const hash = createHash('sha1')
+    .update(namespace)
+    .update(`slipway-sbom:${createHash('sha256').update(content).digest('hex')}`)
+    .digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');

@@ -50,7 +50,13 @@ export function checkEntryFile(command: string[], appEntries: LayerEntry[], pack
   const shipped = appEntries.filter((e) => e.type === 'file').map((e) => e.path.slice(appDir.length + 1));
   if (!shipped.includes(entry)) {
     throw new Failure(`entry ${entry} is not in the build output of ${packageName}`, {
-      details: [`command: ${command.join(' ')}`, `build output: ${shipped.filter((path) => path !== 'package.json').slice(0, 10).join(', ')}`],
+      details: [
+        `command: ${command.join(' ')}`,
+        `build output: ${shipped
+          .filter((path) => path !== 'package.json')
+          .slice(0, 10)
+          .join(', ')}`,
+      ],
       hint: `check the service's command in slipway.config.ts or the package's build script (it must write ${entry})`,
     });
   }

@@ -159,33 +159,54 @@ export class RegistryClient {
     const digest = `sha256:${sha256(body)}`;
     const stored = response.headers['docker-content-digest'];
     if (typeof stored === 'string' && stored !== digest) {
-      throw new Failure(`registry stored the manifest ${repo}:${reference} as ${stored}, expected ${digest}`, { hint: 'the registry altered the manifest; push again or use another registry' });
+      throw new Failure(`registry stored the manifest ${repo}:${reference} as ${stored}, expected ${digest}`, {
+        hint: 'the registry altered the manifest; push again or use another registry',
+      });
     }
     return digest;
   }
 
   async getManifest(repo: string, reference: string): Promise<{ body: Buffer; digest: string; mediaType: string }> {
     const operation = `the manifest read of ${repo}:${reference}`;
-    const response = await this.call([scope(repo, 'pull')], operation, { method: 'GET', url: this.endpoint(`/v2/${repo}/manifests/${reference}`), headers: { accept: MANIFEST_ACCEPT } });
+    const response = await this.call([scope(repo, 'pull')], operation, {
+      method: 'GET',
+      url: this.endpoint(`/v2/${repo}/manifests/${reference}`),
+      headers: { accept: MANIFEST_ACCEPT },
+    });
     if (response.status !== 200) throw this.refusal(operation, 'GET', response);
-    return { body: response.body, digest: `sha256:${sha256(response.body)}`, mediaType: String(response.headers['content-type'] ?? '').split(';')[0] };
+    return {
+      body: response.body,
+      digest: `sha256:${sha256(response.body)}`,
+      mediaType: String(response.headers['content-type'] ?? '').split(';')[0],
+    };
   }
 
   /** The blob's bytes as a stream, following redirects to blob storage; the caller verifies the digest. */
   async getBlob(repo: string, digest: string): Promise<NodeJS.ReadableStream> {
     const operation = `the download of ${repo}@${digest}`;
-    const response = await this.call([scope(repo, 'pull')], operation, { method: 'GET', url: this.endpoint(`/v2/${repo}/blobs/${digest}`), stream: true });
+    const response = await this.call([scope(repo, 'pull')], operation, {
+      method: 'GET',
+      url: this.endpoint(`/v2/${repo}/blobs/${digest}`),
+      stream: true,
+    });
     if (response.status !== 200 || !response.stream) throw this.refusal(operation, 'GET', response);
     return response.stream;
   }
 
   private blobLookup(repo: string, digest: string): Promise<Response> {
-    return this.call([scope(repo, 'pull')], `the blob lookup in ${repo}`, { method: 'HEAD', url: this.endpoint(`/v2/${repo}/blobs/${digest}`) });
+    return this.call([scope(repo, 'pull')], `the blob lookup in ${repo}`, {
+      method: 'HEAD',
+      url: this.endpoint(`/v2/${repo}/blobs/${digest}`),
+    });
   }
 
   /** POST opens an upload session; its Location is where the bytes go. */
   private async startUpload(repo: string): Promise<URL> {
-    const response = await this.call([scope(repo, 'pull,push')], `the upload of ${repo}`, { method: 'POST', url: this.endpoint(`/v2/${repo}/blobs/uploads/`), headers: { 'content-length': '0' } });
+    const response = await this.call([scope(repo, 'pull,push')], `the upload of ${repo}`, {
+      method: 'POST',
+      url: this.endpoint(`/v2/${repo}/blobs/uploads/`),
+      headers: { 'content-length': '0' },
+    });
     if (response.status !== 202 || !response.headers.location) throw this.refusal(`the upload of ${repo}`, 'POST', response);
     return new URL(response.headers.location, this.base);
   }
@@ -198,7 +219,11 @@ export class RegistryClient {
     const url = this.endpoint(`/v2/${repo}/blobs/uploads/`);
     url.searchParams.set('mount', digest);
     url.searchParams.set('from', from);
-    const response = await this.call([scope(repo, 'pull,push'), scope(from, 'pull')], `the upload of ${repo}`, { method: 'POST', url, headers: { 'content-length': '0' } });
+    const response = await this.call([scope(repo, 'pull,push'), scope(from, 'pull')], `the upload of ${repo}`, {
+      method: 'POST',
+      url,
+      headers: { 'content-length': '0' },
+    });
     if (response.status === 201) return 'mounted';
     if (response.status === 202 && response.headers.location) return new URL(response.headers.location, this.base);
     if (NOT_READABLE.has(response.status)) return undefined;
@@ -214,13 +239,17 @@ export class RegistryClient {
     const operation = `the upload of ${repo}`;
     let location = session;
     let offset = 0;
-    for (let failures = 0; offset < size; ) {
+    for (let failures = 0; offset < size;) {
       const start = offset;
       const end = Math.min(start + this.chunkSize, size) - 1;
       const chunk: Exchange = {
         method: 'PATCH',
         url: location,
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `${start}-${end}`, 'content-length': String(end - start + 1) },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${start}-${end}`,
+          'content-length': String(end - start + 1),
+        },
         body: () => createReadStream(path, { start, end }),
       };
       // One attempt only: a blind resend could append to bytes the registry already stored.
@@ -237,7 +266,12 @@ export class RegistryClient {
       if (!(sent instanceof Failure) && !isResumableChunkStatus(sent.status)) throw this.refusal(operation, 'PATCH', sent);
       if (failures === this.retries) {
         if (!(sent instanceof Failure)) throw this.refusal(operation, 'PATCH', sent);
-        throw new Failure(sent.specific, { details: [`PATCH ${location.origin}${location.pathname} failed after ${failures + 1} attempt(s), with ${start} of ${size} bytes stored`], hint: sent.hint });
+        throw new Failure(sent.specific, {
+          details: [
+            `PATCH ${location.origin}${location.pathname} failed after ${failures + 1} attempt(s), with ${start} of ${size} bytes stored`,
+          ],
+          hint: sent.hint,
+        });
       }
       await delay(backoff(failures++, sent instanceof Failure ? undefined : (sent.headers['retry-after'] as string | undefined)));
       ({ location, offset } = await this.uploadStatus(repo, location));
@@ -253,7 +287,11 @@ export class RegistryClient {
   private async uploadStatus(repo: string, location: URL): Promise<{ location: URL; offset: number }> {
     const operation = `the upload of ${repo}`;
     const response = await this.call([scope(repo, 'pull,push')], operation, { method: 'GET', url: location });
-    if (response.status === 204) return { location: response.headers.location ? new URL(response.headers.location, this.base) : location, offset: storedLength(response.headers.range) };
+    if (response.status === 204)
+      return {
+        location: response.headers.location ? new URL(response.headers.location, this.base) : location,
+        offset: storedLength(response.headers.range),
+      };
     if (response.status === 404) return { location: await this.startUpload(repo), offset: 0 };
     throw this.refusal(operation, 'GET', response);
   }
@@ -281,12 +319,22 @@ export class RegistryClient {
 
   private refusal(operation: string, method: string, response: Response): Failure {
     const allow = response.status === 405 ? response.headers.allow : undefined;
-    return registryRefusal(operation, `${method} ${this.url}`, { status: response.status, statusText: response.statusText, body: response.body.toString('utf8'), allow });
+    return registryRefusal(operation, `${method} ${this.url}`, {
+      status: response.status,
+      statusText: response.statusText,
+      body: response.body.toString('utf8'),
+      allow,
+    });
   }
 
   /** One API call with credentials for the `access` scopes, answering a 401 challenge once. */
   private async call(access: string[], operation: string, exchange: Exchange, retries = this.retries): Promise<Response> {
-    const send = () => this.exchangeWithRetries(operation, { ...exchange, headers: { ...exchange.headers, ...this.authorization(access, exchange.url) } }, retries);
+    const send = () =>
+      this.exchangeWithRetries(
+        operation,
+        { ...exchange, headers: { ...exchange.headers, ...this.authorization(access, exchange.url) } },
+        retries,
+      );
     const response = await send();
     if (response.status !== 401 || !(await this.answerChallenge(response.headers['www-authenticate'], access))) return response;
     return send();
@@ -296,7 +344,8 @@ export class RegistryClient {
     if (url.origin !== this.base.origin) return {}; // never hand credentials to blob storage redirects
     const token = this.tokens.get(access.join(' '));
     if (token) return { authorization: `Bearer ${token}` };
-    if (this.useBasic && this.auth) return { authorization: `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}` };
+    if (this.useBasic && this.auth)
+      return { authorization: `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}` };
     return {};
   }
 
@@ -310,11 +359,21 @@ export class RegistryClient {
     }
     if (challenge?.scheme !== 'bearer' || !challenge.params.realm) return false;
     const url = new URL(tokenUrl(challenge, access));
-    const headers: Record<string, string> = this.auth ? { authorization: `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}` } : {};
+    const headers: Record<string, string> = this.auth
+      ? { authorization: `Basic ${Buffer.from(`${this.auth.username}:${this.auth.password}`).toString('base64')}` }
+      : {};
     const response = await this.exchangeWithRetries('the token request', { method: 'GET', url, headers });
-    if (response.status !== 200) throw registryRefusal(`the token request for ${url.searchParams.getAll('scope').join(' ')}`, `GET ${url.origin}${url.pathname}`, { status: response.status, statusText: response.statusText, body: response.body.toString('utf8') });
+    if (response.status !== 200)
+      throw registryRefusal(`the token request for ${url.searchParams.getAll('scope').join(' ')}`, `GET ${url.origin}${url.pathname}`, {
+        status: response.status,
+        statusText: response.statusText,
+        body: response.body.toString('utf8'),
+      });
     const { token, access_token: accessToken } = JSON.parse(response.body.toString('utf8')) as { token?: string; access_token?: string };
-    if (!token && !accessToken) throw new Failure(`the registry's token service at ${url.origin}${url.pathname} returned no token`, { hint: 'check the registry credentials' });
+    if (!token && !accessToken)
+      throw new Failure(`the registry's token service at ${url.origin}${url.pathname} returned no token`, {
+        hint: 'check the registry credentials',
+      });
     this.tokens.set(access.join(' '), (token ?? accessToken)!);
     return true;
   }
@@ -367,8 +426,14 @@ export class RegistryClient {
   private send(method: string, url: URL, headers: Record<string, string>, body: RequestBody | undefined): Promise<IncomingMessage> {
     const secure = url.protocol === 'https:';
     return new Promise((resolve, reject) => {
-      const request = (secure ? https : http).request(url, { method, headers, agent: secure ? this.agents.https : this.agents.http }, resolve);
-      request.setTimeout(IDLE_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('registry did not answer in time'), { code: 'ETIMEDOUT' })));
+      const request = (secure ? https : http).request(
+        url,
+        { method, headers, agent: secure ? this.agents.https : this.agents.http },
+        resolve,
+      );
+      request.setTimeout(IDLE_TIMEOUT_MS, () =>
+        request.destroy(Object.assign(new Error('registry did not answer in time'), { code: 'ETIMEDOUT' })),
+      );
       request.on('error', reject);
       if (body === undefined) request.end();
       else if (Buffer.isBuffer(body)) request.end(body);

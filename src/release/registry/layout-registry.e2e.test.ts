@@ -19,12 +19,19 @@ describe('LayoutRegistry', () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-layout-registry-'));
     image = await buildServiceImage(await createTestImageSpec(dir));
   });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('takes a push, skips what it has, and skopeo reads the same digest', async () => {
     const registry = new LayoutRegistry(join(dir, 'layouts'));
     const first = await pushImage({ image, client: registry, repository, tags: ['1.4.0', 'sha-abc123'] });
-    expect(first).toMatchObject({ digest: image.manifestDigest, reference: `oci-layout/${repository}@${image.manifestDigest}`, uploadedBlobs: 4, skippedBlobs: 0 });
+    expect(first).toMatchObject({
+      digest: image.manifestDigest,
+      reference: `oci-layout/${repository}@${image.manifestDigest}`,
+      uploadedBlobs: 4,
+      skippedBlobs: 0,
+    });
     const again = await pushImage({ image, client: registry, repository, tags: ['1.4.0'] });
     expect(again).toMatchObject({ uploadedBlobs: 0, skippedBlobs: 4, uploadedBytes: 0 });
     const inspect = await exec('skopeo', ['inspect', `oci:${join(dir, 'layouts', repository)}:1.4.0`]);
@@ -41,7 +48,13 @@ describe('LayoutRegistry', () => {
 
   it('mounts blobs from another repository by hard link, and skopeo reads the same digest', async () => {
     const registry = new LayoutRegistry(join(dir, 'layouts'));
-    const result = await pushImage({ image, client: registry, repository: 'embark/frontend', tags: ['1.4.0'], mountFrom: ['embark/missing', repository] });
+    const result = await pushImage({
+      image,
+      client: registry,
+      repository: 'embark/frontend',
+      tags: ['1.4.0'],
+      mountFrom: ['embark/missing', repository],
+    });
     expect(result).toMatchObject({ mountedBlobs: 4, uploadedBlobs: 0, uploadedBytes: 0, skippedBlobs: 0 });
     const blob = (repo: string) => join(dir, 'layouts', repo, 'blobs', 'sha256', image.layers[0].digest.slice(7));
     expect((await stat(blob('embark/frontend'))).ino).toBe((await stat(blob(repository))).ino);
@@ -52,14 +65,23 @@ describe('LayoutRegistry', () => {
 
   it('refuses a push when read-only, and leaves no tag behind', async () => {
     const registry = new LayoutRegistry(join(dir, 'readonly'), { readOnly: true });
-    await expect(pushImage({ image, client: registry, repository, tags: ['1.4.0'] })).rejects.toThrow(/registry refused the upload of embark\/backend: .*read-only/);
+    await expect(pushImage({ image, client: registry, repository, tags: ['1.4.0'] })).rejects.toThrow(
+      /registry refused the upload of embark\/backend: .*read-only/,
+    );
     await expect(registry.getManifest(repository, '1.4.0')).rejects.toThrow(/not in the image layout/);
   });
 
   it('refuses a blob whose content does not match its digest', async () => {
     const registry = new LayoutRegistry(join(dir, 'layouts'));
     const layer = image.layers[2];
-    await expect(registry.pushBlob('other/repo', `sha256:${'0'.repeat(64)}`, join(image.layoutDir, 'blobs', 'sha256', layer.digest.slice(7)), layer.size)).rejects.toThrow(/hashes to sha256:/);
+    await expect(
+      registry.pushBlob(
+        'other/repo',
+        `sha256:${'0'.repeat(64)}`,
+        join(image.layoutDir, 'blobs', 'sha256', layer.digest.slice(7)),
+        layer.size,
+      ),
+    ).rejects.toThrow(/hashes to sha256:/);
     expect(await registry.hasBlob('other/repo', `sha256:${'0'.repeat(64)}`)).toBe(false);
   });
 });

@@ -24,7 +24,10 @@ const digestPattern = /^sha256:[a-f0-9]{64}$/;
 export class LayoutRegistry implements RegistryApi {
   readonly host = 'oci-layout';
 
-  constructor(private readonly dir: string, private readonly options: { readOnly?: boolean } = {}) {}
+  constructor(
+    private readonly dir: string,
+    private readonly options: { readOnly?: boolean } = {},
+  ) {}
 
   async hasBlob(repo: string, digest: string): Promise<boolean> {
     return existsSync(this.blobFile(repo, digest));
@@ -47,7 +50,8 @@ export class LayoutRegistry implements RegistryApi {
       return 'mounted';
     }
     const actual = `sha256:${await sha256File(path)}`;
-    if (actual !== digest) throw new Failure(`blob for ${repo} hashes to ${actual}, not ${digest}`, { details: [`file: ${path} (${size} bytes)`] });
+    if (actual !== digest)
+      throw new Failure(`blob for ${repo} hashes to ${actual}, not ${digest}`, { details: [`file: ${path} (${size} bytes)`] });
     await copyFile(path, staging);
     await rename(staging, target);
     return 'uploaded';
@@ -100,7 +104,9 @@ export class LayoutRegistry implements RegistryApi {
 
   private refuseWhenReadOnly(repo: string): void {
     if (this.options.readOnly) {
-      throw new Failure(`registry refused the upload of ${repo}: the image layout at ${this.dir} is read-only`, { hint: 'the registry is in read-only mode; try again when it accepts pushes' });
+      throw new Failure(`registry refused the upload of ${repo}: the image layout at ${this.dir} is read-only`, {
+        hint: 'the registry is in read-only mode; try again when it accepts pushes',
+      });
     }
   }
 }

@@ -83,7 +83,8 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
     try {
       return await launch(binary, opts);
     } catch (error) {
-      if (attempt === 3 || !(error instanceof Failure) || !error.logExcerpt.some((line) => line.includes('address already in use'))) throw error;
+      if (attempt === 3 || !(error instanceof Failure) || !error.logExcerpt.some((line) => line.includes('address already in use')))
+        throw error;
     }
   }
 }
@@ -92,7 +93,10 @@ async function launch(binary: string, opts: LocalRegistryOptions): Promise<Local
   const configDir = await mkdtemp(join(tmpdir(), 'slipway-registry-'));
   const port = await freePort();
   const configFile = join(configDir, 'config.yml');
-  await writeFile(configFile, registryConfig({ port, storageDir: opts.storageDir, readOnly: opts.readOnly ?? false, htpasswdFile: opts.htpasswdFile }));
+  await writeFile(
+    configFile,
+    registryConfig({ port, storageDir: opts.storageDir, readOnly: opts.readOnly ?? false, htpasswdFile: opts.htpasswdFile }),
+  );
 
   const child = spawn(binary, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

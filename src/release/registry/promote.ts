@@ -9,7 +9,9 @@ export async function promoteImage(opts: { client: RegistryApi; repository: stri
   const { client, repository, digest, tag } = opts;
   const manifest = await client.getManifest(repository, digest);
   if (manifest.digest !== digest) {
-    throw new Failure(`registry returned a different manifest for ${repository}@${digest}: ${manifest.digest}`, { hint: 'the registry content is not what was released; do not promote it' });
+    throw new Failure(`registry returned a different manifest for ${repository}@${digest}: ${manifest.digest}`, {
+      hint: 'the registry content is not what was released; do not promote it',
+    });
   }
   const written = await client.putManifest(repository, tag, manifest.body, manifest.mediaType);
   if (written !== digest) throw new Failure(`tag ${repository}:${tag} points at ${written}, not ${digest}`);

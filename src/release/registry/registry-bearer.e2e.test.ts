@@ -43,7 +43,23 @@ describe('pushing to a registry that wants bearer tokens', () => {
 
     const keyFile = join(dir, 'token.key');
     const certFile = join(dir, 'token.crt');
-    const made = await exec('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=slipway-test-token']);
+    const made = await exec('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=slipway-test-token',
+    ]);
     expect(made.code, made.output).toBe(0);
     const key = createPrivateKey(await readFile(keyFile));
     const certificate = new X509Certificate(await readFile(certFile));
@@ -52,23 +68,39 @@ describe('pushing to a registry that wants bearer tokens', () => {
       const url = new URL(request.url!, 'http://token');
       const scopes = url.searchParams.getAll('scope');
       tokenRequests.push({ authorization: request.headers.authorization, scopes });
-      const [username, password] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64').toString().split(':');
+      const [username, password] = Buffer.from((request.headers.authorization ?? '').replace(/^Basic /, ''), 'base64')
+        .toString()
+        .split(':');
       const user = users[username];
       if (!user || user.password !== password) {
-        response.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }));
+        response
+          .writeHead(401, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'bad credentials' }] }));
         return;
       }
       // As real token services do, grant what the user may have of what was asked, silently dropping the rest.
-      const access = scopes.map((scope) => /^repository:(.+):([^:]+)$/.exec(scope)).filter((match) => match && user.may(match[1]))
+      const access = scopes
+        .map((scope) => /^repository:(.+):([^:]+)$/.exec(scope))
+        .filter((match) => match && user.may(match[1]))
         .map((match) => ({ type: 'repository', name: match![1], actions: match![2].split(',') }));
       const now = Math.floor(Date.now() / 1000);
       const header = base64url(JSON.stringify({ typ: 'JWT', alg: 'ES256', x5c: [certificate.raw.toString('base64')] }));
-      const claims = base64url(JSON.stringify({
-        iss: 'slipway-test', sub: 'ci', aud: 'slipway-registry', exp: now + 300, nbf: now - 10, iat: now, jti: randomUUID(),
-        access,
-      }));
+      const claims = base64url(
+        JSON.stringify({
+          iss: 'slipway-test',
+          sub: 'ci',
+          aud: 'slipway-registry',
+          exp: now + 300,
+          nbf: now - 10,
+          iat: now,
+          jti: randomUUID(),
+          access,
+        }),
+      );
       const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ token: `${header}.${claims}.${base64url(signature)}` }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ token: `${header}.${claims}.${base64url(signature)}` }));
     });
     await new Promise<void>((resolve) => tokenServer.listen(0, '127.0.0.1', resolve));
     const tokenPort = (tokenServer.address() as AddressInfo).port;
@@ -76,12 +108,28 @@ describe('pushing to a registry that wants bearer tokens', () => {
     const port = await freePort();
     registryUrl = `http://127.0.0.1:${port}`;
     const config = join(dir, 'registry.yml');
-    await writeFile(config, [
-      'version: 0.1', 'log:', '  level: warn', '  accesslog:', '    disabled: true',
-      'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'storage')}`,
-      'http:', `  addr: 127.0.0.1:${port}`,
-      'auth:', '  token:', `    realm: http://127.0.0.1:${tokenPort}/token`, '    service: slipway-registry', '    issuer: slipway-test', `    rootcertbundle: ${certFile}`, '',
-    ].join('\n'));
+    await writeFile(
+      config,
+      [
+        'version: 0.1',
+        'log:',
+        '  level: warn',
+        '  accesslog:',
+        '    disabled: true',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${join(dir, 'storage')}`,
+        'http:',
+        `  addr: 127.0.0.1:${port}`,
+        'auth:',
+        '  token:',
+        `    realm: http://127.0.0.1:${tokenPort}/token`,
+        '    service: slipway-registry',
+        '    issuer: slipway-test',
+        `    rootcertbundle: ${certFile}`,
+        '',
+      ].join('\n'),
+    );
     registry = spawn(REGISTRY_BINARY, ['serve', config], { stdio: 'ignore' });
     const up = await waitFor(() => fetch(`${registryUrl}/v2/`).then((response) => response.status === 401), 15_000);
     expect(up).toBe(true);
@@ -101,7 +149,10 @@ describe('pushing to a registry that wants bearer tokens', () => {
     const result = await pushImage({ image, client, repository: 'embark/backend', tags: ['1.4.0'] });
     expect(result).toMatchObject({ digest: image.manifestDigest, uploadedBlobs: 4, skippedBlobs: 0 });
     // One token per scope the registry challenged with.
-    expect(tokenRequests.map((request) => request.scopes)).toEqual([['repository:embark/backend:pull'], ['repository:embark/backend:pull,push']]);
+    expect(tokenRequests.map((request) => request.scopes)).toEqual([
+      ['repository:embark/backend:pull'],
+      ['repository:embark/backend:pull,push'],
+    ]);
     expect((await client.getManifest('embark/backend', '1.4.0')).digest).toBe(image.manifestDigest);
   });
 
@@ -117,7 +168,13 @@ describe('pushing to a registry that wants bearer tokens', () => {
       'repository:embark/frontend:pull',
       'repository:embark/frontend:pull,push',
     ]);
-    const inspect = await exec('skopeo', ['inspect', '--tls-verify=false', '--creds', 'ci:s3cret-token', `docker://${registryUrl.slice(7)}/embark/frontend:1.4.0`]);
+    const inspect = await exec('skopeo', [
+      'inspect',
+      '--tls-verify=false',
+      '--creds',
+      'ci:s3cret-token',
+      `docker://${registryUrl.slice(7)}/embark/frontend:1.4.0`,
+    ]);
     expect(inspect.code, inspect.output).toBe(0);
     expect(JSON.parse(inspect.stdout).Digest).toBe(image.manifestDigest);
   });
@@ -130,8 +187,15 @@ describe('pushing to a registry that wants bearer tokens', () => {
     // so the blob goes up in a plain upload session with a token for the target alone.
     tokenRequests.length = 0;
     const layer = image.layers[2];
-    expect(await client.pushBlob('embark/frontend-other', layer.digest, blobPath(image.layoutDir, layer.digest), layer.size, { mountFrom: 'embark/backend' })).toBe('uploaded');
-    expect(scopeSets(tokenRequests)).toEqual(['repository:embark/backend:pull repository:embark/frontend-other:pull,push', 'repository:embark/frontend-other:pull,push']);
+    expect(
+      await client.pushBlob('embark/frontend-other', layer.digest, blobPath(image.layoutDir, layer.digest), layer.size, {
+        mountFrom: 'embark/backend',
+      }),
+    ).toBe('uploaded');
+    expect(scopeSets(tokenRequests)).toEqual([
+      'repository:embark/backend:pull repository:embark/frontend-other:pull,push',
+      'repository:embark/frontend-other:pull,push',
+    ]);
     expect(await client.hasBlob('embark/frontend-other', layer.digest)).toBe(true);
   });
 
@@ -140,7 +204,9 @@ describe('pushing to a registry that wants bearer tokens', () => {
     const error = await pushImage({ image, client, repository: 'embark/backend', tags: ['1.4.0'] }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Failure);
     const failure = error as Failure;
-    expect(failure.specific).toBe('registry refused the token request for repository:embark/backend:pull: 401 UNAUTHORIZED: bad credentials');
+    expect(failure.specific).toBe(
+      'registry refused the token request for repository:embark/backend:pull: 401 UNAUTHORIZED: bad credentials',
+    );
     expect(failure.hint).toMatch(/check the registry credentials/);
     expect(JSON.stringify({ ...failure, message: failure.message })).not.toContain('wrong-token');
   });

@@ -41,7 +41,9 @@ describe('pushing to the Debian docker-registry', () => {
       uploadedBlobs: 4,
       mountedBlobs: 0,
       skippedBlobs: 0,
-      uploadedBytes: image.layers.reduce((total, layer) => total + layer.size, 0) + (await client.getManifest(repository, '1.4.0').then((m) => JSON.parse(m.body.toString()).config.size as number)),
+      uploadedBytes:
+        image.layers.reduce((total, layer) => total + layer.size, 0) +
+        (await client.getManifest(repository, '1.4.0').then((m) => JSON.parse(m.body.toString()).config.size as number)),
     });
     for (const tag of ['1.4.0', 'sha-abc123']) {
       const inspect = await exec('skopeo', ['inspect', '--tls-verify=false', `docker://${registry.host}/${repository}:${tag}`]);
@@ -92,7 +94,9 @@ describe('pushing to the Debian docker-registry', () => {
     // Debian's registry 2.8 answers a read-only push in plain text, not with an errors[] body.
     expect(failure.specific).toBe('registry refused the upload of embark/backend: 405 Method not allowed');
     expect(failure.details).toEqual([`POST ${readOnly.url} answered 405 Method Not Allowed`, 'the registry allows only GET, HEAD here']);
-    expect(failure.hint).toBe('the registry does not accept pushes (read-only or maintenance mode); check registry.url in slipway.config.ts');
+    expect(failure.hint).toBe(
+      'the registry does not accept pushes (read-only or maintenance mode); check registry.url in slipway.config.ts',
+    );
   });
 
   for (const mode of ['500', 'reset'] as const) {
@@ -109,7 +113,9 @@ describe('pushing to the Debian docker-registry', () => {
   it('gives up after the bounded retries with the last error', async () => {
     const proxy = await startFaultProxy(registry.url, { faults: 100, mode: '500' });
     stops.push(proxy.stop);
-    const failure = await failureOf(pushImage({ image, client: new RegistryClient({ url: proxy.url, retries: 2 }), repository, tags: ['never'] }));
+    const failure = await failureOf(
+      pushImage({ image, client: new RegistryClient({ url: proxy.url, retries: 2 }), repository, tags: ['never'] }),
+    );
     expect(proxy.requests).toHaveLength(3);
     // A HEAD answer has no body, so the status line is all the registry can say.
     expect(failure.specific).toBe('registry refused the blob lookup in embark/backend: 500 Internal Server Error');
@@ -117,8 +123,12 @@ describe('pushing to the Debian docker-registry', () => {
   });
 
   it('says so when the registry cannot be reached', async () => {
-    const failure = await failureOf(new RegistryClient({ url: 'http://127.0.0.1:9', retries: 1 }).hasBlob(repository, image.manifestDigest));
-    expect(failure.specific).toBe('cannot reach the registry at http://127.0.0.1:9 for the blob lookup in embark/backend: connect ECONNREFUSED 127.0.0.1:9');
+    const failure = await failureOf(
+      new RegistryClient({ url: 'http://127.0.0.1:9', retries: 1 }).hasBlob(repository, image.manifestDigest),
+    );
+    expect(failure.specific).toBe(
+      'cannot reach the registry at http://127.0.0.1:9 for the blob lookup in embark/backend: connect ECONNREFUSED 127.0.0.1:9',
+    );
     expect(failure.details).toEqual([`HEAD http://127.0.0.1:9/v2/embark/backend/blobs/${image.manifestDigest} failed after 2 attempt(s)`]);
   });
 
@@ -126,15 +136,33 @@ describe('pushing to the Debian docker-registry', () => {
   // (cost 4: the registry checks it on every request).
   it.skipIf(!existsSync('/usr/bin/python3'))('authenticates with basic credentials and never shows the password', async () => {
     const htpasswd = join(dir, 'htpasswd');
-    const hash = await exec('/usr/bin/python3', ['-W', 'ignore', '-c', "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))", 's3cret-pass']);
+    const hash = await exec('/usr/bin/python3', [
+      '-W',
+      'ignore',
+      '-c',
+      'import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))',
+      's3cret-pass',
+    ]);
     await writeFile(htpasswd, `ci:${hash.stdout.trim()}\n`);
     const secured = await startLocalRegistry({ storageDir: join(dir, 'auth-storage'), htpasswdFile: htpasswd });
     stops.push(secured.stop);
 
-    const result = await pushImage({ image, client: new RegistryClient({ url: secured.url, auth: { username: 'ci', password: 's3cret-pass' } }), repository, tags: ['1.4.0'] });
+    const result = await pushImage({
+      image,
+      client: new RegistryClient({ url: secured.url, auth: { username: 'ci', password: 's3cret-pass' } }),
+      repository,
+      tags: ['1.4.0'],
+    });
     expect(result.uploadedBlobs).toBe(4);
 
-    const wrong = await failureOf(pushImage({ image, client: new RegistryClient({ url: secured.url, auth: { username: 'ci', password: 'wrong-pass' } }), repository, tags: ['1.4.0'] }));
+    const wrong = await failureOf(
+      pushImage({
+        image,
+        client: new RegistryClient({ url: secured.url, auth: { username: 'ci', password: 'wrong-pass' } }),
+        repository,
+        tags: ['1.4.0'],
+      }),
+    );
     expect(wrong.specific).toBe('registry refused the blob lookup in embark/backend: 401 Unauthorized');
     expect(wrong.hint).toMatch(/check the registry credentials/);
     expect(JSON.stringify(wrong) + wrong.message).not.toContain('wrong-pass');
@@ -143,8 +171,12 @@ describe('pushing to the Debian docker-registry', () => {
 
 describe('startLocalRegistry', () => {
   it('names the Debian package when the registry binary is missing', async () => {
-    const failure = await failureOf(startLocalRegistry({ storageDir: join(tmpdir(), 'slipway-unused-registry'), binary: '/nonexistent/docker-registry' }));
+    const failure = await failureOf(
+      startLocalRegistry({ storageDir: join(tmpdir(), 'slipway-unused-registry'), binary: '/nonexistent/docker-registry' }),
+    );
     expect(failure.specific).toBe('the local registry needs /nonexistent/docker-registry, which is not installed');
-    expect(failure.hint).toBe('install the Debian package docker-registry (apt-get install docker-registry), or set registry.url in slipway.config.ts');
+    expect(failure.hint).toBe(
+      'install the Debian package docker-registry (apt-get install docker-registry), or set registry.url in slipway.config.ts',
+    );
   });
 });

@@ -58,18 +58,43 @@ describe('cross-repository mounts and chunked uploads on the Debian docker-regis
 
   it('mounts every blob into a second repository, sends no bytes, and skopeo agrees on the digest', async () => {
     const recorder = await proxy({ faults: 0, mode: '500' });
-    const result = await pushImage({ image, client: new RegistryClient({ url: recorder.url }), repository: 'embark/frontend', tags: ['1.4.0'], mountFrom: ['embark/frontend', 'embark/backend'] });
-    expect(result).toEqual({ digest: image.manifestDigest, reference: `${recorder.url.slice(7)}/embark/frontend@${image.manifestDigest}`, uploadedBytes: 0, uploadedBlobs: 0, mountedBlobs: image.layers.length + 1, skippedBlobs: 0 });
+    const result = await pushImage({
+      image,
+      client: new RegistryClient({ url: recorder.url }),
+      repository: 'embark/frontend',
+      tags: ['1.4.0'],
+      mountFrom: ['embark/frontend', 'embark/backend'],
+    });
+    expect(result).toEqual({
+      digest: image.manifestDigest,
+      reference: `${recorder.url.slice(7)}/embark/frontend@${image.manifestDigest}`,
+      uploadedBytes: 0,
+      uploadedBlobs: 0,
+      mountedBlobs: image.layers.length + 1,
+      skippedBlobs: 0,
+    });
     const mounts = recorder.requests.filter((request) => request.startsWith('POST '));
-    expect(mounts).toEqual([image.configDigest, ...image.layers.map((layer) => layer.digest)].map((digest) => `POST /v2/embark/frontend/blobs/uploads/?mount=${digest.replace(':', '%3A')}&from=embark%2Fbackend`));
-    expect(recorder.requests.filter((request) => request.startsWith('PATCH ') || request.startsWith('PUT /v2/embark/frontend/blobs/'))).toEqual([]);
+    expect(mounts).toEqual(
+      [image.configDigest, ...image.layers.map((layer) => layer.digest)].map(
+        (digest) => `POST /v2/embark/frontend/blobs/uploads/?mount=${digest.replace(':', '%3A')}&from=embark%2Fbackend`,
+      ),
+    );
+    expect(
+      recorder.requests.filter((request) => request.startsWith('PATCH ') || request.startsWith('PUT /v2/embark/frontend/blobs/')),
+    ).toEqual([]);
     expect(await skopeoDigest(`${registry.host}/embark/frontend:1.4.0`)).toBe(image.manifestDigest);
   });
 
   it('mounts the shared base and dependency layers and uploads only what differs', async () => {
     await writeFile(join(spec.packageDir, 'dist/routes/health.js'), 'module.exports = () => 200;\n');
     const changed = await buildServiceImage({ ...spec, outDir: join(dir, 'image-changed') });
-    const result = await pushImage({ image: changed, client: new RegistryClient({ url: registry.url }), repository: 'embark/worker', tags: ['1.4.1'], mountFrom: ['embark/backend'] });
+    const result = await pushImage({
+      image: changed,
+      client: new RegistryClient({ url: registry.url }),
+      repository: 'embark/worker',
+      tags: ['1.4.1'],
+      mountFrom: ['embark/backend'],
+    });
     const [shared, dependencies, app] = changed.layers;
     expect(result).toMatchObject({ mountedBlobs: 2, uploadedBlobs: 2, skippedBlobs: 0 });
     expect(result.uploadedBytes).toBeGreaterThan(app.size);
@@ -82,9 +107,14 @@ describe('cross-repository mounts and chunked uploads on the Debian docker-regis
     const recorder = await proxy({ faults: 0, mode: '500' });
     const client = new RegistryClient({ url: recorder.url });
     const config = blobPath(image.layoutDir, image.configDigest);
-    const outcome = await client.pushBlob('embark/lonely', image.configDigest, config, (await stat(config)).size, { mountFrom: 'embark/nowhere' });
+    const outcome = await client.pushBlob('embark/lonely', image.configDigest, config, (await stat(config)).size, {
+      mountFrom: 'embark/nowhere',
+    });
     expect(outcome).toBe('uploaded');
-    expect(recorder.requests.map((request) => request.split('?')[0])).toEqual(['POST /v2/embark/lonely/blobs/uploads/', expect.stringMatching(/^PUT \/v2\/embark\/lonely\/blobs\/uploads\/[\w-]+$/)]);
+    expect(recorder.requests.map((request) => request.split('?')[0])).toEqual([
+      'POST /v2/embark/lonely/blobs/uploads/',
+      expect.stringMatching(/^PUT \/v2\/embark\/lonely\/blobs\/uploads\/[\w-]+$/),
+    ]);
     expect(await client.hasBlob('embark/lonely', image.configDigest)).toBe(true);
   });
 
@@ -106,7 +136,9 @@ describe('cross-repository mounts and chunked uploads on the Debian docker-regis
       const client = new RegistryClient({ url: faulty.url, chunkSize, retries: 2 });
       const result = await pushImage({ image, client, repository, tags: ['1.4.0'] });
       expect(result.digest).toBe(image.manifestDigest);
-      const upload = faulty.requests.filter((request) => /^(PATCH|GET) \/v2\/[^ ]+\/blobs\/uploads\//.test(request)).map((request) => request.split(' ')[0]);
+      const upload = faulty.requests
+        .filter((request) => /^(PATCH|GET) \/v2\/[^ ]+\/blobs\/uploads\//.test(request))
+        .map((request) => request.split(' ')[0]);
       // The first chunk is not sent again: the registry said it holds it.
       expect(upload).toEqual(['PATCH', 'PATCH', 'GET', ...Array(chunksOfBase() - 1).fill('PATCH')]);
       expect(faulty.requests.filter((request) => request.startsWith(`POST /v2/${repository}/blobs/uploads/`))).toHaveLength(4);
@@ -121,7 +153,9 @@ describe('cross-repository mounts and chunked uploads on the Debian docker-regis
     expect(result.digest).toBe(image.manifestDigest);
     // The registry kept half a chunk, then cancelled the session whose offset no longer matched (404):
     // the blob starts over in a new session.
-    const upload = faulty.requests.filter((request) => /^(POST|PATCH|GET) \/v2\/embark\/torn\/blobs\/uploads\//.test(request)).map((request) => request.split(' ')[0]);
+    const upload = faulty.requests
+      .filter((request) => /^(POST|PATCH|GET) \/v2\/embark\/torn\/blobs\/uploads\//.test(request))
+      .map((request) => request.split(' ')[0]);
     expect(upload).toEqual(['POST', 'POST', 'PATCH', 'PATCH', 'GET', 'POST', ...Array(chunksOfBase()).fill('PATCH'), 'POST', 'POST']);
     expect(await servedDigest(client, 'embark/torn', base().digest)).toBe(base().digest);
     expect(await skopeoDigest(`${registry.host}/embark/torn:1.4.0`)).toBe(image.manifestDigest);
@@ -142,9 +176,22 @@ describe('cross-repository mounts and chunked uploads on the Debian docker-regis
 
   it('says how far a chunked upload got when the connection keeps dropping', async () => {
     const faulty = await proxy({ faults: 100, mode: 'reset', match: isPatch, skip: 1 });
-    const failure = await failureOf(pushImage({ image, client: new RegistryClient({ url: faulty.url, chunkSize, retries: 1 }), repository: 'embark/unreachable', tags: ['never'] }));
+    const failure = await failureOf(
+      pushImage({
+        image,
+        client: new RegistryClient({ url: faulty.url, chunkSize, retries: 1 }),
+        repository: 'embark/unreachable',
+        tags: ['never'],
+      }),
+    );
     expect(failure.specific).toMatch(new RegExp(`^cannot reach the registry at ${faulty.url} for the upload of embark/unreachable: `));
-    expect(failure.details).toEqual([expect.stringMatching(new RegExp(`^PATCH ${faulty.url}/v2/embark/unreachable/blobs/uploads/[\\w-]+ failed after 2 attempt\\(s\\), with ${chunkSize} of ${base().size} bytes stored$`))]);
+    expect(failure.details).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^PATCH ${faulty.url}/v2/embark/unreachable/blobs/uploads/[\\w-]+ failed after 2 attempt\\(s\\), with ${chunkSize} of ${base().size} bytes stored$`,
+        ),
+      ),
+    ]);
     expect(failure.hint).toBe('check that the registry is running and reachable (registry.url in slipway.config.ts)');
   });
 });

@@ -27,7 +27,10 @@ export class Failure extends Error {
   /** A copy with some parts replaced: a stage adding what only it knows (context, kept artifacts). */
   with(changes: { specific?: string; hint?: string; artifacts?: string[] }): Failure {
     return new Failure(changes.specific ?? this.specific, {
-      details: this.details, logExcerpt: this.logExcerpt, hint: changes.hint ?? this.hint, artifacts: changes.artifacts ?? this.artifacts,
+      details: this.details,
+      logExcerpt: this.logExcerpt,
+      hint: changes.hint ?? this.hint,
+      artifacts: changes.artifacts ?? this.artifacts,
     });
   }
 }

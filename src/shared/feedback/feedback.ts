@@ -18,9 +18,22 @@ export interface Feedback {
 
 /** Builds feedback from whatever a stage threw: a Failure carries specifics, anything else is a defect. */
 export function feedbackFrom(error: unknown, context: { runId: number; stage: string; message: string }): Feedback {
-  const base = { runId: context.runId, stage: context.stage, kind: 'failure' as const, message: context.message, at: new Date().toISOString() };
+  const base = {
+    runId: context.runId,
+    stage: context.stage,
+    kind: 'failure' as const,
+    message: context.message,
+    at: new Date().toISOString(),
+  };
   if (error instanceof Failure) {
-    return { ...base, specific: error.specific, details: error.details, logExcerpt: error.logExcerpt, hint: error.hint, artifacts: error.artifacts };
+    return {
+      ...base,
+      specific: error.specific,
+      details: error.details,
+      logExcerpt: error.logExcerpt,
+      hint: error.hint,
+      artifacts: error.artifacts,
+    };
   }
   const err = error instanceof Error ? error : new Error(String(error));
   return {
@@ -28,7 +41,7 @@ export function feedbackFrom(error: unknown, context: { runId: number; stage: st
     specific: `unexpected error: ${err.message}`,
     details: [],
     logExcerpt: (err.stack ?? '').split('\n').slice(0, 8),
-    hint: 'This is a defect in Slipway or one of its adapters, not in your change; please report it with this run\'s `slipway show` output.',
+    hint: "This is a defect in Slipway or one of its adapters, not in your change; please report it with this run's `slipway show` output.",
     artifacts: [],
   };
 }

@@ -121,12 +121,20 @@ export class RunStore {
   }
 
   addEvent(event: EventRecord): void {
-    this.db.prepare('INSERT INTO events (run_id, at, stage, type, message) VALUES (?, ?, ?, ?, ?)').run(event.runId, event.at, event.stage, event.type, event.message);
+    this.db
+      .prepare('INSERT INTO events (run_id, at, stage, type, message) VALUES (?, ?, ?, ?, ?)')
+      .run(event.runId, event.at, event.stage, event.type, event.message);
   }
 
   events(runId: number): EventRecord[] {
-    return (this.db.prepare('SELECT run_id, at, stage, type, message FROM events WHERE run_id = ? ORDER BY id').all(runId) as EventRow[]).map((row) => ({
-      runId: row.run_id, at: row.at, stage: row.stage, type: row.type, message: row.message,
+    return (
+      this.db.prepare('SELECT run_id, at, stage, type, message FROM events WHERE run_id = ? ORDER BY id').all(runId) as EventRow[]
+    ).map((row) => ({
+      runId: row.run_id,
+      at: row.at,
+      stage: row.stage,
+      type: row.type,
+      message: row.message,
     }));
   }
 
@@ -135,24 +143,62 @@ export class RunStore {
   }
 
   feedback<T>(runId: number): T[] {
-    return (this.db.prepare('SELECT body FROM feedback WHERE run_id = ? ORDER BY id').all(runId) as { body: string }[]).map((row) => JSON.parse(row.body) as T);
+    return (this.db.prepare('SELECT body FROM feedback WHERE run_id = ? ORDER BY id').all(runId) as { body: string }[]).map(
+      (row) => JSON.parse(row.body) as T,
+    );
   }
 }
 
-interface RunRow { id: number; project: string; repo_dir: string; commit_sha: string; branch: string; trigger: string; status: RunStatus; started_at: string; finished_at: string | null }
-interface StageRow { run_id: number; stage: string; status: StageStatus; started_at: string | null; finished_at: string | null; summary: string | null; outputs: string | null }
-interface EventRow { run_id: number; at: string; stage: string; type: string; message: string }
+interface RunRow {
+  id: number;
+  project: string;
+  repo_dir: string;
+  commit_sha: string;
+  branch: string;
+  trigger: string;
+  status: RunStatus;
+  started_at: string;
+  finished_at: string | null;
+}
+interface StageRow {
+  run_id: number;
+  stage: string;
+  status: StageStatus;
+  started_at: string | null;
+  finished_at: string | null;
+  summary: string | null;
+  outputs: string | null;
+}
+interface EventRow {
+  run_id: number;
+  at: string;
+  stage: string;
+  type: string;
+  message: string;
+}
 
 function toRun(row: RunRow): RunRecord {
   return {
-    id: row.id, project: row.project, repoDir: row.repo_dir, commit: row.commit_sha, branch: row.branch, trigger: row.trigger,
-    status: row.status, startedAt: row.started_at, finishedAt: row.finished_at ?? undefined,
+    id: row.id,
+    project: row.project,
+    repoDir: row.repo_dir,
+    commit: row.commit_sha,
+    branch: row.branch,
+    trigger: row.trigger,
+    status: row.status,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at ?? undefined,
   };
 }
 
 function toStage(row: StageRow): StageRecord {
   return {
-    runId: row.run_id, stage: row.stage, status: row.status, startedAt: row.started_at ?? undefined, finishedAt: row.finished_at ?? undefined,
-    summary: row.summary ?? undefined, outputs: row.outputs === null ? undefined : JSON.parse(row.outputs),
+    runId: row.run_id,
+    stage: row.stage,
+    status: row.status,
+    startedAt: row.started_at ?? undefined,
+    finishedAt: row.finished_at ?? undefined,
+    summary: row.summary ?? undefined,
+    outputs: row.outputs === null ? undefined : JSON.parse(row.outputs),
   };
 }

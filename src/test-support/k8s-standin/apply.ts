@@ -52,7 +52,11 @@ export function serverSideApply(request: ApplyRequest): ApplyOutcome {
         other.paths = other.paths.filter((owned) => !isDeepStrictEqual(owned, path));
       } else {
         const using = other.entry.apiVersion ? ` using ${other.entry.apiVersion}` : '';
-        conflicts.push({ reason: 'FieldManagerConflict', message: `conflict with "${other.entry.manager}"${using}`, field: `.${path.join('.')}` });
+        conflicts.push({
+          reason: 'FieldManagerConflict',
+          message: `conflict with "${other.entry.manager}"${using}`,
+          field: `.${path.join('.')}`,
+        });
       }
     }
   }
@@ -71,10 +75,21 @@ export function serverSideApply(request: ApplyRequest): ApplyOutcome {
   for (const path of applied) setAt(object, path, structuredClone(valueAt(config, path)));
 
   const kept = others.filter((other) => other.paths.length > 0).map((other) => ({ ...other.entry, fieldsV1: toFieldsV1(other.paths) }));
-  const ownEntry: ManagedFieldsEntry = { manager, operation: 'Apply', apiVersion: String(config.apiVersion), time: request.now, fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(applied) };
+  const ownEntry: ManagedFieldsEntry = {
+    manager,
+    operation: 'Apply',
+    apiVersion: String(config.apiVersion),
+    time: request.now,
+    fieldsType: 'FieldsV1',
+    fieldsV1: toFieldsV1(applied),
+  };
   const metadata = (object.metadata ??= {}) as Json;
   // An apply that changes nothing keeps the old entry, so the stored object stays byte-identical.
-  const unchanged = existing && previous && isDeepStrictEqual(withoutManagedFields(object), withoutManagedFields(existing)) && isDeepStrictEqual(previous.fieldsV1, ownEntry.fieldsV1);
+  const unchanged =
+    existing &&
+    previous &&
+    isDeepStrictEqual(withoutManagedFields(object), withoutManagedFields(existing)) &&
+    isDeepStrictEqual(previous.fieldsV1, ownEntry.fieldsV1);
   metadata.managedFields = [...kept, unchanged ? previous : ownEntry];
   return { object, conflicts: [] };
 }
@@ -106,10 +121,12 @@ export function toFieldsV1(paths: FieldPath[]): Json {
 }
 
 function leafPaths(fields: Json, prefix: FieldPath = []): FieldPath[] {
-  return Object.entries(fields).filter(([key]) => key.startsWith('f:')).flatMap(([key, child]) => {
-    const path = [...prefix, key.slice(2)];
-    return isPlainObject(child) && Object.keys(child).length > 0 ? leafPaths(child, path) : [path];
-  });
+  return Object.entries(fields)
+    .filter(([key]) => key.startsWith('f:'))
+    .flatMap(([key, child]) => {
+      const path = [...prefix, key.slice(2)];
+      return isPlainObject(child) && Object.keys(child).length > 0 ? leafPaths(child, path) : [path];
+    });
 }
 
 function withoutManagedFields(object: Json): Json {

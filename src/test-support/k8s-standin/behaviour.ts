@@ -33,11 +33,16 @@ const defaultLogs: Record<RolloutBehaviourKind, string[]> = {
 };
 
 /** The behaviour for a new pod of `deployment`: the last rule that matches wins, `ready` by default. */
-export function behaviourFor(rules: BehaviourRule[], target: { deployment: string; namespace: string; images: string[] }): RolloutBehaviour {
-  const matching = rules.filter(({ match }) =>
-    (match.deployment === undefined || match.deployment === target.deployment) &&
-    (match.namespace === undefined || match.namespace === target.namespace) &&
-    (match.image === undefined || target.images.some((image) => (typeof match.image === 'string' ? image.includes(match.image) : match.image!.test(image)))),
+export function behaviourFor(
+  rules: BehaviourRule[],
+  target: { deployment: string; namespace: string; images: string[] },
+): RolloutBehaviour {
+  const matching = rules.filter(
+    ({ match }) =>
+      (match.deployment === undefined || match.deployment === target.deployment) &&
+      (match.namespace === undefined || match.namespace === target.namespace) &&
+      (match.image === undefined ||
+        target.images.some((image) => (typeof match.image === 'string' ? image.includes(match.image) : match.image!.test(image)))),
   );
   return matching.at(-1)?.behaviour ?? { kind: 'ready' };
 }

@@ -67,7 +67,8 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     requests,
     get: (apiVersion, kind, namespace, name) => store.get(typeOf(apiVersion, kind), namespace, name),
     list: (apiVersion, kind, namespace) => store.list(typeOf(apiVersion, kind), namespace),
-    setRolloutBehaviour: (match, behaviour) => simulator.setBehaviour(match, typeof behaviour === 'string' ? { kind: behaviour } : behaviour),
+    setRolloutBehaviour: (match, behaviour) =>
+      simulator.setBehaviour(match, typeof behaviour === 'string' ? { kind: behaviour } : behaviour),
     serveService: (namespace, name, handler) => backends.serve(namespace, name, handler),
     close: async () => {
       simulator.stop();

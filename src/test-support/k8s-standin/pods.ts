@@ -1,7 +1,10 @@
 import type { RolloutBehaviourKind } from './behaviour.ts';
 
 type Json = Record<string, unknown>;
-interface Container { name: string; image?: string }
+interface Container {
+  name: string;
+  image?: string;
+}
 
 /** What the simulator knows of one pod beyond the object: how it behaves and how long it has lived. */
 export interface PodLife {
@@ -39,12 +42,24 @@ export function podStatus(containers: Container[], life: PodLife, startTime: str
     started: running && life.kind !== 'crash-loop',
     restartCount: life.restarts,
     state: containerState(life, startTime),
-    ...(life.restarts > 0 ? { lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: startTime, finishedAt: startTime } } } : {}),
+    ...(life.restarts > 0
+      ? { lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: startTime, finishedAt: startTime } } }
+      : {}),
   }));
-  const condition = (type: string, status: boolean) => ({ type, status: status ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: startTime });
+  const condition = (type: string, status: boolean) => ({
+    type,
+    status: status ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: startTime,
+  });
   return {
     phase: running ? 'Running' : 'Pending',
-    conditions: [condition('PodScheduled', true), condition('Initialized', true), condition('ContainersReady', ready), condition('Ready', ready)],
+    conditions: [
+      condition('PodScheduled', true),
+      condition('Initialized', true),
+      condition('ContainersReady', ready),
+      condition('Ready', ready),
+    ],
     hostIP: '10.0.0.1',
     podIP,
     startTime,
@@ -81,12 +96,24 @@ export function podWarnings(containers: Container[], life: PodLife, podName: str
       case 'ready':
         return [];
       case 'never-ready':
-        return [{ reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', container: container.name }];
+        return [
+          { reason: 'Unhealthy', message: 'Readiness probe failed: HTTP probe failed with statuscode: 503', container: container.name },
+        ];
       case 'crash-loop':
-        return [{ reason: 'BackOff', message: `Back-off restarting failed container ${container.name} in pod ${podName}_${namespace}(${uid})`, container: container.name }];
+        return [
+          {
+            reason: 'BackOff',
+            message: `Back-off restarting failed container ${container.name} in pod ${podName}_${namespace}(${uid})`,
+            container: container.name,
+          },
+        ];
       case 'image-pull-error':
         return [
-          { reason: 'Failed', message: `Failed to pull image "${container.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${container.image}": not found`, container: container.name },
+          {
+            reason: 'Failed',
+            message: `Failed to pull image "${container.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${container.image}": not found`,
+            container: container.name,
+          },
           { reason: 'BackOff', message: `Back-off pulling image "${container.image}"`, container: container.name },
         ];
     }

@@ -29,7 +29,8 @@ async function apply(object: KubeObject): Promise<void> {
 
 /** The namespace and the backend's Service, and with `withPods` its Deployment, once a pod is ready. */
 async function deployBackend(withPods: boolean): Promise<void> {
-  const wanted = (o: KubeObject) => o.kind === 'Namespace' || (o.metadata.name === 'embark-backend' && (o.kind === 'Service' || (withPods && o.kind === 'Deployment')));
+  const wanted = (o: KubeObject) =>
+    o.kind === 'Namespace' || (o.metadata.name === 'embark-backend' && (o.kind === 'Service' || (withPods && o.kind === 'Deployment')));
   for (const object of manifests().filter(wanted)) await apply(object);
   if (!withPods) return;
   const deadline = Date.now() + 5000;
@@ -70,7 +71,15 @@ describe('the service proxy subresource', () => {
 
   it('answers 503 ServiceUnavailable, as the API server does, when nothing can answer', async () => {
     await deployBackend(false);
-    const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+    const status = (code: number, reason: string, message: string) => ({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      code,
+    });
     const noEndpoints = await get(`${PROXY}/embark-backend:7007/proxy/healthcheck`);
     expect(noEndpoints.status).toBe(503);
     expect(JSON.parse(noEndpoints.text)).toEqual(status(503, 'ServiceUnavailable', 'no endpoints available for service "embark-backend"'));
@@ -79,9 +88,13 @@ describe('the service proxy subresource', () => {
     const podIP = (standin.list('v1', 'Pod', 'embark-dev')[0].status as { podIP: string }).podIP;
     const refused = await get(`${PROXY}/embark-backend:7007/proxy/healthcheck`);
     expect(refused.status).toBe(503);
-    expect(JSON.parse(refused.text)).toEqual(status(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${podIP}:7007: connect: connection refused`));
+    expect(JSON.parse(refused.text)).toEqual(
+      status(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${podIP}:7007: connect: connection refused`),
+    );
 
-    expect(JSON.parse((await get(`${PROXY}/embark-backend:9999/proxy/`)).text)).toEqual(status(503, 'ServiceUnavailable', 'no service port "9999" found for service "embark-backend"'));
+    expect(JSON.parse((await get(`${PROXY}/embark-backend:9999/proxy/`)).text)).toEqual(
+      status(503, 'ServiceUnavailable', 'no service port "9999" found for service "embark-backend"'),
+    );
     const unknown = await get(`${PROXY}/embark-nope:80/proxy/`);
     expect(unknown.status).toBe(404);
     expect(JSON.parse(unknown.text)).toMatchObject({ reason: 'NotFound', message: 'services "embark-nope" not found' });

@@ -61,8 +61,15 @@ interface ServiceSpec {
  * Answers a proxied GET as the API server does: 404 for an unknown Service, 503 when no ready pod
  * backs it or nothing listens in them, otherwise whatever the registered handler answers.
  */
-export async function proxyToService(store: ObjectStore, backends: ServiceBackends, target: ProxyTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (req.method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', `the stand-in proxies only GET to services, not ${req.method ?? ''}`);
+export async function proxyToService(
+  store: ObjectStore,
+  backends: ServiceBackends,
+  target: ProxyTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (req.method !== 'GET')
+    throw new ApiError(405, 'MethodNotAllowed', `the stand-in proxies only GET to services, not ${req.method ?? ''}`);
   const service = store.get(SERVICES, target.namespace, target.service);
   if (!service) throw notFound('services', '', target.service);
   const spec = service.spec as ServiceSpec;
@@ -70,10 +77,13 @@ export async function proxyToService(store: ObjectStore, backends: ServiceBacken
   if (!port) throw unavailable(`no service port "${target.port}" found for service "${target.service}"`);
   const selector = spec.selector ? parseLabels(spec.selector) : undefined;
   // A Service without a selector has only the endpoints someone writes by hand, which the stand-in never does.
-  const endpoints = selector ? store.list(PODS, target.namespace).filter((pod) => matchesLabels(pod.metadata.labels, selector) && isReady(pod)) : [];
+  const endpoints = selector
+    ? store.list(PODS, target.namespace).filter((pod) => matchesLabels(pod.metadata.labels, selector) && isReady(pod))
+    : [];
   if (endpoints.length === 0) throw unavailable(`no endpoints available for service "${target.service}"`);
   const handler = backends.handlerFor(target.namespace, target.service);
-  if (!handler) throw unavailable(`error trying to reach service: dial tcp ${podIP(endpoints[0])}:${port.port}: connect: connection refused`);
+  if (!handler)
+    throw unavailable(`error trying to reach service: dial tcp ${podIP(endpoints[0])}:${port.port}: connect: connection refused`);
   const answer = handler(target.path);
   if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
   res.writeHead(answer.status, { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -12,8 +12,23 @@ export interface ResourceType {
   subresources: string[];
 }
 
-const type = (group: string, version: string, kind: string, plural: string, namespaced: boolean, applyable: boolean, subresources: string[] = []): ResourceType => ({
-  group, version, kind, plural, singular: kind.toLowerCase(), namespaced, applyable, subresources,
+const type = (
+  group: string,
+  version: string,
+  kind: string,
+  plural: string,
+  namespaced: boolean,
+  applyable: boolean,
+  subresources: string[] = [],
+): ResourceType => ({
+  group,
+  version,
+  kind,
+  plural,
+  singular: kind.toLowerCase(),
+  namespaced,
+  applyable,
+  subresources,
 });
 
 /** The subset of the API Slipway renders and a deploy reads back. */
@@ -49,14 +64,21 @@ export function resourceForKind(apiVersion: string, kind: string): ResourceType 
 export function resourceList(group: string, version: string): object | undefined {
   const served = resourceTypes.filter((r) => r.group === group && r.version === version);
   if (served.length === 0) return undefined;
-  const verbs = (r: ResourceType) => (r.applyable ? ['create', 'delete', 'get', 'list', 'patch', 'watch'] : ['delete', 'get', 'list', 'watch']);
+  const verbs = (r: ResourceType) =>
+    r.applyable ? ['create', 'delete', 'get', 'list', 'patch', 'watch'] : ['delete', 'get', 'list', 'watch'];
   return {
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: group ? `${group}/${version}` : version,
     resources: served.flatMap((r) => [
       { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: verbs(r) },
-      ...r.subresources.map((sub) => ({ name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, kind: sub === 'log' ? 'Pod' : r.kind, verbs: ['get'] })),
+      ...r.subresources.map((sub) => ({
+        name: `${r.plural}/${sub}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: sub === 'log' ? 'Pod' : r.kind,
+        verbs: ['get'],
+      })),
     ]),
   };
 }

@@ -9,7 +9,10 @@ type Json = Record<string, unknown>;
 interface DeploymentSpec {
   replicas?: number;
   progressDeadlineSeconds?: number;
-  template: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: { name: string; image?: string }[] } };
+  template: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec: { containers: { name: string; image?: string }[] };
+  };
 }
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -40,7 +43,10 @@ export class RolloutSimulator {
   private readonly events = new Map<string, string>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly store: ObjectStore, private readonly options: SimulatorOptions) {
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly options: SimulatorOptions,
+  ) {
     this.timer = setInterval(() => this.tick(), options.tickMs);
     this.timer.unref();
   }
@@ -53,7 +59,8 @@ export class RolloutSimulator {
   logs(podUid: string): { lines: string[]; waiting?: string } | undefined {
     const life = this.pods.get(podUid);
     if (!life) return undefined;
-    if (life.ticks === 0 || life.kind === 'image-pull-error') return { lines: [], waiting: life.kind === 'image-pull-error' ? 'trying and failing to pull image' : 'ContainerCreating' };
+    if (life.ticks === 0 || life.kind === 'image-pull-error')
+      return { lines: [], waiting: life.kind === 'image-pull-error' ? 'trying and failing to pull image' : 'ContainerCreating' };
     return { lines: logsOf(life.behaviour) };
   }
 
@@ -78,7 +85,9 @@ export class RolloutSimulator {
       rollout = { hash, lastProgress: now, timedOut: false, readyNew: 0 };
       this.rollouts.set(uid, rollout);
     }
-    const progressed = () => { rollout.lastProgress = Date.now(); };
+    const progressed = () => {
+      rollout.lastProgress = Date.now();
+    };
 
     const revisions = owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? 0));
     let current = owned.find((rs) => rs.metadata.labels?.[HASH] === hash);
@@ -90,7 +99,8 @@ export class RolloutSimulator {
     }
 
     const replicaSetUids = new Set([...owned, current].map((rs) => rs.metadata.uid));
-    const podsOfDeployment = () => this.store.list(PODS, namespace).filter((pod) => pod.metadata.ownerReferences?.some((ref) => replicaSetUids.has(ref.uid)));
+    const podsOfDeployment = () =>
+      this.store.list(PODS, namespace).filter((pod) => pod.metadata.ownerReferences?.some((ref) => replicaSetUids.has(ref.uid)));
     for (const pod of podsOfDeployment()) this.advance(pod);
     const pods = podsOfDeployment();
     const fresh = pods.filter((pod) => ownedBy(pod, current.metadata.uid));
@@ -126,11 +136,16 @@ export class RolloutSimulator {
     const progressing = complete
       ? { status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${current.metadata.name}" has successfully progressed.` }
       : rollout.timedOut
-        ? { status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${current.metadata.name}" has timed out progressing.` }
+        ? {
+            status: 'False',
+            reason: 'ProgressDeadlineExceeded',
+            message: `ReplicaSet "${current.metadata.name}" has timed out progressing.`,
+          }
         : { status: 'True', reason: 'ReplicaSetUpdated', message: `ReplicaSet "${current.metadata.name}" is progressing.` };
-    const availability = available >= replicas
-      ? { status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
-      : { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' };
+    const availability =
+      available >= replicas
+        ? { status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' }
+        : { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.' };
     const previous = (deployment.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
     const status = omitZero({
       observedGeneration: deployment.metadata.generation,
@@ -141,13 +156,29 @@ export class RolloutSimulator {
       unavailableReplicas: Math.max(0, replicas - available),
       conditions: [condition('Available', availability, previous), condition('Progressing', progressing, previous)],
     });
-    this.writeIfChanged(DEPLOYMENTS, deployment, { ...deployment, metadata: { ...deployment.metadata, annotations: { ...deployment.metadata.annotations, [REVISION]: current.metadata.annotations?.[REVISION] ?? '1' } }, status });
+    this.writeIfChanged(DEPLOYMENTS, deployment, {
+      ...deployment,
+      metadata: {
+        ...deployment.metadata,
+        annotations: { ...deployment.metadata.annotations, [REVISION]: current.metadata.annotations?.[REVISION] ?? '1' },
+      },
+      status,
+    });
     for (const rs of [...owned.filter((r) => r.metadata.uid !== current.metadata.uid), current]) {
       const mine = after.filter((pod) => ownedBy(pod, rs.metadata.uid));
       const latestRs = this.store.get(REPLICA_SETS, namespace, rs.metadata.name);
       if (!latestRs) continue;
-      const rsStatus = omitZero({ replicas: mine.length, readyReplicas: mine.filter(isReady).length, availableReplicas: mine.filter(isReady).length, observedGeneration: 1 });
-      this.writeIfChanged(REPLICA_SETS, latestRs, { ...latestRs, spec: { ...(latestRs.spec as Json), replicas: mine.length }, status: rsStatus });
+      const rsStatus = omitZero({
+        replicas: mine.length,
+        readyReplicas: mine.filter(isReady).length,
+        availableReplicas: mine.filter(isReady).length,
+        observedGeneration: 1,
+      });
+      this.writeIfChanged(REPLICA_SETS, latestRs, {
+        ...latestRs,
+        spec: { ...(latestRs.spec as Json), replicas: mine.length },
+        status: rsStatus,
+      });
     }
   }
 
@@ -168,7 +199,11 @@ export class RolloutSimulator {
   private createPod(deployment: StoredObject, rs: StoredObject): void {
     const template = (deployment.spec as DeploymentSpec).template;
     const namespace = deployment.metadata.namespace ?? '';
-    const behaviour = behaviourFor(this.rules, { deployment: deployment.metadata.name, namespace, images: template.spec.containers.map((c) => c.image ?? '') });
+    const behaviour = behaviourFor(this.rules, {
+      deployment: deployment.metadata.name,
+      namespace,
+      images: template.spec.containers.map((c) => c.image ?? ''),
+    });
     const uid = randomUUID();
     const life = { kind: behaviour.kind, ticks: 0, restarts: 0, behaviour };
     this.pods.set(uid, life);
@@ -210,7 +245,14 @@ export class RolloutSimulator {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace, uid: randomUUID(), resourceVersion: '', creationTimestamp: now },
-      involvedObject: { kind: 'Pod', namespace, name: pod.metadata.name, uid: pod.metadata.uid, apiVersion: 'v1', ...(fieldPath ? { fieldPath } : {}) },
+      involvedObject: {
+        kind: 'Pod',
+        namespace,
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+        apiVersion: 'v1',
+        ...(fieldPath ? { fieldPath } : {}),
+      },
       reason,
       message,
       source: { component: reason === 'Scheduled' ? 'default-scheduler' : 'kubelet', host: 'standin-node' },
@@ -228,7 +270,14 @@ export class RolloutSimulator {
   }
 }
 
-interface Condition { type: string; status: string; reason: string; message: string; lastUpdateTime: string; lastTransitionTime: string }
+interface Condition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastUpdateTime: string;
+  lastTransitionTime: string;
+}
 
 /** A condition keeps its timestamps while nothing about it changes, so a steady state writes nothing. */
 function condition(type: string, now: { status: string; reason: string; message: string }, previous: Condition[]): Condition {
@@ -236,7 +285,12 @@ function condition(type: string, now: { status: string; reason: string; message:
   const same = before && before.status === now.status && before.reason === now.reason && before.message === now.message;
   if (same) return before;
   const time = timestamp();
-  return { type, ...now, lastUpdateTime: time, lastTransitionTime: before && before.status === now.status ? before.lastTransitionTime : time };
+  return {
+    type,
+    ...now,
+    lastUpdateTime: time,
+    lastTransitionTime: before && before.status === now.status ? before.lastTransitionTime : time,
+  };
 }
 
 function newReplicaSet(deployment: StoredObject, hash: string, revision: number): StoredObject {
@@ -257,7 +311,11 @@ function newReplicaSet(deployment: StoredObject, hash: string, revision: number)
       annotations: { [REVISION]: String(revision) },
       ownerReferences: [ownerReference(deployment)],
     },
-    spec: { replicas: 0, selector: { matchLabels: { ...(spec.selector.matchLabels as Json), [HASH]: hash } }, template: { ...structuredClone(spec.template), metadata: { ...spec.template.metadata, labels } } },
+    spec: {
+      replicas: 0,
+      selector: { matchLabels: { ...(spec.selector.matchLabels as Json), [HASH]: hash } },
+      template: { ...structuredClone(spec.template), metadata: { ...spec.template.metadata, labels } },
+    },
   };
 }
 
@@ -266,7 +324,14 @@ function withRevision(rs: StoredObject, revision: number): StoredObject {
 }
 
 function ownerReference(owner: StoredObject) {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name, uid: owner.metadata.uid, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 function ownedBy(object: StoredObject, uid: string): boolean {

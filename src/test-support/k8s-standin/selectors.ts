@@ -13,13 +13,21 @@ export interface Requirement {
  */
 export function parseSelector(text: string | null, param: string): Requirement[] {
   if (!text) return [];
-  return text.split(',').map((part) => part.trim()).filter(Boolean).map((part): Requirement => {
-    const match = /^([^!=\s]+)\s*(==|=|!=)\s*([^!=\s]*)$/.exec(part);
-    if (match) return { key: match[1], op: match[2] === '!=' ? 'notEquals' : 'equals', value: match[3] };
-    if (/^![^!=\s]+$/.test(part)) return { key: part.slice(1), op: 'notExists' };
-    if (/^[^!=\s()]+$/.test(part)) return { key: part, op: 'exists' };
-    throw new ApiError(400, 'BadRequest', `unable to parse requirement: ${param} "${part}" (the stand-in supports only equality selectors)`);
-  });
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part): Requirement => {
+      const match = /^([^!=\s]+)\s*(==|=|!=)\s*([^!=\s]*)$/.exec(part);
+      if (match) return { key: match[1], op: match[2] === '!=' ? 'notEquals' : 'equals', value: match[3] };
+      if (/^![^!=\s]+$/.test(part)) return { key: part.slice(1), op: 'notExists' };
+      if (/^[^!=\s()]+$/.test(part)) return { key: part, op: 'exists' };
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `unable to parse requirement: ${param} "${part}" (the stand-in supports only equality selectors)`,
+      );
+    });
 }
 
 export function matchesLabels(labels: Record<string, string> | undefined, requirements: Requirement[]): boolean {
@@ -29,16 +37,22 @@ export function matchesLabels(labels: Record<string, string> | undefined, requir
 /** Field selectors name a dotted path in the object: `metadata.name=web`, `involvedObject.name=web-1`. */
 export function matchesFields(object: unknown, requirements: Requirement[]): boolean {
   return requirements.every((req) => {
-    const value = req.key.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), object);
+    const value = req.key
+      .split('.')
+      .reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), object);
     return matches(value === undefined ? undefined : String(value), req);
   });
 }
 
 function matches(actual: string | undefined, req: Requirement): boolean {
   switch (req.op) {
-    case 'equals': return actual === req.value;
-    case 'notEquals': return actual !== req.value;
-    case 'exists': return actual !== undefined;
-    case 'notExists': return actual === undefined;
+    case 'equals':
+      return actual === req.value;
+    case 'notEquals':
+      return actual !== req.value;
+    case 'exists':
+      return actual !== undefined;
+    case 'notExists':
+      return actual === undefined;
   }
 }

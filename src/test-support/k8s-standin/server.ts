@@ -45,9 +45,23 @@ interface Route {
 export function createApiServer(parts: ApiServerParts): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
-    res.on('finish', () => parts.requests.push({ method: req.method ?? '', path: `${url.pathname}${url.search}`, contentType: req.headers['content-type'], status: res.statusCode }));
+    res.on('finish', () =>
+      parts.requests.push({
+        method: req.method ?? '',
+        path: `${url.pathname}${url.search}`,
+        contentType: req.headers['content-type'],
+        status: res.statusCode,
+      }),
+    );
     handle(parts, req, res, url).catch((error: unknown) => {
-      const failure = error instanceof ApiError ? error : new ApiError(500, 'InternalError', `an error on the server has prevented the request from succeeding: ${(error as Error).message}`);
+      const failure =
+        error instanceof ApiError
+          ? error
+          : new ApiError(
+              500,
+              'InternalError',
+              `an error on the server has prevented the request from succeeding: ${(error as Error).message}`,
+            );
       if (!res.headersSent) sendJson(res, failure.code, failure.toStatus());
       else res.end();
     });
@@ -78,7 +92,10 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
     if (req.method === 'GET') return listOrWatch(parts, resource, route.namespace, query, req, res);
     if (req.method === 'POST' && resource.applyable) {
       const result = writeObject(parts.store, { resource, namespace: route.namespace }, await readBody(req, req.headers['content-type']), {
-        fieldManager: query.get('fieldManager') ?? 'unknown', force: false, dryRun: dryRun(query), createOnly: true,
+        fieldManager: query.get('fieldManager') ?? 'unknown',
+        force: false,
+        dryRun: dryRun(query),
+        createOnly: true,
       });
       return sendJson(res, 201, result.object);
     }
@@ -99,20 +116,32 @@ async function handle(parts: ApiServerParts, req: IncomingMessage, res: ServerRe
       if (!resource.applyable) throw methodNotAllowed('PATCH');
       const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim();
       if (contentType !== 'application/apply-patch+yaml') {
-        throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml (the stand-in serves server-side apply only, not ${contentType || 'an untyped patch'})`);
+        throw new ApiError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/apply-patch+yaml (the stand-in serves server-side apply only, not ${contentType || 'an untyped patch'})`,
+        );
       }
       const fieldManager = query.get('fieldManager');
-      if (!fieldManager) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+      if (!fieldManager)
+        throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
       const body = await readBody(req, contentType);
       const result = writeObject(parts.store, { resource, namespace: route.namespace, name: route.name }, body, {
-        fieldManager, force: query.get('force') === 'true', dryRun: dryRun(query), createOnly: false,
+        fieldManager,
+        force: query.get('force') === 'true',
+        dryRun: dryRun(query),
+        createOnly: false,
       });
       return sendJson(res, result.created ? 201 : 200, result.object);
     }
     case 'DELETE': {
       const removed = deleteObject(parts.store, resource, route.namespace, route.name);
       if (resource.kind === 'Namespace') {
-        return sendJson(res, 200, { ...removed, metadata: { ...removed.metadata, deletionTimestamp: removed.metadata.creationTimestamp }, status: { phase: 'Terminating' } });
+        return sendJson(res, 200, {
+          ...removed,
+          metadata: { ...removed.metadata, deletionTimestamp: removed.metadata.creationTimestamp },
+          status: { phase: 'Terminating' },
+        });
       }
       if (resource.kind === 'Pod') return sendJson(res, 200, removed);
       return sendJson(res, 200, successStatus(resource.plural, resource.group, route.name, removed.metadata.uid));
@@ -145,23 +174,49 @@ function resolve(segments: string[]): Route | undefined {
   return { group, version, resource, namespace, name: rest[1], subresource: rest[2] };
 }
 
-function listOrWatch(parts: ApiServerParts, resource: ResourceType, namespace: string | undefined, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+function listOrWatch(
+  parts: ApiServerParts,
+  resource: ResourceType,
+  namespace: string | undefined,
+  query: URLSearchParams,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
   const labels = parseSelector(query.get('labelSelector'), 'labelSelector');
   const fields = parseSelector(query.get('fieldSelector'), 'fieldSelector');
   if (query.get('watch') === 'true' || query.get('watch') === '1') {
     const timeout = Number(query.get('timeoutSeconds') ?? 0);
-    return streamWatch(parts.store, { resource, namespace, labels, fields, resourceVersion: query.get('resourceVersion'), timeoutSeconds: timeout > 0 ? timeout : undefined }, req, res, parts.watches);
+    return streamWatch(
+      parts.store,
+      {
+        resource,
+        namespace,
+        labels,
+        fields,
+        resourceVersion: query.get('resourceVersion'),
+        timeoutSeconds: timeout > 0 ? timeout : undefined,
+      },
+      req,
+      res,
+      parts.watches,
+    );
   }
-  const items = parts.store.list(resource, namespace)
+  const items = parts.store
+    .list(resource, namespace)
     .filter((object) => matchesLabels(object.metadata.labels, labels) && matchesFields(object, fields))
     .map(({ apiVersion: _apiVersion, kind: _kind, ...item }) => item);
-  sendJson(res, 200, { apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version, kind: `${resource.kind}List`, metadata: { resourceVersion: String(parts.store.revision) }, items });
+  sendJson(res, 200, {
+    apiVersion: resource.group ? `${resource.group}/${resource.version}` : resource.version,
+    kind: `${resource.kind}List`,
+    metadata: { resourceVersion: String(parts.store.revision) },
+    items,
+  });
 }
 
 function podLog(parts: ApiServerParts, route: Route, query: URLSearchParams, res: ServerResponse): void {
   const pod = parts.store.get(route.resource!, route.namespace, route.name!) as StoredObject | undefined;
   if (!pod) throw notFound('pods', '', route.name!);
-  const container = query.get('container') ?? ((pod.spec as { containers: { name: string }[] }).containers[0]?.name ?? '');
+  const container = query.get('container') ?? (pod.spec as { containers: { name: string }[] }).containers[0]?.name ?? '';
   const logs = parts.simulator.logs(pod.metadata.uid) ?? { lines: [] };
   if (logs.waiting) throw badRequest(`container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${logs.waiting}`);
   const tail = query.get('tailLines');

@@ -16,7 +16,11 @@ afterEach(async () => {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
-async function request(method: string, path: string, init: { body?: string; contentType?: string; token?: string | null } = {}): Promise<{ status: number; body: Json }> {
+async function request(
+  method: string,
+  path: string,
+  init: { body?: string; contentType?: string; token?: string | null } = {},
+): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = {};
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? standin.token}`;
   if (init.contentType) headers['content-type'] = init.contentType;
@@ -87,7 +91,10 @@ describe('the Kubernetes API stand-in', () => {
     expect((await apply(namespace())).status).toBe(201);
     const created = await apply(backend());
     expect(created.status).toBe(201);
-    expect(created.body.metadata).toMatchObject({ generation: 1, managedFields: [{ manager: 'slipway', operation: 'Apply', fieldsType: 'FieldsV1' }] });
+    expect(created.body.metadata).toMatchObject({
+      generation: 1,
+      managedFields: [{ manager: 'slipway', operation: 'Apply', fieldsType: 'FieldsV1' }],
+    });
     expect(created.body.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.body.spec).toMatchObject({ replicas: 1, progressDeadlineSeconds: 600 });
 
@@ -110,14 +117,20 @@ describe('the Kubernetes API stand-in', () => {
     const missing = await apply(backend(), '');
     expect(missing.status).toBe(400);
     expect(missing.body.message).toContain('fieldManager: Required value');
-    const merge = await request('PATCH', `${objectPath(backend())}?fieldManager=x`, { body: '{}', contentType: 'application/merge-patch+json' });
+    const merge = await request('PATCH', `${objectPath(backend())}?fieldManager=x`, {
+      body: '{}',
+      contentType: 'application/merge-patch+json',
+    });
     expect(merge.status).toBe(415);
   });
 
   it('accepts a YAML body and stores nothing on a dry run', async () => {
     await apply(namespace());
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dry\n  namespace: embark-dev\ndata:\n  a: "1"\n';
-    const dry = await request('PATCH', '/api/v1/namespaces/embark-dev/configmaps/dry?fieldManager=slipway&dryRun=All', { body: yaml, contentType: 'application/apply-patch+yaml' });
+    const dry = await request('PATCH', '/api/v1/namespaces/embark-dev/configmaps/dry?fieldManager=slipway&dryRun=All', {
+      body: yaml,
+      contentType: 'application/apply-patch+yaml',
+    });
     expect(dry.status).toBe(201);
     expect(dry.body.data).toEqual({ a: '1' });
     expect((await request('GET', '/api/v1/namespaces/embark-dev/configmaps/dry')).status).toBe(404);
@@ -135,10 +148,12 @@ describe('the Kubernetes API stand-in', () => {
     const { status, body } = await apply(broken as KubeObject);
     expect(status).toBe(422);
     expect(body).toMatchObject({ kind: 'Status', reason: 'Invalid', code: 422, details: { name: 'embark-backend', kind: 'Deployment' } });
-    expect(body.details.causes).toEqual(expect.arrayContaining([
-      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template.spec.containers[0].name' },
-      expect.objectContaining({ field: 'spec.template.spec.containers[0].resources.limits.memory' }),
-    ]));
+    expect(body.details.causes).toEqual(
+      expect.arrayContaining([
+        { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template.spec.containers[0].name' },
+        expect.objectContaining({ field: 'spec.template.spec.containers[0].resources.limits.memory' }),
+      ]),
+    );
     expect(body.message).toMatch(/^Deployment\.apps "embark-backend" is invalid: \[/);
     expect(standin.get('apps/v1', 'Deployment', 'embark-dev', 'embark-backend')).toBeUndefined();
   });
@@ -146,11 +161,18 @@ describe('the Kubernetes API stand-in', () => {
   it('reports a conflict between field managers with 409, and lets force take the field', async () => {
     await apply(namespace());
     await apply(backend());
-    const other = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'embark-backend', namespace: 'embark-dev' }, spec: { revisionHistoryLimit: 1 } } as KubeObject;
+    const other = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'embark-backend', namespace: 'embark-dev' },
+      spec: { revisionHistoryLimit: 1 },
+    } as KubeObject;
     const clash = await apply(other, 'fieldManager=kubectl');
     expect(clash.status).toBe(409);
     expect(clash.body.message).toBe('Apply failed with 1 conflict: conflict with "slipway" using apps/v1: .spec.revisionHistoryLimit');
-    expect(clash.body.details.causes).toEqual([{ reason: 'FieldManagerConflict', message: 'conflict with "slipway" using apps/v1', field: '.spec.revisionHistoryLimit' }]);
+    expect(clash.body.details.causes).toEqual([
+      { reason: 'FieldManagerConflict', message: 'conflict with "slipway" using apps/v1', field: '.spec.revisionHistoryLimit' },
+    ]);
     const forced = await apply(other, 'fieldManager=kubectl&force=true');
     expect(forced.status).toBe(200);
     expect(forced.body.spec.revisionHistoryLimit).toBe(1);
@@ -159,7 +181,10 @@ describe('the Kubernetes API stand-in', () => {
 
   it('lists by label selector, and a namespace delete removes everything in it', async () => {
     for (const object of manifests()) expect((await apply(object)).status).toBe(201);
-    const release = await request('GET', '/apis/apps/v1/namespaces/embark-dev/deployments?labelSelector=app.kubernetes.io/part-of%3Dembark,slipway.dev/release%3Dv1.5.0');
+    const release = await request(
+      'GET',
+      '/apis/apps/v1/namespaces/embark-dev/deployments?labelSelector=app.kubernetes.io/part-of%3Dembark,slipway.dev/release%3Dv1.5.0',
+    );
     expect(release.body.kind).toBe('DeploymentList');
     expect(release.body.items.map((d: Json) => d.metadata.name)).toEqual(['embark-backend', 'embark-frontend']);
     const one = await request('GET', '/apis/apps/v1/namespaces/embark-dev/deployments?labelSelector=app.kubernetes.io/name%3Dfrontend');
@@ -188,7 +213,10 @@ describe('the Kubernetes API stand-in', () => {
     await deploymentWhen((d) => d.status.observedGeneration === 2 && condition(d, 'Progressing')?.reason === 'NewReplicaSetAvailable');
     const rollback = await apply(backend());
     expect(rollback.body.metadata.generation).toBe(3);
-    const back = await deploymentWhen((d) => d.status.observedGeneration === 3 && condition(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' && d.status.replicas === 1);
+    const back = await deploymentWhen(
+      (d) =>
+        d.status.observedGeneration === 3 && condition(d, 'Progressing')?.reason === 'NewReplicaSetAvailable' && d.status.replicas === 1,
+    );
     expect(back.metadata.annotations['deployment.kubernetes.io/revision']).toBe('3');
     const pods = (await request('GET', '/api/v1/namespaces/embark-dev/pods?labelSelector=app.kubernetes.io/name%3Dbackend')).body.items;
     expect(pods.map((p: Json) => p.spec.containers[0].image)).toEqual([(backend() as Json).spec.template.spec.containers[0].image]);
@@ -201,7 +229,10 @@ describe('the Kubernetes API stand-in', () => {
     deployment.spec.progressDeadlineSeconds = 300; // 300 ms at the test's time scale
     await apply(deployment as KubeObject);
     const stuck = await deploymentWhen((d) => condition(d, 'Progressing')?.reason === 'ProgressDeadlineExceeded');
-    expect(condition(stuck, 'Progressing')).toMatchObject({ status: 'False', message: expect.stringMatching(/^ReplicaSet "embark-backend-[0-9a-f]+" has timed out progressing\.$/) });
+    expect(condition(stuck, 'Progressing')).toMatchObject({
+      status: 'False',
+      message: expect.stringMatching(/^ReplicaSet "embark-backend-[0-9a-f]+" has timed out progressing\.$/),
+    });
     expect(condition(stuck, 'Available')).toMatchObject({ status: 'False', reason: 'MinimumReplicasUnavailable' });
     expect(stuck.status.readyReplicas).toBeUndefined();
     const events = (await request('GET', '/api/v1/namespaces/embark-dev/events')).body.items;
@@ -209,29 +240,44 @@ describe('the Kubernetes API stand-in', () => {
   });
 
   it('shows a crash-looping rollout: pods in CrashLoopBackOff with restarts, BackOff events and the logs', async () => {
-    standin.setRolloutBehaviour({ image: /embark\/backend/ }, { kind: 'crash-loop', logs: ['booting', 'Error: DATABASE_URL is not set', 'exit 1'] });
+    standin.setRolloutBehaviour(
+      { image: /embark\/backend/ },
+      { kind: 'crash-loop', logs: ['booting', 'Error: DATABASE_URL is not set', 'exit 1'] },
+    );
     await apply(namespace());
     await apply(backend());
     const pod = await until(async () => {
-      const items = (await request('GET', '/api/v1/namespaces/embark-dev/pods?labelSelector=app.kubernetes.io/name%3Dbackend')).body.items as Json[];
+      const items = (await request('GET', '/api/v1/namespaces/embark-dev/pods?labelSelector=app.kubernetes.io/name%3Dbackend')).body
+        .items as Json[];
       return items.find((p) => p.status.containerStatuses[0].restartCount >= 2);
     });
-    expect(pod.status.containerStatuses[0]).toMatchObject({ ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } });
-    const events = (await request('GET', `/api/v1/namespaces/embark-dev/events?fieldSelector=involvedObject.name%3D${pod.metadata.name}`)).body.items as Json[];
+    expect(pod.status.containerStatuses[0]).toMatchObject({
+      ready: false,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { exitCode: 1 } },
+    });
+    const events = (await request('GET', `/api/v1/namespaces/embark-dev/events?fieldSelector=involvedObject.name%3D${pod.metadata.name}`))
+      .body.items as Json[];
     const backOff = events.find((e) => e.reason === 'BackOff');
     expect(backOff).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Pod', name: pod.metadata.name, uid: pod.metadata.uid } });
-    expect(backOff!.message).toBe(`Back-off restarting failed container backend in pod ${pod.metadata.name}_embark-dev(${pod.metadata.uid})`);
+    expect(backOff!.message).toBe(
+      `Back-off restarting failed container backend in pod ${pod.metadata.name}_embark-dev(${pod.metadata.uid})`,
+    );
     const log = await request('GET', `/api/v1/namespaces/embark-dev/pods/${pod.metadata.name}/log?tailLines=2`);
     expect(log.body.text).toBe('Error: DATABASE_URL is not set\nexit 1\n');
   });
 
-  it('streams a deployment\'s status changes over watch from a resourceVersion', async () => {
+  it("streams a deployment's status changes over watch from a resourceVersion", async () => {
     await apply(namespace());
     const created = await apply(backend());
     const controller = new AbortController();
-    const response = await fetch(`${standin.url}/apis/apps/v1/namespaces/embark-dev/deployments?watch=true&resourceVersion=${created.body.metadata.resourceVersion}&fieldSelector=metadata.name%3Dembark-backend`, {
-      headers: { authorization: `Bearer ${standin.token}` }, signal: controller.signal,
-    });
+    const response = await fetch(
+      `${standin.url}/apis/apps/v1/namespaces/embark-dev/deployments?watch=true&resourceVersion=${created.body.metadata.resourceVersion}&fieldSelector=metadata.name%3Dembark-backend`,
+      {
+        headers: { authorization: `Bearer ${standin.token}` },
+        signal: controller.signal,
+      },
+    );
     const events: Json[] = [];
     const decoder = new TextDecoder();
     let buffer = '';

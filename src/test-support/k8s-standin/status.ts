@@ -17,7 +17,16 @@ export class ApiError extends Error {
   }
 
   toStatus(): object {
-    return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: this.message, reason: this.reason, ...(this.details ? { details: this.details } : {}), code: this.code };
+    return {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: this.message,
+      reason: this.reason,
+      ...(this.details ? { details: this.details } : {}),
+      code: this.code,
+    };
   }
 }
 
@@ -33,5 +42,11 @@ export function badRequest(message: string): ApiError {
 
 /** The Status a successful delete of an object returns. */
 export function successStatus(plural: string, group: string, name: string, uid: string): object {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, group: group || undefined, kind: plural, uid } };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Success',
+    details: { name, group: group || undefined, kind: plural, uid },
+  };
 }

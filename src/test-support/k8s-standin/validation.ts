@@ -24,13 +24,20 @@ export function validateObject(resource: ResourceType, object: KubeObject, exist
   if (isKnownKind(object)) {
     for (const finding of schemaFindings(object)) {
       const required = finding.message.startsWith('required field');
-      invalid(finding.path, required ? 'Required value' : `Invalid value: ${finding.message}`, required ? 'FieldValueRequired' : 'FieldValueInvalid');
+      invalid(
+        finding.path,
+        required ? 'Required value' : `Invalid value: ${finding.message}`,
+        required ? 'FieldValueRequired' : 'FieldValueInvalid',
+      );
     }
   }
   const name = object.metadata.name;
   const nameRule = LABEL_NAMED.has(object.kind) ? DNS_LABEL : DNS_SUBDOMAIN;
   if (!nameRule.test(name) || name.length > (LABEL_NAMED.has(object.kind) ? 63 : 253)) {
-    invalid('metadata.name', `Invalid value: "${name}": a lowercase RFC 1123 ${LABEL_NAMED.has(object.kind) ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'`);
+    invalid(
+      'metadata.name',
+      `Invalid value: "${name}": a lowercase RFC 1123 ${LABEL_NAMED.has(object.kind) ? 'label' : 'subdomain'} must consist of lower case alphanumeric characters, '-' or '.'`,
+    );
   }
   checkLabels(object.metadata.labels, 'metadata.labels', invalid);
   if (object.kind === 'Deployment') checkDeployment(object, existing, invalid);
@@ -38,9 +45,17 @@ export function validateObject(resource: ResourceType, object: KubeObject, exist
   if (causes.length > 0) {
     const summary = causes.map((cause) => `${cause.field}: ${cause.message}`);
     const qualified = resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
-    throw new ApiError(422, 'Invalid', `${qualified} "${name}" is invalid: ${summary.length === 1 ? summary[0] : `[${summary.join(', ')}]`}`, {
-      name, group: resource.group || undefined, kind: resource.kind, causes,
-    });
+    throw new ApiError(
+      422,
+      'Invalid',
+      `${qualified} "${name}" is invalid: ${summary.length === 1 ? summary[0] : `[${summary.join(', ')}]`}`,
+      {
+        name,
+        group: resource.group || undefined,
+        kind: resource.kind,
+        causes,
+      },
+    );
   }
 }
 
@@ -50,16 +65,23 @@ function checkLabels(labels: Record<string, string> | undefined, at: string, inv
   for (const [key, value] of Object.entries(labels ?? {})) {
     const [prefix, name] = key.includes('/') ? key.split('/', 2) : [undefined, key];
     if (!LABEL_NAME.test(name) || name.length > 63 || (prefix !== undefined && !DNS_SUBDOMAIN.test(prefix))) {
-      invalid(`${at}`, `Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`);
+      invalid(
+        `${at}`,
+        `Invalid value: "${key}": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character`,
+      );
     }
     if (typeof value !== 'string' || !LABEL_VALUE.test(value) || value.length > 63) {
-      invalid(`${at}`, `Invalid value: "${String(value)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)`);
+      invalid(
+        `${at}`,
+        `Invalid value: "${String(value)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (at most 63 characters)`,
+      );
     }
   }
 }
 
 function checkDeployment(object: KubeObject, existing: KubeObject | undefined, invalid: Invalid): void {
-  const spec = object.spec as { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
+  const spec = object.spec as
+    { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
   const selector = spec?.selector?.matchLabels ?? {};
   const templateLabels = spec?.template?.metadata?.labels ?? {};
   checkLabels(templateLabels, 'spec.template.metadata.labels', invalid);

@@ -19,9 +19,17 @@ export interface WatchRequest {
  * goes away, `timeoutSeconds` passes or the stand-in closes. A resourceVersion older than the
  * kept history gets an ERROR event with a 410 Expired Status, as after etcd compaction.
  */
-export function streamWatch(store: ObjectStore, watch: WatchRequest, req: IncomingMessage, res: ServerResponse, open: Set<ServerResponse>): void {
+export function streamWatch(
+  store: ObjectStore,
+  watch: WatchRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  open: Set<ServerResponse>,
+): void {
   const selected = (object: StoredObject) =>
-    (watch.namespace === undefined || object.metadata.namespace === watch.namespace) && matchesLabels(object.metadata.labels, watch.labels) && matchesFields(object, watch.fields);
+    (watch.namespace === undefined || object.metadata.namespace === watch.namespace) &&
+    matchesLabels(object.metadata.labels, watch.labels) &&
+    matchesFields(object, watch.fields);
   const send = (type: WatchEventType | 'ERROR', object: object) => res.write(`${JSON.stringify({ type, object })}\n`);
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });

@@ -45,7 +45,11 @@ export function writeObject(store: ObjectStore, target: WriteTarget, body: unkno
   if (namespace !== undefined && !store.get(NAMESPACES, undefined, namespace)) throw notFound('namespaces', '', namespace);
   const existing = store.get(resource, namespace, name);
   if (existing && options.createOnly) {
-    throw new ApiError(409, 'AlreadyExists', `${qualified(resource)} "${name}" already exists`, { name, group: resource.group || undefined, kind: resource.plural });
+    throw new ApiError(409, 'AlreadyExists', `${qualified(resource)} "${name}" already exists`, {
+      name,
+      group: resource.group || undefined,
+      kind: resource.plural,
+    });
   }
 
   const outcome = serverSideApply({ existing, config, manager: options.fieldManager, force: options.force, now: timestamp() });
@@ -53,7 +57,10 @@ export function writeObject(store: ObjectStore, target: WriteTarget, body: unkno
     const fields = outcome.conflicts.map((c) => `${c.message}: ${c.field}`);
     const count = outcome.conflicts.length;
     throw new ApiError(409, 'Conflict', `Apply failed with ${count} conflict${count === 1 ? '' : 's'}: ${fields.join('\n')}`, {
-      name, group: resource.group || undefined, kind: resource.plural, causes: outcome.conflicts,
+      name,
+      group: resource.group || undefined,
+      kind: resource.plural,
+      causes: outcome.conflicts,
     });
   }
   const object = outcome.object as StoredObject;
@@ -64,7 +71,11 @@ export function writeObject(store: ObjectStore, target: WriteTarget, body: unkno
   object.metadata.uid = existing?.metadata.uid ?? randomUUID();
   object.metadata.creationTimestamp = existing?.metadata.creationTimestamp ?? timestamp();
   object.metadata.resourceVersion = existing?.metadata.resourceVersion ?? '';
-  object.metadata.generation = !existing ? 1 : bodyChanged(existing, object) ? (existing.metadata.generation ?? 0) + 1 : existing.metadata.generation;
+  object.metadata.generation = !existing
+    ? 1
+    : bodyChanged(existing, object)
+      ? (existing.metadata.generation ?? 0) + 1
+      : existing.metadata.generation;
   validateObject(resource, object as unknown as KubeObject, existing as unknown as KubeObject | undefined);
 
   if (options.dryRun || (existing && isDeepStrictEqual(existing, object))) return { object, created: !existing };
@@ -80,16 +91,20 @@ export function deleteObject(store: ObjectStore, resource: ResourceType, namespa
 }
 
 function checkBody(target: WriteTarget, body: unknown): Json {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('the request body must be a single Kubernetes object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('the request body must be a single Kubernetes object');
   const config = structuredClone(body) as Json;
   const apiVersion = apiVersionOf(target.resource);
   if (config.apiVersion !== apiVersion || config.kind !== target.resource.kind) {
-    throw badRequest(`the body is ${String(config.apiVersion)}/${String(config.kind)} but the URL is for ${apiVersion}/${target.resource.kind}`);
+    throw badRequest(
+      `the body is ${String(config.apiVersion)}/${String(config.kind)} but the URL is for ${apiVersion}/${target.resource.kind}`,
+    );
   }
   const metadata = config.metadata;
   if (typeof metadata !== 'object' || metadata === null || typeof (metadata as Json).name !== 'string' || (metadata as Json).name === '') {
     throw new ApiError(422, 'Invalid', `${target.resource.kind} "" is invalid: metadata.name: Required value: name is required`, {
-      kind: target.resource.kind, causes: [{ reason: 'FieldValueRequired', message: 'Required value: name is required', field: 'metadata.name' }],
+      kind: target.resource.kind,
+      causes: [{ reason: 'FieldValueRequired', message: 'Required value: name is required', field: 'metadata.name' }],
     });
   }
   const meta = metadata as Json;

@@ -41,7 +41,9 @@ export function checkedAccess(kubeconfig: Kubeconfig, request: AccessRequest): C
   const { source, contextSetting } = request;
   const names = kubeconfig.contexts.map((entry) => entry.name);
   if (names.length === 0) {
-    throw new Failure(`${source} defines no contexts`, { hint: 'a kubeconfig needs a context naming a cluster and a user; check that it is the right file' });
+    throw new Failure(`${source} defines no contexts`, {
+      hint: 'a kubeconfig needs a context naming a cluster and a user; check that it is the right file',
+    });
   }
   const wanted = request.context ?? kubeconfig['current-context'] ?? undefined;
   if (!wanted) {
@@ -63,21 +65,25 @@ export function checkedAccess(kubeconfig: Kubeconfig, request: AccessRequest): C
   if (!cluster) {
     throw new Failure(`context "${wanted}" refers to cluster "${clusterName}", which ${source} does not define`, {
       details: [`clusters: ${kubeconfig.clusters.map((entry) => entry.name).join(', ') || 'none'}`],
-      hint: 'the kubeconfig is incomplete: regenerate it, or fix the context\'s cluster name',
+      hint: "the kubeconfig is incomplete: regenerate it, or fix the context's cluster name",
     });
   }
   if (userName && !kubeconfig.users.some((entry) => entry.name === userName)) {
     throw new Failure(`context "${wanted}" refers to user "${userName}", which ${source} does not define`, {
       details: [`users: ${kubeconfig.users.map((entry) => entry.name).join(', ') || 'none'}`],
-      hint: 'the kubeconfig is incomplete: regenerate it, or fix the context\'s user name',
+      hint: "the kubeconfig is incomplete: regenerate it, or fix the context's user name",
     });
   }
   const server = cluster.cluster.server;
   if (!server) {
-    throw new Failure(`cluster "${clusterName}" in ${source} has no server`, { hint: 'the cluster entry needs the API server URL, e.g. server: https://api.example.com:6443' });
+    throw new Failure(`cluster "${clusterName}" in ${source} has no server`, {
+      hint: 'the cluster entry needs the API server URL, e.g. server: https://api.example.com:6443',
+    });
   }
   if (!isServerUrl(server)) {
-    throw new Failure(`cluster "${clusterName}" in ${source} has an invalid server "${server}"`, { hint: 'the server must be an http(s) URL, e.g. https://api.example.com:6443' });
+    throw new Failure(`cluster "${clusterName}" in ${source} has an invalid server "${server}"`, {
+      hint: 'the server must be an http(s) URL, e.g. https://api.example.com:6443',
+    });
   }
   return {
     provider: request.provider,

@@ -41,7 +41,9 @@ export async function inClusterAccess(options: InClusterProviderOptions = {}): P
   const kubeconfig: Kubeconfig = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'in-cluster', cluster: { server, ...(ca ? { 'certificate-authority-data': Buffer.from(ca).toString('base64') } : {}) } }],
+    clusters: [
+      { name: 'in-cluster', cluster: { server, ...(ca ? { 'certificate-authority-data': Buffer.from(ca).toString('base64') } : {}) } },
+    ],
     users: [{ name: 'service-account', user: { token } }],
     contexts: [{ name: 'in-cluster', context: { cluster: 'in-cluster', user: 'service-account', ...(namespace ? { namespace } : {}) } }],
     'current-context': 'in-cluster',

@@ -12,20 +12,28 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const kubeconfig = (name: string, server: string, extra: object = {}) => stringify({
-  apiVersion: 'v1', kind: 'Config',
-  clusters: [{ name, cluster: { server, 'certificate-authority': 'certs/ca.crt' } }],
-  users: [{ name: `${name}-user`, user: { token: `${name}-token-0123456789` } }],
-  contexts: [{ name, context: { cluster: name, user: `${name}-user`, namespace: `${name}-ns` } }],
-  'current-context': name,
-  ...extra,
-});
+const kubeconfig = (name: string, server: string, extra: object = {}) =>
+  stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name, cluster: { server, 'certificate-authority': 'certs/ca.crt' } }],
+    users: [{ name: `${name}-user`, user: { token: `${name}-token-0123456789` } }],
+    contexts: [{ name, context: { cluster: name, user: `${name}-user`, namespace: `${name}-ns` } }],
+    'current-context': name,
+    ...extra,
+  });
 
 describe('kubeconfig provider', () => {
   it('reads the configured path, relative to the project, and makes its file paths absolute', async () => {
     await writeFile(join(dir, 'nonprod.yaml'), kubeconfig('eks', 'https://eks.example.test'));
     const access = await clusterAccess({ provider: 'kubeconfig', path: 'nonprod.yaml' }, { cwd: dir, env: {} });
-    expect(access).toMatchObject({ source: join(dir, 'nonprod.yaml'), context: 'eks', server: 'https://eks.example.test', namespace: 'eks-ns', secrets: ['eks-token-0123456789'] });
+    expect(access).toMatchObject({
+      source: join(dir, 'nonprod.yaml'),
+      context: 'eks',
+      server: 'https://eks.example.test',
+      namespace: 'eks-ns',
+      secrets: ['eks-token-0123456789'],
+    });
     expect(access.kubeconfig.clusters[0]!.cluster['certificate-authority']).toBe(join(dir, 'certs/ca.crt'));
   });
 
@@ -52,17 +60,23 @@ describe('kubeconfig provider', () => {
     expect(missing.specific).toBe(`kubeconfig file ${join(dir, '.kube', 'config')} does not exist`);
     expect(missing.details).toEqual(['the file comes from the default location']);
     expect(missing.hint).toBe('set environments.nonprod.cluster.path in slipway.config.ts, or KUBECONFIG, to your kubeconfig file');
-    const none = await failureOf(clusterAccess({ provider: 'kubeconfig' }, { env: { KUBECONFIG: [join(dir, 'x'), join(dir, 'y')].join(delimiter) } }));
+    const none = await failureOf(
+      clusterAccess({ provider: 'kubeconfig' }, { env: { KUBECONFIG: [join(dir, 'x'), join(dir, 'y')].join(delimiter) } }),
+    );
     expect(none.specific).toBe(`none of the kubeconfig files in KUBECONFIG exist (${join(dir, 'x')}, ${join(dir, 'y')})`);
     await writeFile(join(dir, 'values.yaml'), 'replicas: 2\n');
     const wrong = await failureOf(clusterAccess({ provider: 'kubeconfig', path: join(dir, 'values.yaml') }, { env: {} }));
-    expect(wrong.specific).toBe(`${join(dir, 'values.yaml')} is not a kubeconfig: it has neither clusters nor contexts (top-level keys: replicas)`);
+    expect(wrong.specific).toBe(
+      `${join(dir, 'values.yaml')} is not a kubeconfig: it has neither clusters nor contexts (top-level keys: replicas)`,
+    );
     expect(wrong.hint).toBe('point cluster.path at a kubeconfig file (kubectl config view --raw shows a valid one)');
   });
 
   it('names the contexts when the chosen one does not exist', async () => {
     await writeFile(join(dir, 'config'), kubeconfig('eks', 'https://eks.example.test'));
-    const failure = await failureOf(clusterAccess({ provider: 'kubeconfig', path: join(dir, 'config'), context: 'prod' }, { env: {}, environment: 'prod' }));
+    const failure = await failureOf(
+      clusterAccess({ provider: 'kubeconfig', path: join(dir, 'config'), context: 'prod' }, { env: {}, environment: 'prod' }),
+    );
     expect(failure.specific).toBe(`context "prod" does not exist in ${join(dir, 'config')}`);
     expect(failure.hint).toBe('set environments.prod.cluster.context to one of: eks');
   });

@@ -23,7 +23,8 @@ export async function kubeconfigAccess(config: KubeconfigClusterConfig, options:
   const env = options.env ?? process.env;
   const setting = options.setting ?? 'cluster';
   const home = env.HOME || homedir();
-  const expand = (path: string) => (path === '~' || path.startsWith('~/') ? join(home, path.slice(1)) : resolve(options.cwd ?? process.cwd(), path));
+  const expand = (path: string) =>
+    path === '~' || path.startsWith('~/') ? join(home, path.slice(1)) : resolve(options.cwd ?? process.cwd(), path);
 
   let files: string[];
   let origin: string;
@@ -44,11 +45,17 @@ export async function kubeconfigAccess(config: KubeconfigClusterConfig, options:
     // kubectl skips the missing files of KUBECONFIG; a single named file must exist.
     if (text === undefined) continue;
     const parsed = parseKubeconfig(text);
-    if ('problem' in parsed) throw new Failure(`${file} is not a kubeconfig: ${parsed.problem}`, { hint: `point ${origin} at a kubeconfig file (kubectl config view --raw shows a valid one)` });
+    if ('problem' in parsed)
+      throw new Failure(`${file} is not a kubeconfig: ${parsed.problem}`, {
+        hint: `point ${origin} at a kubeconfig file (kubectl config view --raw shows a valid one)`,
+      });
     loaded.push(withAbsolutePaths(parsed.kubeconfig, dirname(file)));
   }
   if (loaded.length === 0) {
-    const what = files.length === 1 ? `kubeconfig file ${files[0]} does not exist` : `none of the kubeconfig files in KUBECONFIG exist (${files.join(', ')})`;
+    const what =
+      files.length === 1
+        ? `kubeconfig file ${files[0]} does not exist`
+        : `none of the kubeconfig files in KUBECONFIG exist (${files.join(', ')})`;
     throw new Failure(what, {
       details: [`the file comes from ${origin}`],
       hint: `set ${setting}.path in slipway.config.ts, or KUBECONFIG, to your kubeconfig file`,
@@ -67,7 +74,9 @@ async function readIfPresent(file: string): Promise<string | undefined> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Failure(`cannot read kubeconfig file ${file}: ${(error as Error).message}`, { hint: 'check the file\'s permissions for the user running Slipway' });
+    throw new Failure(`cannot read kubeconfig file ${file}: ${(error as Error).message}`, {
+      hint: "check the file's permissions for the user running Slipway",
+    });
   }
 }
 
@@ -76,10 +85,20 @@ function withAbsolutePaths(kubeconfig: Kubeconfig, dir: string): Kubeconfig {
   const absolute = (path: string | undefined) => (path && !isAbsolute(path) ? resolve(dir, path) : path);
   return {
     ...kubeconfig,
-    clusters: kubeconfig.clusters.map((entry) => ({ ...entry, cluster: { ...entry.cluster, ...defined({ 'certificate-authority': absolute(entry.cluster['certificate-authority']) }) } })),
+    clusters: kubeconfig.clusters.map((entry) => ({
+      ...entry,
+      cluster: { ...entry.cluster, ...defined({ 'certificate-authority': absolute(entry.cluster['certificate-authority']) }) },
+    })),
     users: kubeconfig.users.map((entry) => ({
       ...entry,
-      user: { ...entry.user, ...defined({ tokenFile: absolute(entry.user.tokenFile), 'client-certificate': absolute(entry.user['client-certificate']), 'client-key': absolute(entry.user['client-key']) }) },
+      user: {
+        ...entry.user,
+        ...defined({
+          tokenFile: absolute(entry.user.tokenFile),
+          'client-certificate': absolute(entry.user['client-certificate']),
+          'client-key': absolute(entry.user['client-key']),
+        }),
+      },
     })),
   };
 }

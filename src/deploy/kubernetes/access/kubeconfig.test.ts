@@ -13,13 +13,13 @@ function kubeconfigOf(document: object): Kubeconfig {
 }
 
 const base = {
-  apiVersion: 'v1', kind: 'Config',
+  apiVersion: 'v1',
+  kind: 'Config',
   clusters: [{ name: 'eks', cluster: { server: 'https://eks.example.test', 'certificate-authority-data': 'Q0E=' } }],
   users: [{ name: 'deployer', user: { token: 'deploy-token-123456', exec: { command: 'aws' } } }],
   contexts: [{ name: 'nonprod', context: { cluster: 'eks', user: 'deployer', namespace: 'shop' } }],
   'current-context': 'nonprod',
 };
-
 
 describe('parseKubeconfig', () => {
   it('says why text is not a kubeconfig', () => {
@@ -28,7 +28,9 @@ describe('parseKubeconfig', () => {
     expect(parseKubeconfig('- a\n- b\n')).toEqual({ problem: 'expected a YAML mapping with clusters, users and contexts, got a list' });
     expect(parseKubeconfig('apiVersion: v1\nkind: Pod\nclusters: []\n')).toEqual({ problem: 'its kind is "Pod", expected "Config"' });
     expect(parseKubeconfig('name: x\nport: 3\n')).toEqual({ problem: 'it has neither clusters nor contexts (top-level keys: name, port)' });
-    expect(parseKubeconfig('clusters:\n- cluster: {server: https://x}\n')).toEqual({ problem: 'clusters[0].name: Invalid input: expected string, received undefined' });
+    expect(parseKubeconfig('clusters:\n- cluster: {server: https://x}\n')).toEqual({
+      problem: 'clusters[0].name: Invalid input: expected string, received undefined',
+    });
   });
 
   it('keeps fields it does not know, and reads null lists as empty', () => {
@@ -41,7 +43,14 @@ describe('parseKubeconfig', () => {
 describe('checkedAccess', () => {
   it('gives the current context, its server, namespace and credentials', () => {
     const access = checkedAccess(kubeconfigOf(base), request);
-    expect(access).toMatchObject({ context: 'nonprod', cluster: 'eks', user: 'deployer', server: 'https://eks.example.test', namespace: 'shop', secrets: ['deploy-token-123456'] });
+    expect(access).toMatchObject({
+      context: 'nonprod',
+      cluster: 'eks',
+      user: 'deployer',
+      server: 'https://eks.example.test',
+      namespace: 'shop',
+      secrets: ['deploy-token-123456'],
+    });
     expect(parseKubeconfig(access.yaml)).toEqual({ kubeconfig: access.kubeconfig });
   });
 
@@ -70,16 +79,26 @@ describe('checkedAccess', () => {
       [{ ...base, clusters: [] }, 'context "nonprod" refers to cluster "eks", which ci.yaml does not define'],
       [{ ...base, users: [] }, 'context "nonprod" refers to user "deployer", which ci.yaml does not define'],
       [{ ...base, clusters: [{ name: 'eks', cluster: {} }] }, 'cluster "eks" in ci.yaml has no server'],
-      [{ ...base, clusters: [{ name: 'eks', cluster: { server: 'eks.example.test:443' } }] }, 'cluster "eks" in ci.yaml has an invalid server "eks.example.test:443"'],
+      [
+        { ...base, clusters: [{ name: 'eks', cluster: { server: 'eks.example.test:443' } }] },
+        'cluster "eks" in ci.yaml has an invalid server "eks.example.test:443"',
+      ],
     ];
-    for (const [document, specific] of cases) expect(failureFrom(() => checkedAccess(kubeconfigOf(document), request)).specific).toBe(specific);
+    for (const [document, specific] of cases)
+      expect(failureFrom(() => checkedAccess(kubeconfigOf(document), request)).specific).toBe(specific);
   });
 });
 
 describe('mergeKubeconfigs', () => {
   it('lets the first file win for each name and for current-context, as kubectl does', () => {
     const first = kubeconfigOf({ clusters: [{ name: 'eks', cluster: { server: 'https://first' } }], contexts: [] });
-    const second = kubeconfigOf({ ...base, clusters: [{ name: 'eks', cluster: { server: 'https://second' } }, { name: 'kind', cluster: { server: 'https://kind' } }] });
+    const second = kubeconfigOf({
+      ...base,
+      clusters: [
+        { name: 'eks', cluster: { server: 'https://second' } },
+        { name: 'kind', cluster: { server: 'https://kind' } },
+      ],
+    });
     const merged = mergeKubeconfigs([first, second]);
     expect(merged.clusters.map((entry) => entry.cluster.server)).toEqual(['https://first', 'https://kind']);
     expect(merged['current-context']).toBe('nonprod');

@@ -3,7 +3,11 @@ import { z } from 'zod';
 
 // The kubeconfig document in its own (kebab-case) shape. Unknown fields are kept (exec plugins,
 // extensions), so the YAML handed on is the one the provider gave, not a lossy re-creation.
-const list = <T extends z.ZodType>(entry: T) => z.array(entry).nullish().transform((entries) => entries ?? []);
+const list = <T extends z.ZodType>(entry: T) =>
+  z
+    .array(entry)
+    .nullish()
+    .transform((entries) => entries ?? []);
 
 const clusterEntry = z.looseObject({
   name: z.string().min(1),
@@ -17,16 +21,19 @@ const clusterEntry = z.looseObject({
 
 const userEntry = z.looseObject({
   name: z.string().min(1),
-  user: z.looseObject({
-    token: z.string().optional(),
-    tokenFile: z.string().optional(),
-    'client-certificate': z.string().optional(),
-    'client-certificate-data': z.string().optional(),
-    'client-key': z.string().optional(),
-    'client-key-data': z.string().optional(),
-    username: z.string().optional(),
-    password: z.string().optional(),
-  }).nullish().transform((user) => user ?? {}),
+  user: z
+    .looseObject({
+      token: z.string().optional(),
+      tokenFile: z.string().optional(),
+      'client-certificate': z.string().optional(),
+      'client-certificate-data': z.string().optional(),
+      'client-key': z.string().optional(),
+      'client-key-data': z.string().optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+    })
+    .nullish()
+    .transform((user) => user ?? {}),
 });
 
 const contextEntry = z.looseObject({
@@ -66,7 +73,8 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
     return { problem: `expected a YAML mapping with clusters, users and contexts, got ${describe(document)}` };
   }
   const fields = document as Record<string, unknown>;
-  if (fields.kind !== undefined && fields.kind !== 'Config') return { problem: `its kind is ${JSON.stringify(fields.kind)}, expected "Config"` };
+  if (fields.kind !== undefined && fields.kind !== 'Config')
+    return { problem: `its kind is ${JSON.stringify(fields.kind)}, expected "Config"` };
   if (!('clusters' in fields) && !('contexts' in fields)) {
     return { problem: `it has neither clusters nor contexts (top-level keys: ${Object.keys(fields).join(', ') || 'none'})` };
   }
@@ -83,7 +91,8 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
  * define a name wins, and the first current-context set wins.
  */
 export function mergeKubeconfigs(kubeconfigs: Kubeconfig[]): Kubeconfig {
-  const firstByName = <T extends { name: string }>(entries: T[]) => entries.filter((entry, index) => entries.findIndex((other) => other.name === entry.name) === index);
+  const firstByName = <T extends { name: string }>(entries: T[]) =>
+    entries.filter((entry, index) => entries.findIndex((other) => other.name === entry.name) === index);
   return {
     apiVersion: 'v1',
     kind: 'Config',
@@ -96,16 +105,26 @@ export function mergeKubeconfigs(kubeconfigs: Kubeconfig[]): Kubeconfig {
 
 /** The kubeconfig as YAML with the chosen context current, for kubectl or a Kubernetes client. */
 export function kubeconfigYaml(kubeconfig: Kubeconfig, currentContext: string): string {
-  return stringify({ ...kubeconfig, apiVersion: kubeconfig.apiVersion ?? 'v1', kind: kubeconfig.kind ?? 'Config', 'current-context': currentContext });
+  return stringify({
+    ...kubeconfig,
+    apiVersion: kubeconfig.apiVersion ?? 'v1',
+    kind: kubeconfig.kind ?? 'Config',
+    'current-context': currentContext,
+  });
 }
 
 /** The credentials written in a kubeconfig, for the run's redactor. */
 export function kubeconfigSecrets(kubeconfig: Kubeconfig): string[] {
-  return kubeconfig.users.flatMap(({ user }) => [user.token, user.password, user['client-key-data']]).filter((value): value is string => Boolean(value));
+  return kubeconfig.users
+    .flatMap(({ user }) => [user.token, user.password, user['client-key-data']])
+    .filter((value): value is string => Boolean(value));
 }
 
 function issuePath(path: PropertyKey[]): string {
-  return path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join('') || '(top level)';
+  return (
+    path.map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join('') ||
+    '(top level)'
+  );
 }
 
 function describe(value: unknown): string {

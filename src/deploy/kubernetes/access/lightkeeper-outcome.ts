@@ -28,7 +28,8 @@ export interface LightkeeperRequest {
 
 // What device-login CLIs print when they want a browser: the prompt, or the error after it.
 const loginPrompt = /to sign in|log ?in required|not logged in|please log ?in|device code|enter (the )?code/i;
-const authRejection = /\b401\b|\b403\b|unauthori[sz]ed|forbidden|authentication failed|invalid token|token (is )?(invalid|expired)|expired/i;
+const authRejection =
+  /\b401\b|\b403\b|unauthori[sz]ed|forbidden|authentication failed|invalid token|token (is )?(invalid|expired)|expired/i;
 
 /**
  * Judges a finished run: the checked cluster access from the kubeconfig it printed, or the
@@ -61,13 +62,15 @@ function judge(run: LightkeeperRun, request: LightkeeperRequest): ClusterAccess 
       });
     }
     throw new Failure(`Lightkeeper needs a login: the token from ${tokenOrigin} was not accepted`, {
-      details, logExcerpt: excerpt,
+      details,
+      logExcerpt: excerpt,
       hint: `replace ${tokenOrigin} with a current Lightkeeper API token for ${config.cluster}`,
     });
   }
   if (run.timedOut) {
     throw new Failure(`${run.command} did not finish within ${config.timeoutSeconds}s`, {
-      details: ['the CLI was stopped'], logExcerpt: excerpt,
+      details: ['the CLI was stopped'],
+      logExcerpt: excerpt,
       hint: `the Lightkeeper API may be unreachable from the runner; if it is only slow, raise ${setting}.timeoutSeconds`,
     });
   }
@@ -75,12 +78,14 @@ function judge(run: LightkeeperRun, request: LightkeeperRequest): ClusterAccess 
     const cause = errorLine(run.stderr || run.stdout);
     if (token && authRejection.test(run.stderr)) {
       throw new Failure(`Lightkeeper rejected the token from ${tokenOrigin}: ${cause}`, {
-        details: [`${run.command} ended with ${exit}`], logExcerpt: excerpt,
+        details: [`${run.command} ended with ${exit}`],
+        logExcerpt: excerpt,
         hint: `create a new Lightkeeper API token with access to ${config.cluster} and put it in ${tokenOrigin}`,
       });
     }
     throw new Failure(`${run.command} failed with ${exit}: ${cause}`, {
-      details: [`stderr: ${run.stderr.trim() || '(empty)'}`], logExcerpt: excerpt,
+      details: [`stderr: ${run.stderr.trim() || '(empty)'}`],
+      logExcerpt: excerpt,
       hint: `see the Lightkeeper CLI's error; check ${setting}.cluster ("${config.cluster}") and that the token can access it`,
     });
   }
@@ -90,7 +95,10 @@ function judge(run: LightkeeperRun, request: LightkeeperRequest): ClusterAccess 
     throw new Failure(`${run.command} printed something that is not a kubeconfig: ${parsed.problem}`, {
       details: [`it exited 0 and printed ${run.stdout.length} characters on stdout`],
       // Only the start: what it printed instead is enough to recognise, and may hold credentials.
-      logExcerpt: run.stdout.split('\n').filter((line) => line.trim()).slice(0, 5),
+      logExcerpt: run.stdout
+        .split('\n')
+        .filter((line) => line.trim())
+        .slice(0, 5),
       hint: `check that "${config.executable}" is the Lightkeeper CLI and supports \`create clusterconfig <cluster> --token-stdin\``,
     });
   }

@@ -22,7 +22,10 @@ export interface LightkeeperProviderOptions {
  * flag, so a workstation's saved `lightkeeper login` still works; in CI it asks for a login, which
  * becomes the Failure that says to provide the token.
  */
-export async function lightkeeperAccess(config: LightkeeperClusterConfig, options: LightkeeperProviderOptions = {}): Promise<ClusterAccess> {
+export async function lightkeeperAccess(
+  config: LightkeeperClusterConfig,
+  options: LightkeeperProviderOptions = {},
+): Promise<ClusterAccess> {
   const env = options.env ?? process.env;
   const setting = options.setting ?? 'cluster';
   const { token, origin } = await findToken(config, env, options.cwd ?? process.cwd(), setting);
@@ -37,12 +40,24 @@ export async function lightkeeperAccess(config: LightkeeperClusterConfig, option
     throw notStarted(error as NodeJS.ErrnoException, config.executable, setting);
   }
   return lightkeeperOutcome(
-    { command, code: result.code, stdout: result.stdout, stderr: result.stderr, output: result.output, timedOut: result.durationMs >= timeoutMs },
+    {
+      command,
+      code: result.code,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      output: result.output,
+      timedOut: result.durationMs >= timeoutMs,
+    },
     { config, token, tokenOrigin: origin, setting },
   );
 }
 
-async function findToken(config: LightkeeperClusterConfig, env: NodeJS.ProcessEnv, cwd: string, setting: string): Promise<{ token?: string; origin: string }> {
+async function findToken(
+  config: LightkeeperClusterConfig,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  setting: string,
+): Promise<{ token?: string; origin: string }> {
   if (!config.tokenFile) return { token: env[config.tokenEnv]?.trim() || undefined, origin: config.tokenEnv };
   const path = resolve(cwd, config.tokenFile);
   const origin = `the token file ${path}`;
@@ -51,12 +66,18 @@ async function findToken(config: LightkeeperClusterConfig, env: NodeJS.ProcessEn
     text = await readFile(path, 'utf8');
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
-    throw new Failure(missing ? `Lightkeeper token file ${path} does not exist` : `cannot read Lightkeeper token file ${path}: ${(error as Error).message}`, {
-      hint: `mount the Lightkeeper API token for ${config.cluster} at ${path} (${setting}.tokenFile), or remove tokenFile to read ${config.tokenEnv}`,
-    });
+    throw new Failure(
+      missing ? `Lightkeeper token file ${path} does not exist` : `cannot read Lightkeeper token file ${path}: ${(error as Error).message}`,
+      {
+        hint: `mount the Lightkeeper API token for ${config.cluster} at ${path} (${setting}.tokenFile), or remove tokenFile to read ${config.tokenEnv}`,
+      },
+    );
   }
   const token = text.trim();
-  if (!token) throw new Failure(`Lightkeeper token file ${path} is empty`, { hint: `put the Lightkeeper API token for ${config.cluster} in ${path}` });
+  if (!token)
+    throw new Failure(`Lightkeeper token file ${path} is empty`, {
+      hint: `put the Lightkeeper API token for ${config.cluster} in ${path}`,
+    });
   return { token, origin };
 }
 
@@ -68,7 +89,9 @@ function notStarted(error: NodeJS.ErrnoException, executable: string, setting: s
     });
   }
   if (error.code === 'EACCES') {
-    return new Failure(`the Lightkeeper CLI ${where} (${executable}) is not executable`, { hint: 'make it executable (chmod +x) for the user running Slipway' });
+    return new Failure(`the Lightkeeper CLI ${where} (${executable}) is not executable`, {
+      hint: 'make it executable (chmod +x) for the user running Slipway',
+    });
   }
   return new Failure(`the Lightkeeper CLI (${executable}) could not start: ${error.message}`);
 }

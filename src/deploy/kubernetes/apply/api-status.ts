@@ -30,7 +30,11 @@ export function apiStatusOf(error: unknown): ApiStatus | undefined {
       status = { message: body.trim() || undefined };
     }
   }
-  const fields = (typeof status === 'object' && status !== null ? status : {}) as { reason?: unknown; message?: unknown; details?: { causes?: unknown } };
+  const fields = (typeof status === 'object' && status !== null ? status : {}) as {
+    reason?: unknown;
+    message?: unknown;
+    details?: { causes?: unknown };
+  };
   return {
     code,
     reason: typeof fields.reason === 'string' ? fields.reason : undefined,

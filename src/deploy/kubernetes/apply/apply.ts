@@ -14,7 +14,14 @@ export interface ApplyOptions {
 
 /** Server-side apply of one object, never forced: a conflict with another manager is an error, not a takeover. */
 export function serverSideApply(client: KubeClient, object: KubeObject, fieldManager: string, dryRun = false): Promise<KubernetesObject> {
-  return client.objects.patch(object as KubernetesObject, undefined, dryRun ? 'All' : undefined, fieldManager, false, PatchStrategy.ServerSideApply);
+  return client.objects.patch(
+    object as KubernetesObject,
+    undefined,
+    dryRun ? 'All' : undefined,
+    fieldManager,
+    false,
+    PatchStrategy.ServerSideApply,
+  );
 }
 
 /** serverSideApply, its error a Failure naming the object (and, for a rejection, the fields). */
@@ -37,7 +44,11 @@ export async function applyAll(client: KubeClient, objects: KubeObject[], option
 export async function existingKeys(client: KubeClient, objects: KubeObject[]): Promise<Set<string>> {
   const found = new Set<string>();
   for (const object of objects) {
-    const header = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace } };
+    const header = {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      metadata: { name: object.metadata.name, namespace: object.metadata.namespace },
+    };
     try {
       await client.objects.read(header);
       found.add(objectKey(object));
@@ -67,13 +78,27 @@ export async function deleteAll(client: KubeClient, objects: KubeObject[], onLog
  * The live objects of the project's releases in the namespace, of the given kinds
  * (`apiVersion kind` pairs): a kind the cluster does not serve has none.
  */
-export async function liveReleaseObjects(client: KubeClient, namespace: string, project: string, kinds: Iterable<string>): Promise<KubeObject[]> {
+export async function liveReleaseObjects(
+  client: KubeClient,
+  namespace: string,
+  project: string,
+  kinds: Iterable<string>,
+): Promise<KubeObject[]> {
   const live: KubeObject[] = [];
   for (const pair of new Set(kinds)) {
     const [apiVersion, kind] = pair.split(' ');
     if (kind === 'Namespace') continue;
     try {
-      const list = await client.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, releaseSelector(project));
+      const list = await client.objects.list(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        releaseSelector(project),
+      );
       // List items come without apiVersion and kind.
       live.push(...list.items.map((item) => ({ ...item, apiVersion, kind }) as unknown as KubeObject));
     } catch (error) {

@@ -17,16 +17,27 @@ afterEach(async () => {
 
 const release = embarkReleaseOf('1.5.0', '2');
 const expiredToken = 'eyJhbGciOiJSUzI1NiJ9.expired-lightkeeper-token-0123456789';
-const everything = (failure: Failure) => JSON.stringify([failure.specific, failure.details, failure.logExcerpt, failure.hint, failure.message, failure.stack]);
+const everything = (failure: Failure) =>
+  JSON.stringify([failure.specific, failure.details, failure.logExcerpt, failure.hint, failure.message, failure.stack]);
 
 describe('refused credentials and unreachable clusters', () => {
   it('says which credentials the cluster refused and how to renew them, never the token', async () => {
     const source = 'the kubeconfig printed by lightkeeper create clusterconfig nonprod';
     const access = standinAccess(standin, standin.kubeconfig.replace(standin.token, expiredToken), 'lightkeeper', source);
-    const failure = await failureOf(deployRelease(kubeClient(access), { project: 'embark', environment: 'dev', namespace: 'embark-dev', release, objects: embarkObjects(release) }));
+    const failure = await failureOf(
+      deployRelease(kubeClient(access), {
+        project: 'embark',
+        environment: 'dev',
+        namespace: 'embark-dev',
+        release,
+        objects: embarkObjects(release),
+      }),
+    );
     expect(failure.specific).toBe(`the cluster refused the credentials of ${source} (401 Unauthorized)`);
     expect(failure.details).toEqual(['while trying to apply Namespace embark-dev (dry run)', `API server: ${standin.url}`]);
-    expect(failure.hint).toBe('The Lightkeeper kubeconfig has probably expired: renew the Lightkeeper API token the pipeline uses (it gets a fresh kubeconfig from `lightkeeper create clusterconfig` on each run) and run again.');
+    expect(failure.hint).toBe(
+      'The Lightkeeper kubeconfig has probably expired: renew the Lightkeeper API token the pipeline uses (it gets a fresh kubeconfig from `lightkeeper create clusterconfig` on each run) and run again.',
+    );
     expect(everything(failure)).not.toContain(expiredToken);
     expect(everything(failure)).not.toContain(standin.token);
     expect(standin.list('v1', 'Namespace')).toEqual([]);
@@ -36,7 +47,9 @@ describe('refused credentials and unreachable clusters', () => {
     const access = standinAccess(standin, standin.kubeconfig.replace(standin.token, 'wrong-token-for-this-cluster'));
     const failure = await failureOf(dryRunApply(kubeClient(access), embarkObjects(release)));
     expect(failure.specific).toBe('the cluster refused the credentials of /home/ci/.kube/config (401 Unauthorized)');
-    expect(failure.hint).toBe('The token or certificate in /home/ci/.kube/config has expired or been revoked: renew the kubeconfig and run again.');
+    expect(failure.hint).toBe(
+      'The token or certificate in /home/ci/.kube/config has expired or been revoked: renew the kubeconfig and run again.',
+    );
     expect(everything(failure)).not.toContain('wrong-token-for-this-cluster');
   });
 

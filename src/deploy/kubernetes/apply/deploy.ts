@@ -70,11 +70,28 @@ export async function deployRelease(client: KubeClient, deploy: ClusterDeployReq
   const previous = [...history].reverse().find((record) => record.status === 'deployed');
   const revision = Math.max(0, ...history.map((record) => record.revision)) + 1;
   const record: RevisionRecord = {
-    revision, project: request.project, environment: request.environment, namespace, release: release.tag, version: release.version, commit: release.commit,
-    time: new Date(started).toISOString(), status: 'deployed', objects: request.objects,
+    revision,
+    project: request.project,
+    environment: request.environment,
+    namespace,
+    release: release.tag,
+    version: release.version,
+    commit: release.commit,
+    time: new Date(started).toISOString(),
+    status: 'deployed',
+    objects: request.objects,
   };
-  const attempt: Attempt = { client, request, record, history, previous, existedBefore: previous ? new Set() : await existingKeys(client, request.objects) };
-  onLog(`deploying ${release.tag} to ${request.environment} (${namespace}) as revision ${revision}${previous ? `, replacing revision ${previous.revision} (${previous.release})` : ''}`);
+  const attempt: Attempt = {
+    client,
+    request,
+    record,
+    history,
+    previous,
+    existedBefore: previous ? new Set() : await existingKeys(client, request.objects),
+  };
+  onLog(
+    `deploying ${release.tag} to ${request.environment} (${namespace}) as revision ${revision}${previous ? `, replacing revision ${previous.revision} (${previous.release})` : ''}`,
+  );
 
   let applied: string[];
   try {
@@ -105,7 +122,12 @@ async function recover(attempt: Attempt, failure: Failure): Promise<never> {
     try {
       removed = await deleteAll(client, created, onLog);
     } catch (error) {
-      throw await failed(attempt, failure, `; removing what ${record.release} created failed too: ${asFailure(error).specific}`, asFailure(error));
+      throw await failed(
+        attempt,
+        failure,
+        `; removing what ${record.release} created failed too: ${asFailure(error).specific}`,
+        asFailure(error),
+      );
     }
     await recordOutcome(attempt, 'failed', failure.specific);
     throw new Failure(`${failure.specific}; removed what ${record.release} created (no earlier revision to roll back to)`, {
@@ -149,7 +171,9 @@ async function recordOutcome(attempt: Attempt, status: RevisionStatus, reason?: 
   const { client, request } = attempt;
   const record = { ...attempt.record, status, ...(reason ? { reason } : {}) };
   await saveRevision(client, record, request.fieldManager);
-  const others = attempt.history.filter((r) => r.revision !== record.revision).map((r) => (status === 'deployed' && r.status === 'deployed' ? { ...r, status: 'superseded' as const } : r));
+  const others = attempt.history
+    .filter((r) => r.revision !== record.revision)
+    .map((r) => (status === 'deployed' && r.status === 'deployed' ? { ...r, status: 'superseded' as const } : r));
   const trimmed = await trimHistory(client, [...others, record], request.historyMax);
   if (trimmed.length > 0) request.onLog(`history: removed revision${trimmed.length === 1 ? '' : 's'} ${trimmed.join(', ')}`);
 }
@@ -172,7 +196,10 @@ function asFailure(error: unknown): Failure {
  * applied, of the kinds its history names, deleted dependants first. The Namespace, Secrets and
  * the revision history stay, as they do for a prune.
  */
-export async function removeRelease(client: KubeClient, target: { namespace: string; project: string; onLog?: (line: string) => void }): Promise<string[]> {
+export async function removeRelease(
+  client: KubeClient,
+  target: { namespace: string; project: string; onLog?: (line: string) => void },
+): Promise<string[]> {
   const history = (await revisionHistory(client, target.namespace)).filter((record) => record.project === target.project);
   const kinds = history.flatMap((record) => kindsOf(record.objects));
   const live = pruneList(await liveReleaseObjects(client, target.namespace, target.project, kinds), []);

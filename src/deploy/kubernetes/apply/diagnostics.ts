@@ -27,9 +27,11 @@ export async function podDiagnostics(client: KubeClient, namespace: string, pods
       const list = await client.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${name}` });
       result.events.push(...eventLines(name, list.items));
     } catch (error) {
-      result.events.push(`pod ${name}: events not readable: ${apiFailure(client.access, error, `list the events of pod ${name}`).specific}`);
+      result.events.push(
+        `pod ${name}: events not readable: ${apiFailure(client.access, error, `list the events of pod ${name}`).specific}`,
+      );
     }
-    result.log.push(...await podLog(client, namespace, name));
+    result.log.push(...(await podLog(client, namespace, name)));
   }
   if (pods.length > MAX_PODS) result.events.push(`(${pods.length - MAX_PODS} more pods not shown)`);
   const clean = (line: string) => redact(line, client.access.secrets);
@@ -52,10 +54,17 @@ async function podLog(client: KubeClient, namespace: string, name: string): Prom
     for (const container of pod.status?.containerStatuses ?? []) {
       // A crash-looping container is waiting to restart: its story is in the run that ended.
       const previous = container.restartCount > 0 && container.state?.waiting !== undefined;
-      const text = await client.core.readNamespacedPodLog({ name, namespace, container: container.name, tailLines: LOG_LINES, previous })
+      const text = await client.core
+        .readNamespacedPodLog({ name, namespace, container: container.name, tailLines: LOG_LINES, previous })
         .catch((error: unknown) => `(no log: ${apiStatusOf(error)?.message ?? (error as Error).message})`);
       const prefix = (pod.status?.containerStatuses?.length ?? 0) > 1 ? `[${name}/${container.name}]` : `[${name}]`;
-      lines.push(...text.split('\n').filter((line) => line.trim() !== '').slice(-LOG_LINES).map((line) => `${prefix} ${line}`));
+      lines.push(
+        ...text
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .slice(-LOG_LINES)
+          .map((line) => `${prefix} ${line}`),
+      );
     }
     return lines;
   } catch (error) {

@@ -57,21 +57,32 @@ describe('dryRunApply', () => {
   it('rejects an invalid object naming the field and the fix', async () => {
     await createNamespace();
     const failure = await failureOf(dryRunApply(client, brokenObjects()));
-    expect(failure.specific).toBe('the cluster rejected Deployment embark-backend in embark-dev: spec.template.spec.containers[0].name: Required value');
-    expect(failure.details).toEqual(['Deployment embark-backend in embark-dev: spec.template.spec.containers[0].name: Required value (fix: set spec.template.spec.containers[0].name)']);
-    expect(failure.hint).toBe('The objects are rendered from slipway.config.ts and the release: fix the named fields there and run again. Nothing was changed in the cluster (server-side dry run).');
+    expect(failure.specific).toBe(
+      'the cluster rejected Deployment embark-backend in embark-dev: spec.template.spec.containers[0].name: Required value',
+    );
+    expect(failure.details).toEqual([
+      'Deployment embark-backend in embark-dev: spec.template.spec.containers[0].name: Required value (fix: set spec.template.spec.containers[0].name)',
+    ]);
+    expect(failure.hint).toBe(
+      'The objects are rendered from slipway.config.ts and the release: fix the named fields there and run again. Nothing was changed in the cluster (server-side dry run).',
+    );
   });
 
   it('collects every rejection into one Failure', async () => {
     await createNamespace();
     const objects = brokenObjects().map((object) => {
       if (object.kind !== 'Service' || object.metadata.name !== 'embark-frontend') return object;
-      return { ...object, metadata: { ...object.metadata, labels: { ...object.metadata.labels, 'slipway.dev/owner': 'not a label value!' } } };
+      return {
+        ...object,
+        metadata: { ...object.metadata, labels: { ...object.metadata.labels, 'slipway.dev/owner': 'not a label value!' } },
+      };
     });
     const failure = await failureOf(dryRunApply(client, objects));
     expect(failure.specific).toBe('the cluster rejected 2 objects (2 problems)');
     expect(failure.details).toEqual([
-      expect.stringMatching(/^Service embark-frontend in embark-dev: metadata\.labels: Invalid value: "not a label value!": .* \(fix: correct metadata\.labels\)$/),
+      expect.stringMatching(
+        /^Service embark-frontend in embark-dev: metadata\.labels: Invalid value: "not a label value!": .* \(fix: correct metadata\.labels\)$/,
+      ),
       'Deployment embark-backend in embark-dev: spec.template.spec.containers[0].name: Required value (fix: set spec.template.spec.containers[0].name)',
     ]);
   });
@@ -79,8 +90,19 @@ describe('dryRunApply', () => {
   it('stops a deploy before anything is written', async () => {
     await createNamespace();
     const before = writes().length;
-    const failure = await failureOf(deployRelease(client, { project: 'embark', environment: 'dev', namespace: 'embark-dev', release, objects: brokenObjects(), rolloutTimeoutSeconds: 5 }));
-    expect(failure.specific).toBe('the cluster rejected Deployment embark-backend in embark-dev: spec.template.spec.containers[0].name: Required value');
+    const failure = await failureOf(
+      deployRelease(client, {
+        project: 'embark',
+        environment: 'dev',
+        namespace: 'embark-dev',
+        release,
+        objects: brokenObjects(),
+        rolloutTimeoutSeconds: 5,
+      }),
+    );
+    expect(failure.specific).toBe(
+      'the cluster rejected Deployment embark-backend in embark-dev: spec.template.spec.containers[0].name: Required value',
+    );
     expect(writes()).toHaveLength(before);
     expect(standin.list('v1', 'ConfigMap', 'embark-dev')).toEqual([]);
   });

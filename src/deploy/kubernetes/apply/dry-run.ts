@@ -39,8 +39,14 @@ export async function dryRunApply(client: KubeClient, objects: KubeObject[], fie
       result.checked.push(objectKey(object));
     } catch (error) {
       const status = apiStatusOf(error);
-      if (!status || status.code === 401 || status.code === 403) throw apiFailure(client.access, error, `apply ${describeObject(object)} (dry run)`);
-      if (status.code === 404 && namespace !== undefined && created.has(namespace) && status.message === `namespaces "${namespace}" not found`) {
+      if (!status || status.code === 401 || status.code === 403)
+        throw apiFailure(client.access, error, `apply ${describeObject(object)} (dry run)`);
+      if (
+        status.code === 404 &&
+        namespace !== undefined &&
+        created.has(namespace) &&
+        status.message === `namespaces "${namespace}" not found`
+      ) {
         missingNamespaces.add(namespace);
         result.unchecked.push(objectKey(object));
         continue;

@@ -27,9 +27,14 @@ describe('withEphemeralNamespace', () => {
       run: async (namespace, objects) => {
         expect(namespace).toMatch(/^embark-dev-check-[0-9a-f]{5}$/);
         expect(namespaces()).toEqual([namespace]);
-        expect(standin.get('v1', 'Namespace', undefined, namespace)!.metadata.labels).toMatchObject({ 'slipway.dev/ephemeral': 'true', 'app.kubernetes.io/part-of': 'embark' });
+        expect(standin.get('v1', 'Namespace', undefined, namespace)!.metadata.labels).toMatchObject({
+          'slipway.dev/ephemeral': 'true',
+          'app.kubernetes.io/part-of': 'embark',
+        });
         expect(deployedImage(standin, 'embark-backend', namespace)).toBe(release.images.backend.reference);
-        const backend = standin.get('apps/v1', 'Deployment', namespace, 'embark-backend') as unknown as { status: { readyReplicas: number } };
+        const backend = standin.get('apps/v1', 'Deployment', namespace, 'embark-backend') as unknown as {
+          status: { readyReplicas: number };
+        };
         expect(backend.status.readyReplicas).toBe(1);
         expect(standin.list('networking.k8s.io/v1', 'Ingress')).toEqual([]);
         expect(objects.every((o) => o.kind === 'Namespace' || o.metadata.namespace === namespace)).toBe(true);
@@ -43,20 +48,30 @@ describe('withEphemeralNamespace', () => {
 
   it('deletes the namespace when the checks fail, and passes their error on', async () => {
     const error = await withEphemeralNamespace(client, {
-      objects: embarkObjects(release), namespace: 'embark-dev', rolloutTimeoutSeconds: 5,
-      run: async () => { throw new Error('GET /api/health answered 500'); },
+      objects: embarkObjects(release),
+      namespace: 'embark-dev',
+      rolloutTimeoutSeconds: 5,
+      run: async () => {
+        throw new Error('GET /api/health answered 500');
+      },
     }).catch((caught: unknown) => caught);
     expect((error as Error).message).toBe('GET /api/health answered 500');
     expect(namespaces()).toEqual([]);
   });
 
-  it('deletes the namespace when the copy never becomes ready, with the pods\' evidence', async () => {
+  it("deletes the namespace when the copy never becomes ready, with the pods' evidence", async () => {
     standin.setRolloutBehaviour({ deployment: 'embark-frontend' }, 'crash-loop');
     let ran = false;
-    const failure = await failureOf(withEphemeralNamespace(client, {
-      objects: embarkObjects(release), namespace: 'embark-dev', rolloutTimeoutSeconds: 5,
-      run: async () => { ran = true; },
-    }));
+    const failure = await failureOf(
+      withEphemeralNamespace(client, {
+        objects: embarkObjects(release),
+        namespace: 'embark-dev',
+        rolloutTimeoutSeconds: 5,
+        run: async () => {
+          ran = true;
+        },
+      }),
+    );
     expect(failure.specific).toMatch(/^deployment embark-frontend in embark-dev-check-[0-9a-f]{5} kept crashing \(CrashLoopBackOff\)$/);
     expect(failure.logExcerpt.at(-1)).toMatch(/^\[embark-frontend-\S+\] process exited with code 1$/);
     expect(ran).toBe(false);

@@ -26,8 +26,15 @@ export interface EphemeralRequest<T> {
 export async function withEphemeralNamespace<T>(client: KubeClient, request: EphemeralRequest<T>): Promise<T> {
   const { fieldManager = 'slipway', rolloutTimeoutSeconds = 300, onLog = () => {} } = request;
   const namespace = ephemeralNamespace(request.namespace);
-  const copies = movedTo(request.objects.filter((object) => object.kind !== 'Ingress'), namespace);
-  const namespaceObject = copies.find((object) => object.kind === 'Namespace') ?? { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } };
+  const copies = movedTo(
+    request.objects.filter((object) => object.kind !== 'Ingress'),
+    namespace,
+  );
+  const namespaceObject = copies.find((object) => object.kind === 'Namespace') ?? {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace },
+  };
   namespaceObject.metadata.labels = { ...namespaceObject.metadata.labels, [EPHEMERAL]: 'true' };
   const objects = [namespaceObject, ...copies.filter((object) => object.kind !== 'Namespace')];
 

@@ -41,7 +41,13 @@ export function recordConfigMap(record: RevisionRecord): KubeObject {
     metadata: {
       name: recordName(record.project, record.revision),
       namespace: record.namespace,
-      labels: { [MANAGED_BY]: MANAGER, [PART_OF]: record.project, [HISTORY]: 'revision', [REVISION]: String(record.revision), [STATUS]: labelValue(record.status) },
+      labels: {
+        [MANAGED_BY]: MANAGER,
+        [PART_OF]: record.project,
+        [HISTORY]: 'revision',
+        [REVISION]: String(record.revision),
+        [STATUS]: labelValue(record.status),
+      },
     },
     data: {
       revision: String(record.revision),

@@ -7,7 +7,9 @@ import { HISTORY } from '../manifests/labels.ts';
 
 /** Every revision record in the namespace, oldest first. */
 export async function revisionHistory(client: KubeClient, namespace: string): Promise<RevisionRecord[]> {
-  const list = await callApi(client, `list the revision history in ${namespace}`, () => client.core.listNamespacedConfigMap({ namespace, labelSelector: HISTORY }));
+  const list = await callApi(client, `list the revision history in ${namespace}`, () =>
+    client.core.listNamespacedConfigMap({ namespace, labelSelector: HISTORY }),
+  );
   return list.items
     .map((configMap) => recordOf({ metadata: { namespace }, data: configMap.data }))
     .filter((record): record is RevisionRecord => record !== undefined)

@@ -24,7 +24,7 @@ export function inNamespace(objects: KubeObject[], namespace: string): KubeObjec
     const set = object.metadata.namespace;
     if (set !== undefined && set !== namespace) {
       throw new Failure(`${describeObject(object)} is not in the environment's namespace ${namespace}`, {
-        hint: 'Every object of a release must live in its environment\'s namespace: render the manifests for this environment.',
+        hint: "Every object of a release must live in its environment's namespace: render the manifests for this environment.",
       });
     }
     return { ...object, metadata: { ...object.metadata, namespace } };
@@ -51,6 +51,11 @@ export function movedTo(objects: KubeObject[], namespace: string): KubeObject[] 
  */
 export function pruneList(live: KubeObject[], desired: KubeObject[]): KubeObject[] {
   const wanted = new Set(desired.map(objectKey));
-  return live.filter((object) =>
-    object.kind !== 'Namespace' && object.kind !== 'Secret' && object.metadata.labels?.[HISTORY] === undefined && !wanted.has(objectKey(object)));
+  return live.filter(
+    (object) =>
+      object.kind !== 'Namespace' &&
+      object.kind !== 'Secret' &&
+      object.metadata.labels?.[HISTORY] === undefined &&
+      !wanted.has(objectKey(object)),
+  );
 }

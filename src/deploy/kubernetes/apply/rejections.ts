@@ -23,7 +23,13 @@ const MANAGER = /conflict with "([^"]+)"/;
 export function problemsOf(rejection: Rejection): Problem[] {
   const { object, status } = rejection;
   if (status.causes.length === 0) {
-    return [{ object, problem: `HTTP ${status.code} ${status.reason ?? ''}: ${status.message ?? 'no message'}`.replace(' :', ':'), fix: fixForStatus(status) }];
+    return [
+      {
+        object,
+        problem: `HTTP ${status.code} ${status.reason ?? ''}: ${status.message ?? 'no message'}`.replace(' :', ':'),
+        fix: fixForStatus(status),
+      },
+    ];
   }
   return status.causes.map((cause) => problemOf(object, cause));
 }
@@ -40,7 +46,12 @@ function problemOf(object: string, cause: StatusCause): Problem {
     };
   }
   const message = cause.message ?? 'invalid';
-  const fix = cause.reason === 'FieldValueRequired' ? `set ${field}` : cause.reason === 'FieldValueNotSupported' ? `use one of the supported values for ${field}` : `correct ${field}`;
+  const fix =
+    cause.reason === 'FieldValueRequired'
+      ? `set ${field}`
+      : cause.reason === 'FieldValueNotSupported'
+        ? `use one of the supported values for ${field}`
+        : `correct ${field}`;
   return { object, problem: `${field}: ${message}`, fix };
 }
 
@@ -57,16 +68,19 @@ function fixForStatus(status: ApiStatus): string {
 export function rejectionsFailure(rejections: Rejection[], context: { dryRun: boolean }): Failure {
   const problems = rejections.flatMap(problemsOf);
   const objects = [...new Set(problems.map((p) => p.object))];
-  const specific = problems.length === 1
-    ? `the cluster rejected ${problems[0].object}: ${problems[0].problem}`
-    : `the cluster rejected ${objects.length === 1 ? objects[0] : `${objects.length} objects`} (${problems.length} problems)`;
+  const specific =
+    problems.length === 1
+      ? `the cluster rejected ${problems[0].object}: ${problems[0].problem}`
+      : `the cluster rejected ${objects.length === 1 ? objects[0] : `${objects.length} objects`} (${problems.length} problems)`;
   const conflicts = [...new Set(problems.flatMap((p) => (p.manager ? [p.manager] : [])))];
   const hint = [
     conflicts.length > 0
       ? `Fields Slipway manages were changed by ${conflicts.map((m) => `"${m}"`).join(', ')} (by hand, or another tool); Slipway does not take them over silently.`
       : 'The objects are rendered from slipway.config.ts and the release: fix the named fields there and run again.',
     context.dryRun ? 'Nothing was changed in the cluster (server-side dry run).' : '',
-  ].filter(Boolean).join(' ');
+  ]
+    .filter(Boolean)
+    .join(' ');
   return new Failure(specific, {
     details: problems.map((p) => `${p.object}: ${p.problem} (fix: ${p.fix})`),
     hint,

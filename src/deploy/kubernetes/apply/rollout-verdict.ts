@@ -23,15 +23,21 @@ export function rolloutVerdict(deployment: V1Deployment, currentPods: V1Pod[]): 
   if (!observed) return { state: 'progressing', ready, wanted };
 
   const unready = currentPods.filter((pod) => !isReady(pod));
-  const stuck = unready.flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => ({ pod, reason: c.state?.waiting?.reason ?? '' })))
+  const stuck = unready
+    .flatMap((pod) => (pod.status?.containerStatuses ?? []).map((c) => ({ pod, reason: c.state?.waiting?.reason ?? '' })))
     .filter(({ reason }) => STUCK.has(reason));
-  if (stuck.length > 0) return { state: 'failed', reason: stuck[0].reason, pods: [...new Set(stuck.map(({ pod }) => pod.metadata?.name ?? ''))] };
+  if (stuck.length > 0)
+    return { state: 'failed', reason: stuck[0].reason, pods: [...new Set(stuck.map(({ pod }) => pod.metadata?.name ?? ''))] };
 
   const progressing = status.conditions?.find((c) => c.type === 'Progressing');
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
     return { state: 'failed', reason: 'ProgressDeadlineExceeded', pods: unready.map((pod) => pod.metadata?.name ?? '') };
   }
-  const complete = (status.updatedReplicas ?? 0) === wanted && ready === wanted && (status.availableReplicas ?? 0) === wanted && (status.replicas ?? 0) === wanted;
+  const complete =
+    (status.updatedReplicas ?? 0) === wanted &&
+    ready === wanted &&
+    (status.availableReplicas ?? 0) === wanted &&
+    (status.replicas ?? 0) === wanted;
   return complete ? { state: 'complete' } : { state: 'progressing', ready, wanted };
 }
 
@@ -42,13 +48,18 @@ export function isReady(pod: V1Pod): boolean {
 /** "never became ready (ProgressDeadlineExceeded)": what a failed rollout did, for the Failure's first line. */
 export function describeFailure(reason: string): string {
   switch (reason) {
-    case 'ProgressDeadlineExceeded': return 'never became ready (ProgressDeadlineExceeded)';
-    case 'CrashLoopBackOff': return 'kept crashing (CrashLoopBackOff)';
+    case 'ProgressDeadlineExceeded':
+      return 'never became ready (ProgressDeadlineExceeded)';
+    case 'CrashLoopBackOff':
+      return 'kept crashing (CrashLoopBackOff)';
     case 'ImagePullBackOff':
     case 'ErrImagePull':
-    case 'InvalidImageName': return `could not pull its image (${reason})`;
-    case 'CreateContainerConfigError': return 'could not start its containers (CreateContainerConfigError)';
-    default: return `failed (${reason})`;
+    case 'InvalidImageName':
+      return `could not pull its image (${reason})`;
+    case 'CreateContainerConfigError':
+      return 'could not start its containers (CreateContainerConfigError)';
+    default:
+      return `failed (${reason})`;
   }
 }
 
@@ -61,8 +72,8 @@ export function hintFor(reason: string): string {
     case 'CrashLoopBackOff':
       return 'The container exits soon after it starts: the log lines above say why — usually missing configuration (environment variables, the resource secrets) or a failing startup step.';
     case 'CreateContainerConfigError':
-      return 'A Secret or ConfigMap the pods need is missing or lacks a key: see the events above, and create it in the environment\'s namespace.';
+      return "A Secret or ConfigMap the pods need is missing or lacks a key: see the events above, and create it in the environment's namespace.";
     default:
-      return 'The cluster cannot pull the image: check that the release\'s image digest exists in the registry the cluster pulls from, and the cluster\'s pull credentials for it.';
+      return "The cluster cannot pull the image: check that the release's image digest exists in the registry the cluster pulls from, and the cluster's pull credentials for it.";
   }
 }

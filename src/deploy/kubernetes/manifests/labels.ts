@@ -26,7 +26,10 @@ export const MANAGER = 'slipway';
  * ends): a version such as "1.5.0+build.7" carries characters labels do not allow.
  */
 export function labelValue(value: string): string {
-  return value.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return value
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
 /** The labels that pick a service's pods: stable across releases, since selectors are immutable. */
@@ -55,5 +58,7 @@ export function releaseSelector(project: string): string {
 
 /** Labels as a label selector: "key=value,key=value". */
 export function selectorOf(labels: Record<string, string>): string {
-  return Object.entries(labels).map(([key, value]) => `${key}=${value}`).join(',');
+  return Object.entries(labels)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(',');
 }

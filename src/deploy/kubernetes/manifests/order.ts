@@ -5,7 +5,18 @@ import type { KubeObject } from './types.ts';
  * identities and configuration before the workloads that mount them, services before
  * deployments (so endpoints exist as pods start), then what refers to the workloads.
  */
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy', 'Ingress'];
+const KIND_ORDER = [
+  'Namespace',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'Service',
+  'Deployment',
+  'PodDisruptionBudget',
+  'HorizontalPodAutoscaler',
+  'NetworkPolicy',
+  'Ingress',
+];
 
 /** A kind's place in apply order; kinds not listed come last. */
 export function kindRank(kind: string): number {
@@ -15,7 +26,10 @@ export function kindRank(kind: string): number {
 
 /** The objects in apply order, those of one kind in the order given. */
 export function applyOrder(objects: KubeObject[]): KubeObject[] {
-  return objects.map((object, index) => ({ object, index })).sort((a, b) => kindRank(a.object.kind) - kindRank(b.object.kind) || a.index - b.index).map(({ object }) => object);
+  return objects
+    .map((object, index) => ({ object, index }))
+    .sort((a, b) => kindRank(a.object.kind) - kindRank(b.object.kind) || a.index - b.index)
+    .map(({ object }) => object);
 }
 
 /** Deletion order: the reverse of apply order, so nothing is left referring to what is gone. */

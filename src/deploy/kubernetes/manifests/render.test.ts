@@ -38,14 +38,20 @@ describe('renderManifests', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/embark-dev',
       'ConfigMap/embark-release',
-      ...['backend', 'frontend'].flatMap((s) => ['ServiceAccount', 'Service', 'Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy'].map((k) => `${k}/embark-${s}`)),
+      ...['backend', 'frontend'].flatMap((s) =>
+        ['ServiceAccount', 'Service', 'Deployment', 'PodDisruptionBudget', 'HorizontalPodAutoscaler', 'NetworkPolicy'].map(
+          (k) => `${k}/embark-${s}`,
+        ),
+      ),
       'Ingress/embark',
     ]);
     expect(objects.slice(1).every((o) => o.metadata.namespace === 'embark-dev')).toBe(true);
   });
 
   it('pins every image by digest from the release manifest', () => {
-    const images = objects.filter((o) => o.kind === 'Deployment').map((d) => (d as unknown as IDeployment).spec!.template.spec!.containers[0].image);
+    const images = objects
+      .filter((o) => o.kind === 'Deployment')
+      .map((d) => (d as unknown as IDeployment).spec!.template.spec!.containers[0].image);
     expect(images).toEqual([embarkRelease().images.backend.reference, embarkRelease().images.frontend.reference]);
     for (const image of images) expect(image).toMatch(/@sha256:[a-f0-9]{64}$/);
   });
@@ -65,7 +71,13 @@ describe('renderManifests', () => {
     expect(container.livenessProbe!.httpGet).toEqual({ path: '/healthcheck', port: 'http' });
     expect(container.readinessProbe!.httpGet).toEqual({ path: '/healthcheck', port: 'http' });
     expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '250m', memory: '256Mi' } });
-    expect(container.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
     expect(container.env).toEqual([
@@ -80,25 +92,37 @@ describe('renderManifests', () => {
 
   it('routes each service on the environment host and opens only its port', () => {
     const ingress = find<IIngress>(objects, 'Ingress', 'embark');
-    expect(ingress.spec!.rules).toEqual([{
-      host: 'dev.embark.localhost',
-      http: {
-        paths: [
-          { path: '/api', pathType: 'Prefix', backend: { service: { name: 'embark-backend', port: { name: 'http' } } } },
-          { path: '/', pathType: 'Prefix', backend: { service: { name: 'embark-frontend', port: { name: 'http' } } } },
-        ],
+    expect(ingress.spec!.rules).toEqual([
+      {
+        host: 'dev.embark.localhost',
+        http: {
+          paths: [
+            { path: '/api', pathType: 'Prefix', backend: { service: { name: 'embark-backend', port: { name: 'http' } } } },
+            { path: '/', pathType: 'Prefix', backend: { service: { name: 'embark-frontend', port: { name: 'http' } } } },
+          ],
+        },
       },
-    }]);
-    expect(find<INetworkPolicy>(objects, 'NetworkPolicy', 'embark-frontend').spec!.ingress).toEqual([{ ports: [{ port: 3000, protocol: 'TCP' }] }]);
-    expect(find<IService>(objects, 'Service', 'embark-backend').spec!.ports).toEqual([{ name: 'http', port: 7007, targetPort: 'http', protocol: 'TCP' }]);
+    ]);
+    expect(find<INetworkPolicy>(objects, 'NetworkPolicy', 'embark-frontend').spec!.ingress).toEqual([
+      { ports: [{ port: 3000, protocol: 'TCP' }] },
+    ]);
+    expect(find<IService>(objects, 'Service', 'embark-backend').spec!.ports).toEqual([
+      { name: 'http', port: 7007, targetPort: 'http', protocol: 'TCP' },
+    ]);
   });
 
   it('scales from the environment replicas and summarises the release in a ConfigMap', () => {
     const prod = renderManifests(embarkConfig(), 'prod', embarkRelease());
-    expect(find<IHorizontalPodAutoscaler>(prod, 'HorizontalPodAutoscaler', 'embark-backend').spec).toMatchObject({ minReplicas: 3, maxReplicas: 9 });
+    expect(find<IHorizontalPodAutoscaler>(prod, 'HorizontalPodAutoscaler', 'embark-backend').spec).toMatchObject({
+      minReplicas: 3,
+      maxReplicas: 9,
+    });
     const summary = find<IConfigMap>(prod, 'ConfigMap', 'embark-release');
     expect(summary.data).toMatchObject({ version: '1.5.0', tag: 'v1.5.0', commit: 'c'.repeat(40) });
-    expect(JSON.parse(summary.data!['images.json'])).toEqual({ backend: embarkRelease().images.backend.reference, frontend: embarkRelease().images.frontend.reference });
+    expect(JSON.parse(summary.data!['images.json'])).toEqual({
+      backend: embarkRelease().images.backend.reference,
+      frontend: embarkRelease().images.frontend.reference,
+    });
   });
 
   it('is pure: the same inputs give the same objects', () => {

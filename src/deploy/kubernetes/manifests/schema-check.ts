@@ -23,9 +23,18 @@ type ModelClass = new (data: never) => { validate(): void };
 
 /** The kinds Slipway renders and can check, keyed "apiVersion kind". */
 const models = new Map<string, ModelClass>(
-  [Namespace, ServiceAccount, ConfigMap, Secret, Service, Deployment, PodDisruptionBudget, HorizontalPodAutoscaler, Ingress, NetworkPolicy].map(
-    (model) => [`${model.apiVersion} ${model.kind}`, model as unknown as ModelClass],
-  ),
+  [
+    Namespace,
+    ServiceAccount,
+    ConfigMap,
+    Secret,
+    Service,
+    Deployment,
+    PodDisruptionBudget,
+    HorizontalPodAutoscaler,
+    Ingress,
+    NetworkPolicy,
+  ].map((model) => [`${model.apiVersion} ${model.kind}`, model as unknown as ModelClass]),
 );
 
 export const knownKinds = [...models.keys()];
@@ -89,13 +98,22 @@ function explain(err: ErrorObject): { message: string; fix: string } {
       }
       return { message: `is not a valid ${String(params.format)}`, fix: `use a valid ${String(params.format)}` };
     case 'type':
-      return { message: `must be ${article(String(params.type))} ${String(params.type)}`, fix: `set it to ${article(String(params.type))} ${String(params.type)}` };
+      return {
+        message: `must be ${article(String(params.type))} ${String(params.type)}`,
+        fix: `set it to ${article(String(params.type))} ${String(params.type)}`,
+      };
     case 'enum':
-      return { message: 'is not an allowed value', fix: `use one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}` };
+      return {
+        message: 'is not an allowed value',
+        fix: `use one of: ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
     case 'additionalProperties':
       return { message: `unknown field "${String(params.additionalProperty)}"`, fix: 'remove it or correct its spelling' };
     default:
-      return { message: err.message ?? `fails the "${err.keyword}" rule of the schema`, fix: 'correct the value to match the Kubernetes API schema' };
+      return {
+        message: err.message ?? `fails the "${err.keyword}" rule of the schema`,
+        fix: 'correct the value to match the Kubernetes API schema',
+      };
   }
 }
 
@@ -108,7 +126,10 @@ function article(word: string): string {
  * Walks the object so a numeric map key stays a key; keys with dots or slashes (labels) are quoted.
  */
 export function dottedPath(object: unknown, pointer: string): string {
-  const segments = pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   let path = '';
   let node: unknown = object;
   for (const segment of segments) {

@@ -28,7 +28,11 @@ export function resourceName(project: string, service: string): string {
 
 /** The name, namespace and labels every object of one service carries. */
 export function serviceMetadata(target: ServiceTarget): { name: string; namespace: string; labels: Record<string, string> } {
-  return { name: resourceName(target.project, target.name), namespace: target.environment.namespace, labels: serviceLabels(target.project, target.name, target.release) };
+  return {
+    name: resourceName(target.project, target.name),
+    namespace: target.environment.namespace,
+    labels: serviceLabels(target.project, target.name, target.release),
+  };
 }
 
 /** `<project>-<resource>`: the Secret holding a resource's connection settings. */
@@ -42,7 +46,9 @@ export function resourceSecretName(project: string, resource: string): string {
  */
 function plainEnv(target: ServiceTarget): { name: string; value: string }[] {
   const merged = { ...target.service.env, ...target.environment.env, PORT: String(target.service.port) };
-  return Object.keys(merged).sort().map((name) => ({ name, value: merged[name as keyof typeof merged] }));
+  return Object.keys(merged)
+    .sort()
+    .map((name) => ({ name, value: merged[name as keyof typeof merged] }));
 }
 
 function container(target: ServiceTarget): IContainer {
@@ -57,7 +63,12 @@ function container(target: ServiceTarget): IContainer {
     // Connection settings for each resource come from its Secret, so no value is in the manifest.
     envFrom: service.uses.map((resource) => ({ secretRef: { name: resourceSecretName(target.project, resource) } })),
     livenessProbe: { httpGet: { path: service.health, port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-    readinessProbe: { httpGet: { path: service.readiness ?? service.health, port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+    readinessProbe: {
+      httpGet: { path: service.readiness ?? service.health, port: 'http' },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
     // Requests equal to limits: the Guaranteed QoS class, so the pod is the last to be evicted.
     resources: { requests: quantities, limits: { ...quantities } },
     securityContext: {
@@ -91,7 +102,13 @@ export function renderDeployment(target: ServiceTarget): IDeployment {
         spec: {
           serviceAccountName: name,
           automountServiceAccountToken: false,
-          securityContext: { runAsNonRoot: true, runAsUser: NON_ROOT_UID, runAsGroup: NON_ROOT_UID, fsGroup: NON_ROOT_UID, seccompProfile: { type: 'RuntimeDefault' } },
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: NON_ROOT_UID,
+            runAsGroup: NON_ROOT_UID,
+            fsGroup: NON_ROOT_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
           containers: [container(target)],
           volumes: [{ name: 'tmp', emptyDir: {} }],
         },

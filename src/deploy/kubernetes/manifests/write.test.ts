@@ -9,8 +9,12 @@ import { writeManifests } from './write.ts';
 
 describe('writeManifests', () => {
   let root: string;
-  beforeEach(async () => { root = await mkdtemp(join(tmpdir(), 'slipway-k8s-')); });
-  afterEach(async () => { await rm(root, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'slipway-k8s-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
 
   it('writes one YAML per object in apply order and a kustomization listing them', async () => {
     const objects = renderManifests(embarkConfig(), 'dev', embarkRelease());

@@ -15,7 +15,15 @@ export async function writeManifests(objects: KubeObject[], outDir: string): Pro
   const staging = stagingPath(outDir);
   try {
     for (const { name, object } of files) await writeFileAtomic(join(staging, name), toYaml(object));
-    await writeFileAtomic(join(staging, 'kustomization.yaml'), toYaml(kustomization(objects, files.map((f) => f.name))));
+    await writeFileAtomic(
+      join(staging, 'kustomization.yaml'),
+      toYaml(
+        kustomization(
+          objects,
+          files.map((f) => f.name),
+        ),
+      ),
+    );
     await rm(outDir, { recursive: true, force: true });
     await rename(staging, outDir);
   } catch (error) {
@@ -34,7 +42,8 @@ function toYaml(value: unknown): string {
 }
 
 function kustomization(objects: KubeObject[], resources: string[]): Record<string, unknown> {
-  const namespace = objects.find((o) => o.kind === 'Namespace')?.metadata.name ?? objects.find((o) => o.metadata.namespace)?.metadata.namespace;
+  const namespace =
+    objects.find((o) => o.kind === 'Namespace')?.metadata.name ?? objects.find((o) => o.metadata.namespace)?.metadata.namespace;
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',

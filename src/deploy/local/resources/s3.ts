@@ -113,7 +113,12 @@ export function stopDetachedS3From(record: { process: ProcessRef; dataDir: strin
 
 /** Creates the bucket, waiting for the server to accept connections first. */
 async function createBucket(endpoint: string, bucket: string, exited: () => boolean): Promise<void> {
-  const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials: { accessKeyId: accessKey, secretAccessKey: accessKey } });
+  const client = new S3Client({
+    endpoint,
+    region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: accessKey, secretAccessKey: accessKey },
+  });
   let outcome: 'created' | Error | undefined;
   try {
     await waitFor(async () => {

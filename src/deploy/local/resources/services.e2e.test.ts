@@ -61,12 +61,19 @@ describe('startResources', () => {
     const started = await startResources(['postgres', 's3'], { dir });
     try {
       expect(Object.keys(started.env).sort()).toEqual([
-        'AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL',
-        'PGDATABASE', 'PGHOST', 'PGPASSWORD', 'PGPORT', 'PGUSER', 'S3_BUCKET', 'S3_ENDPOINT',
+        'AWS_ACCESS_KEY_ID',
+        'AWS_REGION',
+        'AWS_SECRET_ACCESS_KEY',
+        'DATABASE_URL',
+        'PGDATABASE',
+        'PGHOST',
+        'PGPASSWORD',
+        'PGPORT',
+        'PGUSER',
+        'S3_BUCKET',
+        'S3_ENDPOINT',
       ]);
-      expect(started.env.DATABASE_URL).toBe(
-        `postgres://slipway:${started.env.PGPASSWORD}@127.0.0.1:${started.env.PGPORT}/slipway`,
-      );
+      expect(started.env.DATABASE_URL).toBe(`postgres://slipway:${started.env.PGPASSWORD}@127.0.0.1:${started.env.PGPORT}/slipway`);
       expect(started.env.PGPASSWORD).toMatch(/^[A-Za-z0-9_-]{24}$/);
       expect(resourceSecretNames(started.env)).toEqual(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL', 'PGPASSWORD']);
       expect(await selectOne(started.env.DATABASE_URL)).toBe(1);
@@ -83,7 +90,10 @@ describe('startResources', () => {
   });
 
   it('gives each start its own password', async () => {
-    const [first, second] = await Promise.all([startResources(['postgres'], { dir: join(dir, 'a') }), startResources(['postgres'], { dir: join(dir, 'b') })]);
+    const [first, second] = await Promise.all([
+      startResources(['postgres'], { dir: join(dir, 'a') }),
+      startResources(['postgres'], { dir: join(dir, 'b') }),
+    ]);
     try {
       expect(first.env.PGPASSWORD).not.toBe(second.env.PGPASSWORD);
       expect(first.env.PGPORT).not.toBe(second.env.PGPORT);
@@ -98,7 +108,11 @@ describe('startResources', () => {
 
 describe('detached resources', () => {
   it('outlive the process that started them and are stopped from their records', async () => {
-    const run = await exec(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../../test-support/start-detached-resources.ts'), dir], { timeoutMs: 60_000 });
+    const run = await exec(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../../../test-support/start-detached-resources.ts'), dir],
+      { timeoutMs: 60_000 },
+    );
     expect(run.code, run.stderr).toBe(0);
     const { env, resources } = JSON.parse(run.stdout) as {
       env: Record<string, string>;

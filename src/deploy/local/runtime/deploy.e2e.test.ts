@@ -21,22 +21,32 @@ const environment = 'nonprod';
 
 /** Processes started from this test's state directory (their command line names a path in it). */
 function ourProcesses(): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const cwd = readlinkSync(`/proc/${pid}/cwd`);
-      return cmdline.includes(stateDir) || cwd.startsWith(stateDir) ? [Number(pid)] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const cwd = readlinkSync(`/proc/${pid}/cwd`);
+        return cmdline.includes(stateDir) || cwd.startsWith(stateDir) ? [Number(pid)] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 async function image(version: string) {
   const { digest } = await writeOciImage(layout, {
     tag: version,
     config: { Entrypoint: ['node'], Cmd: ['/app/server.mjs'], Env: [`VERSION=${version}`], WorkingDir: '/app' },
-    layers: [{ gzip: true, entries: [{ path: 'app/server.mjs', content: testServerSource }, { path: 'app/VERSION', content: version }] }],
+    layers: [
+      {
+        gzip: true,
+        entries: [
+          { path: 'app/server.mjs', content: testServerSource },
+          { path: 'app/VERSION', content: version },
+        ],
+      },
+    ],
   });
   return { source: ociLayoutSource(layout), reference: `127.0.0.1:5000/embark/app@${digest}`, digest };
 }
@@ -44,13 +54,29 @@ async function image(version: string) {
 function services(img: ServiceDeployment['image'], backendEnv: Record<string, string> = {}): ServiceDeployment[] {
   return [
     { name: 'frontend', image: img, port: 3000, env: { SERVICE: 'frontend' }, health: '/readyz', readiness: '/readyz', routes: ['/'] },
-    { name: 'backend', image: img, port: 7007, env: { SERVICE: 'backend', DB_PASSWORD: 's3cret-pw', ...backendEnv }, health: '/readyz', readiness: '/readyz', routes: ['/api'] },
+    {
+      name: 'backend',
+      image: img,
+      port: 7007,
+      env: { SERVICE: 'backend', DB_PASSWORD: 's3cret-pw', ...backendEnv },
+      health: '/readyz',
+      readiness: '/readyz',
+      routes: ['/api'],
+    },
   ];
 }
 
 const logs: string[] = [];
-const options = (revision: string, svc: ServiceDeployment[], readyTimeoutMs = 5000) =>
-  ({ stateDir, environment, revision, services: svc, readyTimeoutMs, isolation: 'none' as const, restartDelayMs: 100, onLog: (line: string) => logs.push(line) });
+const options = (revision: string, svc: ServiceDeployment[], readyTimeoutMs = 5000) => ({
+  stateDir,
+  environment,
+  revision,
+  services: svc,
+  readyTimeoutMs,
+  isolation: 'none' as const,
+  restartDelayMs: 100,
+  onLog: (line: string) => logs.push(line),
+});
 
 async function get(url: string, init?: RequestInit) {
   const response = await fetch(url, init);
@@ -84,9 +110,13 @@ describe('local runtime deploys (without isolation)', () => {
     expect(api).toMatchObject({ status: 200, revision: 'v1' });
     expect(JSON.parse(api.body)).toMatchObject({ version: 'v1', service: 'backend', path: '/api/items?page=2', secret: true });
     expect(JSON.parse((await get(url)).body)).toMatchObject({ version: 'v1', service: 'frontend' });
-    const echoed = JSON.parse((await get(`${url}api/echo`, { method: 'POST', body: 'hello', headers: { 'content-type': 'text/plain' } })).body);
+    const echoed = JSON.parse(
+      (await get(`${url}api/echo`, { method: 'POST', body: 'hello', headers: { 'content-type': 'text/plain' } })).body,
+    );
     expect(echoed).toMatchObject({ method: 'POST', body: 'hello', service: 'backend' });
-    expect(logs).toContain('services run WITHOUT namespace isolation (as requested): each image\'s entrypoint runs from its unpacked filesystem on the host');
+    expect(logs).toContain(
+      "services run WITHOUT namespace isolation (as requested): each image's entrypoint runs from its unpacked filesystem on the host",
+    );
 
     const state = (await readState(stateDir, environment))!;
     v1Pids = state.current!.services.map((s) => s.supervisor);
@@ -140,7 +170,9 @@ describe('local runtime deploys (without isolation)', () => {
 
   it('refuses an image whose blob does not match its digest, deploying nothing', async () => {
     const v4 = await image('v4');
-    const manifest = JSON.parse(await readFile(join(layout, 'blobs/sha256', v4.digest.slice(7)), 'utf8')) as { layers: { digest: string }[] };
+    const manifest = JSON.parse(await readFile(join(layout, 'blobs/sha256', v4.digest.slice(7)), 'utf8')) as {
+      layers: { digest: string }[];
+    };
     const layer = manifest.layers[0].digest;
     await writeFile(join(layout, 'blobs/sha256', layer.slice(7)), 'not the layer');
     const failure = await failureOf(deploy(options('v4', services(v4))));
@@ -152,10 +184,17 @@ describe('local runtime deploys (without isolation)', () => {
   });
 
   it('restarts a service that crashes, counts it, and reports the history', async () => {
-    const crashed = await fetch(`${url}api/crash`).then((r) => r.status, () => 0);
+    const crashed = await fetch(`${url}api/crash`).then(
+      (r) => r.status,
+      () => 0,
+    );
     expect([0, 502]).toContain(crashed);
     let status = await environmentStatus(stateDir, environment);
-    for (let i = 0; i < 50 && !(status?.services.find((s) => s.name === 'backend')?.restarts === 1 && status.services.every((s) => s.alive)); i++) {
+    for (
+      let i = 0;
+      i < 50 && !(status?.services.find((s) => s.name === 'backend')?.restarts === 1 && status.services.every((s) => s.alive));
+      i++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       status = await environmentStatus(stateDir, environment);
     }
@@ -164,7 +203,13 @@ describe('local runtime deploys (without isolation)', () => {
       { name: 'frontend', alive: true, restarts: 0 },
       { name: 'backend', alive: true, restarts: 1 },
     ]);
-    expect(status!.history.map(({ revision, outcome }) => `${revision} ${outcome}`)).toEqual(['v1 deployed', 'v2 failed', 'v2 failed', 'v3 deployed', 'v4 failed']);
+    expect(status!.history.map(({ revision, outcome }) => `${revision} ${outcome}`)).toEqual([
+      'v1 deployed',
+      'v2 failed',
+      'v2 failed',
+      'v3 deployed',
+      'v4 failed',
+    ]);
     expect(status!.history[1].reason).toBe('backend never became ready: /readyz answered 503 for 1.5 s');
     await expect.poll(async () => (await get(`${url}api/x`)).status).toBe(200);
     const log = await readFile(join(stateDir, 'envs', environment, 'v3', 'backend.log'), 'utf8');
@@ -173,7 +218,11 @@ describe('local runtime deploys (without isolation)', () => {
 
   it('deploying the serving revision again changes nothing', async () => {
     const before = (await readState(stateDir, environment))!.current!.services.map((s) => s.supervisor.pid);
-    const v3 = { source: ociLayoutSource(layout), reference: 'v3', digest: (await readState(stateDir, environment))!.current!.services[0].digest };
+    const v3 = {
+      source: ociLayoutSource(layout),
+      reference: 'v3',
+      digest: (await readState(stateDir, environment))!.current!.services[0].digest,
+    };
     const result = await deploy(options('v3', services(v3)));
     expect(result.services.map((s) => s.pid)).toEqual(before);
   });

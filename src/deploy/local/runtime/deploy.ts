@@ -19,8 +19,15 @@ import { planRoutes } from './routes.ts';
 import { resolveInRoot } from './unpack.ts';
 import { exitReason, readSupervisorStatus, startService, stopServices } from './supervision.ts';
 import {
-  environmentDir, lockEnvironment, readState, removeState, withHistory, writeState,
-  type RuntimeState, type HistoryEntry, type RuntimeRevision,
+  environmentDir,
+  lockEnvironment,
+  readState,
+  removeState,
+  withHistory,
+  writeState,
+  type RuntimeState,
+  type HistoryEntry,
+  type RuntimeRevision,
 } from './state.ts';
 
 export interface ServiceDeployment {
@@ -70,7 +77,8 @@ const drainMs = 500;
 const serviceUrl = (port: number) => `http://127.0.0.1:${port}/`;
 
 function validateNames(opts: DeployOptions): void {
-  const bad = (what: string, value: string) => new Failure(`${what} "${value}" cannot name a local deployment`, { hint: `Use letters, digits, dots and dashes in the ${what}.` });
+  const bad = (what: string, value: string) =>
+    new Failure(`${what} "${value}" cannot name a local deployment`, { hint: `Use letters, digits, dots and dashes in the ${what}.` });
   if (!/^[a-z0-9][a-z0-9-]*$/.test(opts.environment)) throw bad('environment', opts.environment);
   if (!/^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(opts.revision)) throw bad('revision', opts.revision);
   for (const service of opts.services) if (!/^[a-z][a-z0-9-]*$/.test(service.name)) throw bad('service name', service.name);
@@ -94,7 +102,9 @@ function alreadyServing(state: RuntimeState, opts: DeployOptions): boolean {
   const current = state.current;
   if (!current || current.revision !== opts.revision || !isRunning(state.router)) return false;
   if (current.services.length !== opts.services.length) return false;
-  return opts.services.every((wanted) => current.services.some((s) => s.name === wanted.name && s.digest === wanted.image.digest && isRunning(s.supervisor)));
+  return opts.services.every((wanted) =>
+    current.services.some((s) => s.name === wanted.name && s.digest === wanted.image.digest && isRunning(s.supervisor)),
+  );
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -103,7 +113,10 @@ async function fileSize(path: string): Promise<number> {
 
 /** This attempt's part of a service log (logs of one revision accumulate across attempts). */
 async function logSince(path: string, offset: number): Promise<string[]> {
-  const text = await readFile(path).then((buffer) => buffer.subarray(offset).toString('utf8'), () => '');
+  const text = await readFile(path).then(
+    (buffer) => buffer.subarray(offset).toString('utf8'),
+    () => '',
+  );
   return tailLines(text, 20);
 }
 
@@ -124,18 +137,31 @@ interface PlannedService {
   logOffset: number;
 }
 
-async function planServices(opts: DeployOptions, envDir: string, pulled: Map<string, PulledImage>, isolation: Isolation): Promise<PlannedService[]> {
+async function planServices(
+  opts: DeployOptions,
+  envDir: string,
+  pulled: Map<string, PulledImage>,
+  isolation: Isolation,
+): Promise<PlannedService[]> {
   const attempt = randomBytes(3).toString('hex');
   const planned: PlannedService[] = [];
   for (const service of opts.services) {
     const image = pulled.get(service.name)!;
     const port = await freePort();
-    const user = isolation === 'namespaces'
-      ? resolveUser(service.name, image.config.user, await readEtc(image.rootfs, 'passwd'), await readEtc(image.rootfs, 'group'))
-      : undefined;
+    const user =
+      isolation === 'namespaces'
+        ? resolveUser(service.name, image.config.user, await readEtc(image.rootfs, 'passwd'), await readEtc(image.rootfs, 'group'))
+        : undefined;
     const plan = planLaunch({
-      service: service.name, config: image.config, rootfs: image.rootfs, env: service.env, port, isolation, user,
-      existsInRootfs: (path) => existsSync(join(image.rootfs, path)), hostPath: process.env.PATH ?? '',
+      service: service.name,
+      config: image.config,
+      rootfs: image.rootfs,
+      env: service.env,
+      port,
+      isolation,
+      user,
+      existsInRootfs: (path) => existsSync(join(image.rootfs, path)),
+      hostPath: process.env.PATH ?? '',
     });
     const logFile = join(envDir, opts.revision, `${service.name}.log`);
     const statusFile = join(envDir, opts.revision, `${service.name}.${attempt}.status.json`);
@@ -149,32 +175,54 @@ async function prepare(opts: DeployOptions, envDir: string, log: (line: string) 
   const pulled = new Map<string, PulledImage>();
   for (const service of opts.services) {
     const image = repositoryOf(service.image.reference);
-    const result = await pullImage({ source: service.image.source, reference: service.image.reference, digest: service.image.digest, stateDir: opts.stateDir, image, onLog: log });
+    const result = await pullImage({
+      source: service.image.source,
+      reference: service.image.reference,
+      digest: service.image.digest,
+      stateDir: opts.stateDir,
+      image,
+      onLog: log,
+    });
     if (result.cached) log(`${service.name}: image ${image} ${service.image.digest} already unpacked`);
     pulled.set(service.name, result);
   }
   const { isolation, why } = opts.isolation ? { isolation: opts.isolation, why: 'as requested' } : await detectIsolation();
-  if (isolation === 'none') log(`services run WITHOUT namespace isolation (${why}): each image's entrypoint runs from its unpacked filesystem on the host`);
+  if (isolation === 'none')
+    log(`services run WITHOUT namespace isolation (${why}): each image's entrypoint runs from its unpacked filesystem on the host`);
   const planned = await planServices(opts, envDir, pulled, isolation);
-  const routes = planRoutes(opts.revision, planned.map((p) => ({ name: p.service.name, port: p.port, routes: p.service.routes })));
+  const routes = planRoutes(
+    opts.revision,
+    planned.map((p) => ({ name: p.service.name, port: p.port, routes: p.service.routes })),
+  );
   return { planned, routes };
 }
 
 /** The Failure for a revision whose services did not all become ready: the first one's reason and log. */
-async function notReadyFailure(opts: DeployOptions, state: RuntimeState, planned: PlannedService[], outcomes: Readiness[]): Promise<Failure> {
+async function notReadyFailure(
+  opts: DeployOptions,
+  state: RuntimeState,
+  planned: PlannedService[],
+  outcomes: Readiness[],
+): Promise<Failure> {
   const reasons = outcomes.map((o) => (o.ready ? undefined : o.reason));
   const index = reasons.findIndex((r) => r !== undefined);
   const failed = planned[index];
   const reason = reasons[index]!;
   const others = reasons.flatMap((r, i) => (r !== undefined && i !== index ? [`${planned[i].service.name} also failed: ${r}`] : []));
-  const serving = state.current && isRunning(state.router)
-    ? `${state.current.revision} keeps serving ${serviceUrl(state.router!.port)}, untouched`
-    : 'no earlier revision was serving in this environment';
+  const serving =
+    state.current && isRunning(state.router)
+      ? `${state.current.revision} keeps serving ${serviceUrl(state.router!.port)}, untouched`
+      : 'no earlier revision was serving in this environment';
   const hint = reason.startsWith('never became ready')
     ? `Make ${failed.service.readiness} of ${failed.service.name} answer 2xx within ${formatSeconds(opts.readyTimeoutMs)} (its log is above), then release again.`
     : `${failed.service.name} stopped during startup: its log above shows why. Fix it, then release again.`;
   return new Failure(`${failed.service.name} ${reason}`, {
-    details: [`revision ${opts.revision} was not deployed to ${opts.environment}: its processes were stopped`, serving, ...others, `full log: ${failed.logFile}`],
+    details: [
+      `revision ${opts.revision} was not deployed to ${opts.environment}: its processes were stopped`,
+      serving,
+      ...others,
+      `full log: ${failed.logFile}`,
+    ],
     logExcerpt: await logSince(failed.logFile, failed.logOffset),
     hint,
     artifacts: [failed.logFile],
@@ -200,7 +248,11 @@ export async function deploy(opts: DeployOptions): Promise<DeployResult> {
 async function deployLocked(opts: DeployOptions): Promise<DeployResult> {
   const log = opts.onLog ?? (() => {});
   const envDir = environmentDir(opts.stateDir, opts.environment);
-  const state: RuntimeState = (await readState(opts.stateDir, opts.environment)) ?? { environment: opts.environment, inactive: [], history: [] };
+  const state: RuntimeState = (await readState(opts.stateDir, opts.environment)) ?? {
+    environment: opts.environment,
+    inactive: [],
+    history: [],
+  };
   const save = () => writeState(opts.stateDir, state);
   if (state.inactive.length > 0) {
     log(`stopping processes left by an interrupted deploy (${state.inactive.map((r) => r.revision).join(', ')})`);
@@ -211,7 +263,12 @@ async function deployLocked(opts: DeployOptions): Promise<DeployResult> {
 
   const recordError = async (error: unknown) => {
     const failure = error instanceof Failure ? error : undefined;
-    state.history = withHistory(state.history, { revision: opts.revision, at: new Date().toISOString(), outcome: 'failed', reason: failure?.specific ?? (error as Error).message });
+    state.history = withHistory(state.history, {
+      revision: opts.revision,
+      at: new Date().toISOString(),
+      outcome: 'failed',
+      reason: failure?.specific ?? (error as Error).message,
+    });
     await save();
     return error;
   };
@@ -233,16 +290,37 @@ async function deployLocked(opts: DeployOptions): Promise<DeployResult> {
   state.inactive = [record];
   try {
     for (const p of planned) {
-      const supervisor = await startService(p.service.name, p.plan, { logFile: p.logFile, statusFile: p.statusFile }, opts.restartDelayMs ?? 1000);
-      record.services.push({ name: p.service.name, digest: p.image.digest, port: p.port, routes: p.service.routes, supervisor, statusFile: p.statusFile, logFile: p.logFile });
+      const supervisor = await startService(
+        p.service.name,
+        p.plan,
+        { logFile: p.logFile, statusFile: p.statusFile },
+        opts.restartDelayMs ?? 1000,
+      );
+      record.services.push({
+        name: p.service.name,
+        digest: p.image.digest,
+        port: p.port,
+        routes: p.service.routes,
+        supervisor,
+        statusFile: p.statusFile,
+        logFile: p.logFile,
+      });
       await save();
       log(`${p.service.name}: ${opts.revision} started on ${serviceUrl(p.port)} (pid ${supervisor.pid}), ${p.plan.description}`);
     }
-    const outcomes = await Promise.all(record.services.map((s, i) => waitUntilReady({
-      port: s.port, path: planned[i].service.readiness, timeoutMs: opts.readyTimeoutMs, exited: () => exitReason(s.supervisor, s.statusFile),
-    })));
+    const outcomes = await Promise.all(
+      record.services.map((s, i) =>
+        waitUntilReady({
+          port: s.port,
+          path: planned[i].service.readiness,
+          timeoutMs: opts.readyTimeoutMs,
+          exited: () => exitReason(s.supervisor, s.statusFile),
+        }),
+      ),
+    );
     if (outcomes.some((o) => !o.ready)) throw await notReadyFailure(opts, state, planned, outcomes);
-    for (const [i, s] of record.services.entries()) log(`${s.name}: ready after ${formatSeconds((outcomes[i] as { afterMs: number }).afterMs)}`);
+    for (const [i, s] of record.services.entries())
+      log(`${s.name}: ready after ${formatSeconds((outcomes[i] as { afterMs: number }).afterMs)}`);
     state.router = await ensureRouter(envDir, state.router, log);
   } catch (error) {
     // The new revision never served: stop it; the old one was never touched.
@@ -273,10 +351,18 @@ async function deployLocked(opts: DeployOptions): Promise<DeployResult> {
 export async function environmentStatus(stateDir: string, environment: string): Promise<RuntimeStatus | undefined> {
   const state = await readState(stateDir, environment);
   if (!state) return undefined;
-  const services = await Promise.all((state.current?.services ?? []).map(async (s): Promise<ServiceStatus> => {
-    const status = await readSupervisorStatus(s.statusFile);
-    return { name: s.name, url: serviceUrl(s.port), pid: s.supervisor.pid, alive: isRunning(s.supervisor) && status?.running === true, restarts: status?.restarts ?? 0 };
-  }));
+  const services = await Promise.all(
+    (state.current?.services ?? []).map(async (s): Promise<ServiceStatus> => {
+      const status = await readSupervisorStatus(s.statusFile);
+      return {
+        name: s.name,
+        url: serviceUrl(s.port),
+        pid: s.supervisor.pid,
+        alive: isRunning(s.supervisor) && status?.running === true,
+        restarts: status?.restarts ?? 0,
+      };
+    }),
+  );
   return {
     url: state.current && state.router ? serviceUrl(state.router.port) : undefined,
     revision: state.current?.revision,

@@ -28,7 +28,8 @@ export function ociLayoutSource(layoutDir: string): PullSource {
       const pinned = /(sha256:[a-f0-9]{64})$/.exec(reference)?.[1];
       const tag = reference.includes('@') ? undefined : reference.slice(reference.lastIndexOf(':') + 1);
       const found = index.manifests.find((m) =>
-        pinned ? m.digest === pinned : [reference, tag].includes(m.annotations?.['org.opencontainers.image.ref.name']));
+        pinned ? m.digest === pinned : [reference, tag].includes(m.annotations?.['org.opencontainers.image.ref.name']),
+      );
       const digest = found?.digest ?? pinned;
       if (!digest) throw new Failure(`image ${reference} is not in the OCI layout ${layoutDir}`);
       return { body: await readFile(blobPath(digest)), digest };

@@ -2,18 +2,46 @@ import { describe, expect, it } from 'vitest';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { planLaunch, resolveUser, serviceEnv, type LaunchInput } from './launch-plan.ts';
 
-const config = { entrypoint: ['node'], cmd: ['/app/server.mjs'], env: ['PATH=/usr/local/bin:/usr/bin', 'NODE_ENV=production', 'LOG=info'], workingDir: '/app', user: '65532' };
+const config = {
+  entrypoint: ['node'],
+  cmd: ['/app/server.mjs'],
+  env: ['PATH=/usr/local/bin:/usr/bin', 'NODE_ENV=production', 'LOG=info'],
+  workingDir: '/app',
+  user: '65532',
+};
 const base: LaunchInput = {
-  service: 'backend', config, rootfs: '/state/images/sha256-abc/rootfs', env: { LOG: 'debug' }, port: 41234,
-  isolation: 'namespaces', user: { uid: 65532, gid: 65532 }, existsInRootfs: (path) => ['/usr/local/bin/node', '/app/server.mjs'].includes(path), hostPath: '/usr/bin:/bin',
+  service: 'backend',
+  config,
+  rootfs: '/state/images/sha256-abc/rootfs',
+  env: { LOG: 'debug' },
+  port: 41234,
+  isolation: 'namespaces',
+  user: { uid: 65532, gid: 65532 },
+  existsInRootfs: (path) => ['/usr/local/bin/node', '/app/server.mjs'].includes(path),
+  hostPath: '/usr/bin:/bin',
 };
 
 describe('planLaunch', () => {
   it('runs the image entrypoint in new namespaces, chrooted, as the image user, on the host network', () => {
     const plan = planLaunch(base);
     expect(plan.command).toBe('unshare');
-    expect(plan.args).toEqual(['--mount', '--uts', '--ipc', '--pid', '--fork', '--kill-child', '--mount-proc=/proc',
-      '--root=/state/images/sha256-abc/rootfs', '--wd=/app', '--setgid', '65532', '--setuid', '65532', 'node', '/app/server.mjs']);
+    expect(plan.args).toEqual([
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      '--mount-proc=/proc',
+      '--root=/state/images/sha256-abc/rootfs',
+      '--wd=/app',
+      '--setgid',
+      '65532',
+      '--setuid',
+      '65532',
+      'node',
+      '/app/server.mjs',
+    ]);
     expect(plan.args).not.toContain('--net');
     expect(plan.env).toEqual({ PATH: '/usr/local/bin:/usr/bin', NODE_ENV: 'production', LOG: 'debug', PORT: '41234' });
     expect(plan.description).toBe('isolated with mount/uts/ipc/pid namespaces in a chroot, as 65532:65532');
@@ -34,15 +62,20 @@ describe('planLaunch', () => {
   });
 
   it('refuses an image with nothing to run', () => {
-    expect(() => planLaunch({ ...base, config: { ...config, entrypoint: [], cmd: [] } }))
-      .toThrow(new Failure('backend: the image has neither Entrypoint nor Cmd, so there is nothing to run', { hint: 'Set the entrypoint when building the image.' }));
+    expect(() => planLaunch({ ...base, config: { ...config, entrypoint: [], cmd: [] } })).toThrow(
+      new Failure('backend: the image has neither Entrypoint nor Cmd, so there is nothing to run', {
+        hint: 'Set the entrypoint when building the image.',
+      }),
+    );
   });
 });
 
 describe('serviceEnv', () => {
   it('layers image env, deployment env and PORT, with a default PATH', () => {
     expect(serviceEnv({ ...config, env: ['A=1', 'PORT=7007'] }, { A: '2' }, 5000)).toEqual({
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', A: '2', PORT: '5000',
+      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+      A: '2',
+      PORT: '5000',
     });
   });
 });
@@ -58,7 +91,11 @@ describe('resolveUser', () => {
     expect(resolveUser('web', 'node:staff', passwd, group)).toEqual({ uid: 1000, gid: 50 });
   });
   it('refuses a user the image does not define rather than running as root', () => {
-    expect(() => resolveUser('web', 'app', passwd, group)).toThrow('web: the image runs as user "app", which its /etc/passwd does not define');
-    expect(() => resolveUser('web', 'node:wheel', passwd, group)).toThrow('web: the image runs as group "wheel", which its /etc/group does not define');
+    expect(() => resolveUser('web', 'app', passwd, group)).toThrow(
+      'web: the image runs as user "app", which its /etc/passwd does not define',
+    );
+    expect(() => resolveUser('web', 'node:wheel', passwd, group)).toThrow(
+      'web: the image runs as group "wheel", which its /etc/group does not define',
+    );
   });
 });

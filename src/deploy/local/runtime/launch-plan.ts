@@ -28,7 +28,10 @@ export function serviceEnv(config: ImageConfig, env: Record<string, string>, por
 }
 
 function lookup(table: string, name: string): string[] | undefined {
-  return table.split('\n').map((line) => line.split(':')).find((fields) => fields[0] === name);
+  return table
+    .split('\n')
+    .map((line) => line.split(':'))
+    .find((fields) => fields[0] === name);
 }
 
 /**
@@ -41,11 +44,17 @@ export function resolveUser(service: string, spec: string, passwd: string, group
   const [userPart, groupPart] = spec.split(':');
   const entry = /^\d+$/.test(userPart) ? undefined : lookup(passwd, userPart);
   const uid = /^\d+$/.test(userPart) ? Number(userPart) : Number(entry?.[2] ?? NaN);
-  if (Number.isNaN(uid)) throw new Failure(`${service}: the image runs as user "${userPart}", which its /etc/passwd does not define`, { hint: 'Use a numeric User (e.g. 65532:65532) in the image config, or add the user to the image.' });
+  if (Number.isNaN(uid))
+    throw new Failure(`${service}: the image runs as user "${userPart}", which its /etc/passwd does not define`, {
+      hint: 'Use a numeric User (e.g. 65532:65532) in the image config, or add the user to the image.',
+    });
   let gid = Number(entry?.[3] ?? uid);
   if (groupPart !== undefined) {
     gid = /^\d+$/.test(groupPart) ? Number(groupPart) : Number(lookup(group, groupPart)?.[2] ?? NaN);
-    if (Number.isNaN(gid)) throw new Failure(`${service}: the image runs as group "${groupPart}", which its /etc/group does not define`, { hint: 'Use a numeric group in the image config User.' });
+    if (Number.isNaN(gid))
+      throw new Failure(`${service}: the image runs as group "${groupPart}", which its /etc/group does not define`, {
+        hint: 'Use a numeric group in the image config User.',
+      });
   }
   return { uid, gid };
 }
@@ -66,7 +75,10 @@ export interface LaunchInput {
 
 export function planLaunch(input: LaunchInput): LaunchPlan {
   const argv = [...input.config.entrypoint, ...input.config.cmd];
-  if (argv.length === 0) throw new Failure(`${input.service}: the image has neither Entrypoint nor Cmd, so there is nothing to run`, { hint: 'Set the entrypoint when building the image.' });
+  if (argv.length === 0)
+    throw new Failure(`${input.service}: the image has neither Entrypoint nor Cmd, so there is nothing to run`, {
+      hint: 'Set the entrypoint when building the image.',
+    });
   const env = serviceEnv(input.config, input.env, input.port);
   const workingDir = input.config.workingDir;
   if (input.isolation === 'namespaces') {
@@ -75,7 +87,19 @@ export function planLaunch(input: LaunchInput): LaunchPlan {
     const ids = input.user ? ['--setgid', String(input.user.gid), '--setuid', String(input.user.uid)] : [];
     return {
       command: 'unshare',
-      args: ['--mount', '--uts', '--ipc', '--pid', '--fork', '--kill-child', '--mount-proc=/proc', `--root=${input.rootfs}`, `--wd=${workingDir}`, ...ids, ...argv],
+      args: [
+        '--mount',
+        '--uts',
+        '--ipc',
+        '--pid',
+        '--fork',
+        '--kill-child',
+        '--mount-proc=/proc',
+        `--root=${input.rootfs}`,
+        `--wd=${workingDir}`,
+        ...ids,
+        ...argv,
+      ],
       env,
       cwd: '/',
       description: `isolated with mount/uts/ipc/pid namespaces in a chroot, as ${input.user ? `${input.user.uid}:${input.user.gid}` : 'root'}`,
@@ -95,6 +119,6 @@ export function planLaunch(input: LaunchInput): LaunchPlan {
     args,
     env: { ...env, PATH: [...imageDirs.map(inRootfs), input.hostPath].join(':') },
     cwd: inRootfs(workingDir),
-    description: 'NOT isolated (namespaces need root): running the image\'s entrypoint from its unpacked filesystem directly',
+    description: "NOT isolated (namespaces need root): running the image's entrypoint from its unpacked filesystem directly",
   };
 }

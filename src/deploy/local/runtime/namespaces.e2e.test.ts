@@ -20,16 +20,20 @@ let stateDir: string;
  * "<pid> <state> <command line>": when an assertion on them fails, it shows which ones were there.
  */
 function ourProcesses(): string[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((pid) => {
-    try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      const inside = [readlinkSync(`/proc/${pid}/root`), readlinkSync(`/proc/${pid}/cwd`), cmdline].some((s) => s.includes(stateDir));
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return inside ? [`${pid} ${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)} ${cmdline.split('\0').join(' ').trim()}`] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((pid) => {
+      try {
+        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        const inside = [readlinkSync(`/proc/${pid}/root`), readlinkSync(`/proc/${pid}/cwd`), cmdline].some((s) => s.includes(stateDir));
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return inside
+          ? [`${pid} ${stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)} ${cmdline.split('\0').join(' ').trim()}`]
+          : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 function nodeBaseLayer(): LayerEntry[] {
@@ -57,18 +61,45 @@ describe.skipIf(!asRoot)('local runtime deploys (isolated with namespaces)', () 
     const { digest } = await writeOciImage(layout, {
       tag: 'v1',
       config: { Entrypoint: ['node'], Cmd: ['server.mjs'], Env: ['VERSION=v1'], WorkingDir: '/app', User: 'app' },
-      layers: [{ gzip: false, entries: nodeBaseLayer() }, { gzip: true, entries: [{ path: 'app/server.mjs', content: testServerSource }] }],
+      layers: [
+        { gzip: false, entries: nodeBaseLayer() },
+        { gzip: true, entries: [{ path: 'app/server.mjs', content: testServerSource }] },
+      ],
     });
     const logs: string[] = [];
     const result = await deploy({
-      stateDir, environment: 'dev', revision: 'v1', readyTimeoutMs: 10_000, onLog: (line) => logs.push(line),
-      services: [{ name: 'backend', image: { source: ociLayoutSource(layout), reference: `embark/backend@${digest}`, digest }, port: 7007, env: { SERVICE: 'backend', DB_PASSWORD: 'pw' }, health: '/readyz', readiness: '/readyz', routes: ['/'] }],
+      stateDir,
+      environment: 'dev',
+      revision: 'v1',
+      readyTimeoutMs: 10_000,
+      onLog: (line) => logs.push(line),
+      services: [
+        {
+          name: 'backend',
+          image: { source: ociLayoutSource(layout), reference: `embark/backend@${digest}`, digest },
+          port: 7007,
+          env: { SERVICE: 'backend', DB_PASSWORD: 'pw' },
+          health: '/readyz',
+          readiness: '/readyz',
+          routes: ['/'],
+        },
+      ],
     });
-    expect(logs.find((line) => line.startsWith('backend: v1 started'))).toMatch(/isolated with mount\/uts\/ipc\/pid namespaces in a chroot, as 65532:65532$/);
+    expect(logs.find((line) => line.startsWith('backend: v1 started'))).toMatch(
+      /isolated with mount\/uts\/ipc\/pid namespaces in a chroot, as 65532:65532$/,
+    );
 
     const answer = JSON.parse(await (await fetch(`${result.url}api/who`)).text()) as Record<string, unknown>;
     expect(answer).toEqual({
-      version: 'v1', service: 'backend', method: 'GET', path: '/api/who', body: '', pid: 1, uid: 65532, seesHostFiles: false, secret: true,
+      version: 'v1',
+      service: 'backend',
+      method: 'GET',
+      path: '/api/who',
+      body: '',
+      pid: 1,
+      uid: 65532,
+      seesHostFiles: false,
+      secret: true,
     });
     expect((await environmentStatus(stateDir, 'dev'))!.services).toMatchObject([{ name: 'backend', alive: true, restarts: 0 }]);
     expect(ourProcesses(), 'router, supervisor, unshare, node').toHaveLength(4);

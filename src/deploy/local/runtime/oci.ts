@@ -50,8 +50,10 @@ export function parseManifest(json: unknown): ImageManifest {
 /** The index entry for this machine's platform (linux + the Node arch name mapped to OCI's). */
 export function pickPlatform(index: { manifests: Descriptor[] }, arch: string): Descriptor | undefined {
   const ociArch = ({ x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386' } as Record<string, string>)[arch] ?? arch;
-  return index.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === ociArch)
-    ?? (index.manifests.length === 1 ? index.manifests[0] : undefined);
+  return (
+    index.manifests.find((m) => m.platform?.os === 'linux' && m.platform.architecture === ociArch) ??
+    (index.manifests.length === 1 ? index.manifests[0] : undefined)
+  );
 }
 
 export function parseImageConfig(json: unknown): ImageConfig {

@@ -33,26 +33,38 @@ describe('pullImage', () => {
       tag: 'v1',
       config,
       layers: [
-        { gzip: true, entries: [
-          { path: 'app/server.mjs', content: 'console.log("v1")' },
-          { path: 'app/old.txt', content: 'old' },
-          { path: 'cache/a.txt', content: 'a' },
-          { path: 'cache/b.txt', content: 'b' },
-          { path: 'bin/tool', content: '#!/bin/sh\n', mode: 0o755 },
-          { path: 'bin/tool-link', symlinkTo: 'tool' },
-        ] },
-        { gzip: false, entries: [
-          { path: 'app/.wh.old.txt', content: '' },
-          { path: 'cache/.wh..wh..opq', content: '' },
-          { path: 'cache/c.txt', content: 'c' },
-          { path: 'app/server.mjs', content: 'console.log("v2")' },
-        ] },
+        {
+          gzip: true,
+          entries: [
+            { path: 'app/server.mjs', content: 'console.log("v1")' },
+            { path: 'app/old.txt', content: 'old' },
+            { path: 'cache/a.txt', content: 'a' },
+            { path: 'cache/b.txt', content: 'b' },
+            { path: 'bin/tool', content: '#!/bin/sh\n', mode: 0o755 },
+            { path: 'bin/tool-link', symlinkTo: 'tool' },
+          ],
+        },
+        {
+          gzip: false,
+          entries: [
+            { path: 'app/.wh.old.txt', content: '' },
+            { path: 'cache/.wh..wh..opq', content: '' },
+            { path: 'cache/c.txt', content: 'c' },
+            { path: 'app/server.mjs', content: 'console.log("v2")' },
+          ],
+        },
       ],
     });
     const pulled = await pull(digest);
     const rootfs = pulled.rootfs;
     expect(pulled).toMatchObject({ digest, cached: false, rootfs: join(imageDir(stateDir, digest), 'rootfs') });
-    expect(pulled.config).toEqual({ entrypoint: ['node'], cmd: ['/app/server.mjs'], env: ['NODE_ENV=production'], workingDir: '/app', user: '65532:65532' });
+    expect(pulled.config).toEqual({
+      entrypoint: ['node'],
+      cmd: ['/app/server.mjs'],
+      env: ['NODE_ENV=production'],
+      workingDir: '/app',
+      user: '65532:65532',
+    });
     expect(await readFile(join(rootfs, 'app/server.mjs'), 'utf8')).toBe('console.log("v2")');
     expect(await readdir(join(rootfs, 'app'))).toEqual(['server.mjs']);
     expect(await readdir(join(rootfs, 'cache'))).toEqual(['c.txt']);
@@ -74,8 +86,21 @@ describe('pullImage', () => {
       tag: 'evil',
       config,
       layers: [
-        { gzip: true, entries: [{ path: 'etc', symlinkTo: outside }, { path: 'up', symlinkTo: '../../../..' }, { path: 'dev', symlinkTo: outside }] },
-        { gzip: true, entries: [{ path: 'etc/passwd', content: 'root::0:0' }, { path: 'up/escaped.txt', content: 'x' }] },
+        {
+          gzip: true,
+          entries: [
+            { path: 'etc', symlinkTo: outside },
+            { path: 'up', symlinkTo: '../../../..' },
+            { path: 'dev', symlinkTo: outside },
+          ],
+        },
+        {
+          gzip: true,
+          entries: [
+            { path: 'etc/passwd', content: 'root::0:0' },
+            { path: 'up/escaped.txt', content: 'x' },
+          ],
+        },
       ],
     });
     const { rootfs } = await pull(digest);
@@ -86,7 +111,11 @@ describe('pullImage', () => {
   });
 
   it('rejects a layer whose content does not match its digest, leaving nothing unpacked', async () => {
-    const { digest, layers } = await writeOciImage(layout, { tag: 'v1', config, layers: [{ gzip: true, entries: [{ path: 'app/server.mjs', content: 'ok' }] }] });
+    const { digest, layers } = await writeOciImage(layout, {
+      tag: 'v1',
+      config,
+      layers: [{ gzip: true, entries: [{ path: 'app/server.mjs', content: 'ok' }] }],
+    });
     const layerDigest = layers[0].digest;
     await writeFile(join(layout, 'blobs/sha256', layerDigest.slice(7)), 'tampered');
     const error = await pull(digest).catch((e: unknown) => e);
@@ -104,20 +133,34 @@ describe('pullImage', () => {
     await writeOciImage(layout, { tag: 'v1', config, layers: [] });
     const recorded = `sha256:${'0'.repeat(64)}`;
     const source = ociLayoutSource(layout);
-    const error = await pullImage({ source, reference: 'v1', digest: recorded, stateDir, image: 'embark/backend' }).catch((e: unknown) => e);
+    const error = await pullImage({ source, reference: 'v1', digest: recorded, stateDir, image: 'embark/backend' }).catch(
+      (e: unknown) => e,
+    );
     expect((error as Failure).specific).toBe(`image embark/backend: manifest ${recorded} does not match its digest`);
   });
 
   it('follows an image index to the manifest for this platform', async () => {
-    const { digest } = await writeOciImage(layout, { tag: 'v1', config, layers: [{ gzip: true, entries: [{ path: 'app/server.mjs', content: 'indexed' }] }] });
+    const { digest } = await writeOciImage(layout, {
+      tag: 'v1',
+      config,
+      layers: [{ gzip: true, entries: [{ path: 'app/server.mjs', content: 'indexed' }] }],
+    });
     const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch];
-    const index = Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json',
-      manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${'2'.repeat(64)}`, size: 1, platform: { os: 'linux', architecture: 's390x' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1, platform: { os: 'linux', architecture: arch } },
-      ],
-    }));
+    const index = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${'2'.repeat(64)}`,
+            size: 1,
+            platform: { os: 'linux', architecture: 's390x' },
+          },
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1, platform: { os: 'linux', architecture: arch } },
+        ],
+      }),
+    );
     const indexDigest = `sha256:${sha256(index)}`;
     await writeFile(join(layout, 'blobs/sha256', indexDigest.slice(7)), index);
     const { rootfs } = await pull(indexDigest);
@@ -126,7 +169,13 @@ describe('pullImage', () => {
 
   it('names a reference the layout does not hold', async () => {
     await writeOciImage(layout, { tag: 'v1', config, layers: [] });
-    const error = await pullImage({ source: ociLayoutSource(layout), reference: 'v9', digest: `sha256:${'1'.repeat(64)}`, stateDir, image: 'embark/backend' }).catch((e: unknown) => e);
+    const error = await pullImage({
+      source: ociLayoutSource(layout),
+      reference: 'v9',
+      digest: `sha256:${'1'.repeat(64)}`,
+      stateDir,
+      image: 'embark/backend',
+    }).catch((e: unknown) => e);
     expect((error as Failure).specific).toBe(`image v9 is not in the OCI layout ${layout}`);
   });
 });

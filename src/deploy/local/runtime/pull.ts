@@ -10,7 +10,16 @@ import { Failure } from '../../../shared/feedback/failure.ts';
 import { stagingPath } from '../../../shared/fs.ts';
 import { sha256 } from '../../../shared/hash.ts';
 import type { PullSource } from './image-source.ts';
-import { isIndex, layerCompression, parseImageConfig, parseIndex, parseManifest, pickPlatform, type Descriptor, type ImageConfig } from './oci.ts';
+import {
+  isIndex,
+  layerCompression,
+  parseImageConfig,
+  parseIndex,
+  parseManifest,
+  pickPlatform,
+  type Descriptor,
+  type ImageConfig,
+} from './oci.ts';
 import { applyLayer } from './unpack.ts';
 
 export interface PulledImage {
@@ -37,9 +46,21 @@ function mismatch(image: string, what: string, expected: string, actual: string,
 }
 
 /** Streams a blob to `path` while hashing it; the file is used only if the hash matches. */
-async function fetchVerified(source: PullSource, blob: Descriptor, path: string, image: string, what: string, reference: string): Promise<void> {
+async function fetchVerified(
+  source: PullSource,
+  blob: Descriptor,
+  path: string,
+  image: string,
+  what: string,
+  reference: string,
+): Promise<void> {
   const hash = createHash('sha256');
-  const hashing = new Transform({ transform(chunk: Buffer, _encoding, done) { hash.update(chunk); done(null, chunk); } });
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
   const stream = await source.getBlob(blob.digest);
   await pipeline(stream as Readable, hashing, createWriteStream(path));
   const actual = `sha256:${hash.digest('hex')}`;
@@ -54,7 +75,8 @@ async function fetchManifest(source: PullSource, reference: string, digest: stri
   let json: unknown = JSON.parse(body.toString('utf8'));
   if (isIndex(json)) {
     const entry = pickPlatform(parseIndex(json), process.arch);
-    if (!entry) throw new Failure(`image ${image}: the image index has no linux/${process.arch} manifest`, { details: [`pulled from ${reference}`] });
+    if (!entry)
+      throw new Failure(`image ${image}: the image index has no linux/${process.arch} manifest`, { details: [`pulled from ${reference}`] });
     const path = join(scratch, 'manifest.json');
     await fetchVerified(source, entry, path, image, 'manifest', reference);
     json = JSON.parse(await readFile(path, 'utf8'));
@@ -75,7 +97,12 @@ async function prepareRootfs(rootfs: string): Promise<void> {
   }
   await chmod(join(rootfs, 'tmp'), 0o1777);
   if (process.getuid?.() !== 0) return;
-  const devices: [string, number][] = [['null', 3], ['zero', 5], ['random', 8], ['urandom', 9]];
+  const devices: [string, number][] = [
+    ['null', 3],
+    ['zero', 5],
+    ['random', 8],
+    ['urandom', 9],
+  ];
   for (const [name, minor] of devices) {
     const path = join(rootfs, 'dev', name);
     await rm(path, { force: true, recursive: true });
@@ -84,9 +111,20 @@ async function prepareRootfs(rootfs: string): Promise<void> {
 }
 
 /** A verified base layer unpacked on its own under stateDir/layers/, once per digest. */
-async function unpackedLayer(stateDir: string, layer: Descriptor, compression: Parameters<typeof applyLayer>[1], fetch: (path: string) => Promise<void>): Promise<string> {
+async function unpackedLayer(
+  stateDir: string,
+  layer: Descriptor,
+  compression: Parameters<typeof applyLayer>[1],
+  fetch: (path: string) => Promise<void>,
+): Promise<string> {
   const dir = join(stateDir, 'layers', layer.digest.replace(':', '-'));
-  if (await stat(dir).then(() => true, () => false)) return dir;
+  if (
+    await stat(dir).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dir;
   const staging = stagingPath(dir);
   await mkdir(staging, { recursive: true });
   try {
@@ -112,13 +150,25 @@ async function unpackedLayer(stateDir: string, layer: Descriptor, compression: P
  * never looks complete and a second deploy of the digest reuses it. Every blob is verified
  * against its digest before a byte of it is unpacked.
  */
-export async function pullImage(opts: { source: PullSource; reference: string; digest: string; stateDir: string; image: string; onLog?: (line: string) => void })
-  : Promise<PulledImage> {
+export async function pullImage(opts: {
+  source: PullSource;
+  reference: string;
+  digest: string;
+  stateDir: string;
+  image: string;
+  onLog?: (line: string) => void;
+}): Promise<PulledImage> {
   const { source, reference, digest, image } = opts;
-  if (!digestPattern.test(digest)) throw new Failure(`image ${image}: "${digest}" is not a sha256 digest`, { hint: 'Deploy images by the digest the release manifest records.' });
+  if (!digestPattern.test(digest))
+    throw new Failure(`image ${image}: "${digest}" is not a sha256 digest`, {
+      hint: 'Deploy images by the digest the release manifest records.',
+    });
   const dir = imageDir(opts.stateDir, digest);
   const configPath = join(dir, 'config.json');
-  const cached = await stat(configPath).then(() => true, () => false);
+  const cached = await stat(configPath).then(
+    () => true,
+    () => false,
+  );
   if (cached) return { digest, rootfs: join(dir, 'rootfs'), config: JSON.parse(await readFile(configPath, 'utf8')) as ImageConfig, cached };
 
   const staging = stagingPath(dir);
@@ -130,12 +180,18 @@ export async function pullImage(opts: { source: PullSource; reference: string; d
     const config = parseImageConfig(JSON.parse(await readFile(configBlob, 'utf8')));
     for (const [index, layer] of manifest.layers.entries()) {
       const compression = layerCompression(layer.mediaType);
-      if (!compression) throw new Failure(`image ${image}: layer ${layer.digest} has media type ${layer.mediaType}, which the local runtime cannot unpack`, { hint: 'Build layers as tar or tar+gzip.' });
+      if (!compression)
+        throw new Failure(
+          `image ${image}: layer ${layer.digest} has media type ${layer.mediaType}, which the local runtime cannot unpack`,
+          { hint: 'Build layers as tar or tar+gzip.' },
+        );
       // The base layer (the runtime, tens of MB) is shared by every image and release: unpack it
       // once and give each rootfs hard links to it; later layers replace files, never edit them.
       // Only the first layer: linking a later one in could follow a symlink out of the rootfs.
       if (index === 0) {
-        const unpacked = await unpackedLayer(opts.stateDir, layer, compression, (path) => fetchVerified(source, layer, path, image, 'layer', reference));
+        const unpacked = await unpackedLayer(opts.stateDir, layer, compression, (path) =>
+          fetchVerified(source, layer, path, image, 'layer', reference),
+        );
         await execFileAsync('cp', ['-a', '-l', `${unpacked}/.`, join(staging, 'rootfs')]);
         continue;
       }

@@ -16,7 +16,16 @@ function probe(port: number, path: string, timeoutMs: number): Promise<{ status?
       resolve({ status: response.statusCode });
     });
     request.on('timeout', () => request.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
-    request.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code === 'ECONNREFUSED' ? 'connection refused' : error.code === 'ETIMEDOUT' ? `no answer within ${formatSeconds(timeoutMs)}` : error.message }));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve({
+        error:
+          error.code === 'ECONNREFUSED'
+            ? 'connection refused'
+            : error.code === 'ETIMEDOUT'
+              ? `no answer within ${formatSeconds(timeoutMs)}`
+              : error.message,
+      }),
+    );
   });
 }
 
@@ -24,8 +33,12 @@ function probe(port: number, path: string, timeoutMs: number): Promise<{ status?
  * Polls the readiness path until it answers 2xx. Stops early, with the reason, when `exited`
  * reports that the process ended: waiting out the timeout for a crashed service helps nobody.
  */
-export async function waitUntilReady(opts: { port: number; path: string; timeoutMs: number; exited: () => Promise<string | undefined> })
-  : Promise<Readiness> {
+export async function waitUntilReady(opts: {
+  port: number;
+  path: string;
+  timeoutMs: number;
+  exited: () => Promise<string | undefined>;
+}): Promise<Readiness> {
   const started = Date.now();
   let last = 'no answer';
   for (;;) {

@@ -24,7 +24,11 @@ function answers(port: number): Promise<boolean> {
 }
 
 async function startRouter(envDir: string, port: number): Promise<RouterRef | undefined> {
-  const ref = await startDetached(process.execPath, [routerScript, String(port), routesFilePath(envDir)], { logFile: join(envDir, 'router.log'), cwd: envDir, env: { PATH: process.env.PATH ?? '' } });
+  const ref = await startDetached(process.execPath, [routerScript, String(port), routesFilePath(envDir)], {
+    logFile: join(envDir, 'router.log'),
+    cwd: envDir,
+    env: { PATH: process.env.PATH ?? '' },
+  });
   const up = await waitFor(async () => isRunning(ref) && (await answers(port)), 5000, 50);
   return up ? { ...ref, port } : undefined;
 }

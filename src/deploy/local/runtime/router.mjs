@@ -51,13 +51,25 @@ function serve(port, routesFile) {
       res.end(revision ? `No service of revision ${revision} serves ${path}\n` : 'No revision is deployed yet\n');
       return;
     }
-    const upstream = http.request({
-      host: '127.0.0.1', port: route.port, method: req.method, path: req.url, agent,
-      headers: { ...withoutHopByHop(req.headers), 'x-forwarded-for': req.socket.remoteAddress ?? '', 'x-forwarded-host': req.headers.host ?? '', 'x-forwarded-proto': 'http' },
-    }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, { ...withoutHopByHop(answer.headers), 'x-slipway-revision': revision });
-      answer.pipe(res);
-    });
+    const upstream = http.request(
+      {
+        host: '127.0.0.1',
+        port: route.port,
+        method: req.method,
+        path: req.url,
+        agent,
+        headers: {
+          ...withoutHopByHop(req.headers),
+          'x-forwarded-for': req.socket.remoteAddress ?? '',
+          'x-forwarded-host': req.headers.host ?? '',
+          'x-forwarded-proto': 'http',
+        },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, { ...withoutHopByHop(answer.headers), 'x-slipway-revision': revision });
+        answer.pipe(res);
+      },
+    );
     upstream.on('error', (error) => {
       if (res.headersSent) return res.destroy();
       res.writeHead(502, { 'content-type': 'text/plain', 'x-slipway-revision': revision });

@@ -4,14 +4,27 @@ import { planRoutes } from './routes.ts';
 
 describe('planRoutes', () => {
   it('maps every prefix of every service to its port', () => {
-    expect(planRoutes('v1', [{ name: 'frontend', port: 3001, routes: ['/'] }, { name: 'backend', port: 3002, routes: ['/api', '/auth'] }])).toEqual({
+    expect(
+      planRoutes('v1', [
+        { name: 'frontend', port: 3001, routes: ['/'] },
+        { name: 'backend', port: 3002, routes: ['/api', '/auth'] },
+      ]),
+    ).toEqual({
       revision: 'v1',
-      routes: [{ prefix: '/', service: 'frontend', port: 3001 }, { prefix: '/api', service: 'backend', port: 3002 }, { prefix: '/auth', service: 'backend', port: 3002 }],
+      routes: [
+        { prefix: '/', service: 'frontend', port: 3001 },
+        { prefix: '/api', service: 'backend', port: 3002 },
+        { prefix: '/auth', service: 'backend', port: 3002 },
+      ],
     });
   });
   it('refuses two services claiming one prefix', () => {
-    expect(() => planRoutes('v1', [{ name: 'frontend', port: 1, routes: ['/'] }, { name: 'backend', port: 2, routes: ['/'] }]))
-      .toThrow('services frontend and backend both claim the route /');
+    expect(() =>
+      planRoutes('v1', [
+        { name: 'frontend', port: 1, routes: ['/'] },
+        { name: 'backend', port: 2, routes: ['/'] },
+      ]),
+    ).toThrow('services frontend and backend both claim the route /');
   });
 });
 

@@ -13,7 +13,10 @@ export function planRoutes(revision: string, services: { name: string; port: num
   for (const service of services) {
     for (const prefix of service.routes) {
       const owner = routes.find((route) => route.prefix === prefix);
-      if (owner) throw new Failure(`services ${owner.service} and ${service.name} both claim the route ${prefix}`, { hint: 'Give each route prefix to exactly one service in slipway.config.' });
+      if (owner)
+        throw new Failure(`services ${owner.service} and ${service.name} both claim the route ${prefix}`, {
+          hint: 'Give each route prefix to exactly one service in slipway.config.',
+        });
       routes.push({ prefix, service: service.name, port: service.port });
     }
   }

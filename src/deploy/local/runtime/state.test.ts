@@ -19,7 +19,8 @@ afterEach(async () => {
 describe('withHistory', () => {
   it('keeps the newest ten entries', () => {
     let history: HistoryEntry[] = [];
-    for (let i = 1; i <= 12; i++) history = withHistory(history, { revision: `v${i}`, at: `t${i}`, outcome: i % 2 ? 'deployed' : 'failed' });
+    for (let i = 1; i <= 12; i++)
+      history = withHistory(history, { revision: `v${i}`, at: `t${i}`, outcome: i % 2 ? 'deployed' : 'failed' });
     expect(history.map((h) => h.revision)).toEqual(['v3', 'v4', 'v5', 'v6', 'v7', 'v8', 'v9', 'v10', 'v11', 'v12']);
   });
 });
@@ -31,14 +32,18 @@ describe('lockEnvironment', () => {
     expect(error).toBeInstanceOf(Failure);
     expect((error as Failure).specific).toBe(`environment nonprod is being changed by another Slipway process (pid ${process.pid})`);
     await unlock();
-    await (await lockEnvironment(stateDir, 'nonprod'))();
+    await (
+      await lockEnvironment(stateDir, 'nonprod')
+    )();
   });
 
   it('takes over a lock left by a process that died', async () => {
     const dead = spawnSync('true').pid;
     await lockEnvironment(stateDir, 'qa').then((unlock) => unlock());
     await writeFile(join(environmentDir(stateDir, 'qa'), 'deploy.lock'), JSON.stringify({ pid: dead, startTime: '1' }));
-    await (await lockEnvironment(stateDir, 'qa'))();
+    await (
+      await lockEnvironment(stateDir, 'qa')
+    )();
   });
 });
 
@@ -55,6 +60,11 @@ describe('image names and formats', () => {
     expect(layerCompression('application/vnd.oci.image.layer.v1.tar+zstd')).toBeUndefined();
   });
   it('formats waits in seconds', () => {
-    expect([formatSeconds(20_000), formatSeconds(1500), formatSeconds(250), formatSeconds(12_400)]).toEqual(['20 s', '1.5 s', '0.3 s', '12 s']);
+    expect([formatSeconds(20_000), formatSeconds(1500), formatSeconds(250), formatSeconds(12_400)]).toEqual([
+      '20 s',
+      '1.5 s',
+      '0.3 s',
+      '12 s',
+    ]);
   });
 });

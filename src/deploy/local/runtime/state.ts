@@ -89,7 +89,9 @@ export async function lockEnvironment(stateDir: string, environment: string): Pr
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Partial<ProcessRef>;
       if (holder.pid !== undefined && isRunning(holder as ProcessRef)) {
-        throw new Failure(`environment ${environment} is being changed by another Slipway process (pid ${holder.pid})`, { hint: 'Wait for that deploy or teardown to finish, then try again.' });
+        throw new Failure(`environment ${environment} is being changed by another Slipway process (pid ${holder.pid})`, {
+          hint: 'Wait for that deploy or teardown to finish, then try again.',
+        });
       }
       await rm(path, { force: true });
     }

@@ -19,9 +19,19 @@ export interface SupervisorStatus {
 const stopGraceMs = 3000;
 
 /** Starts a detached supervisor that runs (and restarts) the service; the plan goes over stdin. */
-export function startService(service: string, plan: LaunchPlan, files: { logFile: string; statusFile: string }, restartDelayMs: number): Promise<ProcessRef> {
+export function startService(
+  service: string,
+  plan: LaunchPlan,
+  files: { logFile: string; statusFile: string },
+  restartDelayMs: number,
+): Promise<ProcessRef> {
   const spec = { service, ...plan, statusFile: files.statusFile, restartDelayMs, stopGraceMs };
-  return startDetached(process.execPath, [supervisorScript], { logFile: files.logFile, cwd: dirname(files.logFile), env: { PATH: process.env.PATH ?? '' }, input: JSON.stringify(spec) });
+  return startDetached(process.execPath, [supervisorScript], {
+    logFile: files.logFile,
+    cwd: dirname(files.logFile),
+    env: { PATH: process.env.PATH ?? '' },
+    input: JSON.stringify(spec),
+  });
 }
 
 export async function readSupervisorStatus(statusFile: string): Promise<SupervisorStatus | undefined> {
@@ -32,7 +42,8 @@ export async function readSupervisorStatus(statusFile: string): Promise<Supervis
 /** Why the service is not running ("exited with code 1"), or undefined while it has not ended. */
 export async function exitReason(supervisor: ProcessRef, statusFile: string): Promise<string | undefined> {
   const status = await readSupervisorStatus(statusFile);
-  if (status?.lastExit) return status.lastExit.signal ? `was killed by ${status.lastExit.signal}` : `exited with code ${status.lastExit.code}`;
+  if (status?.lastExit)
+    return status.lastExit.signal ? `was killed by ${status.lastExit.signal}` : `exited with code ${status.lastExit.code}`;
   if (!isRunning(supervisor)) return 'stopped: its supervisor process is gone';
   return undefined;
 }

@@ -40,7 +40,9 @@ function start() {
     }
     restarts += 1;
     const delay = Math.min(spec.restartDelayMs * 2 ** (restarts - 1), 30_000);
-    log(`${spec.service} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; restarting in ${delay} ms (restart ${restarts})`);
+    log(
+      `${spec.service} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; restarting in ${delay} ms (restart ${restarts})`,
+    );
     writeStatus();
     setTimeout(start, delay);
   };

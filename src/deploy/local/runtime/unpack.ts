@@ -146,8 +146,10 @@ export async function applyLayer(layerFile: string, compression: 'gzip' | 'none'
   const asRoot = process.getuid?.() === 0;
   const realDirs = new RealDirs();
   const extract = tar.extract();
-  const feeding = pipeline(createReadStream(layerFile), compression === 'gzip' ? createGunzip() : new PassThrough(), extract)
-    .then(() => undefined, (error: unknown) => error);
+  const feeding = pipeline(createReadStream(layerFile), compression === 'gzip' ? createGunzip() : new PassThrough(), extract).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
   try {
     for await (const entry of extract) {
       await applyEntry(root, entry.header, entry, asRoot, realDirs);

@@ -5,7 +5,16 @@ import type { SmokeCheck } from '../../../config/schema.ts';
 import { networkCause, type SmokeResult } from './result.ts';
 
 /** Flags that keep headless Chromium quiet, offline and working as root in a container. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
@@ -17,7 +26,13 @@ type BrowserCheck = SmokeCheck & { browser: NonNullable<SmokeCheck['browser']> }
  * Loads the page in a fresh browser context and waits for the selector to show the text. On
  * failure the page is screenshotted into `artifactsDir`, and its errors become the excerpt.
  */
-export async function runBrowserCheck(browser: Browser, baseUrl: string, check: BrowserCheck, artifactsDir: string, timeoutMs: number): Promise<SmokeResult> {
+export async function runBrowserCheck(
+  browser: Browser,
+  baseUrl: string,
+  check: BrowserCheck,
+  artifactsDir: string,
+  timeoutMs: number,
+): Promise<SmokeResult> {
   const started = performance.now();
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -53,10 +68,24 @@ export async function runBrowserCheck(browser: Browser, baseUrl: string, check: 
     const { selector, text } = check.browser;
     const showing = page.locator(selector).filter({ hasText: text }).first();
     const remaining = Math.max(1, timeoutMs - (performance.now() - started));
-    if (!(await showing.waitFor({ state: 'visible', timeout: remaining }).then(() => true, () => false))) {
-      return await fail(`${JSON.stringify(selector)} did not show ${JSON.stringify(text)} within ${timeoutMs} ms (${await whatItShows(page, selector)})`, status);
+    if (
+      !(await showing.waitFor({ state: 'visible', timeout: remaining }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      return await fail(
+        `${JSON.stringify(selector)} did not show ${JSON.stringify(text)} within ${timeoutMs} ms (${await whatItShows(page, selector)})`,
+        status,
+      );
     }
-    return { check: check.name, ok: true, status, durationMs: Math.round(performance.now() - started), detail: `page ${check.path} showed ${JSON.stringify(text)} in ${JSON.stringify(selector)}` };
+    return {
+      check: check.name,
+      ok: true,
+      status,
+      durationMs: Math.round(performance.now() - started),
+      detail: `page ${check.path} showed ${JSON.stringify(text)} in ${JSON.stringify(selector)}`,
+    };
   } finally {
     await context.close();
   }
@@ -65,15 +94,30 @@ export async function runBrowserCheck(browser: Browser, baseUrl: string, check: 
 /** What the selector shows instead, so the developer sees the gap at a glance. */
 async function whatItShows(page: Page, selector: string): Promise<string> {
   const first = page.locator(selector).first();
-  if ((await page.locator(selector).count().catch(() => 0)) === 0) return `no element matches ${JSON.stringify(selector)}`;
+  if (
+    (await page
+      .locator(selector)
+      .count()
+      .catch(() => 0)) === 0
+  )
+    return `no element matches ${JSON.stringify(selector)}`;
   const shown = ((await first.textContent({ timeout: 1000 }).catch(() => null)) ?? '').trim().replace(/\s+/g, ' ').slice(0, 80);
   return `it shows ${JSON.stringify(shown)}`;
 }
 
 async function screenshot(page: Page, artifactsDir: string, checkName: string): Promise<string | undefined> {
-  const path = join(artifactsDir, `smoke-${checkName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}.png`);
+  const path = join(
+    artifactsDir,
+    `smoke-${checkName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')}.png`,
+  );
   await mkdir(artifactsDir, { recursive: true });
-  return page.screenshot({ path, fullPage: true, timeout: 5000 }).then(() => path, () => undefined);
+  return page.screenshot({ path, fullPage: true, timeout: 5000 }).then(
+    () => path,
+    () => undefined,
+  );
 }
 
 function firstLine(text: string): string {

@@ -18,10 +18,24 @@ export async function runHttpCheck(baseUrl: string, check: SmokeCheck, timeoutMs
   }
   const base = { check: check.name, status: response.status, durationMs: elapsed() };
   if (response.status !== check.status) {
-    return { ...base, ok: false, detail: `GET ${check.path} returned ${response.status}, expected ${check.status}`, excerpt: bodyExcerpt(body) };
+    return {
+      ...base,
+      ok: false,
+      detail: `GET ${check.path} returned ${response.status}, expected ${check.status}`,
+      excerpt: bodyExcerpt(body),
+    };
   }
   if (check.contains !== undefined && !body.includes(check.contains)) {
-    return { ...base, ok: false, detail: `GET ${check.path} returned ${response.status} but the body does not contain ${JSON.stringify(check.contains)}`, excerpt: bodyExcerpt(body) };
+    return {
+      ...base,
+      ok: false,
+      detail: `GET ${check.path} returned ${response.status} but the body does not contain ${JSON.stringify(check.contains)}`,
+      excerpt: bodyExcerpt(body),
+    };
   }
-  return { ...base, ok: true, detail: `GET ${check.path} returned ${response.status}${check.contains !== undefined ? ` containing ${JSON.stringify(check.contains)}` : ''}` };
+  return {
+    ...base,
+    ok: true,
+    detail: `GET ${check.path} returned ${response.status}${check.contains !== undefined ? ` containing ${JSON.stringify(check.contains)}` : ''}`,
+  };
 }

@@ -15,7 +15,11 @@ export interface SmokeResult {
 
 /** The first lines of a body worth showing: trimmed, non-empty, bounded. */
 export function bodyExcerpt(body: string, lines = 10): string[] {
-  return body.split('\n').map((line) => line.trimEnd().slice(0, 200)).filter((line) => line.trim() !== '').slice(0, lines);
+  return body
+    .split('\n')
+    .map((line) => line.trimEnd().slice(0, 200))
+    .filter((line) => line.trim() !== '')
+    .slice(0, lines);
 }
 
 /** "no response within 5000 ms" or the network cause ("connect ECONNREFUSED 127.0.0.1:1"). */

@@ -5,7 +5,15 @@ describe('smokeFailure', () => {
   it('names the first failed check and points at its screenshot', () => {
     const failure = smokeFailure([
       { check: 'health', ok: true, status: 204, durationMs: 3, detail: 'GET /healthcheck returned 204' },
-      { check: 'home page', ok: false, status: 200, durationMs: 5000, detail: '"#title" did not show "Welcome" within 5000 ms (it shows "Loading…")', artifact: '/tmp/a/smoke-home-page.png', excerpt: ['page error: boom'] },
+      {
+        check: 'home page',
+        ok: false,
+        status: 200,
+        durationMs: 5000,
+        detail: '"#title" did not show "Welcome" within 5000 ms (it shows "Loading…")',
+        artifact: '/tmp/a/smoke-home-page.png',
+        excerpt: ['page error: boom'],
+      },
     ])!;
     expect(failure.specific).toBe('home page: "#title" did not show "Welcome" within 5000 ms (it shows "Loading…")');
     expect(failure.details).toEqual([

@@ -58,7 +58,9 @@ export function smokeFailure(results: SmokeResult[]): Failure | undefined {
   });
 }
 
-export interface SmokeResults { checks: { check: string; ok: boolean; durationMs: number }[] }
+export interface SmokeResults {
+  checks: { check: string; ok: boolean; durationMs: number }[];
+}
 
 /** Every check against a deployed environment's front door, each logged; the first failure thrown as a Failure. */
 export async function smokeTestEnvironment(opts: SmokeOptions & { log: (line: string) => void }): Promise<SmokeResults> {

@@ -11,20 +11,35 @@ import { runSmokeChecks, smokeFailure } from './run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 
-const page = (script: string) => `<!doctype html><html><head><meta charset="utf-8"></head><body><h1 id="title">Loading…</h1><script>${script}</script></body></html>`;
+const page = (script: string) =>
+  `<!doctype html><html><head><meta charset="utf-8"></head><body><h1 id="title">Loading…</h1><script>${script}</script></body></html>`;
 
 /** A stand-in for a deployed environment: a healthy API, a broken one, and two pages. */
 function startEnvironment(): Promise<Server> {
   const server = createServer((req, res) => {
-    const send = (status: number, body: string, type = 'text/plain') => { res.writeHead(status, { 'content-type': type }); res.end(body); };
+    const send = (status: number, body: string, type = 'text/plain') => {
+      res.writeHead(status, { 'content-type': type });
+      res.end(body);
+    };
     switch (req.url) {
-      case '/healthcheck': return send(204, '');
-      case '/api/greeting': return send(200, 'hello from embark');
-      case '/api/broken': return send(503, 'upstream database unavailable\n    at connect (db.js:12)\n');
-      case '/': return send(200, page(`setTimeout(() => { document.getElementById('title').textContent = 'Welcome to Embark'; }, 100);`), 'text/html');
-      case '/stuck': return send(200, page(`fetch('/api/broken'); throw new Error('bundle failed to load');`), 'text/html');
-      case '/hang': return; // never answers
-      default: return send(404, 'not found');
+      case '/healthcheck':
+        return send(204, '');
+      case '/api/greeting':
+        return send(200, 'hello from embark');
+      case '/api/broken':
+        return send(503, 'upstream database unavailable\n    at connect (db.js:12)\n');
+      case '/':
+        return send(
+          200,
+          page(`setTimeout(() => { document.getElementById('title').textContent = 'Welcome to Embark'; }, 100);`),
+          'text/html',
+        );
+      case '/stuck':
+        return send(200, page(`fetch('/api/broken'); throw new Error('bundle failed to load');`), 'text/html');
+      case '/hang':
+        return; // never answers
+      default:
+        return send(404, 'not found');
     }
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -89,16 +104,35 @@ describe('runSmokeChecks against a real server and real Chromium', () => {
     });
     expect(results.map(withoutDuration)).toEqual([
       { check: 'health', ok: true, status: 204, detail: 'GET /healthcheck returned 204' },
-      { check: 'api status', ok: false, status: 503, detail: 'GET /api/broken returned 503, expected 200', excerpt: ['upstream database unavailable', '    at connect (db.js:12)'] },
-      { check: 'api greeting', ok: false, status: 200, detail: 'GET /api/greeting returned 200 but the body does not contain "welcome"', excerpt: ['hello from embark'] },
       {
-        check: 'home page', ok: false, status: 200,
-        detail: '"#title" did not show "Welcome to Embark" within 1500 ms (it shows "Loading…")',
-        artifact: join(artifactsDir, 'smoke-home-page.png'),
-        excerpt: ['page error: bundle failed to load', `console error: Failed to load resource: the server responded with a status of 503 (Service Unavailable) (${baseUrl}/api/broken)`],
+        check: 'api status',
+        ok: false,
+        status: 503,
+        detail: 'GET /api/broken returned 503, expected 200',
+        excerpt: ['upstream database unavailable', '    at connect (db.js:12)'],
       },
       {
-        check: 'missing element', ok: false, status: 200,
+        check: 'api greeting',
+        ok: false,
+        status: 200,
+        detail: 'GET /api/greeting returned 200 but the body does not contain "welcome"',
+        excerpt: ['hello from embark'],
+      },
+      {
+        check: 'home page',
+        ok: false,
+        status: 200,
+        detail: '"#title" did not show "Welcome to Embark" within 1500 ms (it shows "Loading…")',
+        artifact: join(artifactsDir, 'smoke-home-page.png'),
+        excerpt: [
+          'page error: bundle failed to load',
+          `console error: Failed to load resource: the server responded with a status of 503 (Service Unavailable) (${baseUrl}/api/broken)`,
+        ],
+      },
+      {
+        check: 'missing element',
+        ok: false,
+        status: 200,
         detail: '"#nav" did not show "Docs" within 1500 ms (no element matches "#nav")',
         artifact: join(artifactsDir, 'smoke-missing-element.png'),
         excerpt: [],
@@ -128,9 +162,18 @@ describe('runSmokeChecks against a real server and real Chromium', () => {
     });
     expect(results[0]).toMatchObject({ ok: false, detail: `GET /healthcheck failed: connect ECONNREFUSED 127.0.0.1:${closedPort}` });
     expect(results[0].status).toBeUndefined();
-    expect(results[1]).toMatchObject({ ok: false, detail: `page / did not load: page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:${closedPort}/` });
+    expect(results[1]).toMatchObject({
+      ok: false,
+      detail: `page / did not load: page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:${closedPort}/`,
+    });
 
-    const slow = await runSmokeChecks({ baseUrl, chromiumPath: CHROMIUM, artifactsDir, timeoutMs: 300, checks: [check({ name: 'hang', path: '/hang' })] });
+    const slow = await runSmokeChecks({
+      baseUrl,
+      chromiumPath: CHROMIUM,
+      artifactsDir,
+      timeoutMs: 300,
+      checks: [check({ name: 'hang', path: '/hang' })],
+    });
     expect(slow[0]).toMatchObject({ ok: false, detail: 'GET /hang failed: no response within 300 ms' });
     expect(smokeFailure(slow)!.specific).toBe('hang: GET /hang failed: no response within 300 ms');
   });

@@ -6,7 +6,13 @@ const thresholds: StabilityThresholds = { windowSeconds: 5, intervalMs: 250, max
 const quiet = { restarts: 0, errorLogLines: 0 };
 
 const ok = (latencyMs: number, probe = 'backend'): ProbeSample => ({ probe, ok: true, latencyMs, status: 200 });
-const failed = (latencyMs: number, probe = 'backend', status = 503): ProbeSample => ({ probe, ok: false, latencyMs, status, error: `${status} Service Unavailable` });
+const failed = (latencyMs: number, probe = 'backend', status = 503): ProbeSample => ({
+  probe,
+  ok: false,
+  latencyMs,
+  status,
+  error: `${status} Service Unavailable`,
+});
 
 describe('judgeStability', () => {
   it('finds a healthy window stable, with its evidence', () => {
@@ -15,8 +21,16 @@ describe('judgeStability', () => {
       stable: true,
       reasons: [],
       evidence: {
-        samples: 4, failures: 0, errorRate: 0, p95Ms: 40, restarts: 0, errorLogLines: 0,
-        probes: [{ probe: 'backend', samples: 2, failures: 0 }, { probe: 'frontend', samples: 2, failures: 0 }],
+        samples: 4,
+        failures: 0,
+        errorRate: 0,
+        p95Ms: 40,
+        restarts: 0,
+        errorLogLines: 0,
+        probes: [
+          { probe: 'backend', samples: 2, failures: 0 },
+          { probe: 'frontend', samples: 2, failures: 0 },
+        ],
       },
     });
   });
@@ -32,7 +46,9 @@ describe('judgeStability', () => {
 
   it('tolerates what the thresholds allow', () => {
     const samples = [ok(10), ok(10), ok(10), failed(10)];
-    expect(judgeStability(samples, { ...thresholds, maxErrorRate: 0.25, maxRestarts: 1 }, { restarts: 1, errorLogLines: 7 }).reasons).toEqual([]);
+    expect(
+      judgeStability(samples, { ...thresholds, maxErrorRate: 0.25, maxRestarts: 1 }, { restarts: 1, errorLogLines: 7 }).reasons,
+    ).toEqual([]);
     expect(judgeStability(samples, { ...thresholds, maxErrorRate: 0.2 }, quiet).reasons).toEqual(['error rate 25 % > 20 %']);
   });
 
@@ -50,12 +66,20 @@ describe('judgeStability', () => {
 
   it('keeps which pods restarted and what the error lines said, only when there is something to show', () => {
     const verdict = judgeStability([ok(5)], thresholds, {
-      restarts: 5, errorLogLines: 2,
-      restartsByPod: [{ pod: 'embark-backend-1', restarts: 1 }, { pod: 'embark-frontend-1', restarts: 0 }, { pod: 'embark-backend-2', restarts: 4 }],
+      restarts: 5,
+      errorLogLines: 2,
+      restartsByPod: [
+        { pod: 'embark-backend-1', restarts: 1 },
+        { pod: 'embark-frontend-1', restarts: 0 },
+        { pod: 'embark-backend-2', restarts: 4 },
+      ],
       errorLogExamples: ['embark-backend-2: Error: connect ECONNREFUSED 127.0.0.1:5432'],
     });
     expect(verdict.evidence).toMatchObject({
-      restartsByPod: [{ pod: 'embark-backend-2', restarts: 4 }, { pod: 'embark-backend-1', restarts: 1 }],
+      restartsByPod: [
+        { pod: 'embark-backend-2', restarts: 4 },
+        { pod: 'embark-backend-1', restarts: 1 },
+      ],
       errorLogExamples: ['embark-backend-2: Error: connect ECONNREFUSED 127.0.0.1:5432'],
     });
     const quietPods = judgeStability([ok(5)], thresholds, { ...quiet, restartsByPod: [{ pod: 'a', restarts: 0 }], errorLogExamples: [] });
@@ -92,7 +116,12 @@ describe('stabilityFailure', () => {
 
   it('names the restarting pods and shows the error lines', () => {
     const examples = ['embark-backend-1: Error: connect ECONNREFUSED 127.0.0.1:5432', 'embark-backend-1: fatal: giving up'];
-    const verdict = judgeStability([ok(10)], thresholds, { restarts: 4, errorLogLines: 3, restartsByPod: [{ pod: 'embark-backend-1', restarts: 4 }], errorLogExamples: examples });
+    const verdict = judgeStability([ok(10)], thresholds, {
+      restarts: 4,
+      errorLogLines: 3,
+      restartsByPod: [{ pod: 'embark-backend-1', restarts: 4 }],
+      errorLogExamples: examples,
+    });
     const failure = stabilityFailure(verdict)!;
     expect(failure.specific).toBe('4 restarts > 0');
     expect(failure.details).toEqual([

@@ -74,14 +74,21 @@ export function judgeStability(samples: ProbeSample[], thresholds: StabilityThre
   if (samples.length === 0) reasons.push('no samples were taken');
   if (errorRate > thresholds.maxErrorRate) reasons.push(`error rate ${percent(errorRate)} % > ${percent(thresholds.maxErrorRate)} %`);
   if (p95Ms > thresholds.maxP95Ms) reasons.push(`p95 latency ${p95Ms} ms > ${thresholds.maxP95Ms} ms`);
-  if (counters.restarts > thresholds.maxRestarts) reasons.push(`${counters.restarts} restart${counters.restarts === 1 ? '' : 's'} > ${thresholds.maxRestarts}`);
+  if (counters.restarts > thresholds.maxRestarts)
+    reasons.push(`${counters.restarts} restart${counters.restarts === 1 ? '' : 's'} > ${thresholds.maxRestarts}`);
   if (thresholds.maxErrorLogLines !== undefined && counters.errorLogLines > thresholds.maxErrorLogLines) {
     reasons.push(`${counters.errorLogLines} error log line${counters.errorLogLines === 1 ? '' : 's'} > ${thresholds.maxErrorLogLines}`);
   }
   return {
     stable: reasons.length === 0,
     evidence: {
-      samples: samples.length, failures, errorRate, p95Ms, restarts: counters.restarts, errorLogLines: counters.errorLogLines, probes: perProbe(samples),
+      samples: samples.length,
+      failures,
+      errorRate,
+      p95Ms,
+      restarts: counters.restarts,
+      errorLogLines: counters.errorLogLines,
+      probes: perProbe(samples),
       ...whereFrom(counters),
     },
     reasons,

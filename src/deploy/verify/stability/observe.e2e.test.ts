@@ -32,7 +32,12 @@ describe('observeStability over a real window', () => {
   it('finds a service that fails every other request unstable', async () => {
     const backend = await serve((n) => (n % 2 === 0 ? 503 : 204));
     const started = Date.now();
-    const verdict = await observeStability({ probes: [{ name: 'backend', url: backend.url }], thresholds, restarts: async () => 0, errorLogLines: async () => 4 });
+    const verdict = await observeStability({
+      probes: [{ name: 'backend', url: backend.url }],
+      thresholds,
+      restarts: async () => 0,
+      errorLogLines: async () => 4,
+    });
     const elapsed = Date.now() - started;
 
     expect(elapsed).toBeGreaterThanOrEqual(1000);
@@ -52,13 +57,21 @@ describe('observeStability over a real window', () => {
     const short = { ...thresholds, windowSeconds: 0.3 };
     const healthy = await observeStability({ probes: [{ name: 'backend', url: backend.url }], thresholds: short, restarts: async () => 0 });
     expect(healthy).toMatchObject({ stable: true, reasons: [], evidence: { failures: 0, restarts: 0, errorLogLines: 0 } });
-    const restarting = await observeStability({ probes: [{ name: 'backend', url: backend.url }], thresholds: short, restarts: async () => 3 });
+    const restarting = await observeStability({
+      probes: [{ name: 'backend', url: backend.url }],
+      thresholds: short,
+      restarts: async () => 3,
+    });
     expect(restarting).toMatchObject({ stable: false, reasons: ['3 restarts > 0'] });
   });
 
   it('counts an endpoint that does not answer as failing', async () => {
     const port = await freePort();
-    const verdict = await observeStability({ probes: [{ name: 'gone', url: `http://127.0.0.1:${port}/healthcheck` }], thresholds: { ...thresholds, windowSeconds: 0.2 }, restarts: async () => 0 });
+    const verdict = await observeStability({
+      probes: [{ name: 'gone', url: `http://127.0.0.1:${port}/healthcheck` }],
+      thresholds: { ...thresholds, windowSeconds: 0.2 },
+      restarts: async () => 0,
+    });
     expect(verdict.reasons).toEqual(['error rate 100 % > 0 %']);
     expect(verdict.evidence.probes[0].lastError).toBe(`connect ECONNREFUSED 127.0.0.1:${port}`);
   });

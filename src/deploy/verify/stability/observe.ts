@@ -7,8 +7,7 @@ import { judgeStability, type PodRestarts, type ProbeSample, type StabilityThres
  * Kubernetes API server's service proxy) that reports the HTTP status it got, and optionally why.
  */
 export type StabilityProbe =
-  | { name: string; url: string }
-  | { name: string; get: (signal: AbortSignal) => Promise<number | ProbeResponse> };
+  { name: string; url: string } | { name: string; get: (signal: AbortSignal) => Promise<number | ProbeResponse> };
 
 export interface ProbeResponse {
   status: number;
@@ -77,7 +76,10 @@ async function sample(probe: StabilityProbe, timeoutMs: number): Promise<ProbeSa
       : { probe: probe.name, ok: false, latencyMs: latency(), status, error: `${status} ${reason ?? STATUS_CODES[status] ?? ''}`.trim() };
   } catch (error) {
     const err = error as { name?: string; message?: string; cause?: { message?: string } };
-    const cause = err.name === 'TimeoutError' || signal.aborted ? `no response within ${timeoutMs} ms` : err.cause?.message ?? err.message ?? String(error);
+    const cause =
+      err.name === 'TimeoutError' || signal.aborted
+        ? `no response within ${timeoutMs} ms`
+        : (err.cause?.message ?? err.message ?? String(error));
     return { probe: probe.name, ok: false, latencyMs: latency(), error: cause };
   }
 }
@@ -101,7 +103,9 @@ export function stabilityFailure(verdict: StabilityVerdict): Failure | undefined
       `${evidence.samples} samples, ${evidence.failures} failed, p95 ${evidence.p95Ms} ms, ${evidence.restarts} restarts, ${evidence.errorLogLines} error log lines`,
       ...evidence.probes.map((p) => `${p.probe}: ${p.failures} of ${p.samples} failed${p.lastError ? ` (last: ${p.lastError})` : ''}`),
       ...(evidence.restartsByPod ?? []).map((p) => `${p.restarts} restart${p.restarts === 1 ? '' : 's'} in ${p.pod}`),
-      ...(evidence.errorLogExamples ? [`${evidence.errorLogLines} error log line${evidence.errorLogLines === 1 ? '' : 's'}, e.g. '${evidence.errorLogExamples[0]}'`] : []),
+      ...(evidence.errorLogExamples
+        ? [`${evidence.errorLogLines} error log line${evidence.errorLogLines === 1 ? '' : 's'}, e.g. '${evidence.errorLogExamples[0]}'`]
+        : []),
     ],
     logExcerpt: evidence.errorLogExamples,
     hint: 'Look at the logs and restarts of the services in the environment; this release is not promoted.',

@@ -15,7 +15,10 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-async function start(onEvent: (event: string, payload: unknown, id: string) => Promise<void> = async () => {}, options: { port?: number; onError?: (error: unknown, id: string) => void } = {}) {
+async function start(
+  onEvent: (event: string, payload: unknown, id: string) => Promise<void> = async () => {},
+  options: { port?: number; onError?: (error: unknown, id: string) => void } = {},
+) {
   const events: { event: string; payload: unknown; id: string }[] = [];
   receiver = await startWebhookReceiver({
     secret,
@@ -61,7 +64,12 @@ describe('webhook receiver over HTTP', () => {
 
   it('reports a failing onEvent to onError, after the sender has its 202', async () => {
     const errors: string[] = [];
-    const { url } = await start(async () => { throw new Error('tests exploded'); }, { onError: (error, id) => errors.push(`${id}: ${(error as Error).message}`) });
+    const { url } = await start(
+      async () => {
+        throw new Error('tests exploded');
+      },
+      { onError: (error, id) => errors.push(`${id}: ${(error as Error).message}`) },
+    );
     expect((await sendDelivery({ url, secret, event: 'release', deliveryId: 'boom', body }, fast)).status).toBe(202);
     await receiver!.close();
     receiver = undefined;
@@ -93,17 +101,25 @@ describe('webhook receiver over HTTP', () => {
 
   it('sender: a refusal is final and says why; the wrong secret gets a hint', async () => {
     const { url } = await start();
-    const error = await sendDelivery({ url, secret: 'not-the-secret', event: 'release', deliveryId: 'x', body }, fast).catch((caught: unknown) => caught);
+    const error = await sendDelivery({ url, secret: 'not-the-secret', event: 'release', deliveryId: 'x', body }, fast).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(DeliveryFailure);
     expect((error as DeliveryFailure).specific).toBe(`The webhook receiver at ${url} refused the release delivery with 401`);
-    expect((error as DeliveryFailure).details).toEqual(['delivery x', 'The signature does not match the body: the delivery was altered or signed with another secret.']);
+    expect((error as DeliveryFailure).details).toEqual([
+      'delivery x',
+      'The signature does not match the body: the delivery was altered or signed with another secret.',
+    ]);
     expect((error as DeliveryFailure).hint).toBe('The forge and the receiver must be configured with the same webhook secret.');
     expect((error as DeliveryFailure).attempts).toBe(1);
   });
 
   it('sender: retries a refused connection until the receiver is up', async () => {
     const port = await freePort();
-    const sending = sendDelivery({ url: `http://127.0.0.1:${port}/`, secret, event: 'release', deliveryId: 'late', body }, { attempts: 5, backoffMs: 100, timeoutMs: 2_000 });
+    const sending = sendDelivery(
+      { url: `http://127.0.0.1:${port}/`, secret, event: 'release', deliveryId: 'late', body },
+      { attempts: 5, backoffMs: 100, timeoutMs: 2_000 },
+    );
     await new Promise((resolve) => setTimeout(resolve, 150));
     const { events } = await start(undefined, { port });
     const outcome = await sending;
@@ -116,7 +132,10 @@ describe('webhook receiver over HTTP', () => {
 
   it('sender: gives up after its attempts with the connection error, and never shows a URL password', async () => {
     const port = await freePort();
-    const error = (await sendDelivery({ url: `http://hook:pa55word@127.0.0.1:${port}/`, secret, event: 'release', deliveryId: 'gone', body }, fast).catch((caught: unknown) => caught)) as DeliveryFailure;
+    const error = (await sendDelivery(
+      { url: `http://hook:pa55word@127.0.0.1:${port}/`, secret, event: 'release', deliveryId: 'gone', body },
+      fast,
+    ).catch((caught: unknown) => caught)) as DeliveryFailure;
     expect(error.specific).toBe(`Webhook delivery to http://hook:***@127.0.0.1:${port}/ failed after 3 attempts: ECONNREFUSED`);
     expect(error.attempts).toBe(3);
     expect(JSON.stringify({ ...error, message: error.message })).not.toContain('pa55word');

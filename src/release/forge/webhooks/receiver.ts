@@ -30,7 +30,9 @@ const maxBodyBytes = 5 * 1024 * 1024;
  */
 export function startWebhookReceiver(opts: WebhookReceiverOptions): Promise<WebhookReceiver> {
   const handling = new Set<Promise<void>>();
-  const onError = opts.onError ?? ((error, deliveryId) => process.stderr.write(`webhook delivery ${deliveryId} failed: ${(error as Error)?.message ?? String(error)}\n`));
+  const onError =
+    opts.onError ??
+    ((error, deliveryId) => process.stderr.write(`webhook delivery ${deliveryId} failed: ${(error as Error)?.message ?? String(error)}\n`));
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     if (request.method !== 'POST') return answer(response, 405, { error: 'method', message: 'Deliveries are POSTed.' });

@@ -73,10 +73,14 @@ export async function sendDelivery(delivery: Delivery, policy: RetryPolicy = def
     if (response.status === 409) return { result: 'duplicate', status: response.status, attempts: attempt };
     const message = receiverMessage(text);
     if (response.status < 500) {
-      throw new DeliveryFailure(`The webhook receiver at ${target} refused the ${delivery.event} delivery with ${response.status}`, attempt, {
-        details: [`delivery ${delivery.deliveryId}`, ...(message ? [message] : [])],
-        hint: response.status === 401 ? 'The forge and the receiver must be configured with the same webhook secret.' : undefined,
-      });
+      throw new DeliveryFailure(
+        `The webhook receiver at ${target} refused the ${delivery.event} delivery with ${response.status}`,
+        attempt,
+        {
+          details: [`delivery ${delivery.deliveryId}`, ...(message ? [message] : [])],
+          hint: response.status === 401 ? 'The forge and the receiver must be configured with the same webhook secret.' : undefined,
+        },
+      );
     }
     lastProblem = `answered ${response.status}${message ? `: ${message}` : ''}`;
   }

@@ -20,7 +20,7 @@ function verify(given: Record<string, string | undefined>, seen = new MemoryDeli
 }
 
 describe('signDelivery', () => {
-  it('signs <timestamp>.<body> with HMAC-SHA256 in GitHub\'s header format', () => {
+  it("signs <timestamp>.<body> with HMAC-SHA256 in GitHub's header format", () => {
     // echo -n '1790000000000.{}' | openssl dgst -sha256 -hmac hook-secret
     expect(signDelivery(secret, '{}', now)).toEqual({
       'x-hub-signature-256': 'sha256=d62e0c4c1179816ed84a67349416a14a5225658db01dffd813db731a132b7878',
@@ -32,7 +32,11 @@ describe('signDelivery', () => {
 describe('verifyDelivery', () => {
   it('accepts a signed, fresh, new delivery, records it and returns its payload', () => {
     const seen = new MemoryDeliveryLog();
-    expect(verify(headers(), seen)).toEqual({ ok: true, deliveryId: 'd-1', payload: { action: 'created', release: { tag_name: 'v1.5.0' } } });
+    expect(verify(headers(), seen)).toEqual({
+      ok: true,
+      deliveryId: 'd-1',
+      payload: { action: 'created', release: { tag_name: 'v1.5.0' } },
+    });
     expect(seen.has('d-1')).toBe(true);
   });
 
@@ -55,7 +59,11 @@ describe('verifyDelivery', () => {
   });
 
   it('rejects a body altered after signing, and a signature made with another secret', () => {
-    const forged = { ok: false, reason: 'forged', message: 'The signature does not match the body: the delivery was altered or signed with another secret.' };
+    const forged = {
+      ok: false,
+      reason: 'forged',
+      message: 'The signature does not match the body: the delivery was altered or signed with another secret.',
+    };
     expect(verify(headers(), new MemoryDeliveryLog(), body.replace('v1.5.0', 'v6.6.6'))).toEqual(forged);
     expect(verify(headers({}, now, body, 'other-secret'))).toEqual(forged);
   });
@@ -81,7 +89,11 @@ describe('verifyDelivery', () => {
   it('rejects a replayed delivery id, so a duplicate is processed once', () => {
     const seen = new MemoryDeliveryLog();
     expect(verify(headers(), seen).ok).toBe(true);
-    expect(verify(headers(), seen)).toEqual({ ok: false, reason: 'replayed', message: 'Delivery d-1 was already received; it is processed once.' });
+    expect(verify(headers(), seen)).toEqual({
+      ok: false,
+      reason: 'replayed',
+      message: 'Delivery d-1 was already received; it is processed once.',
+    });
   });
 
   it('rejects malformed deliveries with the field at fault', () => {
@@ -90,10 +102,22 @@ describe('verifyDelivery', () => {
       reason: 'malformed',
       message: 'The x-hub-signature-256 header is not of the form sha256=<64 hex digits>.',
     });
-    expect(verify(headers({ 'x-github-delivery': undefined }))).toEqual({ ok: false, reason: 'malformed', message: 'The delivery has no x-github-delivery id.' });
-    expect(verify(headers({ 'x-github-event': undefined }))).toEqual({ ok: false, reason: 'malformed', message: 'The delivery has no x-github-event header.' });
+    expect(verify(headers({ 'x-github-delivery': undefined }))).toEqual({
+      ok: false,
+      reason: 'malformed',
+      message: 'The delivery has no x-github-delivery id.',
+    });
+    expect(verify(headers({ 'x-github-event': undefined }))).toEqual({
+      ok: false,
+      reason: 'malformed',
+      message: 'The delivery has no x-github-event header.',
+    });
     const notJson = '{"action":';
-    expect(verify(headers({}, now, notJson), new MemoryDeliveryLog(), notJson)).toMatchObject({ ok: false, reason: 'malformed', message: expect.stringMatching(/^The body is not valid JSON: /) });
+    expect(verify(headers({}, now, notJson), new MemoryDeliveryLog(), notJson)).toMatchObject({
+      ok: false,
+      reason: 'malformed',
+      message: expect.stringMatching(/^The body is not valid JSON: /),
+    });
   });
 
   it('does not record a rejected delivery, so its valid redelivery is accepted', () => {

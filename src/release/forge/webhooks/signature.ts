@@ -13,7 +13,11 @@ export type Verification = { ok: true; deliveryId: string; payload: unknown } | 
  * GitHub's signature header, computed over `<timestamp>.<body>` rather than the body alone so a
  * captured delivery cannot be replayed later with a fresh timestamp. The timestamp is in ms.
  */
-export function signDelivery(secret: string, body: string, timestamp: number): { 'x-hub-signature-256': string; 'x-slipway-timestamp': string } {
+export function signDelivery(
+  secret: string,
+  body: string,
+  timestamp: number,
+): { 'x-hub-signature-256': string; 'x-slipway-timestamp': string } {
   return { 'x-hub-signature-256': `sha256=${hmac(secret, String(timestamp), body)}`, 'x-slipway-timestamp': String(timestamp) };
 }
 
@@ -51,7 +55,10 @@ export function verifyDelivery(opts: {
   const ageMs = opts.now - signedAt;
   if (Math.abs(ageMs) > opts.toleranceMs) {
     const when = ageMs > 0 ? `${seconds(ageMs)} ago` : `${seconds(-ageMs)} in the future`;
-    return reject('stale', `The delivery was signed ${when}; deliveries are accepted within ${seconds(opts.toleranceMs)} of their signing.`);
+    return reject(
+      'stale',
+      `The delivery was signed ${when}; deliveries are accepted within ${seconds(opts.toleranceMs)} of their signing.`,
+    );
   }
 
   const deliveryId = header('x-github-delivery');
