@@ -1,6 +1,7 @@
 /**
  * The service the runtime's tests put in their images: answers JSON naming its version and
- * service, /readyz per READY, echoes POST bodies, can crash on start (CRASH) or on request.
+ * service, /readyz per READY, echoes POST bodies, can crash on start (CRASH) or on request, and
+ * closes cleanly on SIGTERM when GRACEFUL is set (without it, Node's default: SIGTERM ends it).
  */
 export const testServerSource = `
 import http from 'node:http';
@@ -11,7 +12,7 @@ if (process.env.CRASH) {
   console.error('boom: cannot connect to the database');
   process.exit(1);
 }
-http.createServer((req, res) => {
+const server = http.createServer((req, res) => {
   if (req.url === '/readyz') {
     const ready = process.env.READY !== 'never';
     if (!ready) console.log('not ready yet: waiting for the cache to warm');
@@ -32,4 +33,11 @@ http.createServer((req, res) => {
     }));
   });
 }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log(version + ' listening on ' + process.env.PORT));
+if (process.env.GRACEFUL) {
+  process.on('SIGTERM', () => {
+    console.log(version + ' closing on SIGTERM');
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}
 `;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Failure } from '../../../shared/feedback/failure.ts';
-import { planLaunch, resolveUser, serviceEnv, type LaunchInput } from './launch-plan.ts';
+import { namespaceInitScript, planLaunch, resolveUser, serviceEnv, type LaunchInput } from './launch-plan.ts';
 
 const config = {
   entrypoint: ['node'],
@@ -22,7 +22,7 @@ const base: LaunchInput = {
 };
 
 describe('planLaunch', () => {
-  it('runs the image entrypoint in new namespaces, chrooted, as the image user, on the host network', () => {
+  it('runs the image entrypoint in new namespaces under an init that passes signals on, chrooted, as the image user, on the host network', () => {
     const plan = planLaunch(base);
     expect(plan.command).toBe('unshare');
     expect(plan.args).toEqual([
@@ -32,6 +32,13 @@ describe('planLaunch', () => {
       '--pid',
       '--fork',
       '--kill-child',
+      '--',
+      '/bin/sh',
+      '-c',
+      namespaceInitScript,
+      'slipway-init',
+      'unshare',
+      '--mount',
       '--mount-proc=/proc',
       '--root=/state/images/sha256-abc/rootfs',
       '--wd=/app',

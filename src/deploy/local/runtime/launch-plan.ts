@@ -73,6 +73,16 @@ export interface LaunchInput {
   hostPath: string;
 }
 
+/**
+ * The pid namespace's init: a shell that runs the service as its child, passes SIGTERM (and SIGINT,
+ * as SIGTERM) on to it, and exits with its status. The kernel drops a signal sent to a namespace's
+ * pid 1 unless pid 1 handles it, and Node's own handler only re-raises it, so a service that was
+ * pid 1 itself could be stopped by SIGKILL alone.
+ */
+export const namespaceInitScript =
+  'trap \'kill -TERM "$child" 2>/dev/null\' TERM INT; "$@" & child=$!; ' +
+  'while :; do wait "$child"; status=$?; kill -0 "$child" 2>/dev/null || exit "$status"; done';
+
 export function planLaunch(input: LaunchInput): LaunchPlan {
   const argv = [...input.config.entrypoint, ...input.config.cmd];
   if (argv.length === 0)
@@ -82,9 +92,12 @@ export function planLaunch(input: LaunchInput): LaunchPlan {
   const env = serviceEnv(input.config, input.env, input.port);
   const workingDir = input.config.workingDir;
   if (input.isolation === 'namespaces') {
-    // unshare's --root/--wd/--setuid do what chroot --userspec does, plus the working directory.
-    // The host network namespace is kept so the service's loopback port is reachable.
+    // The outer unshare makes the namespaces and forks the init; the init starts the inner one,
+    // whose --root/--wd/--setuid do what chroot --userspec does, plus the working directory, and
+    // which mounts the namespace's /proc inside the root. The host network namespace is kept so
+    // the service's loopback port is reachable.
     const ids = input.user ? ['--setgid', String(input.user.gid), '--setuid', String(input.user.uid)] : [];
+    const chrooted = ['unshare', '--mount', '--mount-proc=/proc', `--root=${input.rootfs}`, `--wd=${workingDir}`, ...ids, ...argv];
     return {
       command: 'unshare',
       args: [
@@ -94,11 +107,12 @@ export function planLaunch(input: LaunchInput): LaunchPlan {
         '--pid',
         '--fork',
         '--kill-child',
-        '--mount-proc=/proc',
-        `--root=${input.rootfs}`,
-        `--wd=${workingDir}`,
-        ...ids,
-        ...argv,
+        '--',
+        '/bin/sh',
+        '-c',
+        namespaceInitScript,
+        'slipway-init',
+        ...chrooted,
       ],
       env,
       cwd: '/',

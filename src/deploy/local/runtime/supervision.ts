@@ -48,6 +48,12 @@ export async function exitReason(supervisor: ProcessRef, statusFile: string): Pr
   return undefined;
 }
 
+/**
+ * Stops services through their supervisors. Only the supervisor is signalled: it knows how its
+ * service must be stopped (a namespace's pid 1 ignores SIGTERM unless it handles it). Signalling
+ * the whole group at once would also kill `unshare` before the supervisor could find the
+ * namespace's pid 1 behind it, leaving that process running until the SIGKILL of the group.
+ */
 export async function stopServices(supervisors: ProcessRef[]): Promise<void> {
-  await Promise.all(supervisors.map((ref) => stopProcess(ref, { graceMs: stopGraceMs + 1000 })));
+  await Promise.all(supervisors.map((ref) => stopProcess(ref, { group: false, graceMs: stopGraceMs + 1000 })));
 }

@@ -66,16 +66,6 @@ function namespaceInit(pid) {
   }
 }
 
-/** Whether a process handles SIGTERM: a namespace's pid 1 ignores it otherwise. */
-function catchesSigterm(pid) {
-  try {
-    const mask = /SigCgt:\s*([0-9a-f]+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
-    return (BigInt(`0x${mask}`) & (1n << 14n)) !== 0n;
-  } catch {
-    return false;
-  }
-}
-
 function kill(pid, signal) {
   try {
     process.kill(pid, signal);
@@ -85,19 +75,19 @@ function kill(pid, signal) {
 }
 
 /**
- * Stops the service: SIGTERM, or SIGKILL straight away for a namespace's pid 1 that would ignore
- * SIGTERM; SIGKILL after the grace period. The signal goes to pid 1 itself, not to unshare:
- * unshare's --kill-child does not survive --setuid (the kernel clears the parent-death signal
- * on a credential change), and when pid 1 dies the kernel kills the rest of its namespace.
+ * Stops the service: SIGTERM, then SIGKILL after the grace period. In a namespace the signals go
+ * to its pid 1, Slipway's init, which passes SIGTERM on to the service (unshare itself ignores
+ * SIGTERM while it waits); when pid 1 dies the kernel kills the rest of its namespace.
  */
 function stop() {
   if (stopping) return;
   stopping = true;
   if (!running) process.exit(0);
-  const isolated = spec.command === 'unshare';
-  const target = (isolated ? namespaceInit(child.pid) : undefined) ?? child.pid;
-  kill(target, isolated && !catchesSigterm(target) ? 'SIGKILL' : 'SIGTERM');
+  const target = (spec.command === 'unshare' ? namespaceInit(child.pid) : undefined) ?? child.pid;
+  log(`stopping ${spec.service}: SIGTERM`);
+  kill(target, 'SIGTERM');
   setTimeout(() => {
+    log(`${spec.service} did not stop within ${spec.stopGraceMs} ms: SIGKILL`);
     kill(target, 'SIGKILL');
     kill(child.pid, 'SIGKILL');
   }, spec.stopGraceMs).unref();
