@@ -30,7 +30,6 @@ const statusOf = (run: Awaited<ReturnType<typeof showRun>>, stage: string) => ru
 
 describe('slipway demo', () => {
   let appUrl: string;
-  let firstDurationMs: number;
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'slipway-demo-'));
@@ -43,7 +42,6 @@ describe('slipway demo', () => {
 
   it('carries a merge to a published, deployed release', async () => {
     const result = await slipway('demo');
-    firstDurationMs = result.durationMs;
     expect(result.code, result.all).toBe(0);
     for (const stage of [
       'trigger',
@@ -108,12 +106,11 @@ describe('slipway demo', () => {
     expect(again.all).toContain('v1.5.0 is already stable in every environment');
   });
 
-  it('reuses the dependency and package caches on a second run, and is faster', async () => {
+  it('reuses the dependency and package caches on a second run', async () => {
     const result = await slipway('demo');
     expect(result.code, result.all).toBe(0);
     expect(result.all).toMatch(/✔ deps\s+cache hit/);
     expect(result.all).toMatch(/✔ packages\s+3 packages: 3 from cache, 0 built/);
-    expect(result.durationMs).toBeLessThan(firstDurationMs);
   });
 
   it('unit: names the failing test and its file, and builds no image', async () => {
