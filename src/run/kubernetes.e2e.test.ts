@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { approveCommand } from '../cli/commands/approve.ts';
+import { envCommand } from '../cli/commands/env.ts';
 import { standinOnPath } from '../test-support/lightkeeper-standin.ts';
 import { loadConfig } from '../config/load.ts';
 import { runStages } from '../engine/engine.ts';
@@ -103,6 +104,21 @@ function promote(tag: string, events: PipelineEvent[] = []) {
   });
 }
 
+/** What a command printed on standard output. */
+async function stdoutOf(command: () => Promise<number>): Promise<string> {
+  const printed: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    printed.push(String(chunk));
+    return true;
+  });
+  try {
+    expect(await command()).toBe(0);
+  } finally {
+    write.mockRestore();
+  }
+  return printed.join('');
+}
+
 const imageIn = (namespace: string) =>
   (
     standin.get('apps/v1', 'Deployment', namespace, 'embark-backend') as
@@ -145,6 +161,17 @@ describe('releases on Kubernetes', () => {
     });
     const history = await revisionHistory(kubeClient(standinAccess(standin)), 'embark-prod');
     expect(history.map((record) => [record.revision, record.release, record.status])).toEqual([[1, 'v1.0.0', 'deployed']]);
+
+    // `slipway env` reaches the cluster through the environment's deploy target.
+    const status = JSON.parse(await stdoutOf(() => envCommand({ args: ['status', 'prod'], repo: repoDir, home: home.root, json: true })));
+    expect(status).toMatchObject({
+      revision: '1',
+      url: 'https://prod.embark.test',
+      history: [{ revision: '1 (v1.0.0)', outcome: 'deployed' }],
+    });
+    expect(await stdoutOf(() => envCommand({ args: ['down', 'prod'], repo: repoDir, home: home.root }))).toContain('prod: stopped');
+    expect(imageIn('embark-prod')).toBeUndefined();
+    expect(imageIn('embark-staging')).toBe(release.images.backend.reference);
   });
 
   it('deploys two releases racing for nonprod one at a time, the newer one winning', async () => {
