@@ -74,8 +74,15 @@ export const configSchema = z.strictObject({
       test: z.string().default('test'),
       /** What the build writes, relative to each package: cached and restored as a whole. */
       outputs: z.array(z.string()).default(['dist']),
-      /** Environment variables whose values are inputs of every task's hash. */
-      env: z.array(z.string()).default([]),
+      /**
+       * Environment variables whose values are inputs of every task's hash. Their values are
+       * secrets, masked wherever they appear, unless marked `{ name, public: true }`; a name that
+       * looks like a secret's (TOKEN, SECRET, PASSWORD, KEY, CREDENTIAL) is masked regardless.
+       */
+      env: z
+        .array(z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), public: z.boolean().default(false) })]))
+        .default([])
+        .transform((entries) => entries.map((entry) => (typeof entry === 'string' ? { name: entry, public: false } : entry))),
       /** Files at the workspace level (globs from the root) that every package's build reads. */
       globalInputs: z.array(z.string()).default(['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version']),
     })
@@ -138,6 +145,8 @@ export const configSchema = z.strictObject({
    * image layouts on disk), "oci-layout" (always on disk), or a registry host and namespace.
    */
   registry: z.strictObject({ url: z.string().default('local') }).prefault({}),
+  /** Environment variables whose values are secrets (an npm token, a database password): masked wherever they appear. */
+  secrets: z.array(z.string().min(1)).default([]),
   /** What gets released; `slipway ci` (build and test only) needs none, `slipway run` at least one. */
   services: z.record(name, serviceSchema).default({}),
   environments: z.record(name, environmentSchema).default({}),

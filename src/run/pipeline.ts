@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { loadConfig, requireReleaseTargets } from '../config/load.ts';
+import { secretValues } from '../config/secrets.ts';
 import type { Config } from '../config/schema.ts';
 import { runStages } from '../engine/engine.ts';
 import type { EventListener } from '../engine/events.ts';
@@ -92,6 +93,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   const run = resumed ?? store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
   if (resumed) store.setRunStatus(run.id, 'running');
   const redactor = new Redactor();
+  redactor.add(...secretValues(config));
   let releaseHalf: Promise<Feedback[]> | undefined;
   let receiver: { url: string; close(): Promise<void> } | undefined;
   let webhook = options.webhook;

@@ -43,7 +43,8 @@ export async function checksFingerprint(repoDir: string, home: Home): Promise<st
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(async ([path, id]) => `${path}\0${id ?? (await blobId(join(repoDir, path), listing.algorithm))}`),
   );
-  const envKeys = ((raw as { tasks?: { env?: string[] } } | undefined)?.tasks?.env ?? []).slice().sort();
+  const declared = (raw as { tasks?: { env?: (string | { name: string })[] } } | undefined)?.tasks?.env ?? [];
+  const envKeys = declared.map((entry) => (typeof entry === 'string' ? entry : entry.name)).sort();
   const env = envKeys.map((key) => `${key}=${process.env[key] === undefined ? 'unset' : sha256(process.env[key]!)}`);
   return sha256(
     JSON.stringify([

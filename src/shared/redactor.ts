@@ -6,6 +6,27 @@ export const MIN_SECRET_LENGTH = 6;
 
 const MASK = '***';
 
+/**
+ * A secret and the forms it is printed in: as is, base64 (and base64url) encoded, and URL-encoded,
+ * the encodings that carry credentials in headers, URLs and config files. A secret inside a longer
+ * base64 text is encoded at one of three offsets, so each offset's fully determined characters count.
+ */
+export function secretForms(secret: string): string[] {
+  if (secret.length < MIN_SECRET_LENGTH) return [];
+  const bytes = Buffer.from(secret, 'utf8');
+  const forms = new Set([secret, encodeURIComponent(secret)]);
+  for (let offset = 0; offset < 3; offset += 1) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString('base64')
+      .replace(/=+$/, '');
+    // Characters mixing bits of the unknown neighbours (before and after) are left out.
+    const determined = encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6));
+    forms.add(determined);
+    forms.add(determined.replace(/\+/g, '-').replace(/\//g, '_'));
+  }
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH);
+}
+
 /** The text with every occurrence of each secret (long enough to be one) replaced; longer secrets first. */
 export function redact(text: string, secrets: Iterable<string>): string {
   const masked = [...secrets].filter((secret) => secret.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
@@ -19,8 +40,9 @@ export function redact(text: string, secrets: Iterable<string>): string {
 export class Redactor {
   private readonly secrets = new Set<string>();
 
+  /** Registers secret values; each is masked as is and in its encoded forms (see secretForms). */
   add(...values: (string | undefined)[]): void {
-    for (const value of values) if (value && value.length >= MIN_SECRET_LENGTH) this.secrets.add(value);
+    for (const value of values) if (value) for (const form of secretForms(value)) this.secrets.add(form);
   }
 
   redact(text: string): string {

@@ -13,7 +13,7 @@ export async function hashBuildInputs(
   const hashes = await hashPackages(workspace, {
     task: build,
     command: (pkg) => pkg.scripts[build] ?? '',
-    envKeys: env,
+    envKeys: env.map((variable) => variable.name),
     outputs: [...outputs, 'coverage', 'reports'],
     globalInputs: config.tasks.globalInputs,
   });

@@ -1,4 +1,5 @@
 import { loadConfig } from '../../config/load.ts';
+import { secretValues } from '../../config/secrets.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { writeRunReports } from '../../shared/feedback/sinks/reports.ts';
 import { resolveHome } from '../../shared/home.ts';
@@ -40,6 +41,7 @@ export const serveCommand: Command = async (input) => {
         const redactor = new Redactor();
         redactor.add(secret);
         const { config } = await loadConfig(run.repoDir, { cacheDir: home.cacheDir });
+        redactor.add(...secretValues(config));
         const adapters = openRunAdapters({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
         try {
           const failures = await continueRelease({ store, run, config, home, redactor, adapters, listener });
