@@ -3,8 +3,11 @@ import type { Config } from '../config/schema.ts';
 import type { Home } from '../shared/home.ts';
 import { LastInputs } from './workspace/index.ts';
 
-/** The caches of a run, one per kind of work (dependencies, build outputs, test results), as every stage and command names them. */
-export function buildCaches(home: Home, config: Config, caches: RunCaches) {
+/**
+ * The caches of a run, one per kind of work (dependencies, build outputs, test results), as every
+ * stage and command names them. `warn` hears of a remembered file that could not be read.
+ */
+export function buildCaches(home: Home, config: Config, caches: RunCaches, warn?: (message: string) => void) {
   const limit = { maxBytes: config.cache.maxMegabytes * 1024 * 1024 };
   return {
     deps: caches.open('deps', limit),
@@ -12,6 +15,6 @@ export function buildCaches(home: Home, config: Config, caches: RunCaches) {
     tests: caches.open('tests', limit),
     /** What each cache entry last put in the working tree, so unchanged outputs are not rewritten. */
     stamps: new OutputStamps(`${home.cacheDir}/stamps`),
-    lastInputs: new LastInputs(`${home.cacheDir}/inputs`),
+    lastInputs: new LastInputs(`${home.cacheDir}/inputs`, warn),
   };
 }

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { Failure } from '../shared/feedback/failure.ts';
 import { renderFeedback } from '../shared/feedback/sinks/terminal.ts';
 import { feedbackFrom } from '../shared/feedback/feedback.ts';
+import { hostFailureOf } from '../shared/feedback/host-failure.ts';
+import { resolveHome } from '../shared/home.ts';
 import { commands } from './commands.ts';
 
 const usage = `slipway: from a merge on main to a deployed, verified, published release
@@ -52,8 +54,11 @@ export async function main(argv: string[]): Promise<number> {
     const command = await loadCommand();
     return await command({ args: rest, ...values });
   } catch (error) {
-    if (!(error instanceof Failure)) throw error;
-    process.stderr.write(renderFeedback(feedbackFrom(error, { runId: 0, stage: name, message: `slipway ${name} failed` })) + '\n');
-    return 1;
+    // A full disk or an unwritable home is named with the home when the error does not say where.
+    const failure = hostFailureOf(error, resolveHome(values.home, values.repo).root) ?? error;
+    if (!(failure instanceof Failure)) throw error;
+    const feedback = feedbackFrom(failure, { runId: 0, stage: name, message: `slipway ${name} failed` });
+    process.stderr.write(renderFeedback(feedback) + '\n');
+    return feedback.exitCode;
   }
 }

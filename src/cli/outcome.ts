@@ -31,3 +31,8 @@ export function printOutcome(outcome: PipelineOutcome, home: Home): void {
   }
   out(`  summary: ${join(runDir, 'summary.md')}   details: slipway show ${outcome.run.id}`);
 }
+
+/** The command's exit code for a run: 0 when it succeeded, 2 when Slipway could not run, else 1. */
+export function exitCodeFor(outcome: PipelineOutcome): number {
+  return outcome.failures.reduce<number>((code, failure) => Math.max(code, failure.exitCode ?? 1), 0);
+}

@@ -1,10 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Failure } from '../shared/feedback/failure.ts';
 import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
 import { findConfigFile, readRawConfig } from './read.ts';
 import type { Config } from './schema.ts';
+import { readMemo } from '../shared/json-files.ts';
 
 /**
  * Finds and loads the project's configuration, validated, with defaults filled in (see
@@ -16,12 +17,7 @@ export async function loadConfig(repoDir: string, opts: { cacheDir?: string } = 
   const raw = await readRawConfig(file, opts.cacheDir);
   const validated =
     opts.cacheDir && join(opts.cacheDir, 'config', `valid-${sha256(JSON.stringify([process.env.SLIPWAY_SOURCES_ID ?? '', raw]))}.json`);
-  const known =
-    validated &&
-    (await readFile(validated, 'utf8').then(
-      (text) => JSON.parse(text) as Config,
-      () => undefined,
-    ));
+  const known = validated && (await readMemo<Config>(validated));
   if (known) return { config: known, file };
   const { validateConfig } = await import('./validate.ts');
   const config = validateConfig(raw, basename(file));

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Failure } from '../shared/feedback/failure.ts';
 import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
+import { readManifestFile, readMemo } from '../shared/json-files.ts';
 
 export const configFileNames = [
   'slipway.config.ts',
@@ -74,11 +75,8 @@ async function importBundled(file: string, code: string): Promise<unknown> {
 
 /** The bundled config, when none of the files it was bundled from changed since. */
 async function compiledIfUnchanged(cachePath: string): Promise<string | undefined> {
-  const cached = await readFile(cachePath, 'utf8').then(
-    (text) => JSON.parse(text) as CompiledConfig,
-    () => undefined,
-  );
-  if (!cached) return undefined;
+  const cached = await readMemo<CompiledConfig>(cachePath);
+  if (!Array.isArray(cached?.inputs) || typeof cached.code !== 'string') return undefined;
   const current = await Promise.all(cached.inputs.map(([path]) => fileStamp(path)));
   return JSON.stringify(current) === JSON.stringify(cached.inputs) ? cached.code : undefined;
 }
@@ -123,8 +121,13 @@ async function compileConfig(file: string, cachePath: string | undefined): Promi
       ],
     });
   } catch (error) {
-    const messages = ((error as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors ?? []).map(
-      (e) => `${basename(file)}${e.location ? `:${e.location.line}:${e.location.column}` : ''}: ${e.text}`,
+    const errors =
+      (error as { errors?: { text: string; location?: { file: string; line: number; column: number } | null }[] }).errors ?? [];
+    // esbuild reads package.json files too: a broken one is that file's fault, not the config's.
+    const manifest = errors.find((e) => e.location && basename(e.location.file) === 'package.json')?.location?.file;
+    if (manifest) await readManifestFile(join(dirname(file), manifest), manifest);
+    const messages = errors.map(
+      (e) => `${e.location?.file ?? basename(file)}${e.location ? `:${e.location.line}:${e.location.column}` : ''}: ${e.text}`,
     );
     throw new Failure(`${basename(file)} does not compile`, { details: messages.length ? messages : [(error as Error).message] });
   }

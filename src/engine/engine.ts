@@ -9,8 +9,8 @@ import { StageStopped, type EngineContext, type Stage } from './stage.ts';
 export interface EngineRun<Ctx extends EngineContext> {
   store: RunStore;
   stages: Stage<Ctx>[];
-  /** Everything a stage needs except its own output accessor and log. */
-  context: Omit<Ctx, 'output' | 'log'>;
+  /** Everything a stage needs except its own output accessor, log and warnings. */
+  context: Omit<Ctx, 'output' | 'log' | 'warn'>;
   listener: EventListener;
 }
 
@@ -63,8 +63,12 @@ export async function runStages<Ctx extends EngineContext>({ store, stages, cont
       appendFileSync(logFile, clean + '\n');
       listener({ type: 'stage-log', runId, stage: stage.id, line: clean });
     };
+    const warn = (message: string) => {
+      log(`warning: ${message}`);
+      listener({ type: 'notice', runId, level: 'warning', message: context.redactor.redact(`${stage.id}: ${message}`) });
+    };
     try {
-      const result = await stage.run({ ...context, output, log } as Ctx);
+      const result = await stage.run({ ...context, output, log, warn } as Ctx);
       const summary = context.redactor.redact(result.summary);
       store.setStage(runId, stage.id, 'succeeded', { summary, outputs: context.redactor.redactValue(result.outputs) });
       status.set(stage.id, 'succeeded');

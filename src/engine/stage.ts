@@ -14,6 +14,8 @@ export interface EngineContext {
   output<T>(stage: string): T;
   /** A line for this stage's log (redacted, stored, streamed with --verbose). */
   log(line: string): void;
+  /** Something the developer should know that does not fail the stage: logged, and shown as a warning. */
+  warn(message: string): void;
 }
 
 export interface StageResult<Out = unknown> {

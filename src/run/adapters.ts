@@ -6,6 +6,7 @@ import { openDeployTarget } from '../deploy/targets.ts';
 import type { LocalForge, Webhook } from '../release/forge/local-forge.ts';
 import { repositoryForge } from '../release/forge/repository-forge.ts';
 import { openRegistry, type LiveRegistry } from '../release/registry/index.ts';
+import { ChildRecords } from '../shared/child-records.ts';
 import type { Home } from '../shared/home.ts';
 import type { Redactor } from '../shared/redactor.ts';
 import type { Adapters } from '../stages/context.ts';
@@ -42,11 +43,24 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
   const leases = new Map<string, DeployLease>();
   const notify = options.notify ?? (() => undefined);
   const addSecret = (value: string | undefined) => redactor.add(value);
+  const children = new ChildRecords(home.childrenDir);
   const adapters: RunAdapters = {
     chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     registry() {
-      registry ??= openRegistry({ url: config.registry.url, storageDir: home.registryDir, readOnly: options.registryReadOnly, addSecret });
+      registry ??= openRegistry({
+        url: config.registry.url,
+        storageDir: home.registryDir,
+        readOnly: options.registryReadOnly,
+        addSecret,
+      }).then(async (opened) => {
+        if (!opened.process) return opened;
+        const forget = await children.record(opened.process, `the local registry on ${opened.host}`);
+        return { ...opened, stop: () => opened.stop().then(forget) };
+      });
       return registry;
+    },
+    recordChild(child, what) {
+      return children.record(child, what);
     },
     forge() {
       forge ??= repositoryForge(home, config.project, repoDir, options.webhooks);

@@ -12,7 +12,9 @@ import type { Home } from '../shared/home.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
+import { ChildRecords } from '../shared/child-records.ts';
 import { git } from '../shared/git.ts';
+import { readManifestFile } from '../shared/json-files.ts';
 import { waitFor } from '../shared/net.ts';
 import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
@@ -78,13 +80,19 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   const branch = currentBranch || 'detached';
   const scope = options.scope ?? 'release';
   let config: Config;
+  let setup = { stage: 'manifest', message: 'Invalid package.json' };
   try {
+    // The config is compiled with the root manifest: a broken one must not read as a broken config.
+    await readManifestFile(join(repoDir, 'package.json'), 'package.json').catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+    setup = { stage: 'config', message: 'Invalid configuration' };
     config = (await loadConfig(repoDir, { cacheDir: home.cacheDir })).config;
     if (scope !== 'checks') requireReleaseTargets(config);
   } catch (error) {
     const run = store.createRun({ project: 'unknown', repoDir, commit, branch, trigger: options.trigger });
-    const feedback = feedbackFrom(error, { runId: run.id, stage: 'config', message: 'Invalid configuration' });
-    store.addFeedback(run.id, 'config', feedback);
+    const feedback = feedbackFrom(error, { runId: run.id, ...setup });
+    store.addFeedback(run.id, setup.stage, feedback);
     store.setRunStatus(run.id, 'failed');
     listener({ type: 'feedback', runId: run.id, feedback });
     store.close();
@@ -92,6 +100,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   }
   const run = resumed ?? store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
   if (resumed) store.setRunStatus(run.id, 'running');
+  // Servers an earlier run started and was killed before it could stop: not left running for good.
+  for (const stopped of await new ChildRecords(home.childrenDir).stopOrphans()) {
+    listener({ type: 'notice', runId: run.id, level: 'info', message: `stopped ${stopped}` });
+  }
   const redactor = new Redactor();
   redactor.add(...secretValues(config));
   let releaseHalf: Promise<Feedback[]> | undefined;

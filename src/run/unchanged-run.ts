@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stampTree, type PlacedOutputs } from '../build/cache/output-stamps.ts';
 import { findConfigFile, readRawConfig } from '../config/read.ts';
@@ -9,6 +8,7 @@ import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { gitOrUndefined } from '../shared/git.ts';
 import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
+import { readMemo } from '../shared/json-files.ts';
 import { blobId, listFiles } from '../build/workspace/files.ts';
 
 /** The commit checked out, and the branch ('' when detached). */
@@ -81,10 +81,7 @@ export async function replayUnchangedChecks(opts: {
   listener: EventListener;
 }): Promise<{ run?: RunRecord; fingerprint?: string; head?: GitHead }> {
   const { repoDir, home, listener } = opts;
-  const memo = await readFile(memoPath(home), 'utf8').then(
-    (text) => JSON.parse(text) as ChecksMemo,
-    () => undefined,
-  );
+  const memo = await readMemo<ChecksMemo>(memoPath(home), (message) => listener({ type: 'notice', runId: 0, level: 'warning', message }));
   if (memo?.format !== memoFormat) return {};
   const [fingerprint, head] = await Promise.all([
     checksFingerprint(repoDir, home).catch(() => undefined),

@@ -11,15 +11,18 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w');
   try {
-    await handle.writeFile(data);
-    await handle.sync();
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, path);
   } catch (error) {
-    await handle.close();
+    // A full disk or a read-only directory: no half-written temp file is left behind.
     await rm(tmp, { force: true });
     throw error;
   }
-  await handle.close();
-  await rename(tmp, path);
 }
 
 /** A path beside `path` for staging a directory or file before an atomic rename. */

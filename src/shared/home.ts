@@ -12,6 +12,8 @@ export interface Home {
   registryDir: string;
   forgeDir: string;
   environmentsDir: string;
+  /** Records of the servers Slipway processes started (see ChildRecords). */
+  childrenDir: string;
   runDir(runId: number): string;
 }
 
@@ -24,6 +26,7 @@ export function homeAt(root: string): Home {
     registryDir: join(dir, 'registry'),
     forgeDir: join(dir, 'forge'),
     environmentsDir: join(dir, 'environments'),
+    childrenDir: join(dir, 'children'),
     runDir: (runId) => join(dir, 'runs', String(runId)),
   };
 }

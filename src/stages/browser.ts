@@ -34,7 +34,7 @@ export const browser: PipelineStage<BrowserOutputs> = {
       });
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const junit = 'reports/browser-junit.xml';
-    const { tests, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches());
+    const { tests, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
     const { result, replayed, key } = await runOrReplay({
       cache: tests,
       stamps,

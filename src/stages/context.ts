@@ -6,6 +6,7 @@ import { StageStopped, type EngineContext, type Stage } from '../engine/stage.ts
 import type { LocalForge } from '../release/forge/local-forge.ts';
 import type { LiveRegistry } from '../release/registry/index.ts';
 import type { Home } from '../shared/home.ts';
+import type { ProcessRef } from '../shared/process.ts';
 import type { RunRecord } from '../shared/state/run-store.ts';
 
 /** Which half of the pipeline a stage belongs to: CI runs on the merge, release on the webhook. */
@@ -38,6 +39,11 @@ export interface Adapters {
   /** Keeps an environment's deploy lease until `releaseLease` or the end of the run. */
   holdLease(lease: DeployLease): void;
   releaseLease(environment: string): void;
+  /**
+   * Records a server this run started and will stop (a database for integration tests), so a
+   * later run stops it if this one is killed first; the returned function forgets it.
+   */
+  recordChild(child: ProcessRef, what: string): Promise<() => Promise<void>>;
   chromiumPath: string;
 }
 

@@ -40,8 +40,11 @@ export const coverage: PipelineStage<CoverageOutputs> = {
     const packages = Object.fromEntries(measured);
     const coverageOf = async (name: string): Promise<FileCoverage[]> => {
       const { dir, report } = packages[name];
-      const files = await memoizedCoverage(memoDir, memoKeys[name], () =>
-        readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }),
+      const files = await memoizedCoverage(
+        memoDir,
+        memoKeys[name],
+        () => readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }),
+        ctx.warn,
       );
       if (!files) {
         throw new Failure(`${name} wrote no coverage report at ${report}`, {
@@ -50,7 +53,7 @@ export const coverage: PipelineStage<CoverageOutputs> = {
       }
       return files;
     };
-    const merged = await memoizedMerge(memoDir, memoKeys, coverageOf);
+    const merged = await memoizedMerge(memoDir, memoKeys, coverageOf, ctx.warn);
     // Packages with levels of their own are checked on their own coverage.
     const withLevels = measured.filter(([name]) => ctx.config.coverage.packages[name]);
     const check = checkMerged(

@@ -21,7 +21,7 @@ export const deps: PipelineStage<DepsOutputs> = {
     const workspace = await discoverWorkspace(ctx.repoDir);
     const result = await restoreOrInstall({
       workspace,
-      cache: buildCaches(ctx.home, ctx.config, await ctx.adapters.caches()).deps,
+      cache: buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn).deps,
       onLine: ctx.log,
     });
     const how = result.hit ? 'cache hit' : `cache miss: ${result.installCommand}`;

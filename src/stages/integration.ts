@@ -28,6 +28,11 @@ export const integration: PipelineStage<IntegrationOutputs> = {
         details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`],
       });
     const resources = await startResources(settings.uses, { dir: join(ctx.runDir, 'integration') });
+    const forget = await Promise.all(
+      resources.resources.flatMap((resource) =>
+        resource.process ? [ctx.adapters.recordChild(resource.process, `${resource.kind} for integration tests`)] : [],
+      ),
+    );
     try {
       for (const name of resourceSecretNames(resources.env)) ctx.redactor.add(resources.env[name]);
       ctx.log(`started ${settings.uses.join(' and ')}`);
@@ -54,6 +59,7 @@ export const integration: PipelineStage<IntegrationOutputs> = {
       };
     } finally {
       await resources.stop();
+      await Promise.all(forget.map((forgetOne) => forgetOne()));
     }
   },
 };

@@ -31,7 +31,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
   async run(ctx) {
     const { build, outputs } = ctx.config.tasks;
     const { workspace, hashes } = await hashBuildInputs(ctx.repoDir, ctx.config);
-    const { outputs: cache, stamps, lastInputs } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches());
+    const { outputs: cache, stamps, lastInputs } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const restored: string[] = [];
     const built: string[] = [];

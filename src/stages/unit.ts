@@ -30,7 +30,7 @@ export const unit: PipelineStage<UnitOutputs> = {
     const { junit, lcov } = ctx.config.reports;
     const { hashes } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches());
+    const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
     const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
     const replayed: string[] = [];
     const keys: Record<string, string> = {};

@@ -1,6 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../shared/fs.ts';
+import { readMemo } from '../../shared/json-files.ts';
 import { CoverageLedger, type LedgerState } from './coverage-ledger.ts';
 import { measuredFiles } from './coverage.ts';
 import { mergeCoverage, type FileCoverage } from './lcov.ts';
@@ -23,9 +24,12 @@ export async function memoizedCoverage(
   memoDir: string,
   testKey: string,
   compute: () => Promise<FileCoverage[] | undefined>,
+  onCorrupt?: (message: string) => void,
 ): Promise<FileCoverage[] | undefined> {
-  const stored = await memoized<StoredCoverage[]>(join(memoDir, `${testKey}.v${memoFormat}.json`), async () =>
-    (await compute())?.map(store),
+  const stored = await memoized<StoredCoverage[]>(
+    join(memoDir, `${testKey}.v${memoFormat}.json`),
+    async () => (await compute())?.map(store),
+    onCorrupt,
   );
   return stored?.map(revive);
 }
@@ -40,16 +44,15 @@ export async function memoizedMerge(
   memoDir: string,
   testKeys: Record<string, string>,
   coverageOf: (name: string) => Promise<FileCoverage[]>,
+  onCorrupt?: (message: string) => void,
 ): Promise<FileCoverage[]> {
   const path = join(memoDir, `merged.v${memoFormat}.json`);
-  const stored = await readFile(path, 'utf8').then(
-    (text) => JSON.parse(text) as LedgerState,
-    () => undefined,
-  );
+  const stored = await readMemo<LedgerState>(path, onCorrupt);
   const keysOf = (keys: Record<string, string>) => JSON.stringify(Object.entries(keys).sort());
   const storedKeys = stored && keysOf(stored.keys);
   const ledger =
-    (stored && (await brought(new CoverageLedger(stored), memoDir, testKeys, coverageOf))) ?? (await fromScratch(testKeys, coverageOf));
+    (stored && (await brought(new CoverageLedger(stored), memoDir, testKeys, coverageOf, onCorrupt))) ??
+    (await fromScratch(testKeys, coverageOf));
   if (!(ledger instanceof CoverageLedger)) return ledger;
   if (keysOf(ledger.keys) !== storedKeys) {
     await mkdir(memoDir, { recursive: true });
@@ -64,9 +67,10 @@ async function brought(
   memoDir: string,
   testKeys: Record<string, string>,
   coverageOf: (name: string) => Promise<FileCoverage[]>,
+  onCorrupt?: (message: string) => void,
 ): Promise<CoverageLedger | undefined> {
   const stale = Object.entries(ledger.keys).filter(([name, key]) => testKeys[name] !== key);
-  const previous = await Promise.all(stale.map(([, key]) => memoizedCoverage(memoDir, key, async () => undefined)));
+  const previous = await Promise.all(stale.map(([, key]) => memoizedCoverage(memoDir, key, async () => undefined, onCorrupt)));
   if (previous.some((files) => files === undefined)) return undefined;
   const fresh = Object.entries(testKeys).filter(([name, key]) => ledger.keys[name] !== key);
   const current = await Promise.all(fresh.map(async ([name]) => measuredFiles(await coverageOf(name))));
@@ -90,11 +94,12 @@ async function fromScratch(
   return ledger;
 }
 
-async function memoized<T>(path: string, compute: () => Promise<T | undefined>): Promise<T | undefined> {
-  const stored = await readFile(path, 'utf8').then(
-    (text) => JSON.parse(text) as T,
-    () => undefined,
-  );
+async function memoized<T extends object>(
+  path: string,
+  compute: () => Promise<T | undefined>,
+  onCorrupt?: (message: string) => void,
+): Promise<T | undefined> {
+  const stored = await readMemo<T>(path, onCorrupt);
   if (stored !== undefined) return stored;
   const value = await compute();
   if (value !== undefined) {

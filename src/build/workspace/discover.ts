@@ -1,8 +1,11 @@
-import { access, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Package, Tool } from '@manypkg/tools';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
+import { readMemo } from '../../shared/json-files.ts';
+import { readManifestFile } from '../../shared/json-files.ts';
+import { malformedManifests } from './manifest.ts';
 import type { Workspace, WorkspacePackage } from './types.ts';
 
 /** Lockfile names in the order they are looked for at the root. */
@@ -52,11 +55,9 @@ const memoFormat = 1;
 const memoPath = (rootDir: string) => join(rootDir, 'node_modules', '.cache', 'slipway', 'workspace.json');
 
 async function readRemembered(rootDir: string): Promise<Remembered | undefined> {
-  const stored = await readFile(memoPath(rootDir), 'utf8').then(
-    (text) => JSON.parse(text) as Remembered,
-    () => undefined,
-  );
-  return stored?.format === memoFormat && stored.workspace.root === rootDir ? stored : undefined;
+  // A corrupt memo is read again from the manifests, and rewritten: nothing to tell anyone.
+  const stored = await readMemo<Remembered>(memoPath(rootDir));
+  return stored?.format === memoFormat && stored.workspace?.root === rootDir ? stored : undefined;
 }
 
 async function remember(rootDir: string, remembered: Remembered): Promise<void> {
@@ -103,7 +104,13 @@ async function readWorkspace(rootDir: string): Promise<Workspace> {
   const tools = await import('@manypkg/tools');
   const tool = await detectTool(tools, rootDir, rootManifest);
   // The tool is asked directly (not getPackages, which walks up to parent directories).
-  const found = await tool.getPackages(rootDir).catch((error: Error) => {
+  const found = await tool.getPackages(rootDir).catch(async (error: Error) => {
+    // The tools' own message does not say which manifest they could not parse: find it.
+    const [malformed, ...more] = await malformedManifests(rootDir);
+    if (malformed)
+      throw more.length
+        ? malformed.with({ specific: `${malformed.specific} (and ${more.length} more malformed package.json)` })
+        : malformed;
     throw new Failure(`Could not read the workspace at ${rootDir}: ${error.message}`, {
       hint: 'Check the "workspaces" globs in package.json (or pnpm-workspace.yaml / lerna.json) and that each package has a package.json with a name.',
     });
@@ -120,11 +127,12 @@ async function readWorkspace(rootDir: string): Promise<Workspace> {
 }
 
 async function readManifest(dir: string): Promise<Record<string, unknown>> {
+  const path = join(dir, 'package.json');
   try {
-    return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    return await readManifestFile(path);
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no package.json' : (error as Error).message;
-    throw new Failure(`Not a JavaScript workspace: ${reason} at ${dir}`, {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    throw new Failure(`Not a JavaScript workspace: no package.json at ${dir}`, {
       hint: 'Run slipway from the repository root, where the root package.json is.',
     });
   }

@@ -1,7 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
+import { readMemo } from '../../shared/json-files.ts';
 import type { PackageHash } from './types.ts';
 
 /**
@@ -9,11 +10,14 @@ import type { PackageHash } from './types.ts';
  * changed since (`slipway why`, and the build log). Env values are stored hashed, as in the key.
  */
 export class LastInputs {
-  constructor(readonly dir: string) {}
+  /** `onCorrupt` hears of a remembered file that could not be read (it is then a first build). */
+  constructor(
+    readonly dir: string,
+    private readonly onCorrupt?: (message: string) => void,
+  ) {}
 
   async read(task: string, name: string): Promise<PackageHash | undefined> {
-    const text = await readFile(this.path(task, name), 'utf8').catch(() => undefined);
-    return text === undefined ? undefined : (JSON.parse(text) as PackageHash);
+    return readMemo<PackageHash>(this.path(task, name), this.onCorrupt);
   }
 
   async write(task: string, hash: PackageHash): Promise<void> {

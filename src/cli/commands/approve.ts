@@ -5,7 +5,7 @@ import { resolveHome, type Home } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { approve, PromotionStore, promotionStorePath } from '../../deploy/promotion/index.ts';
 import type { Command } from '../command.ts';
-import { printOutcome } from '../outcome.ts';
+import { exitCodeFor, printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
 
@@ -39,7 +39,7 @@ export const approveCommand: Command = async (input) => {
     listener: terminalReporter({ verbose: !!input.verbose }),
   });
   printOutcome(outcome, home);
-  return outcome.failures.length ? 1 : 0;
+  return exitCodeFor(outcome);
 };
 
 /** The repository whose run created the release, so `slipway approve` works from where the runs' home is. */

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { resolveHome } from '../../shared/home.ts';
 import { replayUnchangedChecks } from '../../run/unchanged-run.ts';
 import type { Command } from '../command.ts';
-import { printOutcome } from '../outcome.ts';
+import { exitCodeFor, printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 
 /**
@@ -29,5 +29,5 @@ export const ciCommand: Command = async (input) => {
     head: unchanged.head,
   });
   printOutcome(outcome, home);
-  return outcome.failures.length ? 1 : 0;
+  return exitCodeFor(outcome);
 };

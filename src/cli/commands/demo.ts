@@ -7,7 +7,7 @@ import { yellow } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import type { Command } from '../command.ts';
-import { printOutcome } from '../outcome.ts';
+import { exitCodeFor, printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 
 /**
@@ -32,5 +32,5 @@ export const demoCommand: Command = async (input) => {
     registryReadOnly: fault === 'push',
   });
   printOutcome(outcome, home);
-  return outcome.failures.length ? 1 : 0;
+  return exitCodeFor(outcome);
 };

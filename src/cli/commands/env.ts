@@ -5,6 +5,7 @@ import { loadConfig } from '../../config/load.ts';
 import { configFileNames } from '../../config/read.ts';
 import type { Config } from '../../config/schema.ts';
 import { openDeployTarget } from '../../deploy/targets.ts';
+import { ChildRecords } from '../../shared/child-records.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { resolveHome, type Home } from '../../shared/home.ts';
 import type { Command } from '../command.ts';
@@ -26,6 +27,7 @@ export const envCommand: Command = async (input) => {
     openDeployTarget(name, { config: known, repoDir, environmentsDir: home.environmentsDir, addSecret: () => undefined });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   if (action === 'down') {
+    for (const stopped of await new ChildRecords(home.childrenDir).stopOrphans()) say(`stopped ${stopped}`);
     // Without a name, only what runs locally: the configuration is not asked, so no cluster is chosen.
     const named = environment
       ? [{ name: environment, config }]

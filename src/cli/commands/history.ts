@@ -14,11 +14,14 @@ export const runsCommand: Command = async (input) => {
     const runs = store.listRuns();
     if (input.json) out(JSON.stringify(runs, null, 2));
     else if (!runs.length) out('no runs yet: try `slipway demo`');
-    else
+    else {
       for (const run of runs)
         out(
-          `#${String(run.id).padEnd(4)} ${run.status.padEnd(9)} ${run.project.padEnd(12)} ${run.branch}@${run.commit.slice(0, 10)}  ${run.startedAt}  ${dim(run.trigger)}`,
+          `#${String(run.id).padEnd(4)} ${run.status.padEnd(11)} ${run.project.padEnd(12)} ${run.branch}@${run.commit.slice(0, 10)}  ${run.startedAt}  ${dim(run.trigger)}`,
         );
+      const interrupted = runs.find((run) => run.status === 'interrupted');
+      if (interrupted) out(dim(`interrupted runs stopped before they finished: \`slipway resume ${interrupted.id}\` carries one on`));
+    }
     return 0;
   } finally {
     store.close();
@@ -40,6 +43,8 @@ export const showCommand: Command = async (input) => {
       return 0;
     }
     out(`Run #${run.id} ${run.status}: ${run.project} ${run.branch}@${run.commit.slice(0, 12)} (${run.trigger}, started ${run.startedAt})`);
+    if (run.status === 'interrupted')
+      out(dim(`  the process running it stopped before it finished: \`slipway resume ${run.id}\` carries it on`));
     for (const stage of stages) {
       const seconds =
         stage.startedAt && stage.finishedAt ? `${((Date.parse(stage.finishedAt) - Date.parse(stage.startedAt)) / 1000).toFixed(1)}s` : '';

@@ -3,7 +3,7 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
 import type { Command } from '../command.ts';
-import { printOutcome } from '../outcome.ts';
+import { exitCodeFor, printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 
 /** `slipway resume <run>`: carries on a run that was killed or failed, without redoing finished stages. */
@@ -28,5 +28,5 @@ export const resumeCommand: Command = async (input) => {
     promote,
   });
   printOutcome(outcome, home);
-  return outcome.failures.length ? 1 : 0;
+  return exitCodeFor(outcome);
 };

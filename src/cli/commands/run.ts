@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { resolveHome } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { terminalReporter } from '../reporter.ts';
-import { printOutcome } from '../outcome.ts';
+import { exitCodeFor, printOutcome } from '../outcome.ts';
 import type { Command } from '../command.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 
@@ -25,5 +25,5 @@ export const runCommand: Command = async (input) => {
     webhook,
   });
   printOutcome(outcome, home);
-  return outcome.failures.length ? 1 : 0;
+  return exitCodeFor(outcome);
 };

@@ -24,7 +24,9 @@ export const whyCommand: Command = async (input) => {
     });
   }
   // Only the local cache is asked: `why` explains what this machine would do.
-  const { outputs, lastInputs } = buildCaches(home, config, await RunCaches.connect(home.cacheDir));
+  const { outputs, lastInputs } = buildCaches(home, config, await RunCaches.connect(home.cacheDir), (message) =>
+    process.stderr.write(`warning: ${message}\n`),
+  );
   const task = config.tasks.build;
   const previous = new Map<string, PackageHash | undefined>();
   const cached = new Map<string, boolean>();

@@ -1,9 +1,10 @@
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResourceKind } from '../../config/schema.ts';
 import { startPostgres, startS3, stopDetachedResource } from './resources/index.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { isRunning, type ProcessRef } from '../../shared/process.ts';
+import { readStateFile } from '../../shared/json-files.ts';
 
 interface StoredResource {
   kind: ResourceKind;
@@ -24,7 +25,7 @@ export async function ensureLocalResources(
   bucket: string,
 ): Promise<Partial<Record<ResourceKind, Record<string, string>>>> {
   const secretsFile = join(envDir, 'resources.secret.json');
-  const stored: StoredResource[] = JSON.parse(await readFile(secretsFile, 'utf8').catch(() => '[]'));
+  const stored = await readStoredResources(envDir);
   const live = stored.filter((resource) => isRunning(resource.process));
   for (const kind of kinds) {
     if (live.some((resource) => resource.kind === kind)) continue;
@@ -41,7 +42,14 @@ export async function ensureLocalResources(
 
 /** Stops the backing services of a local environment. */
 export async function stopLocalResources(envDir: string): Promise<void> {
-  const stored: StoredResource[] = JSON.parse(await readFile(join(envDir, 'resources.secret.json'), 'utf8').catch(() => '[]'));
+  const stored = await readStoredResources(envDir);
   for (const resource of stored) if (isRunning(resource.process)) await stopDetachedResource(resource);
   await writeFileAtomic(join(envDir, 'resources.secret.json'), '[]');
+}
+
+/** The backing services recorded for an environment; none when nothing was started there yet. */
+async function readStoredResources(envDir: string): Promise<StoredResource[]> {
+  const path = join(envDir, 'resources.secret.json');
+  const remedy = `Stop the environment's PostgreSQL and S3 processes (their data is under ${join(envDir, 'resources')}), then remove the file.`;
+  return (await readStateFile<StoredResource[]>(path, "the local environment's backing services", remedy)) ?? [];
 }

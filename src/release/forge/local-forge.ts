@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Failure } from '../../shared/feedback/failure.ts';
 import type { ReleaseManifest } from '../manifest.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { defaultRetryPolicy, DeliveryFailure, displayUrl, sendDelivery, type RetryPolicy } from './webhooks/sender.ts';
 import { releaseEventPayload, type Release, type ReleaseAction } from './release.ts';
+import { readStateFile } from '../../shared/json-files.ts';
 
 export interface Webhook {
   url: string;
@@ -160,21 +160,12 @@ export class LocalForge {
   }
 
   private async load(): Promise<ForgeState> {
-    let text: string;
-    try {
-      text = await readFile(this.statePath, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { nextId: 1, releases: [] };
-      throw error;
-    }
-    try {
-      return JSON.parse(text) as ForgeState;
-    } catch (error) {
-      throw new Failure(`The local forge's release store ${this.statePath} is not valid JSON`, {
-        details: [(error as Error).message],
-        hint: 'It is only ever replaced whole, so something else wrote it: restore it, or remove it to start with no releases.',
-      });
-    }
+    const stored = await readStateFile<ForgeState>(
+      this.statePath,
+      "the local forge's release store",
+      'It is only ever replaced whole, so something else wrote it: restore it, or remove it to start with no releases.',
+    );
+    return stored ?? { nextId: 1, releases: [] };
   }
 
   private save(state: ForgeState): Promise<void> {

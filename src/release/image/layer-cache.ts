@@ -6,6 +6,7 @@ import { sha256, sha256File } from '../../shared/hash.ts';
 import { mapConcurrent } from '../../shared/concurrency.ts';
 import type { LayerEntry } from './layer-entry.ts';
 import type { LayerBlob } from './layer-writer.ts';
+import { readMemo } from '../../shared/json-files.ts';
 
 /** Bump when the archive format changes, so older cached layers stop matching. */
 const FORMAT = 'slipway-layer-v1';
@@ -92,11 +93,7 @@ export class FileDigests {
 
   static async open(path: string): Promise<FileDigests> {
     const digests = new FileDigests(path);
-    const saved = await readFile(path, 'utf8').then(
-      (text) => JSON.parse(text) as Record<string, string>,
-      () => ({}),
-    );
-    digests.known = new Map(Object.entries(saved));
+    digests.known = new Map(Object.entries((await readMemo<Record<string, string>>(path)) ?? {}));
     return digests;
   }
 

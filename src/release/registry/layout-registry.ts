@@ -5,6 +5,7 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { stagingPath, writeFileAtomic } from '../../shared/fs.ts';
 import { sha256, sha256File } from '../../shared/hash.ts';
 import type { BlobPushOutcome, RegistryApi } from './registry-api.ts';
+import { readStateFile } from '../../shared/json-files.ts';
 
 interface LayoutIndex {
   schemaVersion: 2;
@@ -98,8 +99,13 @@ export class LayoutRegistry implements RegistryApi {
   }
 
   private async readIndex(repo: string): Promise<LayoutIndex> {
-    const text = await readFile(join(this.dir, repo, 'index.json'), 'utf8').catch(() => undefined);
-    return text ? (JSON.parse(text) as LayoutIndex) : { schemaVersion: 2, manifests: [] };
+    const path = join(this.dir, repo, 'index.json');
+    const stored = await readStateFile<LayoutIndex>(
+      path,
+      `the OCI layout index of ${repo}`,
+      'Push the release again to rewrite it, or remove the layout directory to start it afresh.',
+    );
+    return stored ?? { schemaVersion: 2, manifests: [] };
   }
 
   private refuseWhenReadOnly(repo: string): void {

@@ -5,6 +5,7 @@ import { RegistryClient } from './client.ts';
 import { LayoutRegistry } from './layout-registry.ts';
 import { REGISTRY_BINARY, startLocalRegistry } from './local-registry.ts';
 import type { RegistryApi } from './registry-api.ts';
+import type { ProcessRef } from '../../shared/process.ts';
 
 /** The registry a run pushes to and deploys from. */
 export interface LiveRegistry {
@@ -13,6 +14,8 @@ export interface LiveRegistry {
   host: string;
   /** Repository prefix inside the registry, e.g. "acme" for ghcr.io/acme. */
   namespace: string;
+  /** The local registry server's process, when one was started for it. */
+  process?: ProcessRef;
   /** Stops what was started for it (the local registry server); nothing for a remote one. */
   stop(): Promise<void>;
 }
@@ -40,7 +43,7 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<LiveRe
   }
   if (url === 'local') {
     const local = await startLocalRegistry({ storageDir, readOnly });
-    return { client: new RegistryClient({ url: local.url }), host: local.host, namespace: '', stop: local.stop };
+    return { client: new RegistryClient({ url: local.url }), host: local.host, namespace: '', process: local.process, stop: local.stop };
   }
   return remoteRegistry(url, options.addSecret);
 }

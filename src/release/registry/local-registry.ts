@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { tailLines } from '../../shared/exec.ts';
 import { freePort, waitFor } from '../../shared/net.ts';
+import { processRef, type ProcessRef } from '../../shared/process.ts';
 
 export interface LocalRegistry {
   /** "http://127.0.0.1:PORT" */
   url: string;
   /** "127.0.0.1:PORT", the registry part of image references. */
   host: string;
+  /** The registry server's process, for the records of what a run left running. */
+  process?: ProcessRef;
   stop(): Promise<void>;
 }
 
@@ -128,5 +131,5 @@ async function launch(binary: string, opts: LocalRegistryOptions): Promise<Local
       hint: 'check the registry log above; the storage directory must be writable',
     });
   }
-  return { url, host: `127.0.0.1:${port}`, stop };
+  return { url, host: `127.0.0.1:${port}`, process: processRef(child.pid), stop };
 }

@@ -1,4 +1,5 @@
 import { Failure } from './failure.ts';
+import { exitCodeOf, hostFailureOf } from './host-failure.ts';
 
 /** What the developer gets when a stage fails: the RFC's message and the specifics behind it. */
 export interface Feedback {
@@ -14,25 +15,34 @@ export interface Feedback {
   hint?: string;
   artifacts: string[];
   at: string;
+  /** What the command exits with for it: 1 when the change failed, 2 when Slipway could not run. */
+  exitCode: 1 | 2;
 }
 
-/** Builds feedback from whatever a stage threw: a Failure carries specifics, anything else is a defect. */
+/**
+ * Builds feedback from whatever a stage threw: a Failure carries specifics; a full disk, a
+ * read-only or forbidden home, or a corrupt state database is "Slipway could not run", never the
+ * stage's words about the change; anything else is a defect.
+ */
 export function feedbackFrom(error: unknown, context: { runId: number; stage: string; message: string }): Feedback {
+  const host = hostFailureOf(error);
+  const failure = host ?? error;
   const base = {
     runId: context.runId,
     stage: context.stage,
     kind: 'failure' as const,
-    message: context.message,
+    message: host ? 'Slipway could not run' : context.message,
     at: new Date().toISOString(),
+    exitCode: host ? exitCodeOf(host) : (1 as const),
   };
-  if (error instanceof Failure) {
+  if (failure instanceof Failure) {
     return {
       ...base,
-      specific: error.specific,
-      details: error.details,
-      logExcerpt: error.logExcerpt,
-      hint: error.hint,
-      artifacts: error.artifacts,
+      specific: failure.specific,
+      details: failure.details,
+      logExcerpt: failure.logExcerpt,
+      hint: failure.hint,
+      artifacts: failure.artifacts,
     };
   }
   const err = error instanceof Error ? error : new Error(String(error));

@@ -1,7 +1,12 @@
 import type Database from 'better-sqlite3';
+import { isRunning, processRef } from '../process.ts';
 import { openDatabase } from './sqlite.ts';
 
-export type RunStatus = 'running' | 'waiting' | 'succeeded' | 'failed';
+/**
+ * `interrupted` is never stored: it is how a `running` run reads once the process running it has
+ * died (killed, or the machine stopped), so it is not mistaken for one still going.
+ */
+export type RunStatus = 'running' | 'interrupted' | 'waiting' | 'succeeded' | 'failed';
 export type StageStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped';
 
 export interface RunRecord {
@@ -58,6 +63,10 @@ export class RunStore {
       CREATE TABLE IF NOT EXISTS feedback (
         id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, stage TEXT NOT NULL, body TEXT NOT NULL);
     `);
+    // The process running a run (pid and start time), added to stores made before it was kept.
+    const columns = new Set((this.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((column) => column.name));
+    if (!columns.has('owner_pid'))
+      this.db.exec('ALTER TABLE runs ADD COLUMN owner_pid INTEGER; ALTER TABLE runs ADD COLUMN owner_start TEXT;');
   }
 
   close(): void {
@@ -71,9 +80,22 @@ export class RunStore {
 
   createRun(run: Omit<RunRecord, 'id' | 'status' | 'startedAt'>): RunRecord {
     const startedAt = new Date().toISOString();
+    const owner = processRef(process.pid);
     const info = this.db
-      .prepare('INSERT INTO runs (project, repo_dir, commit_sha, branch, trigger, status, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(run.project, run.repoDir, run.commit, run.branch, run.trigger, 'running', startedAt);
+      .prepare(
+        'INSERT INTO runs (project, repo_dir, commit_sha, branch, trigger, status, started_at, owner_pid, owner_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        run.project,
+        run.repoDir,
+        run.commit,
+        run.branch,
+        run.trigger,
+        'running',
+        startedAt,
+        owner?.pid ?? null,
+        owner?.startTime ?? null,
+      );
     return { ...run, id: Number(info.lastInsertRowid), status: 'running', startedAt };
   }
 
@@ -92,9 +114,17 @@ export class RunStore {
     return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(toRun);
   }
 
-  setRunStatus(id: number, status: RunStatus): void {
+  /** A run going on again (resumed, its release half started) belongs to this process from now on. */
+  setRunStatus(id: number, status: Exclude<RunStatus, 'interrupted'>): void {
     const finished = status === 'succeeded' || status === 'failed' ? new Date().toISOString() : null;
-    this.db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, finished, id);
+    if (status !== 'running') {
+      this.db.prepare('UPDATE runs SET status = ?, finished_at = ? WHERE id = ?').run(status, finished, id);
+      return;
+    }
+    const owner = processRef(process.pid);
+    this.db
+      .prepare('UPDATE runs SET status = ?, finished_at = ?, owner_pid = ?, owner_start = ? WHERE id = ?')
+      .run(status, finished, owner?.pid ?? null, owner?.startTime ?? null, id);
   }
 
   stages(runId: number): StageRecord[] {
@@ -159,6 +189,8 @@ interface RunRow {
   status: RunStatus;
   started_at: string;
   finished_at: string | null;
+  owner_pid: number | null;
+  owner_start: string | null;
 }
 interface StageRow {
   run_id: number;
@@ -185,10 +217,15 @@ function toRun(row: RunRow): RunRecord {
     commit: row.commit_sha,
     branch: row.branch,
     trigger: row.trigger,
-    status: row.status,
+    status: row.status === 'running' && !ownerRuns(row) ? 'interrupted' : row.status,
     startedAt: row.started_at,
     finishedAt: row.finished_at ?? undefined,
   };
+}
+
+/** Whether the process that runs it still does (a run recorded before owners were kept is taken to). */
+function ownerRuns(row: RunRow): boolean {
+  return row.owner_pid === null || isRunning({ pid: row.owner_pid, startTime: row.owner_start ?? undefined });
 }
 
 function toStage(row: StageRow): StageRecord {

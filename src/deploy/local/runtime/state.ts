@@ -1,8 +1,9 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { writeFileAtomic } from '../../../shared/fs.ts';
 import { isRunning, processRef, type ProcessRef } from '../../../shared/process.ts';
+import { readMemo, readStateFile } from '../../../shared/json-files.ts';
 
 /** One service process of a revision, as the state file records it (never its environment). */
 export interface ServiceRecord {
@@ -54,8 +55,12 @@ export function environmentDir(stateDir: string, environment: string): string {
 const statePath = (stateDir: string, environment: string) => join(environmentDir(stateDir, environment), 'state.json');
 
 export async function readState(stateDir: string, environment: string): Promise<RuntimeState | undefined> {
-  const text = await readFile(statePath(stateDir, environment), 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as RuntimeState);
+  const envDir = environmentDir(stateDir, environment);
+  return readStateFile<RuntimeState>(
+    statePath(stateDir, environment),
+    `the local environment ${environment}'s record of its processes`,
+    `Stop the processes still running from ${envDir} (see \`ps -ef\`), then remove the file: the next deploy starts the environment afresh.`,
+  );
 }
 
 export async function writeState(stateDir: string, state: RuntimeState): Promise<void> {
@@ -87,7 +92,8 @@ export async function lockEnvironment(stateDir: string, environment: string): Pr
       return () => rm(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = JSON.parse(await readFile(path, 'utf8').catch(() => '{}')) as Partial<ProcessRef>;
+      // An unreadable lock (its writer killed mid-write) has no live holder to wait for.
+      const holder = (await readMemo<Partial<ProcessRef>>(path)) ?? {};
       if (holder.pid !== undefined && isRunning(holder as ProcessRef)) {
         throw new Failure(`environment ${environment} is being changed by another Slipway process (pid ${holder.pid})`, {
           hint: 'Wait for that deploy or teardown to finish, then try again.',

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LaunchPlan } from './launch-plan.ts';
 import { isRunning, startDetached, stopProcess, type ProcessRef } from '../../../shared/process.ts';
+import { readMemo } from '../../../shared/json-files.ts';
 
 const supervisorScript = fileURLToPath(new URL('./supervisor.mjs', import.meta.url));
 
@@ -35,8 +35,8 @@ export function startService(
 }
 
 export async function readSupervisorStatus(statusFile: string): Promise<SupervisorStatus | undefined> {
-  const text = await readFile(statusFile, 'utf8').catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as SupervisorStatus);
+  // Written by rename, so never torn; an unreadable one says nothing yet.
+  return readMemo<SupervisorStatus>(statusFile);
 }
 
 /** Why the service is not running ("exited with code 1"), or undefined while it has not ended. */
