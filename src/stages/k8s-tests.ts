@@ -33,8 +33,10 @@ export const k8sTests: PipelineStage<K8sTestsOutputs> = {
     if (findings.length) throw findingsFailure(findings);
     const target = await ctx.adapters.deployTarget(environment);
     const report = await target.dryRun(objects, ctx.log);
+    const valid = `${objects.length} objects valid against the Kubernetes schemas and policy`;
     return {
-      summary: `${objects.length} objects valid against the Kubernetes schemas and policy; ${report.summary}`,
+      // What the target checked goes on the line; why it checked nothing goes in brackets.
+      summary: report.checked.length ? `${valid}, ${report.summary}` : `${valid} (${report.summary})`,
       outputs: { objects: objects.length, checked: ['schema', 'policy', ...report.checked] },
     };
   },
