@@ -32,7 +32,6 @@ export async function craftCacheEntry(
     compression: 'none',
     paths,
     files: members.map((member) => member.name),
-    createdAt: new Date(0).toISOString(),
     meta,
   };
   return Buffer.concat([archive, encodeTrailer(manifest)]);

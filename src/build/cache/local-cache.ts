@@ -104,7 +104,6 @@ export class LocalCache {
         compression: this.compression,
         paths: [...new Set(paths)].sort(),
         files: packed.files,
-        createdAt: new Date().toISOString(),
         meta,
       };
       await handle.write(encodeTrailer(manifest), 0, undefined, size);
