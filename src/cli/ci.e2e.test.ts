@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3 } from '../deploy/local/resources/index.ts';
 import type { RunningResource } from '../deploy/local/resources/index.ts';
 import { exec } from '../shared/exec.ts';
+import { git } from '../shared/git.ts';
 import { freePort } from '../shared/net.ts';
 import { createCiWorkspace } from '../test-support/ci-workspace.ts';
 
@@ -66,10 +68,15 @@ describe('slipway ci', () => {
 
   it('shares results between runners through the S3 remote cache', async () => {
     const remote = { bucket: 'team-cache', endpoint: s3.env.S3_ENDPOINT, region: s3.env.AWS_REGION, prefix: 'shared/' };
-    const credentials = { AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY };
+    const credentials = {
+      AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY,
+      SLIPWAY_CACHE_KEY: randomBytes(32).toString('hex'),
+    };
     const [repoA, repoB] = [join(work, 'runner-a'), join(work, 'runner-b')];
     await createCiWorkspace(repoA, { cache: { remote } });
     await createCiWorkspace(repoB, { cache: { remote } });
+    await git(repoB, ['checkout', '-q', '-b', 'feature/b']); // a pull request's run: it reads, main's runs write
 
     const runnerA = await slipway(credentials, 'ci', '--repo', repoA, '--home', join(work, 'home-a'));
     expect(runnerA.code, runnerA.output).toBe(0);
@@ -80,8 +87,11 @@ describe('slipway ci', () => {
     expect(runnerB.code, runnerB.output).toBe(0);
     expect(runnerB.output).toMatch(/packages +2 packages: 2 from cache, 0 built/);
     expect(runnerB.output).toMatch(/2 replayed from cache/);
-    expect(runnerB.output).toMatch(/cache: 0 local hits, [4-9] remote hits/);
+    expect(runnerB.output).toMatch(
+      /cache: 0 local hits, [4-9] remote hits, \d+ misses; read only \(branch feature\/b is not in cache.remote.write\)/,
+    );
     expect(runnerB.output).not.toContain(s3.env.AWS_SECRET_ACCESS_KEY);
+    for (const output of [runnerA.output, runnerB.output]) expect(output).not.toContain(credentials.SLIPWAY_CACHE_KEY);
   });
 
   it('goes on with a warning when the remote cache cannot be reached', async () => {
@@ -91,7 +101,7 @@ describe('slipway ci', () => {
       cache: { remote: { bucket: 'team-cache', endpoint: `http://127.0.0.1:${closed}`, region: 'us-east-1' } },
     });
     const result = await slipway(
-      { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'not-shown-anywhere' },
+      { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'not-shown-anywhere', SLIPWAY_CACHE_KEY: 'a-cache-key-that-is-long-enough-to-sign' },
       'ci',
       '--repo',
       repo,
@@ -99,9 +109,10 @@ describe('slipway ci', () => {
       join(work, 'offline-home'),
     );
     expect(result.code, result.output).toBe(0);
-    expect(result.output).toMatch(/⚠ remote cache: .*127\.0\.0\.1:\d+/);
-    expect(result.output.match(/⚠ remote cache/g)).toHaveLength(1);
+    expect(result.output).toMatch(/⚠ Remote cache s3:\/\/team-cache\/deps\/ at http:\/\/127\.0\.0\.1:\d+ is unreachable/);
+    expect(result.output.match(/⚠ Remote cache/g)).toHaveLength(1);
     expect(result.output).toMatch(/packages +2 packages: 0 from cache, 2 built/);
     expect(result.output).not.toContain('not-shown-anywhere');
+    expect(result.output).not.toContain('a-cache-key-that-is-long-enough-to-sign');
   });
 });

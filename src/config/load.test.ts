@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,24 @@ describe('configuration', () => {
       expect(failure.specific).toBe('slipway.config.ts is invalid (2 problems)');
       expect(failure.details.join('\n')).toMatch(/services\.web\.port: .*expected number/);
       expect(failure.details.join('\n')).toMatch(/services\.web: .*colour/);
+    }
+  });
+
+  it("checks the remote cache's signing settings: uploads from main by default, a public key must be Ed25519", () => {
+    const remote = { bucket: 'team-cache' };
+    expect(validateConfig({ ...minimal, cache: { remote } }, 'slipway.config.ts').cache.remote).toEqual({ ...remote, write: 'main' });
+    const ed25519 = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const accepted = { ...remote, write: ['main', 'release'], keyFile: '/run/secrets/cache-key', publicKey: ed25519 };
+    expect(validateConfig({ ...minimal, cache: { remote: accepted } }, 'slipway.config.ts').cache.remote).toEqual(accepted);
+    try {
+      validateConfig({ ...minimal, cache: { remote: { ...remote, publicKey: rsa, write: [] } } }, 'slipway.config.ts');
+      expect.unreachable();
+    } catch (error) {
+      const failure = error as Failure;
+      expect(failure.specific).toBe('slipway.config.ts is invalid (2 problems)');
+      expect(failure.details.join('\n')).toMatch(/cache\.remote\.publicKey: expected an Ed25519 public key in PEM form/);
+      expect(failure.details.join('\n')).toMatch(/cache\.remote\.write: /);
     }
   });
 

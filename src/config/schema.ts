@@ -1,8 +1,17 @@
+import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { clusterSchema } from './cluster-schema.ts';
 
 /** The resources a service can use; each becomes connection variables in its environment. */
 export const resourceKinds = ['postgres', 's3'] as const;
+
+function isEd25519PublicKey(pem: string): boolean {
+  try {
+    return createPublicKey(pem).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
 
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
 
@@ -109,7 +118,9 @@ export const configSchema = z.strictObject({
       maxMegabytes: z.number().int().positive().default(10_240),
       /**
        * A bucket shared between runners (any S3-compatible endpoint). Credentials come from the
-       * usual AWS environment variables or profile, never from this file.
+       * usual AWS environment variables or profile, never from this file. Entries are signed with a
+       * key that never sits in the bucket (SLIPWAY_CACHE_KEY, `keyFile`); without one the remote is
+       * not used.
        */
       remote: z
         .strictObject({
@@ -119,6 +130,25 @@ export const configSchema = z.strictObject({
           region: z.string().optional(),
           /** Path-style URLs, which self-hosted S3 servers usually need; default: when an endpoint is set. */
           forcePathStyle: z.boolean().optional(),
+          /**
+           * Which runs upload: the branch (or branches) whose runs are trusted to write, or true /
+           * false for all or none. Every other run only reads (pull requests, feature branches).
+           */
+          write: z.union([z.boolean(), z.string().min(1), z.array(z.string().min(1)).min(1)]).default('main'),
+          /**
+           * A file holding the key that signs and verifies entries, read when SLIPWAY_CACHE_KEY is not
+           * set: the HMAC-SHA256 secret, or with `publicKey` the Ed25519 private key (PEM). Relative
+           * to the repository; keep it out of the bucket.
+           */
+          keyFile: z.string().min(1).optional(),
+          /**
+           * Ed25519 instead of HMAC: the public key (PEM) every run verifies entries with. Only runs
+           * given the private key can upload, so pull requests can read without holding a secret.
+           */
+          publicKey: z
+            .string()
+            .refine(isEd25519PublicKey, 'expected an Ed25519 public key in PEM form (-----BEGIN PUBLIC KEY-----)')
+            .optional(),
         })
         .optional(),
     })

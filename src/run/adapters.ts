@@ -71,7 +71,11 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       caches ??= RunCaches.connect(
         home.cacheDir,
         remote && { ...remote, forcePathStyle: remote.forcePathStyle ?? Boolean(remote.endpoint) },
-        (message) => notify('warning', `remote cache: ${message}`),
+        {
+          onWarning: (message) => notify('warning', message),
+          repoDir,
+          addSecret,
+        },
       );
       return caches;
     },
@@ -113,7 +117,11 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       const { localHits, remoteHits, misses } = run.stats();
       notify(
         'info',
-        `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`,
+        `cache: ${localHits} local hits, ${remoteHits} remote hits, ${misses} misses; ${
+          run.remoteReadOnlyBecause
+            ? `read only (${run.remoteReadOnlyBecause})`
+            : `uploaded ${uploads.uploaded}, already there ${uploads.skipped}${uploads.failed ? `, ${uploads.failed} failed` : ''}`
+        }`,
       );
     },
   };

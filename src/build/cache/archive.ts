@@ -1,9 +1,11 @@
 import { createReadStream, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { pathComponents, RealDirs, resolveInRoot, UnsafeEntryError } from '../../shared/confined-path.ts';
+import { entryName, linkEscape } from './entry-paths.ts';
 
 /** Fixed so identical trees give identical archives (restored files get the restore time). */
 const fixedMtime = new Date(0);
@@ -34,7 +36,7 @@ export function packPaths(sourceDir: string, paths: string[]): { stream: Readabl
       else pack.entry(header, done);
     });
   (async () => {
-    const entries = (await Promise.all([...new Set(paths)].sort().map((relPath) => listTree(sourceDir, relPath)))).flat();
+    const entries = (await Promise.all(outermost(paths).map((relPath) => listTree(sourceDir, relPath)))).flat();
     const contents = new Map<number, Promise<Buffer | string>>();
     const prefetch = (index: number) => {
       const entry = entries[index];
@@ -67,6 +69,12 @@ export function packPaths(sourceDir: string, paths: string[]): { stream: Readabl
   return { stream: pack as unknown as Readable, files };
 }
 
+/** The paths without those inside another one (listed once: an entry never holds a path twice), sorted. */
+function outermost(paths: string[]): string[] {
+  const unique = [...new Set(paths)].sort();
+  return unique.filter((path) => !unique.some((other) => path.startsWith(`${other}/`)));
+}
+
 /** A path and everything under it, parents before children, in a stable order. Sockets, fifos and devices are skipped. */
 async function listTree(sourceDir: string, relPath: string): Promise<TreeEntry[]> {
   const stats = await lstat(join(sourceDir, relPath)).catch(() => undefined);
@@ -78,40 +86,62 @@ async function listTree(sourceDir: string, relPath: string): Promise<TreeEntry[]
 }
 
 /**
- * Writes the archive read from `source` under targetDir. Entry names must stay inside one of
- * `roots`: an archive never writes outside the paths it was asked for.
+ * Writes the archive read from `source` under targetDir, which must be a fresh directory. Nothing
+ * in the archive can write, or lead, outside it: names must stay inside one of `roots`; no entry
+ * is written through a link (nor replaces anything) an earlier entry made; symlinks must point
+ * inside targetDir; hard links only to files extracted before them. A refused entry throws an
+ * UnsafeEntryError naming it, and the caller discards the directory.
  */
 export async function extractArchive(source: Readable[], targetDir: string, roots: string[]): Promise<void> {
   const extract = tar.extract();
   const feeding = pipeline([...source, extract] as unknown as Parameters<typeof pipeline>[0][]);
   feeding.catch(() => undefined); // awaited below; the loop sees the same error first
   const directoryModes: Array<[string, number]> = [];
-  const made = new Set<string>();
-  const ensureDir = async (dir: string) => {
-    if (made.has(dir)) return;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    made.add(dir);
-  };
+  const realDirs = new RealDirs();
+  const files = new Set<string>();
   try {
     for await (const entry of extract) {
-      const { name, type, mode = 0o644, linkname } = entry.header;
-      const path = join(targetDir, safeName(name, roots));
+      const { name, type, mode = 0o644, linkname = '' } = entry.header;
+      const relPath = entryName(name, roots);
+      const path = await resolveInRoot(targetDir, relPath, { parentLinks: 'refuse', realDirs });
+      if (!realDirs.has(dirname(path))) {
+        // Its parents resolved without links or files in the way, so what mkdir creates is real.
+        await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+        realDirs.add(dirname(path));
+      }
+      const exclusive = (error: NodeJS.ErrnoException): never => {
+        if (error.code === 'EEXIST') throw new UnsafeEntryError(name, relPath, 'replaces what an earlier entry of the archive put there');
+        throw error;
+      };
       if (type === 'directory') {
-        await ensureDir(path);
+        await mkdir(path, { mode: 0o700 }).catch(async (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST' || !(await lstat(path)).isDirectory()) exclusive(error);
+        });
+        realDirs.add(path);
         directoryModes.push([path, mode]);
         entry.resume();
       } else if (type === 'symlink') {
-        await ensureDir(dirname(path));
-        await symlink(linkname!, path);
+        const escape = linkEscape(relPath, linkname);
+        if (escape) throw new UnsafeEntryError(name, relPath, `a symbolic link that ${escape}`);
+        await symlink(linkname, path).catch(exclusive);
+        entry.resume();
+      } else if (type === 'link') {
+        // Extracted names are relative and free of "..", so an absolute or climbing target is never among them.
+        const source = pathComponents(linkname).join('/');
+        if (linkname.startsWith('/') || !files.has(source))
+          throw new UnsafeEntryError(name, relPath, `a hard link to ${linkname}, which is not a file extracted before it`);
+        await link(join(targetDir, source), path).catch(exclusive);
+        files.add(relPath);
         entry.resume();
       } else if (type === 'file') {
-        await ensureDir(dirname(path));
         const chunks: Buffer[] = [];
         for await (const chunk of entry) chunks.push(chunk as Buffer);
-        await writeFile(path, Buffer.concat(chunks), { mode });
+        // 'wx': never through a link at the last component, never over an earlier entry.
+        await writeFile(path, Buffer.concat(chunks), { mode, flag: 'wx' }).catch(exclusive);
         if ((mode & umask) !== 0) await chmod(path, mode);
+        files.add(relPath);
       } else {
-        throw new Error(`unexpected ${type} entry ${name}`);
+        throw new UnsafeEntryError(name, relPath, `a ${type} entry, which a cache entry never holds`);
       }
     }
     await feeding;
@@ -121,12 +151,4 @@ export async function extractArchive(source: Readable[], targetDir: string, root
   }
   // Deepest first, so a read-only directory does not block setting its children.
   for (const [path, mode] of directoryModes.reverse()) await chmod(path, mode);
-}
-
-function safeName(name: string, roots: string[]): string {
-  const segments = name.split('/').filter((segment) => segment !== '' && segment !== '.');
-  const normalized = segments.join('/');
-  const inside = roots.some((root) => normalized === root || normalized.startsWith(`${root}/`));
-  if (name.startsWith('/') || segments.includes('..') || !inside) throw new Error(`archive entry ${name} is outside the saved paths`);
-  return normalized;
 }

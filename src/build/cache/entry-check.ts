@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { readManifest, type EntryManifest } from './entry-file.ts';
 
-export type EntryCheck = { ok: true; manifest: EntryManifest } | { ok: false; problem: string };
+/** A complete entry comes with the sha256 of the whole file (archive, manifest and trailer), which is what a signature covers. */
+export type EntryCheck = { ok: true; manifest: EntryManifest; fileSha256: string } | { ok: false; problem: string };
 
 /**
  * Whether the file at `path` is a complete entry for `key`: its trailer and manifest parse, the
@@ -12,18 +13,26 @@ export type EntryCheck = { ok: true; manifest: EntryManifest } | { ok: false; pr
 export async function checkEntryFile(path: string, key: string): Promise<EntryCheck> {
   const handle = await open(path, 'r');
   try {
-    const manifest = await readManifest(handle);
-    if (!manifest) return { ok: false, problem: 'truncated or not a cache entry (no valid manifest)' };
-    if (manifest.key !== key) return { ok: false, problem: `stored under the wrong key (its manifest says "${manifest.key}")` };
-    const digest = createHash('sha256');
-    if (manifest.size > 0) {
-      for await (const chunk of handle.createReadStream({ start: 0, end: manifest.size - 1, autoClose: false }))
-        digest.update(chunk as Buffer);
-    }
-    if (digest.digest('hex') !== manifest.sha256)
-      return { ok: false, problem: 'corrupt (its archive does not match the sha256 in its manifest)' };
-    return { ok: true, manifest };
+    return await checkEntry(handle, key);
   } finally {
     await handle.close();
   }
+}
+
+/** checkEntryFile on an open file, which stays open (the caller owns it). One pass over the bytes. */
+export async function checkEntry(handle: FileHandle, key: string): Promise<EntryCheck> {
+  const manifest = await readManifest(handle);
+  if (!manifest) return { ok: false, problem: 'truncated or not a cache entry (no valid manifest)' };
+  if (manifest.key !== key) return { ok: false, problem: `stored under the wrong key (its manifest says "${manifest.key}")` };
+  const archive = createHash('sha256');
+  const whole = createHash('sha256');
+  let position = 0;
+  for await (const chunk of handle.createReadStream({ start: 0, autoClose: false }) as AsyncIterable<Buffer>) {
+    whole.update(chunk);
+    if (position < manifest.size) archive.update(chunk.subarray(0, manifest.size - position));
+    position += chunk.length;
+  }
+  if (archive.digest('hex') !== manifest.sha256)
+    return { ok: false, problem: 'corrupt (its archive does not match the sha256 in its manifest)' };
+  return { ok: true, manifest, fileSha256: whole.digest('hex') };
 }

@@ -3,7 +3,8 @@ import type { FileHandle } from 'node:fs/promises';
 /**
  * An entry is one file: the archive, then its manifest (JSON), then a fixed-size trailer giving
  * the manifest's length. Writing the trailer last means a truncated file never parses, and one
- * file means one atomic rename publishes the whole entry.
+ * file means one atomic rename publishes the whole entry. Nothing in it varies between two saves of
+ * the same tree and meta (no timestamps), so the remote recognises an identical entry by its signature.
  */
 export interface EntryManifest {
   format: 1;
@@ -17,7 +18,6 @@ export interface EntryManifest {
   paths: string[];
   /** Every file, directory and symlink in the archive. */
   files: string[];
-  createdAt: string;
   meta?: Record<string, unknown>;
 }
 

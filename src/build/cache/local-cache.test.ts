@@ -58,6 +58,17 @@ describe('LocalCache', () => {
     expect(await readdir(join(work, 'cache'))).toEqual(['k1.entry']); // no staging left behind
   });
 
+  it('saves paths nested in other saved paths once, so their symlinks restore', async () => {
+    const warnings: string[] = [];
+    const cache = new LocalCache(join(work, 'cache'), { onWarning: (message) => warnings.push(message) });
+    await makeTree(join(work, 'src'));
+    await cache.save('nested', join(work, 'src'), ['dist', 'dist/nested', 'dist/shared-link']);
+    expect(await cache.restore('nested', join(work, 'target'), ['dist'])).toBe(true);
+    expect(await readlink(join(work, 'target/dist/shared-link'))).toBe('../packages/shared');
+    expect(await readFile(join(work, 'target/dist/nested/deep/data.json'), 'utf8')).toContain('v1');
+    expect(warnings).toEqual([]);
+  });
+
   it('round-trips gzip entries too', async () => {
     const cache = new LocalCache(join(work, 'cache'), { compression: 'gzip' });
     await makeTree(join(work, 'src'));

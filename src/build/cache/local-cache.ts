@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extractArchive, packPaths } from './archive.ts';
 import { encodeTrailer, readManifest, type EntryManifest } from './entry-file.ts';
+import { UnsafeEntryError } from '../../shared/confined-path.ts';
 import { measuringStream } from '../../shared/hash.ts';
 
 export interface LocalCacheOptions {
@@ -13,6 +14,8 @@ export interface LocalCacheOptions {
   maxBytes?: number;
   /** gzip (level 1) makes smaller entries; uncompressed is faster on a local disk. Default 'none'. */
   compression?: 'none' | 'gzip';
+  /** Told when an entry is refused for what it holds (a path leading outside where it restores). */
+  onWarning?: (message: string) => void;
 }
 
 const keyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -26,11 +29,13 @@ export class LocalCache {
   readonly dir: string;
   private readonly maxBytes?: number;
   private readonly compression: 'none' | 'gzip';
+  private readonly onWarning: (message: string) => void;
 
   constructor(dir: string, opts: LocalCacheOptions = {}) {
     this.dir = dir;
     this.maxBytes = opts.maxBytes;
     this.compression = opts.compression ?? 'none';
+    this.onWarning = opts.onWarning ?? (() => undefined);
   }
 
   async has(key: string): Promise<boolean> {
@@ -52,7 +57,8 @@ export class LocalCache {
 
   /**
    * Replaces `paths` under targetDir with the entry's content. Returns false on a miss, and on a
-   * corrupt entry (which is then deleted); the target is untouched unless the whole entry checked out.
+   * corrupt or unsafe entry (which is then deleted, an unsafe one with a warning naming the path);
+   * the target is untouched unless the whole entry checked out.
    */
   async restore(key: string, targetDir: string, paths: string[]): Promise<boolean> {
     const entryPath = this.entryPath(key);
@@ -62,7 +68,10 @@ export class LocalCache {
     const staging = join(this.dir, `.staging-${randomBytes(6).toString('hex')}`);
     try {
       const manifest = await readManifest(handle);
-      if (!manifest || !(await this.extractVerified(handle, manifest, staging))) {
+      const extracted = manifest ? await this.extractVerified(handle, manifest, staging) : { ok: false };
+      if (!extracted.ok) {
+        if (extracted.refused)
+          this.onWarning(`Cache entry ${key} in ${this.dir} was refused: ${extracted.refused.message}; treated as a miss and deleted.`);
         await this.evictIfSame(entryPath, handle);
         return false;
       }
@@ -95,7 +104,6 @@ export class LocalCache {
         compression: this.compression,
         paths: [...new Set(paths)].sort(),
         files: packed.files,
-        createdAt: new Date().toISOString(),
         meta,
       };
       await handle.write(encodeTrailer(manifest), 0, undefined, size);
@@ -135,8 +143,15 @@ export class LocalCache {
     return join(this.dir, `${key}.entry`);
   }
 
-  /** Extracts into staging while hashing; true only if the archive read whole and its sha256 matched. */
-  private async extractVerified(handle: FileHandle, manifest: EntryManifest, staging: string): Promise<boolean> {
+  /**
+   * Extracts into staging while hashing; ok only if the archive read whole, held nothing unsafe
+   * (else `refused` says what) and its sha256 matched.
+   */
+  private async extractVerified(
+    handle: FileHandle,
+    manifest: EntryManifest,
+    staging: string,
+  ): Promise<{ ok: boolean; refused?: UnsafeEntryError }> {
     const digest = createHash('sha256');
     const source = readFrom(handle, manifest.size);
     const tap = new PassThrough().on('data', (chunk: Buffer) => digest.update(chunk));
@@ -144,10 +159,10 @@ export class LocalCache {
     try {
       await mkdir(staging, { recursive: true });
       if (manifest.size > 0) await extractArchive([source, tap, ...decompress], staging, manifest.paths);
-    } catch {
-      return false;
+    } catch (error) {
+      return { ok: false, refused: error instanceof UnsafeEntryError ? error : undefined };
     }
-    return digest.digest('hex') === manifest.sha256;
+    return { ok: digest.digest('hex') === manifest.sha256 };
   }
 
   /** Deletes a bad entry, unless a writer has meanwhile renamed a new file into its place. */

@@ -1,22 +1,63 @@
 import { join } from 'node:path';
+import { gitOrUndefined } from '../../shared/git.ts';
 import { LocalCache, type LocalCacheOptions } from './local-cache.ts';
+import { planRemoteAccess, type WritePolicy } from './remote-access.ts';
 import type { S3RemoteCache, S3RemoteConfig, WarningListener } from './remote-cache.ts';
+import { loadSigningKeys, type SigningKeyConfig } from './signing-keys.ts';
 import { TieredCache, type CacheStats, type UploadSummary } from './tiered-cache.ts';
+
+/** `cache.remote` of the configuration: where the bucket is, who writes, and the keys entries are signed with. */
+export type RemoteCacheConfig = S3RemoteConfig & SigningKeyConfig & { write?: WritePolicy };
+
+export interface ConnectOptions {
+  /** Told what the developer should know: a remote or an entry that was not used, and why. */
+  onWarning?: WarningListener;
+  /** The repository: its checked-out branch decides whether this run writes (`write`), and `keyFile` is relative to it. */
+  repoDir?: string;
+  /** Registers the signing key with the run's redactor, so it is masked wherever it might surface. */
+  addSecret?: (value: string) => void;
+}
+
+/** Default `cache.remote.write`: only the main branch's runs upload; pull requests and other branches read. */
+const defaultWrite: WritePolicy = 'main';
 
 /** One cache directory, backed by the remote when one is configured. */
 export async function openCache(
   dir: string,
-  remote?: S3RemoteConfig,
-  onWarning?: WarningListener,
-  opts?: LocalCacheOptions,
+  remote?: RemoteCacheConfig,
+  options: ConnectOptions & { local?: LocalCacheOptions } = {},
 ): Promise<TieredCache> {
-  return new TieredCache(new LocalCache(dir, opts), remote ? await connectRemote(remote, onWarning) : undefined);
+  const connected = remote && (await connectRemote(remote, options));
+  return new TieredCache(new LocalCache(dir, { onWarning: options.onWarning, ...options.local }), connected?.remote);
 }
 
-/** The S3 client is loaded only when a remote is configured: a local-only run never pays for it. */
-async function connectRemote(config: S3RemoteConfig, onWarning?: WarningListener): Promise<S3RemoteCache> {
+/**
+ * Decides what this run may do with the remote, and connects when it may use it at all. The S3
+ * client is loaded only then: a local-only run never pays for it.
+ */
+async function connectRemote(
+  config: RemoteCacheConfig,
+  options: ConnectOptions,
+): Promise<{ remote?: S3RemoteCache; readOnlyBecause?: string }> {
+  const repoDir = options.repoDir ?? process.cwd();
+  const keys = await loadSigningKeys(config, repoDir);
+  for (const secret of keys.secrets) options.addSecret?.(secret);
+  const write = config.write ?? defaultWrite;
+  const branch =
+    typeof write === 'boolean' || !options.repoDir
+      ? undefined
+      : (await gitOrUndefined(options.repoDir, ['branch', '--show-current']))?.trim() || undefined;
+  const access = planRemoteAccess({ location: `s3://${config.bucket}/${config.prefix ?? ''}`, keys, write, branch });
+  if (access.warning) options.onWarning?.(access.warning);
+  if (!access.use) return {};
   const { S3RemoteCache } = await import('./remote-cache.ts');
-  return new S3RemoteCache(config, { onWarning });
+  const remote = new S3RemoteCache(config, {
+    signatures: access.signatures,
+    upload: access.upload,
+    onWarning: options.onWarning,
+    secrets: keys.secrets,
+  });
+  return { remote, readOnlyBecause: access.readOnlyBecause };
 }
 
 /**
@@ -26,22 +67,29 @@ async function connectRemote(config: S3RemoteConfig, onWarning?: WarningListener
 export class RunCaches {
   private readonly cacheDir: string;
   private readonly remote?: S3RemoteCache;
+  private readonly onWarning?: WarningListener;
   private readonly caches = new Map<string, TieredCache>();
+  /** Why this run does not upload to the remote it reads from; undefined when it does (or has no remote). */
+  readonly remoteReadOnlyBecause?: string;
 
-  static async connect(cacheDir: string, remote?: S3RemoteConfig, onWarning?: WarningListener): Promise<RunCaches> {
-    return new RunCaches(cacheDir, remote ? await connectRemote(remote, onWarning) : undefined);
+  static async connect(cacheDir: string, remote?: RemoteCacheConfig, options: ConnectOptions = {}): Promise<RunCaches> {
+    const connected = remote ? await connectRemote(remote, options) : {};
+    return new RunCaches(cacheDir, connected.remote, options.onWarning, connected.readOnlyBecause);
   }
 
-  constructor(cacheDir: string, remote?: S3RemoteCache) {
+  constructor(cacheDir: string, remote?: S3RemoteCache, onWarning?: WarningListener, remoteReadOnlyBecause?: string) {
     this.cacheDir = cacheDir;
     this.remote = remote;
+    this.onWarning = onWarning;
+    this.remoteReadOnlyBecause = remoteReadOnlyBecause;
   }
 
   /** The cache named `name` (e.g. "deps", "outputs", "tests"); the same object on every call. */
   open(name: string, opts?: LocalCacheOptions): TieredCache {
     let cache = this.caches.get(name);
     if (!cache) {
-      cache = new TieredCache(new LocalCache(join(this.cacheDir, name), opts), this.remote?.scoped(`${name}/`));
+      const local = new LocalCache(join(this.cacheDir, name), { onWarning: this.onWarning, ...opts });
+      cache = new TieredCache(local, this.remote?.scoped(`${name}/`));
       this.caches.set(name, cache);
     }
     return cache;

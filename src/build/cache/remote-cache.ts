@@ -3,9 +3,10 @@ import { mkdir, open, rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { checkEntryFile } from './entry-check.ts';
-import { readManifest } from './entry-file.ts';
+import { checkEntry, checkEntryFile } from './entry-check.ts';
+import type { EntrySignatures } from './entry-signature.ts';
 import { classifyRemoteError } from './remote-problems.ts';
+import { measuringStream } from '../../shared/hash.ts';
 import type { LocalCache } from './local-cache.ts';
 import { RemoteConnection, type S3RemoteConfig, type WarningListener } from './remote-connection.ts';
 
@@ -13,62 +14,89 @@ export type { S3RemoteConfig, WarningListener } from './remote-connection.ts';
 export type FetchResult = 'hit' | 'miss' | 'unreachable';
 export type UploadResult = 'uploaded' | 'skipped' | 'failed';
 
-/** Object metadata naming the archive's sha256, so an upload can tell the remote already holds this entry. */
-const shaMetadata = 'entry-sha256';
+/** Object metadata holding the entry's signature (see EntrySignatures); S3 lower-cases metadata names. */
+const signatureMetadata = 'entry-signature';
+
+export interface RemoteCacheOptions {
+  /** Verifies every download; signs uploads when it can. */
+  signatures: EntrySignatures;
+  /** False for a run that only reads (its branch may not write, or it holds no key that signs). */
+  upload: boolean;
+  onWarning?: WarningListener;
+  /** The signing key as read, kept out of every message. */
+  secrets?: string[];
+}
 
 /**
  * A shared cache in an S3 bucket, holding the local cache's entry files unchanged as
- * `<prefix><key>.entry`. Nothing it does throws: problems are warnings (see RemoteConnection)
- * and the results say what happened.
+ * `<prefix><key>.entry`, each signed (in its metadata) over its object name and the sha256 of its
+ * bytes. Nothing it does throws: problems are warnings (see RemoteConnection) and the results say
+ * what happened.
  */
 export class S3RemoteCache {
   readonly prefix: string;
   private readonly config: S3RemoteConfig;
+  private readonly options: RemoteCacheOptions;
   private readonly connection: RemoteConnection;
 
   /** `connection` is for scoped(): views of one bucket share the client, breaker and warnings. */
-  constructor(config: S3RemoteConfig, opts: { onWarning?: WarningListener } = {}, connection?: RemoteConnection) {
+  constructor(config: S3RemoteConfig, options: RemoteCacheOptions, connection?: RemoteConnection) {
     this.config = config;
+    this.options = options;
     this.prefix = config.prefix ?? '';
-    this.connection = connection ?? new RemoteConnection(config, opts.onWarning);
+    this.connection = connection ?? new RemoteConnection(config, options.onWarning, options.secrets);
   }
 
   /** The same remote under `<prefix><subPrefix>`, e.g. one per local cache directory. */
   scoped(subPrefix: string): S3RemoteCache {
-    return new S3RemoteCache({ ...this.config, prefix: this.prefix + subPrefix }, {}, this.connection);
+    return new S3RemoteCache({ ...this.config, prefix: this.prefix + subPrefix }, this.options, this.connection);
   }
 
   get available(): boolean {
     return this.connection.available;
   }
 
+  /** Whether this run uploads what it saves. */
+  get uploads(): boolean {
+    return this.options.upload && this.options.signatures.sign !== undefined;
+  }
+
   /**
    * Downloads the entry into localCache's directory and publishes it there by atomic rename, but
-   * only once it checked out complete; a corrupt or truncated object is a miss (with a warning).
+   * only once its signature matched the bytes downloaded (hashed here, never taken from the entry)
+   * and this key, and it checked out complete. Anything else is a miss with one warning naming
+   * the object, and nothing is installed.
    */
   async fetch(key: string, localCache: LocalCache): Promise<FetchResult> {
     if (!this.connection.available) return 'unreachable';
     localCache.entryFile(key); // rejects an invalid key before anything is sent
     await mkdir(localCache.dir, { recursive: true });
     const temp = localCache.tempFile(key);
+    const objectName = this.objectKey(key);
+    const refuse = (problem: string): 'miss' => {
+      this.connection.refuse(
+        objectName,
+        `Remote cache entry s3://${this.connection.bucket}/${objectName} ${problem}; refused: treated as a miss and not installed locally.`,
+      );
+      return 'miss';
+    };
     try {
+      const downloaded = measuringStream();
+      let signature: string | undefined;
       try {
-        const response = await this.connection.client.send(
-          new GetObjectCommand({ Bucket: this.connection.bucket, Key: this.objectKey(key) }),
-        );
-        await pipeline(response.Body as Readable, createWriteStream(temp));
+        const response = await this.connection.client.send(new GetObjectCommand({ Bucket: this.connection.bucket, Key: objectName }));
+        signature = response.Metadata?.[signatureMetadata];
+        await pipeline(response.Body as Readable, downloaded.stream, createWriteStream(temp));
       } catch (error) {
         const kind = this.connection.report(error, 'download', key, this.prefix);
         return kind === 'unreachable' || kind === 'rejected' ? 'unreachable' : 'miss';
       }
+      if (signature === undefined) return refuse('is not signed (written without the cache key, or before entries were signed)');
+      if (!this.options.signatures.verify(objectName, downloaded.sha256(), signature))
+        return refuse('does not match its signature (its content was changed, it was copied from another key, or another key signed it)');
+      // Signed, so written by a holder of the key: a failed check here is a broken upload, not an attack.
       const check = await checkEntryFile(temp, key);
-      if (!check.ok) {
-        this.connection.warnOnce(
-          'corrupt',
-          `Remote cache entry s3://${this.connection.bucket}/${this.objectKey(key)} is ${check.problem}; treated as a miss and not installed locally.`,
-        );
-        return 'miss';
-      }
+      if (!check.ok) return refuse(`is ${check.problem}`);
       await localCache.adopt(key, temp);
       return 'hit';
     } finally {
@@ -77,10 +105,13 @@ export class S3RemoteCache {
   }
 
   /**
-   * Uploads the local entry unless the remote already holds the same one (same size and archive
-   * sha256). PutObject replaces an object whole, so concurrent uploads of a key leave one valid entry.
+   * Signs and uploads the local entry, unless the remote already holds the same one (the same size
+   * and signature, so the same bytes) and this run did not refuse it. PutObject replaces an object
+   * whole, so concurrent uploads of a key leave one valid entry. A run that only reads uploads nothing.
    */
   async upload(key: string, localCache: LocalCache, signal?: AbortSignal): Promise<UploadResult> {
+    const sign = this.options.upload ? this.options.signatures.sign : undefined;
+    if (!sign) return 'skipped';
     return this.connection.limitUploads(async () => {
       if (!this.connection.available || signal?.aborted) return 'failed';
       // One handle for the whole upload: a concurrent local save renaming a new file in cannot mix two.
@@ -90,10 +121,12 @@ export class S3RemoteCache {
         return 'failed';
       }
       try {
-        const manifest = await readManifest(handle);
-        if (!manifest) return 'failed'; // a corrupt local entry: its next restore evicts it
+        // Only what checks out is signed: a signature vouches for the entry to every other runner.
+        const check = await checkEntry(handle, key);
+        if (!check.ok) return 'failed'; // a corrupt local entry: its next restore evicts it
         const { size } = await handle.stat();
         const target = { Bucket: this.connection.bucket, Key: this.objectKey(key) };
+        const signature = sign(target.Key, check.fileSha256);
         const existing = await this.connection.client
           .send(new HeadObjectCommand(target), { abortSignal: signal })
           .catch((error: unknown) => ({ error }));
@@ -101,8 +134,12 @@ export class S3RemoteCache {
           const kind = classifyRemoteError(existing.error);
           if (kind === 'unreachable' || kind === 'rejected') return this.failUpload(existing.error, key);
           // Otherwise missing, or a HEAD this identity may not make (403): the PUT decides.
-        } else if (existing.ContentLength === size && existing.Metadata?.[shaMetadata] === manifest.sha256) {
-          return 'skipped';
+        } else if (
+          existing.ContentLength === size &&
+          existing.Metadata?.[signatureMetadata] === signature &&
+          !this.connection.wasRefused(target.Key)
+        ) {
+          return 'skipped'; // the same bytes, signed for this key (both schemes sign deterministically)
         }
         await this.connection.client.send(
           new PutObjectCommand({
@@ -110,7 +147,7 @@ export class S3RemoteCache {
             Body: handle.createReadStream({ start: 0, autoClose: false }),
             ContentLength: size,
             ContentType: 'application/octet-stream',
-            Metadata: { [shaMetadata]: manifest.sha256 },
+            Metadata: { [signatureMetadata]: signature },
           }),
           { abortSignal: signal },
         );

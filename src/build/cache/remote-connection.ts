@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { redact } from '../../shared/redactor.ts';
 import { classifyRemoteError, describeRemoteError, displayEndpoint, type RemoteErrorKind } from './remote-problems.ts';
 
 export interface S3RemoteConfig {
@@ -22,6 +23,8 @@ const connectionTimeoutMs = 1_000;
 /** A transfer with no bytes moving for this long is abandoned (large entries may take longer in total). */
 const socketIdleTimeoutMs = 30_000;
 const maxConcurrentUploads = 4;
+/** Refused entries are named one by one up to this many per run (say, a bucket written before signing), then counted. */
+const maxNamedRefusals = 5;
 const quietLogger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
@@ -33,20 +36,23 @@ export class RemoteConnection {
   readonly client: S3Client;
   readonly bucket: string;
   private readonly endpointLabel: string;
-  /** Values that must never reach a message: the secret key, the session token, an endpoint password. */
+  /** Values that must never reach a message: the cache key, the S3 secret key, the session token, an endpoint password. */
   private readonly secrets: string[];
   private readonly onWarning: WarningListener;
   private readonly warned = new Set<string>();
   private brokenBy?: RemoteErrorKind;
+  private readonly refused = new Set<string>();
   private uploadsRunning = 0;
   private readonly uploadQueue: Array<() => void> = [];
 
-  constructor(config: S3RemoteConfig, onWarning: WarningListener = () => undefined) {
+  /** `cacheKeys`: the signing key in every form it was read, so no message can carry it. */
+  constructor(config: S3RemoteConfig, onWarning: WarningListener = () => undefined, cacheKeys: string[] = []) {
     this.bucket = config.bucket;
     this.endpointLabel = displayEndpoint(config.endpoint);
     this.onWarning = onWarning;
     const endpointPassword = config.endpoint ? safeUrl(config.endpoint)?.password : undefined;
     this.secrets = [
+      ...cacheKeys,
       config.credentials?.secretAccessKey,
       process.env.AWS_SECRET_ACCESS_KEY,
       process.env.AWS_SESSION_TOKEN,
@@ -96,7 +102,28 @@ export class RemoteConnection {
   warnOnce(kind: string, message: string): void {
     if (this.warned.has(kind)) return;
     this.warned.add(kind);
-    this.onWarning(message);
+    this.onWarning(redact(message, this.secrets));
+  }
+
+  /**
+   * Records an object this run refused to use, so an upload replaces it rather than finding it
+   * "already there". One warning per object for the first few; then one saying more were refused.
+   */
+  refuse(objectName: string, message: string): void {
+    if (this.refused.has(objectName)) return;
+    this.refused.add(objectName);
+    if (this.refused.size > maxNamedRefusals) {
+      this.warnOnce(
+        'refused-more',
+        `Remote cache: more than ${maxNamedRefusals} entries were refused in this run; each of them is a miss too.`,
+      );
+      return;
+    }
+    this.warnOnce(`refused ${objectName}`, message);
+  }
+
+  wasRefused(objectName: string): boolean {
+    return this.refused.has(objectName);
   }
 
   /** Runs an upload when fewer than a few are in flight, so a burst of saves does not flood the link. */

@@ -21,8 +21,9 @@ export type UploadSummary = Record<UploadResult, number>;
 
 /**
  * The local cache in front of an optional remote one. Restores try the local disk first and
- * the remote on a miss; saves go to the local disk and are uploaded in the background, awaited
- * only by flush() at the end of the run. A remote problem is never an error, only a warning.
+ * the remote on a miss; saves go to the local disk and, when this run may write to the remote,
+ * are uploaded in the background, awaited only by flush() at the end of the run. A remote
+ * problem is never an error, only a warning.
  */
 export class TieredCache implements EntryCache {
   readonly local: LocalCache;
@@ -54,7 +55,7 @@ export class TieredCache implements EntryCache {
 
   async save(key: string, sourceDir: string, paths: string[], meta?: Record<string, unknown>): Promise<void> {
     await this.local.save(key, sourceDir, paths, meta);
-    if (!this.remote) return;
+    if (!this.remote?.uploads) return;
     const upload = this.remote.upload(key, this.local, this.abandon.signal).then((result) => {
       this.uploaded[result]++;
     });

@@ -16,7 +16,7 @@ import { pullImage, type PulledImage } from './pull.ts';
 import { formatSeconds, waitUntilReady, type Readiness } from './readiness.ts';
 import { ensureRouter, routesFilePath } from './router-process.ts';
 import { planRoutes } from './routes.ts';
-import { resolveInRoot } from './unpack.ts';
+import { resolveInRoot } from '../../../shared/confined-path.ts';
 import { exitReason, readSupervisorStatus, startService, stopServices } from './supervision.ts';
 import {
   environmentDir,

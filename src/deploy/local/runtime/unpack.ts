@@ -1,74 +1,14 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, lchown, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { chmod, lchown, link, lstat, mkdir, readdir, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
+import { RealDirs, resolveInRoot } from '../../../shared/confined-path.ts';
 
 const whiteoutPrefix = '.wh.';
 const opaqueMarker = '.wh..wh..opq';
-
-function components(path: string): string[] {
-  return path.split('/').filter((part) => part !== '' && part !== '.');
-}
-
-/**
- * The host path of `entryPath` as a process chrooted into `root` would see it: symlinks in the
- * parent directories are followed inside the root (an image's `/etc -> /host/etc` link must not
- * let a later layer write outside it; we unpack as root), the last component is not followed.
- */
-export async function resolveInRoot(root: string, entryPath: string, realDirs?: RealDirs): Promise<string> {
-  let pending = components(entryPath);
-  const last = pending.pop();
-  const resolved: string[] = [];
-  let hops = 0;
-  while (pending.length > 0) {
-    const part = pending.shift()!;
-    if (part === '..') {
-      resolved.pop();
-      continue;
-    }
-    const candidate = join(root, ...resolved, part);
-    if (realDirs?.has(candidate)) {
-      resolved.push(part);
-      continue;
-    }
-    const stat = await lstat(candidate).catch(() => undefined);
-    if (stat?.isDirectory()) realDirs?.add(candidate);
-    if (stat?.isSymbolicLink()) {
-      if (++hops > 40) throw new Error(`${entryPath}: too many levels of symbolic links`);
-      const target = await readlink(candidate);
-      if (target.startsWith('/')) resolved.length = 0;
-      pending = [...components(target), ...pending];
-      continue;
-    }
-    resolved.push(part);
-  }
-  if (last === undefined) return root;
-  if (last === '..') return join(root, ...resolved.slice(0, -1));
-  return join(root, ...resolved, last);
-}
-
-/**
- * Directories already checked to be real (not symlinks) inside the root while applying one layer:
- * a layer of thousands of files then costs one lstat per directory, not per path component.
- */
-export class RealDirs {
-  private readonly dirs = new Set<string>();
-  has(path: string): boolean {
-    return this.dirs.has(path);
-  }
-  add(path: string): void {
-    this.dirs.add(path);
-  }
-  /** Forgets a path and everything below it: it was removed or replaced. */
-  forget(path: string): void {
-    // A known directory's known children were reached through it, so only a known path has any.
-    if (!this.dirs.delete(path)) return;
-    for (const dir of this.dirs) if (dir.startsWith(path + '/')) this.dirs.delete(dir);
-  }
-}
 
 /** Removes whatever a lower layer left at `path` so this layer's entry replaces it. */
 async function clear(path: string, keepDirectory: boolean): Promise<void> {
@@ -87,7 +27,7 @@ function writeBody(body: EntryBody, path: string, mode: number): Promise<void> {
 }
 
 async function applyEntry(root: string, header: tar.Header, body: EntryBody, asRoot: boolean, realDirs: RealDirs): Promise<void> {
-  const target = await resolveInRoot(root, header.name, realDirs);
+  const target = await resolveInRoot(root, header.name, { realDirs });
   const name = basename(header.name);
   if (!realDirs.has(dirname(target))) {
     // The parents resolved inside the root without symlinks, so what mkdir creates is real.
@@ -128,7 +68,7 @@ async function applyEntry(root: string, header: tar.Header, body: EntryBody, asR
       break;
     case 'link':
       await clear(target, false);
-      await link(await resolveInRoot(root, header.linkname, realDirs), target);
+      await link(await resolveInRoot(root, header.linkname, { realDirs }), target);
       break;
     default:
       // Devices and fifos: the runtime creates the few device nodes a service needs itself.
