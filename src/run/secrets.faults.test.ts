@@ -46,13 +46,14 @@ describe("secrets in a failing test's output", () => {
         '  const value = process.env[name];',
         "  console.log(`${name}=${value} b64=${Buffer.from(value).toString('base64')} url=${encodeURIComponent(value)}`);",
         '}',
+        "console.log(`Slipway's cache key reaches the tests: ${process.env.SLIPWAY_CACHE_KEY !== undefined}`);",
         "test('reads the environment', () => assert.equal(process.env.API_TOKEN, 'expected ' + process.env.DB_PASS));",
         '',
       ].join('\n'),
     );
     await exec('git', ['commit', '-qam', 'a test that prints the environment'], { cwd: repo });
     const run = await exec(process.execPath, [cli, 'ci', '--repo', repo, '--home', home], {
-      env: { ...process.env, NO_COLOR: '1', ...values },
+      env: { ...process.env, NO_COLOR: '1', ...values, SLIPWAY_CACHE_KEY: 'k'.repeat(40) },
     });
     expect(run.code, run.output).toBe(1);
     expect(run.output).toContain('Unit tests failed');
@@ -87,6 +88,11 @@ describe("secrets in a failing test's output", () => {
     const unitLog = Object.entries(sinks).find(([name]) => name.endsWith('unit.log'))![1];
     expect(unitLog).toContain('API_TOKEN=***');
     expect(unitLog).toContain('DB_PASS=***');
+  });
+
+  it("never hands Slipway's own credentials to the project's scripts", async () => {
+    const unitLog = Object.entries(await written()).find(([name]) => name.endsWith('unit.log'))![1];
+    expect(unitLog).toContain("Slipway's cache key reaches the tests: false");
   });
 
   it('shows a value marked public', async () => {

@@ -80,3 +80,17 @@ export function tailLines(output: string, count = 20): string[] {
     .filter((line) => line.trim() !== '')
     .slice(-count);
 }
+
+/**
+ * Slipway's own credentials: what it signs cache entries, verifies webhooks and reaches the
+ * registry and clusters with. The project's scripts (its builds, tests and installs, code a pull
+ * request can change) never get them.
+ */
+const slipwayCredentials = ['SLIPWAY_CACHE_KEY', 'SLIPWAY_WEBHOOK_SECRET', 'SLIPWAY_REGISTRY_PASSWORD', 'LIGHTKEEPER_TOKEN'];
+
+/** The environment for the project's own scripts: this one, without Slipway's credentials. */
+export function projectEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  for (const name of slipwayCredentials) delete copy[name];
+  return copy;
+}

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntryCache } from '../cache/index.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { exec, tailLines } from '../../shared/exec.ts';
+import { exec, projectEnv, tailLines } from '../../shared/exec.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import type { Workspace } from '../workspace/types.ts';
 import { dependencyCacheKey, dependencyDeclarations } from './key.ts';
@@ -69,7 +69,7 @@ function nodeModulesPaths(ws: Workspace): string[] {
 
 async function install(ws: Workspace, pm: PackageManager, onLine?: (line: string) => void): Promise<void> {
   const [command, ...args] = pm.install;
-  const run = await exec(command, args, { cwd: ws.root, onLine: onLine && ((line) => onLine(line)) }).catch(
+  const run = await exec(command, args, { cwd: ws.root, env: projectEnv(), onLine: onLine && ((line) => onLine(line)) }).catch(
     (error: NodeJS.ErrnoException) => {
       throw new Failure(`${command} is not installed: ${error.message}`, {
         hint: `Install ${command} (or enable it with \`corepack enable\`).`,

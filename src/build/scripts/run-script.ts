@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { exec, type ExecResult } from '../../shared/exec.ts';
+import { exec, projectEnv, type ExecResult } from '../../shared/exec.ts';
 
 export interface ScriptOptions {
   /** The package directory (holding its package.json). */
@@ -31,7 +31,7 @@ export async function runPackageScript(opts: ScriptOptions): Promise<ExecResult>
   const text = { stdout: '', stderr: '', output: '' };
   for (const event of [`pre${opts.script}`, opts.script, `post${opts.script}`].filter((name) => scripts[name] !== undefined)) {
     const env = {
-      ...process.env,
+      ...projectEnv(),
       ...opts.env,
       PATH: [...binDirs(opts.dir), process.env.PATH].filter(Boolean).join(delimiter),
       npm_package_name: String(manifest.name ?? ''),

@@ -164,7 +164,9 @@ describe('LocalForge', () => {
     await expect(forge.publishRelease('v0.0.1')).rejects.toThrow('The local forge has no release v0.0.1');
     await writeFile(join(dir, 'releases.json'), '{"nextId": 1, "releases": [');
     const error = (await forge.listReleases().catch((caught: unknown) => caught)) as Failure;
-    expect(error.specific).toBe(`the local forge's release store at ${join(dir, 'releases.json')} is corrupt (Unexpected end of JSON input)`);
+    expect(error.specific).toBe(
+      `the local forge's release store at ${join(dir, 'releases.json')} is corrupt (Unexpected end of JSON input)`,
+    );
     expect(error.hint).toContain('remove it to start with no releases');
   });
 });
