@@ -71,7 +71,7 @@ describe("Slipway's own state, broken", () => {
       await mounted('filling-home/cache', 'size=8k');
       const run = await slipway('ci', '--repo', repo, '--home', home);
       expect(run.code, run.output).toBe(2);
-      expect(run.output).toContain('✖ Slipway could not run: the disk holding');
+      expect(run.output).toContain(`✖ Slipway could not run: the disk holding ${cache}`);
       expect(run.output).toMatch(/stage: (deps|packages|unit)/);
       expect(run.output).not.toMatch(/Package build failed|Unit tests failed|unexpected error/);
       expect((await filesBelow(home)).filter((file) => /\.tmp|\.tmp-|\.staging/.test(file))).toEqual([]);

@@ -8,6 +8,7 @@ import { extractArchive, packPaths } from './archive.ts';
 import { encodeTrailer, readManifest, type EntryManifest } from './entry-file.ts';
 import { UnsafeEntryError } from '../../shared/confined-path.ts';
 import { measuringStream } from '../../shared/hash.ts';
+import { hostFailureOf } from '../../shared/feedback/host-failure.ts';
 
 export interface LocalCacheOptions {
   /** Evict least recently used entries once the cache holds more than this. */
@@ -111,7 +112,8 @@ export class LocalCache {
     } catch (error) {
       await handle.close();
       await rm(temp, { force: true });
-      throw error;
+      // A write to an open handle names no path: a full disk is named by the cache directory.
+      throw hostFailureOf(error, this.dir) ?? error;
     }
     await handle.close();
     await rename(temp, entryPath);
