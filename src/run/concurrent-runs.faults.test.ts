@@ -112,7 +112,9 @@ describe('runs and release halves at once on one repository', () => {
       store.setStage(run.id, stage.id, 'succeeded', { summary: 'done', outputs: { manifest: sampleManifest('v1.5.0', commit) } });
     }
     store.close();
-    const holder = spawn(process.execPath, ['--import', 'tsx', contender, join(resumeHome, 'state.db'), String(run.id), 'v1.5.0']);
+    const holder = spawn(process.execPath, ['--import', 'tsx', contender, join(resumeHome, 'state.db'), String(run.id), 'v1.5.0'], {
+      detached: true,
+    });
     started.push(holder);
     let holderOutput = '';
     holder.stdout!.on('data', (chunk) => (holderOutput += chunk));
