@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ describe('slipway serve with slipway run', () => {
 
   beforeAll(async () => {
     home = await mkdtemp(join(tmpdir(), 'slipway-serve-'));
-    serve = spawn(process.execPath, [cli, 'serve', '--home', home], { env });
+    serve = spawn(process.execPath, [cli, 'serve', '--home', home], { env: { ...env, SLIPWAY_WEBHOOK_MAX_BODY: '262144' } });
     serve.stdout!.on('data', (chunk) => {
       serveOutput += chunk;
     });
@@ -52,6 +52,27 @@ describe('slipway serve with slipway run', () => {
     expect(response.status).toBe(401);
   });
 
+  it('reads bodies up to SLIPWAY_WEBHOOK_MAX_BODY and refuses a larger one with 413', async () => {
+    expect(serveOutput).toContain('(bodies up to 262144 bytes)');
+    const body = JSON.stringify({ action: 'created', padding: 'x'.repeat(262144) });
+    const headers = { ...signDelivery(secret, body, Date.now()), 'x-github-event': 'release', 'x-github-delivery': 'too-large-1' };
+    const response = await fetch(url, { method: 'POST', body, headers });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ error: 'too-large', message: 'The body exceeds 262144 bytes, the most this receiver reads.' });
+  });
+
+  it('will not start with a SLIPWAY_WEBHOOK_MAX_BODY that is not a number of bytes GitHub could send', async () => {
+    for (const given of ['1mb', '0', '26214401']) {
+      const refused = await exec(process.execPath, [cli, 'serve', '--home', home], {
+        env: { ...env, SLIPWAY_WEBHOOK_MAX_BODY: given },
+        timeoutMs: 60_000,
+      });
+      expect(refused.code, refused.output).toBe(1);
+      expect(refused.stderr).toContain(`SLIPWAY_WEBHOOK_MAX_BODY is "${given}", not a number of bytes from 1 to 26214400`);
+      expect(refused.stderr).toContain('leave it unset for 1048576 bytes; GitHub never sends more than 26214400');
+    }
+  });
+
   it('runs the release half of a run when its release webhook arrives', async () => {
     const { repoDir } = await prepareDemoRepo({ parentDir: join(home, 'repos') });
     const run = await exec(process.execPath, [cli, 'run', '--repo', repoDir, '--home', home, '--webhook', url], { env });
@@ -59,6 +80,16 @@ describe('slipway serve with slipway run', () => {
     expect(run.stdout).toMatch(/release v1\.5\.0 created; its webhook went to slipway serve/);
     expect(run.stderr).not.toMatch(/✔ integration/);
     const id = /slipway show (\d+)/.exec(run.stdout)![1];
+
+    // The forge's delivery started the half; two more distinct deliveries of the same event
+    // (another id each, as a second webhook or a replaying attacker with the secret would send)
+    // start nothing.
+    const duplicates = await Promise.all(['duplicate-1', 'duplicate-2'].map((deliveryId) => redeliver(deliveryId)));
+    for (const duplicate of duplicates) {
+      expect(duplicate.status).toBe(200);
+      expect(duplicate.body.message).toMatch(/^The release half of v1\.5\.0 (is already running|already finished)/);
+    }
+
     const show = async () =>
       JSON.parse((await exec(process.execPath, [cli, 'show', id, '--json', '--home', home])).stdout) as {
         run: { status: string };
@@ -68,6 +99,29 @@ describe('slipway serve with slipway run', () => {
     const final = await show();
     expect(final.run.status, serveOutput).toBe('succeeded');
     expect(final.stages.find((s) => s.stage === 'publish')?.status).toBe('succeeded');
-    expect(serveOutput).toMatch(/✔ integration/);
+    expect(serveOutput.match(/✔ integration/g), serveOutput).toHaveLength(1);
+    expect(final.stages.find((s) => s.stage === 'k8s-tests')?.status).toBe('succeeded');
+    expect(serveOutput).not.toContain('ENOENT');
+    const late = await redeliver('late-1');
+    expect(late).toEqual({
+      status: 200,
+      body: {
+        delivery: 'late-1',
+        status: 'already-finished',
+        message: expect.stringMatching(new RegExp(`^The release half of v1\\.5\\.0 already finished \\(succeeded\\) in run #${id} at `)),
+      },
+    });
   });
+
+  /** The release's "created" event as the forge sent it, delivered again under a new id. */
+  async function redeliver(deliveryId: string) {
+    const [repository] = await readdir(join(home, 'forge'));
+    const state = JSON.parse(await readFile(join(home, 'forge', repository, 'releases.json'), 'utf8')) as {
+      releases: { events: { action: string; body: string }[] }[];
+    };
+    const { body } = state.releases[0].events.find((event) => event.action === 'created')!;
+    const headers = { 'x-github-event': 'release', 'x-github-delivery': deliveryId, ...signDelivery(secret, body, Date.now()) };
+    const response = await fetch(url, { method: 'POST', body, headers });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> & { message?: string } };
+  }
 });

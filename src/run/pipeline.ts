@@ -19,12 +19,15 @@ import { waitFor } from '../shared/net.ts';
 import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
 import { openRunAdapters, type RunAdapters } from './adapters.ts';
+import { releaseDeliveryHandler } from './release-deliveries.ts';
+import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
 import { checksFingerprint, rememberChecks, type GitHead } from './unchanged-run.ts';
 import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
 import { recordedRelease } from '../stages/recorded-release.ts';
+import { HostFailure } from '../shared/feedback/host-failure.ts';
 
 export interface PipelineOptions {
   repoDir: string;
@@ -98,8 +101,20 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     store.close();
     return { run, failures: [feedback], releaseHandedOff: false };
   }
-  const run = resumed ?? store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
-  if (resumed) store.setRunStatus(run.id, 'running');
+  let held: { run: RunRecord; giveUpRepository?: () => void };
+  try {
+    // A run refused the repository (another run releases it) is rolled back: it never started.
+    held = store.atomically(() => {
+      const run = resumed ?? store.createRun({ project: config.project, repoDir, commit, branch, trigger: options.trigger });
+      const giveUpRepository = scope === 'release' ? holdRepository(store, run) : undefined;
+      if (resumed) store.setRunStatus(run.id, 'running');
+      return { run, giveUpRepository };
+    });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const { run } = held;
   // Servers an earlier run started and was killed before it could stop: not left running for good.
   for (const stopped of await new ChildRecords(home.childrenDir).stopOrphans()) {
     listener({ type: 'notice', runId: run.id, level: 'info', message: `stopped ${stopped}` });
@@ -115,11 +130,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     receiver = await startWebhookReceiver({
       secret,
       seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
-      onEvent: async (event, payload) => {
-        if (!isReleaseCreated(event, payload)) return;
-        releaseHalf ??= continueRelease({ store, run, config, home, redactor, adapters, listener });
-        await releaseHalf;
-      },
+      onEvent: releaseDeliveryHandler({
+        store,
+        runOf: () => run,
+        releaseHalf: () => continueRelease({ store, run, config, home, redactor, adapters, listener }),
+        started: (half) => (releaseHalf = half),
+      }),
     });
     webhook = { url: receiver.url, secret };
   }
@@ -149,7 +165,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
       // half; a resumed run whose release was delivered before the crash starts it here.
-      if (!releaseHalf && resumed) releaseHalf = continueRelease({ store, run, config, home, redactor, adapters, listener });
+      if (!releaseHalf && resumed) {
+        const tag = (store.stage(run.id, 'release')?.outputs as { manifest: ReleaseManifest }).manifest.tag;
+        const claim = claimReleaseHalf(store, run, tag, { reopen: true });
+        if ('skipped' in claim) throw new HostFailure(claim.message, { hint: `it carries on there: see \`slipway show ${run.id}\`` });
+        releaseHalf = claim.run(() => continueRelease({ store, run, config, home, redactor, adapters, listener }));
+      }
       if (!releaseHalf) throw new Error('the release was created but its webhook never arrived');
       failures.push(...(await releaseHalf));
     }
@@ -161,6 +182,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   } finally {
     await receiver?.close();
     await adapters.close();
+    held.giveUpRepository?.();
     store.close();
   }
 }
@@ -186,8 +208,4 @@ export async function continueRelease(opts: {
 
 function stagesOf(phase: PipelineStage['phase']): PipelineStage[] {
   return pipelineStages.filter((stage) => stage.phase === phase);
-}
-
-function isReleaseCreated(event: string, payload: unknown): boolean {
-  return event === 'release' && (payload as { action?: string } | null)?.action === 'created';
 }

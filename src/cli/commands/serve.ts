@@ -5,61 +5,79 @@ import { writeRunReports } from '../../shared/feedback/sinks/reports.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { continueRelease } from '../../run/pipeline.ts';
 import { openRunAdapters } from '../../run/adapters.ts';
-import type { ReleaseManifest } from '../../release/manifest.ts';
 import { Redactor } from '../../shared/redactor.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
 import { FileDeliveryLog } from '../../release/forge/webhooks/delivery-log.ts';
-import { startWebhookReceiver } from '../../release/forge/webhooks/receiver.ts';
+import { defaultReceiverLimits, startWebhookReceiver } from '../../release/forge/webhooks/receiver.ts';
+import { releaseDeliveryHandler } from '../../run/release-deliveries.ts';
 import type { Command } from '../command.ts';
 import { terminalReporter } from '../reporter.ts';
 import { join } from 'node:path';
 
 /**
  * `slipway serve`: receives the forge's signed "release created" webhooks and runs the release
- * half (integration through publish) of the run that created the release.
+ * half (integration through publish) of the run that created the release, once per release.
  */
 export const serveCommand: Command = async (input) => {
   const secret = process.env.SLIPWAY_WEBHOOK_SECRET;
   if (!secret)
     throw new Failure('slipway serve needs SLIPWAY_WEBHOOK_SECRET', { hint: 'set it to the secret the forge signs its webhooks with' });
+  const maxBodyBytes = maxBodyFromEnvironment();
   const home = resolveHome(input.home);
   const listener = terminalReporter({ verbose: !!input.verbose });
+  const store = new RunStore(home.stateDb);
+  const handleRelease = releaseDeliveryHandler({
+    store,
+    runOf: (manifest) =>
+      store.latestRunOfCommit(manifest.commit) ?? `no run of commit ${manifest.commit} (release ${manifest.tag}) in ${home.root}`,
+    releaseHalf: async (run) => {
+      const redactor = new Redactor();
+      redactor.add(secret);
+      const { config } = await loadConfig(run.repoDir, { cacheDir: home.cacheDir });
+      redactor.add(...secretValues(config));
+      const adapters = openRunAdapters({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
+      try {
+        const failures = await continueRelease({ store, run, config, home, redactor, adapters, listener });
+        store.setRunStatus(run.id, failures.length ? 'failed' : 'succeeded');
+        await writeRunReports(store, run.id, home.runDir(run.id));
+        return failures;
+      } finally {
+        await adapters.close();
+      }
+    },
+  });
   const receiver = await startWebhookReceiver({
     port: input.port ? Number(input.port) : undefined,
     secret,
     seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
-    onEvent: async (event, payload) => {
-      const manifest = (payload as { action?: string; slipway?: { manifest?: ReleaseManifest } }).slipway?.manifest;
-      if (event !== 'release' || (payload as { action?: string }).action !== 'created' || !manifest) return;
-      const store = new RunStore(home.stateDb);
-      try {
-        const run = store.latestRunOfCommit(manifest.commit);
-        if (!run) {
-          process.stderr.write(`release ${manifest.tag}: no run of commit ${manifest.commit} in ${home.root}; ignored\n`);
-          return;
-        }
-        const redactor = new Redactor();
-        redactor.add(secret);
-        const { config } = await loadConfig(run.repoDir, { cacheDir: home.cacheDir });
-        redactor.add(...secretValues(config));
-        const adapters = openRunAdapters({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
-        try {
-          const failures = await continueRelease({ store, run, config, home, redactor, adapters, listener });
-          store.setRunStatus(run.id, failures.length ? 'failed' : 'succeeded');
-          await writeRunReports(store, run.id, home.runDir(run.id));
-        } finally {
-          await adapters.close();
-        }
-      } finally {
-        store.close();
-      }
+    limits: { maxBodyBytes },
+    onEvent: (event, payload, deliveryId) => {
+      const handling = handleRelease(event, payload);
+      if ('skipped' in handling) process.stderr.write(`delivery ${deliveryId}: ${handling.message}\n`);
+      return handling;
     },
   });
-  process.stdout.write(`slipway serve: receiving webhooks at ${receiver.url}\n`);
+  process.stdout.write(`slipway serve: receiving webhooks at ${receiver.url} (bodies up to ${maxBodyBytes} bytes)\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await receiver.close();
+  store.close();
   return 0;
 };
+
+/** GitHub sends at most 25 MB; a release event needs a few kB, so the default is 1 MiB. */
+const githubMaxBodyBytes = 25 * 1024 * 1024;
+
+function maxBodyFromEnvironment(): number {
+  const given = process.env.SLIPWAY_WEBHOOK_MAX_BODY;
+  if (given === undefined || given === '') return defaultReceiverLimits.maxBodyBytes;
+  const bytes = /^\d+$/.test(given) ? Number(given) : NaN;
+  if (!(bytes > 0 && bytes <= githubMaxBodyBytes)) {
+    throw new Failure(`SLIPWAY_WEBHOOK_MAX_BODY is "${given}", not a number of bytes from 1 to ${githubMaxBodyBytes}`, {
+      hint: `leave it unset for ${defaultReceiverLimits.maxBodyBytes} bytes; GitHub never sends more than ${githubMaxBodyBytes}`,
+    });
+  }
+  return bytes;
+}

@@ -2,8 +2,9 @@ import { Failure } from './failure.ts';
 
 /**
  * Slipway itself could not run: its home is on a full disk or a read-only file system, it may not
- * write there, or its state database is corrupt. Never the developer's change: it is reported as
- * "Slipway could not run" and ends the command with exit code 2, where a failed change gives 1.
+ * write there, its state database is corrupt, or another run is releasing the repository. Never
+ * the developer's change: it is reported as "Slipway could not run" and ends the command with
+ * exit code 2, where a failed change gives 1.
  */
 export class HostFailure extends Failure {
   readonly exitCode = 2;

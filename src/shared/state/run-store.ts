@@ -31,6 +31,27 @@ export interface StageRecord {
   outputs?: unknown;
 }
 
+/** Who holds a lease: a process (its kernel start time tells it from a later one with its pid) and its run. */
+export interface LeaseHolder {
+  runId: number;
+  pid: number;
+  startTime: string;
+}
+
+export interface LeaseRecord extends LeaseHolder {
+  key: string;
+  acquiredAt: string;
+  /** Set once the holder's work is done: the lease then answers "finished" instead of "busy". */
+  finishedAt?: string;
+  outcome?: string;
+}
+
+/** A claim's answer: taken (from a holder that died, if any), held by a live process, or done. */
+export type LeaseClaim =
+  | { kind: 'held'; lease: LeaseRecord; tookOverFrom?: LeaseRecord }
+  | { kind: 'busy'; lease: LeaseRecord }
+  | { kind: 'finished'; lease: LeaseRecord };
+
 export interface EventRecord {
   runId: number;
   at: string;
@@ -62,6 +83,9 @@ export class RunStore {
         stage TEXT NOT NULL, type TEXT NOT NULL, message TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS feedback (
         id INTEGER PRIMARY KEY AUTOINCREMENT, run_id INTEGER NOT NULL, stage TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS run_leases (
+        key TEXT PRIMARY KEY, run_id INTEGER NOT NULL, pid INTEGER NOT NULL, start_time TEXT NOT NULL,
+        acquired_at TEXT NOT NULL, finished_at TEXT, outcome TEXT);
     `);
     // The process running a run (pid and start time), added to stores made before it was kept.
     const columns = new Set((this.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((column) => column.name));
@@ -73,9 +97,12 @@ export class RunStore {
     this.db.close();
   }
 
-  /** Several transitions as one durable commit: all of them, or none after a crash. */
+  /**
+   * Several transitions as one durable commit: all of them, or none after a crash. It holds the
+   * write lock from its start (BEGIN IMMEDIATE), so what it read cannot change before it writes.
+   */
   atomically<T>(work: () => T): T {
-    return this.db.transaction(work)();
+    return this.db.transaction(work).immediate();
   }
 
   createRun(run: Omit<RunRecord, 'id' | 'status' | 'startedAt'>): RunRecord {
@@ -177,6 +204,45 @@ export class RunStore {
       (row) => JSON.parse(row.body) as T,
     );
   }
+
+  lease(key: string): LeaseRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM run_leases WHERE key = ?').get(key) as LeaseRow | undefined;
+    return row && toLease(row);
+  }
+
+  /**
+   * Takes the lease on `key` for `holder`, across processes sharing the store: unless its holder's
+   * process still runs, or its work finished and `reopen` is not set. A holder that died without
+   * finishing loses it. Claim and take are one write transaction, so two claimants never both win.
+   */
+  claimLease(key: string, holder: LeaseHolder, options: { reopen?: boolean } = {}): LeaseClaim {
+    return this.atomically((): LeaseClaim => {
+      const current = this.lease(key);
+      if (current?.finishedAt !== undefined && !options.reopen) return { kind: 'finished', lease: current };
+      if (current?.finishedAt === undefined && isRunning(current)) return { kind: 'busy', lease: current! };
+      this.db
+        .prepare(
+          `INSERT INTO run_leases (key, run_id, pid, start_time, acquired_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET run_id = excluded.run_id, pid = excluded.pid, start_time = excluded.start_time,
+             acquired_at = excluded.acquired_at, finished_at = NULL, outcome = NULL`,
+        )
+        .run(key, holder.runId, holder.pid, holder.startTime, new Date().toISOString());
+      const tookOverFrom = current?.finishedAt === undefined ? current : undefined;
+      return { kind: 'held', lease: this.lease(key)!, tookOverFrom };
+    });
+  }
+
+  /** Marks the holder's work done: later claims answer "finished" (with the outcome) until reopened. */
+  finishLease(key: string, holder: LeaseHolder, outcome: string): void {
+    this.db
+      .prepare('UPDATE run_leases SET finished_at = ?, outcome = ? WHERE key = ? AND pid = ? AND start_time = ?')
+      .run(new Date().toISOString(), outcome, key, holder.pid, holder.startTime);
+  }
+
+  /** Gives the lease up, if the holder still has it: the next claim takes it. */
+  dropLease(key: string, holder: LeaseHolder): void {
+    this.db.prepare('DELETE FROM run_leases WHERE key = ? AND pid = ? AND start_time = ?').run(key, holder.pid, holder.startTime);
+  }
 }
 
 interface RunRow {
@@ -200,6 +266,15 @@ interface StageRow {
   finished_at: string | null;
   summary: string | null;
   outputs: string | null;
+}
+interface LeaseRow {
+  key: string;
+  run_id: number;
+  pid: number;
+  start_time: string;
+  acquired_at: string;
+  finished_at: string | null;
+  outcome: string | null;
 }
 interface EventRow {
   run_id: number;
@@ -237,5 +312,17 @@ function toStage(row: StageRow): StageRecord {
     finishedAt: row.finished_at ?? undefined,
     summary: row.summary ?? undefined,
     outputs: row.outputs === null ? undefined : JSON.parse(row.outputs),
+  };
+}
+
+function toLease(row: LeaseRow): LeaseRecord {
+  return {
+    key: row.key,
+    runId: row.run_id,
+    pid: row.pid,
+    startTime: row.start_time,
+    acquiredAt: row.acquired_at,
+    finishedAt: row.finished_at ?? undefined,
+    outcome: row.outcome ?? undefined,
   };
 }

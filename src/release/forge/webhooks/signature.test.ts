@@ -120,6 +120,25 @@ describe('verifyDelivery', () => {
     });
   });
 
+  it('rejects a signed body that is JSON but not an object, saying what it is, and does not record it', () => {
+    const kinds: [string, string][] = [
+      ['null', 'null'],
+      ['[{"action":"created"}]', 'an array'],
+      ['42', 'a number'],
+      ['"created"', 'a string'],
+      ['true', 'a boolean'],
+    ];
+    for (const [text, kind] of kinds) {
+      const seen = new MemoryDeliveryLog();
+      expect(verify(headers({}, now, text), seen, text)).toEqual({
+        ok: false,
+        reason: 'malformed',
+        message: `The body is JSON but not an object (it is ${kind}): an event's payload is a JSON object.`,
+      });
+      expect(seen.has('d-1')).toBe(false);
+    }
+  });
+
   it('does not record a rejected delivery, so its valid redelivery is accepted', () => {
     const seen = new MemoryDeliveryLog();
     expect(verify(headers({}, now - 400_000), seen).ok).toBe(false);

@@ -7,7 +7,11 @@ export type DeliveryRejection = 'unsigned' | 'forged' | 'stale' | 'replayed' | '
 /** The HTTP status each rejection is answered with. */
 export const rejectionStatus: Record<DeliveryRejection, number> = { unsigned: 401, forged: 401, stale: 401, replayed: 409, malformed: 400 };
 
-export type Verification = { ok: true; deliveryId: string; payload: unknown } | { ok: false; reason: DeliveryRejection; message: string };
+/** A payload as delivered: always a JSON object (every forge event is one). */
+export type DeliveryPayload = Record<string, unknown>;
+
+export type Verification =
+  { ok: true; deliveryId: string; payload: DeliveryPayload } | { ok: false; reason: DeliveryRejection; message: string };
 
 /**
  * GitHub's signature header, computed over `<timestamp>.<body>` rather than the body alone so a
@@ -71,8 +75,17 @@ export function verifyDelivery(opts: {
   } catch (error) {
     return reject('malformed', `The body is not valid JSON: ${(error as Error).message}`);
   }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    return reject('malformed', `The body is JSON but not an object (it is ${jsonKind(payload)}): an event's payload is a JSON object.`);
+  }
   opts.seen.add(deliveryId);
-  return { ok: true, deliveryId, payload };
+  return { ok: true, deliveryId, payload: payload as DeliveryPayload };
+}
+
+function jsonKind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
 }
 
 function reject(reason: DeliveryRejection, message: string): Verification {
