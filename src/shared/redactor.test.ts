@@ -24,6 +24,12 @@ describe('Redactor', () => {
     expect(redactor.redact(url)).not.toContain(url.slice(1, -1));
   });
 
+  it('masks a secret with quotes and backslashes inside the JSON of stored values', () => {
+    const redactor = new Redactor();
+    redactor.add('pa"ss\\word!');
+    expect(JSON.stringify(redactor.redactValue({ error: 'login failed for pa"ss\\word!' }))).toBe('{"error":"login failed for ***"}');
+  });
+
   it('masks in values, and leaves short values and unrelated text alone', () => {
     const redactor = new Redactor();
     redactor.add('short', undefined, '');

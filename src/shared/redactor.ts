@@ -14,7 +14,8 @@ const MASK = '***';
 export function secretForms(secret: string): string[] {
   if (secret.length < MIN_SECRET_LENGTH) return [];
   const bytes = Buffer.from(secret, 'utf8');
-  const forms = new Set([secret, encodeURIComponent(secret)]);
+  // JSON-escaped too: values are masked inside the JSON of feedback and stored outputs.
+  const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
   for (let offset = 0; offset < 3; offset += 1) {
     const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
       .toString('base64')
@@ -39,14 +40,25 @@ export function redact(text: string, secrets: Iterable<string>): string {
  */
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** Every form of every secret, longest first, in one pattern: each line is read once, however many there are. */
+  private pattern: RegExp | undefined;
 
   /** Registers secret values; each is masked as is and in its encoded forms (see secretForms). */
   add(...values: (string | undefined)[]): void {
     for (const value of values) if (value) for (const form of secretForms(value)) this.secrets.add(form);
+    this.pattern = undefined;
   }
 
   redact(text: string): string {
-    return redact(text, this.secrets);
+    if (this.secrets.size === 0) return text;
+    this.pattern ??= new RegExp(
+      [...this.secrets]
+        .sort((a, b) => b.length - a.length)
+        .map((secret) => secret.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+        .join('|'),
+      'g',
+    );
+    return text.replace(this.pattern, MASK);
   }
 
   /** Redacts every string inside a JSON-serialisable value. */
