@@ -44,24 +44,32 @@ describe('a demo killed with SIGKILL during its deploy', () => {
   it('leaves its local registry running, and the next Slipway process stops it', async () => {
     const demo = spawn(process.execPath, [cli, 'demo', '--home', home], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
     demo.on('exit', () => (demoRunning = false));
+    // Every process the run starts is recorded; the registry's record names it.
     const records = join(home, 'children');
-    await until(async () => (await readdir(records).catch(() => [])).length > 0, 'its registry started');
-    const [record] = await readdir(records);
-    const registry = (JSON.parse(await readFile(join(records, record), 'utf8')) as { child: ProcessRef; what: string }).child;
+    const registryRecord = async () => {
+      for (const name of await readdir(records).catch(() => [] as string[])) {
+        const text = await readFile(join(records, name), 'utf8').catch(() => '');
+        const record = text ? (JSON.parse(text) as { child: ProcessRef; what: string }) : undefined;
+        if (record?.what.startsWith('the local registry')) return record.child;
+      }
+      return undefined;
+    };
+    let registry: ProcessRef | undefined;
+    await until(async () => (registry = await registryRecord()) !== undefined, 'its registry started');
     // Mid-deploy: the deploy stage has begun writing its log.
     await until(() => existsSync(join(home, 'runs', '1', 'logs', 'deploy.log')), 'its deploy started');
     demo.kill('SIGKILL');
     await new Promise((resolve) => (demoRunning ? demo.once('exit', resolve) : resolve(undefined)));
 
-    expect(isRunning(registry), 'the registry outlives the killed demo').toBe(true);
+    expect(isRunning(registry!), 'the registry outlives the killed demo').toBe(true);
     const runs = await exec(process.execPath, [cli, 'runs', '--home', home], { env: { ...process.env, NO_COLOR: '1' } });
     expect(runs.stdout).toMatch(/#1 +interrupted/);
 
     const down = await exec(process.execPath, [cli, 'env', 'down', '--home', home], { env: { ...process.env, NO_COLOR: '1' } });
     expect(down.code, down.output).toBe(0);
     expect(down.stdout).toContain(`stopped the local registry on 127.0.0.1:`);
-    expect(isRunning(registry)).toBe(false);
+    expect(isRunning(registry!)).toBe(false);
     expect(processesOfHome()).toEqual([]);
-    if (isRunning(registry)) await stopProcess(registry);
+    if (isRunning(registry!)) await stopProcess(registry!);
   });
 });

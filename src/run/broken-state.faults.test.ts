@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,22 @@ function tryMount(dir: string, options: string): boolean {
   }
 }
 const canMount = process.getuid?.() === 0;
+
+/** Live processes whose working directory or command line lies under `dir`. */
+function processesUnder(dir: string): string[] {
+  return readdirSync('/proc')
+    .filter((pid) => /^\d+$/.test(pid))
+    .flatMap((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2))) return [];
+        const inside = [readlinkSync(`/proc/${pid}/cwd`), readFileSync(`/proc/${pid}/cmdline`, 'utf8')].some((text) => text.includes(dir));
+        return inside ? [pid] : [];
+      } catch {
+        return [];
+      }
+    });
+}
 
 /** Every file below a directory, relative to it. */
 async function filesBelow(dir: string): Promise<string[]> {
@@ -162,8 +178,13 @@ describe("Slipway's own state, broken", () => {
     const show = await slipway('show', '1', '--home', home);
     expect(show.stdout).toContain('Run #1 interrupted');
     expect(show.stdout).toContain('`slipway resume 1` carries it on');
-    // The test process the killed run started is not left behind waiting for a minute.
-    execFileSync('pkill', ['-f', join(slow, 'packages')], { stdio: 'ignore' });
+    // The test script the killed run started outlives it; the next Slipway process stops it and what it started.
+    const leftBehind = () => processesUnder(slow);
+    expect(leftBehind().length, "the killed run's test processes").toBeGreaterThan(0);
+    const down = await slipway('env', 'down', '--home', home);
+    expect(down.stdout).toContain('stopped the test script of @ci/core');
+    expect(down.stdout).toContain('left running by a Slipway process that was killed');
+    expect(leftBehind()).toEqual([]);
   });
 
   it('malformed package manifests are named with the place they break, and the config is not blamed', async () => {

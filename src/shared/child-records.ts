@@ -1,8 +1,7 @@
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from './fs.ts';
 import { readMemo } from './json-files.ts';
-import { isRunning, processRef, stopProcess, type ProcessRef } from './process.ts';
+import { isRunning, processRef, stopProcessTree, type ProcessRef } from './process.ts';
 
 interface ChildRecord {
   owner: ProcessRef;
@@ -12,11 +11,11 @@ interface ChildRecord {
 }
 
 /**
- * The servers a Slipway process starts and stops itself (the local registry, PostgreSQL for
- * integration tests), recorded in the home with their pid and start time and their owner's. When
- * the owner is killed before it can stop them, the next Slipway process on the home (a run,
- * `slipway resume`, `slipway env down`) stops them: a pid reused by another process is never
- * touched, since its start time differs.
+ * The processes a Slipway process starts and ends itself (the package scripts it runs, the local
+ * registry, PostgreSQL for integration tests), recorded in the home with their pid and start time
+ * and their owner's. When the owner is killed before they end, the next Slipway process on the
+ * home (a run, `slipway resume`, `slipway env down`) stops them and what they started: a pid
+ * reused by another process is never touched, since its start time differs.
  */
 export class ChildRecords {
   constructor(readonly dir: string) {}
@@ -26,7 +25,8 @@ export class ChildRecords {
     const owner = processRef(process.pid)!;
     const path = join(this.dir, `${owner.pid}-${child.pid}.json`);
     await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(path, JSON.stringify({ owner, child, what } satisfies ChildRecord));
+    // Not synced: one is written for every package script, and a torn one only reads as unknown.
+    await writeFile(path, JSON.stringify({ owner, child, what } satisfies ChildRecord));
     return () => rm(path, { force: true });
   }
 
@@ -39,7 +39,7 @@ export class ChildRecords {
       const record = await readMemo<ChildRecord>(path);
       if (record && isRunning(record.owner)) continue;
       if (record && isRunning(record.child)) {
-        await stopProcess(record.child, { group: false });
+        await stopProcessTree(record.child);
         stopped.push(`${record.what} (pid ${record.child.pid}), left running by a Slipway process that was killed`);
       }
       await rm(path, { force: true });

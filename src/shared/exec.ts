@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { processRef, type ProcessRef } from './process.ts';
 
 export interface ExecResult {
   code: number;
@@ -16,6 +17,11 @@ export interface ExecOptions {
   /** Called with each complete output line as it arrives (for streaming with a prefix). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   timeoutMs?: number;
+  /**
+   * Records the process while it runs (see ChildRecords), so a later Slipway process stops it if
+   * this one is killed first; the returned function forgets it.
+   */
+  track?: (child: ProcessRef) => Promise<() => Promise<void>>;
 }
 
 /**
@@ -33,9 +39,12 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
       if (timer) clearTimeout(timer);
       reject(error);
     });
+    const ref = options.track && processRef(child.pid);
+    const tracked = ref ? options.track!(ref).catch(() => undefined) : undefined;
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: code ?? (signal ? 128 : 1), ...collected.end(), durationMs: Date.now() - started });
+      const result = { code: code ?? (signal ? 128 : 1), ...collected.end(), durationMs: Date.now() - started };
+      void (tracked ?? Promise.resolve(undefined)).then((forget) => forget?.().catch(() => undefined)).then(() => resolve(result));
     });
     // A command that exits before reading its input closes the pipe: that is not an error.
     child.stdin!.on('error', () => {});

@@ -81,6 +81,42 @@ export async function stopProcess(ref: ProcessRef | undefined, options: StopOpti
   await waitGroupGone(ref.pid, 2000);
 }
 
+/**
+ * Stops a process that shares Slipway's process group (a package script and what it started: a
+ * shell, then node running the tests): SIGTERM to it and every descendant, found before any of
+ * them is signalled (once a parent dies its children lose the link), then SIGKILL to those left.
+ */
+export async function stopProcessTree(ref: ProcessRef | undefined, graceMs = 3000): Promise<void> {
+  if (!ref || !isRunning(ref)) return;
+  const tree = [processRef(ref.pid), ...descendants(ref.pid).map(processRef)].filter((member) => member !== undefined);
+  for (const member of tree) signal(member.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (tree.some(isRunning) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  for (const member of tree.filter(isRunning)) signal(member.pid, 'SIGKILL');
+}
+
+/** Every live process below `pid`, by the parent pid each names in /proc. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // gone while we looked
+    }
+  }
+  const below: number[] = [];
+  for (let queue = [pid]; queue.length > 0;) {
+    const next = children.get(queue.shift()!) ?? [];
+    below.push(...next);
+    queue.push(...next);
+  }
+  return below;
+}
+
 /** Whether any process of the group still runs (zombies, already exited, do not count). */
 function groupRunning(pgid: number): boolean {
   for (const pid of readdirSync('/proc')) {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PipelineStage } from './context.ts';
+import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runBrowserTests, testRunFailure } from '../build/checks/index.ts';
@@ -50,6 +50,7 @@ export const browser: PipelineStage<BrowserOutputs> = {
           junitPath: join(pkg.dir, junit),
           artifactsDir: join(pkg.dir, 'reports/browser'),
           chromiumPath: ctx.adapters.chromiumPath,
+          track: tracked(ctx, `the browser tests of ${pkg.name}`),
           onLine: (line) => ctx.log(line),
         }),
     });

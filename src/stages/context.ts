@@ -62,3 +62,8 @@ export async function inFirstEnvironment<T>(ctx: StageContext, environment: stri
     throw error;
   }
 }
+
+/** Records each process a step starts as `what`, for as long as it runs (see Adapters.recordChild). */
+export function tracked(ctx: StageContext, what: string): (child: ProcessRef) => Promise<() => Promise<void>> {
+  return (child) => ctx.adapters.recordChild(child, what);
+}

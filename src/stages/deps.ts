@@ -1,5 +1,5 @@
 import { restoreOrInstall } from '../build/deps/index.ts';
-import type { PipelineStage } from './context.ts';
+import { tracked, type PipelineStage } from './context.ts';
 import { buildCaches } from '../build/caches.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 
@@ -23,6 +23,7 @@ export const deps: PipelineStage<DepsOutputs> = {
       workspace,
       cache: buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn).deps,
       onLine: ctx.log,
+      track: tracked(ctx, 'the dependency install'),
     });
     const how = result.hit ? 'cache hit' : `cache miss: ${result.installCommand}`;
     return {

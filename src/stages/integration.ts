@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PipelineStage } from './context.ts';
+import { tracked, type PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
@@ -45,6 +45,7 @@ export const integration: PipelineStage<IntegrationOutputs> = {
         lcovPath: join(pkg.dir, 'coverage/integration-lcov.info'),
         env: resources.env,
         onLine: (line) => ctx.log(line),
+        track: tracked(ctx, `the integration tests of ${pkg.name}`),
       });
       const failure = testRunFailure(result);
       if (failure) {

@@ -1,5 +1,5 @@
 import { restoreOutputs } from '../build/cache/index.ts';
-import type { PipelineStage } from './context.ts';
+import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageScript } from '../build/scripts/run-script.ts';
@@ -67,6 +67,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
         script: build,
         manifest: pkg.manifest,
         onLine: (line) => ctx.log(`${name} │ ${line}`),
+        track: tracked(ctx, `the ${build} script of ${name}`),
       });
       if (result.code !== 0) {
         failed.push(name);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { PipelineStage } from './context.ts';
+import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
 import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
 import { buildCaches } from '../build/caches.ts';
@@ -59,6 +59,7 @@ export const unit: PipelineStage<UnitOutputs> = {
                 junitPath: join(pkg.dir, junit),
                 lcovPath: join(pkg.dir, lcov),
                 onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
+                track: tracked(ctx, `the ${test} script of ${pkg.name}`),
               }),
             ),
         });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { runPackageScript } from '../scripts/run-script.ts';
+import { runPackageScript, type ScriptOptions } from '../scripts/run-script.ts';
 import { tailLines } from '../../shared/exec.ts';
 import { parseJunit, type TestCaseFailure } from './junit.ts';
 import { sourceLocation } from './source-map.ts';
@@ -32,6 +32,8 @@ export interface RunTestsOptions {
   lcovPath: string;
   env?: Record<string, string>;
   onLine?: (line: string) => void;
+  /** Records the test process while it runs (see ExecOptions.track). */
+  track?: ScriptOptions['track'];
   /** Failure files are given relative to this directory (the repository root); default `dir`. */
   repoRoot?: string;
 }
@@ -73,6 +75,7 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     script: opts.script,
     env: opts.env,
     onLine: opts.onLine && ((line) => opts.onLine!(line)),
+    track: opts.track,
   });
   const report = await readFile(junitFile, 'utf8').catch(() => undefined);
   const summary = report === undefined ? { passed: 0, failed: 0, skipped: 0, failures: [] } : parseJunit(report);

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntryCache } from '../cache/index.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { exec, projectEnv, tailLines } from '../../shared/exec.ts';
+import { exec, projectEnv, tailLines, type ExecOptions } from '../../shared/exec.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import type { Workspace } from '../workspace/types.ts';
 import { dependencyCacheKey, dependencyDeclarations } from './key.ts';
@@ -26,9 +26,11 @@ export async function restoreOrInstall(opts: {
   workspace: Workspace;
   cache: EntryCache;
   onLine?: (line: string) => void;
+  /** Records the install process while it runs (see ExecOptions.track). */
+  track?: ExecOptions['track'];
 }): Promise<DepsResult> {
   const started = Date.now();
-  const { workspace: ws, cache, onLine } = opts;
+  const { workspace: ws, cache, onLine, track } = opts;
   if (!ws.lockfile) throw missingLockfile(ws);
   const lockfileContent = await readFile(ws.lockfile, 'utf8');
   const pm = packageManagerFor(ws.lockfile, lockfileContent);
@@ -49,7 +51,7 @@ export async function restoreOrInstall(opts: {
   const paths = nodeModulesPaths(ws);
   if (await cache.restore(key, ws.root, paths)) return result(true);
 
-  await install(ws, pm, onLine);
+  await install(ws, pm, onLine, track);
   await mkdir(join(ws.root, 'node_modules'), { recursive: true });
   await writeFileAtomic(join(ws.root, markerFile), key);
   try {
@@ -67,9 +69,9 @@ function nodeModulesPaths(ws: Workspace): string[] {
   return [...new Set(['node_modules', ...paths])].sort();
 }
 
-async function install(ws: Workspace, pm: PackageManager, onLine?: (line: string) => void): Promise<void> {
+async function install(ws: Workspace, pm: PackageManager, onLine?: (line: string) => void, track?: ExecOptions['track']): Promise<void> {
   const [command, ...args] = pm.install;
-  const run = await exec(command, args, { cwd: ws.root, env: projectEnv(), onLine: onLine && ((line) => onLine(line)) }).catch(
+  const run = await exec(command, args, { cwd: ws.root, env: projectEnv(), onLine: onLine && ((line) => onLine(line)), track }).catch(
     (error: NodeJS.ErrnoException) => {
       throw new Failure(`${command} is not installed: ${error.message}`, {
         hint: `Install ${command} (or enable it with \`corepack enable\`).`,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
-import { exec, projectEnv, type ExecResult } from '../../shared/exec.ts';
+import { exec, projectEnv, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
 
 export interface ScriptOptions {
   /** The package directory (holding its package.json). */
@@ -11,6 +11,8 @@ export interface ScriptOptions {
   /** Added to this process's environment. */
   env?: Record<string, string | undefined>;
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
+  /** Records each script process while it runs (see ExecOptions.track). */
+  track?: ExecOptions['track'];
 }
 
 /**
@@ -40,7 +42,7 @@ export async function runPackageScript(opts: ScriptOptions): Promise<ExecResult>
       npm_lifecycle_event: event,
       npm_lifecycle_script: scripts[event],
     };
-    const result = await exec('sh', ['-c', scripts[event]], { cwd: opts.dir, env, onLine: opts.onLine });
+    const result = await exec('sh', ['-c', scripts[event]], { cwd: opts.dir, env, onLine: opts.onLine, track: opts.track });
     text.stdout += result.stdout;
     text.stderr += result.stderr;
     text.output += result.output;
