@@ -1,6 +1,13 @@
 import { readFile, rm } from 'node:fs/promises';
 import { Failure } from './feedback/failure.ts';
 
+/** JSON that must hold an object (or, where `arrays`, an array): anything else is as unreadable as a torn file. */
+function parseJson(text: string, { arrays = true } = {}): object {
+  const value: unknown = JSON.parse(text);
+  if (value === null || typeof value !== 'object' || (!arrays && Array.isArray(value))) throw new Error('not a JSON object');
+  return value;
+}
+
 /**
  * Reads one of Slipway's own memo or cache files (what the last run saw, remembered inputs, the
  * coverage ledger). These only save work, so they must never stop a run: a missing file is
@@ -15,9 +22,7 @@ export async function readMemo<T extends object>(path: string, onCorrupt?: (mess
     return undefined;
   }
   try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object') throw new Error('not a JSON object');
-    return value as T;
+    return parseJson(text) as T;
   } catch (error) {
     await rm(path, { force: true }).catch(() => undefined);
     onCorrupt?.(`${path} was unreadable (${(error as Error).message}); treated as a cache miss and written again`);
@@ -39,9 +44,7 @@ export async function readStateFile<T extends object>(path: string, what: string
     throw new Failure(`cannot read ${what} at ${path}: ${(error as Error).message}`, { hint: remedy });
   }
   try {
-    const value: unknown = JSON.parse(text);
-    if (value === null || typeof value !== 'object') throw new Error('not a JSON object');
-    return value as T;
+    return parseJson(text) as T;
   } catch (error) {
     throw new Failure(`${what} at ${path} is corrupt (${(error as Error).message})`, {
       details: [
@@ -59,7 +62,7 @@ function lineAndColumn(text: string, offset: number): { line: number; column: nu
 }
 
 /** The Failure for a package.json that is not valid JSON: its path, where it breaks, and why. */
-export function manifestFailure(path: string, text: string, error: Error): Failure {
+function manifestFailure(path: string, text: string, error: Error): Failure {
   const offset = /at position (\d+)/.exec(error.message)?.[1];
   const at =
     offset === undefined
@@ -78,9 +81,7 @@ export function manifestFailure(path: string, text: string, error: Error): Failu
 export async function readManifestFile(path: string, shown = path): Promise<Record<string, unknown>> {
   const text = await readFile(path, 'utf8');
   try {
-    const manifest: unknown = JSON.parse(text);
-    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) throw new Error('not a JSON object');
-    return manifest as Record<string, unknown>;
+    return parseJson(text, { arrays: false }) as Record<string, unknown>;
   } catch (error) {
     throw manifestFailure(shown, text, error as Error);
   }
