@@ -1,7 +1,10 @@
+import { join } from 'node:path';
 import type { RunCaches } from '../build/cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
-import type { DeployTarget } from '../deploy/target.ts';
+import type { DeployedEnvironment, DeployTarget } from '../deploy/target.ts';
+import type { SmokeResults } from '../deploy/verify/smoke/index.ts';
+import type { StabilityVerdict } from '../deploy/verify/stability/index.ts';
 import { StageStopped, type EngineContext, type Stage } from '../engine/stage.ts';
 import type { LocalForge } from '../release/forge/local-forge.ts';
 import type { LiveRegistry } from '../release/registry/index.ts';
@@ -66,4 +69,22 @@ export async function inFirstEnvironment<T>(ctx: StageContext, environment: stri
 /** Records each process a step starts as `what`, for as long as it runs (see Adapters.recordChild). */
 export function tracked(ctx: StageContext, what: string): (child: ProcessRef) => Promise<() => Promise<void>> {
   return (child) => ctx.adapters.recordChild(child, what);
+}
+
+/** The smoke checks against an environment's front door, as the run's environment and every promotion run them. */
+export async function smokeTest(ctx: StageContext, deployed: DeployedEnvironment): Promise<SmokeResults> {
+  const { smokeTestEnvironment } = await import('../deploy/verify/smoke/index.ts');
+  return smokeTestEnvironment({
+    baseUrl: deployed.url,
+    checks: ctx.config.smoke,
+    chromiumPath: ctx.adapters.chromiumPath,
+    artifactsDir: join(ctx.runDir, 'artifacts', 'smoke', deployed.environment),
+    log: ctx.log,
+  });
+}
+
+/** The stability window over a deployed release: a stable verdict, or the Failure with its evidence. */
+export async function judgeStability(ctx: StageContext, target: DeployTarget, deployed: DeployedEnvironment): Promise<StabilityVerdict> {
+  const { verifyStability } = await import('../deploy/verify/stability/index.ts');
+  return verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability });
 }

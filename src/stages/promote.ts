@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import type { PipelineStage } from './context.ts';
+import { judgeStability, smokeTest, type PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { PromotionOutcome as Outcome } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
@@ -26,8 +25,6 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
     failure: 'Promotion failed',
     async run(ctx) {
       const { drivePromotion, environmentGates, releaseIdentity } = await import('../deploy/promotion/index.ts');
-      const { smokeTestEnvironment } = await import('../deploy/verify/smoke/index.ts');
-      const { verifyStability } = await import('../deploy/verify/stability/index.ts');
       const { manifest } = ctx.output<ReleaseOutputs>('release');
       let current = '';
       const outcome = await drivePromotion({
@@ -41,15 +38,8 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
           const target = await ctx.adapters.deployTarget(environment);
           const deployed = await target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log });
           live();
-          const artifactsDir = join(ctx.runDir, 'artifacts', 'smoke', environment);
-          await smokeTestEnvironment({
-            baseUrl: deployed.url,
-            checks: ctx.config.smoke,
-            chromiumPath: ctx.adapters.chromiumPath,
-            artifactsDir,
-            log: ctx.log,
-          });
-          await verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability });
+          await smokeTest(ctx, deployed);
+          await judgeStability(ctx, target, deployed);
         },
       }).catch((error: unknown) => {
         throw error instanceof Failure ? error.with({ specific: `${current}: ${error.specific}` }) : error;

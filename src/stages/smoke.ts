@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import type { SmokeResults } from '../deploy/verify/smoke/index.ts';
-import { inFirstEnvironment, type PipelineStage } from './context.ts';
+import { inFirstEnvironment, smokeTest, type PipelineStage } from './context.ts';
 import type { DeployOutputs } from './deploy.ts';
 import type { ReleaseOutputs } from './release.ts';
 
@@ -14,18 +13,9 @@ export const smoke: PipelineStage<SmokeOutputs> = {
   needs: ['deploy'],
   failure: 'Smoke test failed',
   async run(ctx) {
-    const { smokeTestEnvironment } = await import('../deploy/verify/smoke/index.ts');
     const deployed = ctx.output<DeployOutputs>('deploy');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
-    const results = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () =>
-      smokeTestEnvironment({
-        baseUrl: deployed.url,
-        checks: ctx.config.smoke,
-        chromiumPath: ctx.adapters.chromiumPath,
-        artifactsDir: join(ctx.runDir, 'artifacts', 'smoke', deployed.environment),
-        log: ctx.log,
-      }),
-    );
+    const results = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () => smokeTest(ctx, deployed));
     return { summary: `${results.checks.length} checks passed against ${deployed.url}`, outputs: results };
   },
 };

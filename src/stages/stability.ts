@@ -1,5 +1,5 @@
 import type { StabilityVerdict } from '../deploy/verify/stability/index.ts';
-import { inFirstEnvironment, type PipelineStage } from './context.ts';
+import { inFirstEnvironment, judgeStability, type PipelineStage } from './context.ts';
 import type { DeployOutputs } from './deploy.ts';
 import type { ReleaseOutputs } from './release.ts';
 
@@ -15,13 +15,11 @@ export const stability: PipelineStage<StabilityOutputs> = {
   needs: ['smoke'],
   failure: 'Release not stable',
   async run(ctx) {
-    const { describeVerdict, verifyStability } = await import('../deploy/verify/stability/index.ts');
+    const { describeVerdict } = await import('../deploy/verify/stability/index.ts');
     const deployed = ctx.output<DeployOutputs>('deploy');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const target = await ctx.adapters.deployTarget(deployed.environment);
-    const verdict = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, async () =>
-      verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability }),
-    );
+    const verdict = await inFirstEnvironment(ctx, deployed.environment, manifest.tag, () => judgeStability(ctx, target, deployed));
     // The verdict decides: stable here is what lets publish and the later environments go ahead.
     (await ctx.adapters.promotions()).markStable(deployed.environment, manifest.tag);
     ctx.adapters.releaseLease(deployed.environment);
