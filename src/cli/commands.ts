@@ -6,6 +6,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.ts')).runCommand,
   ci: async () => (await import('./commands/ci.ts')).ciCommand,
   why: async () => (await import('./commands/why.ts')).whyCommand,
+  release: async () => (await import('./commands/release.ts')).releaseCommand,
   approve: async () => (await import('./commands/approve.ts')).approveCommand,
   resume: async () => (await import('./commands/resume.ts')).resumeCommand,
   runs: async () => (await import('./commands/history.ts')).runsCommand,

@@ -13,11 +13,12 @@ Usage:
   slipway run [--repo <dir>] [--home <dir>] [--verbose]      the pipeline on a repository at HEAD
   slipway ci [--repo <dir>] [--home <dir>] [--verbose]       build and test only (a pull request's checks), from cache where unchanged
   slipway why <package> [--repo <dir>] [--json]              whether a package's build is cached, and if not which inputs changed
+  slipway release <tag> [--repo <dir>] [--home <dir>]         the release half of a release the forge has (the workflow job after \`slipway run\`)
   slipway approve <env> <release> [--repo <dir>]             let a release through an environment's manual gate, then deploy it there
   slipway resume <run> [--home <dir>]                        carry on a killed or failed run; finished stages are not redone
   slipway runs [--home <dir>] [--json]                       recent runs
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
-  slipway serve [--port <n>] [--home <dir>]                  receive signed release webhooks (needs SLIPWAY_WEBHOOK_SECRET)
+  slipway serve [--port <n>] [--home <dir>]                  receive GitHub's signed webhooks and run release halves (needs SLIPWAY_WEBHOOK_SECRET)
   slipway k8s render --env <env> [--release <release.json>] --out <dir>
                                                              an environment's validated manifests and kustomization.yaml for a release
   slipway env status <env> | down [<env>] [--home <dir>]     a local environment: what runs, or stop it (all of them without <env>)

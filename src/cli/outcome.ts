@@ -13,7 +13,7 @@ export function printOutcome(outcome: PipelineOutcome, home: Home): void {
   } else if (outcome.run.trigger === 'ci') {
     out(green(bold(`Run #${outcome.run.id}: built and tested`)));
   } else if (outcome.releaseHandedOff) {
-    out(green(bold(`Run #${outcome.run.id}: release ${outcome.release?.tag} created; its webhook went to slipway serve`)));
+    out(green(bold(`Run #${outcome.run.id}: release ${outcome.release?.tag} created; ${outcome.handoff}`)));
   } else {
     const store = new RunStore(home.stateDb);
     const stage = (id: string) => store.stage(outcome.run.id, id);

@@ -171,6 +171,37 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /**
+   * Where releases live and how the release half starts: the embedded forge (a loopback server
+   * speaking GitHub's API) or a GitHub repository. `releaseHalf`: "webhook" (the release's
+   * `release` webhook starts it), "dispatch" (Slipway sends a `repository_dispatch`), or "needs"
+   * (the run ends at the draft release; the workflow's next job runs `slipway release <tag>`).
+   */
+  forge: z
+    .discriminatedUnion('kind', [
+      z.strictObject({
+        kind: z.literal('local'),
+        releaseHalf: z.enum(['webhook', 'dispatch', 'needs']).default('webhook'),
+      }),
+      z.strictObject({
+        kind: z.literal('github'),
+        repository: z.string().regex(/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/, 'owner/name, e.g. "acme/embark"'),
+        /** The REST API root: GitHub Enterprise Server's is https://<host>/api/v3. */
+        baseUrl: z.url().default('https://api.github.com'),
+        /** The environment variable holding the token (Actions' GITHUB_TOKEN, or a fine-grained token). */
+        tokenEnv: z.string().min(1).default('GITHUB_TOKEN'),
+        /** Authenticate as a GitHub App installation instead: its id, and env variables for the private key. */
+        app: z
+          .strictObject({
+            appId: z.union([z.number().int().positive(), z.string().min(1)]),
+            installationId: z.number().int().positive(),
+            privateKeyEnv: z.string().min(1).default('SLIPWAY_GITHUB_APP_PRIVATE_KEY'),
+          })
+          .optional(),
+        releaseHalf: z.enum(['webhook', 'dispatch', 'needs']).default('needs'),
+      }),
+    ])
+    .prefault({ kind: 'local' }),
+  /**
    * Registry for images: "local" (the Debian docker-registry on loopback when installed, else OCI
    * image layouts on disk), "oci-layout" (always on disk), or a registry host and namespace.
    */

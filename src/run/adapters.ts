@@ -1,19 +1,21 @@
+import { join } from 'node:path';
 import { RunCaches } from '../build/cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
 import type { DeployTarget } from '../deploy/target.ts';
 import { openDeployTarget } from '../deploy/targets.ts';
-import type { LocalForge, Webhook } from '../release/forge/local-forge.ts';
-import { repositoryForge } from '../release/forge/repository-forge.ts';
+import type { Forge } from '../release/forge/forge.ts';
+import type { Webhook } from '../release/forge/local/server.ts';
+import type { OpenedForge } from '../release/forge/open-forge.ts';
 import { openRegistry, type LiveRegistry } from '../release/registry/index.ts';
 import { ChildRecords } from '../shared/child-records.ts';
-import type { Home } from '../shared/home.ts';
+import { repositoryKey, type Home } from '../shared/home.ts';
 import type { Redactor } from '../shared/redactor.ts';
 import type { Adapters } from '../stages/context.ts';
 
 /** The adapters as the run owns them: what the stages see, and the closing of all of it at the end. */
 export interface RunAdapters extends Adapters {
-  /** Releases the leases, closes the stores, stops the local registry, and awaits cache uploads. */
+  /** Releases the leases, closes the stores, stops the local registry and forge, and awaits cache uploads. */
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ const cacheUploadGraceMs = 30_000;
 export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
   const { home, config, repoDir, redactor } = options;
   let registry: Promise<LiveRegistry> | undefined;
-  let forge: LocalForge | undefined;
+  let forge: Promise<OpenedForge> | undefined;
   let caches: Promise<RunCaches> | undefined;
   let promotions: Promise<PromotionStore> | undefined;
   const targets = new Map<string, Promise<DeployTarget>>();
@@ -63,8 +65,21 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       return children.record(child, what);
     },
     forge() {
-      forge ??= repositoryForge(home, config.project, repoDir, options.webhooks);
-      return forge;
+      forge ??= import('../release/forge/open-forge.ts').then(({ openForge }) =>
+        openForge({
+          forge: config.forge,
+          project: config.project,
+          embeddedDir: join(home.forgeDir, repositoryKey(config.project, repoDir)),
+          hooks: options.webhooks,
+          env: process.env,
+          addSecret,
+          onWait: (message) => notify('info', message),
+        }),
+      );
+      return forge.then((opened) => opened.forge);
+    },
+    async settleForge() {
+      return forge ? (await forge).settle() : [];
     },
     caches() {
       const { remote } = config.cache;
@@ -110,6 +125,7 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       for (const environment of [...leases.keys()]) this.releaseLease(environment);
       if (promotions) (await promotions).close();
       if (registry) await (await registry.catch(() => undefined))?.stop();
+      if (forge) await (await forge.catch(() => undefined))?.close();
       if (!caches) return;
       const run = await caches;
       const uploads = await run.flush(cacheUploadGraceMs);

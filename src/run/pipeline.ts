@@ -43,14 +43,18 @@ export interface PipelineOptions {
   scope?: PipelineScope;
   /** The inputs' fingerprint when the caller has just computed it (see unchanged-run.ts). */
   checksFingerprint?: string;
-  /** With scope 'promotion': the release tag to carry on through the environments' gates. */
+  /** With scope 'promotion' or 'release-half': the release tag to carry on. */
   promote?: string;
   /** HEAD when the caller has just read it. */
   head?: GitHead;
 }
 
-/** 'promotion' carries an existing release on through the environments (`slipway approve`). */
-export type PipelineScope = 'release' | 'checks' | 'promotion';
+/**
+ * 'promotion' carries an existing release on through the environments (`slipway approve`);
+ * 'release-half' runs the release half of a release the forge has (`slipway release`, on the
+ * workflow's next job or another runner), from its release manifest.
+ */
+export type PipelineScope = 'release' | 'checks' | 'promotion' | 'release-half';
 
 /** The stages `slipway ci` runs: what a pull request needs before merging, nothing that publishes. */
 const checkStages = new Set(['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser']);
@@ -62,6 +66,8 @@ export interface PipelineOutcome {
   release?: ReleaseManifest;
   /** Whether the release half ran here (false when handed to an external `slipway serve`). */
   releaseHandedOff: boolean;
+  /** When it was handed off: what carries it on. */
+  handoff?: string;
 }
 
 /**
@@ -124,11 +130,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   let releaseHalf: Promise<Feedback[]> | undefined;
   let receiver: { url: string; close(): Promise<void> } | undefined;
   let webhook = options.webhook;
-  if (!webhook && scope === 'release') {
+  // The embedded forge delivers its webhooks to this process; GitHub cannot reach a runner, so a
+  // run on GitHub ends at the draft release and the workflow starts the release half.
+  if (!webhook && scope === 'release' && config.forge.kind === 'local' && config.forge.releaseHalf !== 'needs') {
     const secret = randomBytes(32).toString('hex');
     redactor.add(secret);
     receiver = await startWebhookReceiver({
-      secret,
+      secrets: [secret],
       seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
       onEvent: releaseDeliveryHandler({
         store,
@@ -154,10 +162,15 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       ? pipelineStages.filter((stage) => checkStages.has(stage.id))
       : scope === 'promotion'
         ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
-        : stagesOf('ci');
+        : scope === 'release-half'
+          ? [recordedRelease(options.promote ?? ''), ...stagesOf('release')]
+          : stagesOf('ci');
   try {
     const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
-    const failures = await runStages({ store, stages, context: stageContext, listener });
+    const failures =
+      scope === 'release-half'
+        ? await releaseHalfOnce(store, run, options.promote ?? '', () => runStages({ store, stages, context: stageContext, listener }))
+        : await runStages({ store, stages, context: stageContext, listener });
     if (fingerprintBefore && failures.length === 0) {
       const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
       await rememberChecks(home, run, fingerprintBefore, placed);
@@ -171,20 +184,36 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
         if ('skipped' in claim) throw new HostFailure(claim.message, { hint: `it carries on there: see \`slipway show ${run.id}\`` });
         releaseHalf = claim.run(() => continueRelease({ store, run, config, home, redactor, adapters, listener }));
       }
-      if (!releaseHalf) throw new Error('the release was created but its webhook never arrived');
+      if (!releaseHalf) throw new Error('the release was created and its webhook delivered, but no release half started');
       failures.push(...(await releaseHalf));
     }
     const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
     const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
     await writeRunReports(store, run.id, home.runDir(run.id));
-    return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff };
+    const handoff = handedOff && release?.manifest ? handoffOf(config, release.manifest.tag, Boolean(options.webhook)) : undefined;
+    return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {
     await receiver?.close();
     await adapters.close();
     held.giveUpRepository?.();
     store.close();
   }
+}
+
+/** What carries a handed-off release on, in the developer's words. */
+function handoffOf(config: Config, tag: string, externalReceiver: boolean): string {
+  if (externalReceiver) return 'its webhook went to slipway serve';
+  if (config.forge.releaseHalf === 'dispatch') return 'a slipway-release repository_dispatch starts its release half';
+  if (config.forge.releaseHalf === 'webhook') return "the forge's release webhook starts its release half in slipway serve";
+  return `the release half runs next: slipway release ${tag}`;
+}
+
+/** One release half per release: another process carrying this release on is not raced. */
+async function releaseHalfOnce(store: RunStore, run: RunRecord, tag: string, work: () => Promise<Feedback[]>): Promise<Feedback[]> {
+  const claim = claimReleaseHalf(store, run, tag);
+  if ('skipped' in claim) throw new HostFailure(claim.message, { hint: 'see `slipway runs`' });
+  return claim.run(work);
 }
 
 /** The release half for a run whose CI half finished: integration through publish. */

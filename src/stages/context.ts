@@ -6,7 +6,8 @@ import type { DeployedEnvironment, DeployTarget } from '../deploy/target.ts';
 import type { SmokeResults } from '../deploy/verify/smoke/index.ts';
 import type { StabilityVerdict } from '../deploy/verify/stability/index.ts';
 import { StageStopped, type EngineContext, type Stage } from '../engine/stage.ts';
-import type { LocalForge } from '../release/forge/local-forge.ts';
+import type { Forge } from '../release/forge/forge.ts';
+import type { DeliveryRecord } from '../release/forge/local/server.ts';
 import type { LiveRegistry } from '../release/registry/index.ts';
 import type { Home } from '../shared/home.ts';
 import type { ProcessRef } from '../shared/process.ts';
@@ -32,7 +33,9 @@ export interface PipelineStage<Out = unknown> extends Stage<StageContext, Out> {
 /** The outside world a run talks to, opened on first use and shared by every stage of the run. */
 export interface Adapters {
   registry(): Promise<LiveRegistry>;
-  forge(): LocalForge;
+  forge(): Promise<Forge>;
+  /** Waits for the embedded forge's webhook deliveries; returns those that failed (GitHub delivers on its own: none). */
+  settleForge(): Promise<DeliveryRecord[]>;
   /** The run's caches (local, and the remote one when configured). */
   caches(): Promise<RunCaches>;
   /** Where an environment's releases are deployed: its cluster, or the local runtime. */

@@ -25,7 +25,7 @@ export const publish: PipelineStage<PublishOutputs> = {
       await promoteImage({ client: registry.client, repository: image.repository, digest: image.digest, tag: publishedTag });
       promoted[service] = `${image.repository}:${publishedTag}`;
     }
-    const published = await ctx.adapters.forge().publishRelease(manifest.tag);
+    const published = await (await ctx.adapters.forge()).publishRelease(manifest.tag);
     return {
       summary: `release ${published.tag} published; images tagged ${publishedTag} by digest`,
       outputs: { tag: published.tag, promoted },

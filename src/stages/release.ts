@@ -3,7 +3,9 @@ import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { gitResult } from '../shared/git.ts';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { manifestAssetName } from '../release/forge/forge.ts';
 import { imageSbom, sbomFileName, serializeSbom } from '../release/image/index.ts';
 import type { ImageOutputs } from './image.ts';
 import type { PushOutputs } from './push.ts';
@@ -14,9 +16,17 @@ export interface ReleaseOutputs {
   manifest: ReleaseManifest;
   releaseId: number;
   manifestPath: string;
+  /** The release's page on the forge. */
+  releaseUrl?: string;
 }
 
-/** Stage 8: a draft release in the forge whose manifest every later stage uses; its webhook starts the release half. */
+/** The `repository_dispatch` event type that starts a release half (a workflow listens for it). */
+export const releaseDispatchEvent = 'slipway-release';
+
+/**
+ * Stage 8: a draft release on the forge, with the release manifest every later stage uses and the
+ * images' SBOMs as assets; its webhook, a dispatch, or the workflow's next job starts the release half.
+ */
 export const release: PipelineStage<ReleaseOutputs> = {
   id: 'release',
   title: 'Release',
@@ -53,19 +63,44 @@ export const release: PipelineStage<ReleaseOutputs> = {
     const tagged = await gitResult(ctx.repoDir, ['tag', '-f', plan.tag, versionCommit]);
     if (tagged.code !== 0)
       throw new Failure(`could not tag ${versionCommit.slice(0, 10)} as ${plan.tag}`, { logExcerpt: [tagged.stderr.trim()] });
-    const forge = ctx.adapters.forge();
+    const forge = await ctx.adapters.forge();
+    const sboms = await Promise.all(
+      Object.values(images)
+        .flatMap((image) => (image.sbom ? [image.sbom] : []))
+        .map(async (name) => ({
+          name,
+          contentType: 'application/vnd.cyclonedx+json',
+          data: await readFile(join(ctx.runDir, name)),
+        })),
+    );
     const created = await forge.createDraftRelease({
       tag: plan.tag,
       name: `${ctx.config.project} ${plan.tag}`,
       body: plan.changelog,
       commit: ctx.run.commit,
-      manifest,
+      assets: [
+        { name: manifestAssetName, contentType: 'application/json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') },
+        ...sboms,
+      ],
     });
-    // A resumed run finds the release already created; deliver its webhook if that never succeeded.
-    await forge.redeliver(plan.tag);
+    if (ctx.config.forge.releaseHalf === 'dispatch')
+      await forge.dispatch(releaseDispatchEvent, { tag: created.tag, commit: ctx.run.commit });
+    const undelivered = await ctx.adapters.settleForge();
+    if (undelivered.length > 0) {
+      throw new Failure(
+        `Release ${created.tag} is saved, but ${undelivered.length} webhook ${undelivered.length === 1 ? 'delivery' : 'deliveries'} failed`,
+        {
+          details: undelivered.map(
+            (delivery) =>
+              `${delivery.event}${delivery.action ? ` ${delivery.action}` : ''} to ${delivery.url}: ${delivery.lastError ?? 'not delivered'}`,
+          ),
+          hint: `fix the receiver, then \`slipway resume ${ctx.run.id}\`: the release is not made again`,
+        },
+      );
+    }
     return {
-      summary: `draft release ${created.tag} (#${created.id}) with ${Object.keys(manifest.images).length} images and their SBOMs`,
-      outputs: { manifest, releaseId: created.id, manifestPath },
+      summary: `draft release ${created.tag} in ${forge.repository} with ${Object.keys(manifest.images).length} images and their SBOMs`,
+      outputs: { manifest, releaseId: created.id, manifestPath, releaseUrl: created.url },
     };
   },
 };

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '../../config/load.ts';
 import type { Config } from '../../config/schema.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { resolveHome, type Home } from '../../shared/home.ts';
+import { repositoryKey, resolveHome, type Home } from '../../shared/home.ts';
 import { findingsFailure, renderManifests, validateManifests, writeManifests } from '../../deploy/kubernetes/manifests/index.ts';
-import { repositoryForge } from '../../release/forge/repository-forge.ts';
+import { openForge } from '../../release/forge/open-forge.ts';
+import { readReleaseManifest } from '../../release/forge/forge.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import type { Command } from '../command.ts';
 
@@ -50,11 +51,23 @@ async function readRelease(path: string): Promise<ReleaseManifest> {
 }
 
 async function newestRelease(home: Home, config: Config, repoDir: string): Promise<ReleaseManifest> {
-  const [newest] = await repositoryForge(home, config.project, repoDir).listReleases();
-  if (!newest) {
-    throw new Failure(`no release of ${config.project} in ${home.root} to render`, {
-      hint: 'pass --release <release.json>, or run `slipway run` to make one',
-    });
+  const opened = await openForge({
+    forge: config.forge,
+    project: config.project,
+    embeddedDir: join(home.forgeDir, repositoryKey(config.project, repoDir)),
+    hooks: [],
+    env: process.env,
+    addSecret: () => undefined,
+  });
+  try {
+    const [newest] = await opened.forge.listReleases();
+    if (!newest) {
+      throw new Failure(`no release of ${config.project} in ${opened.forge.repository} to render`, {
+        hint: 'pass --release <release.json>, or run `slipway run` to make one',
+      });
+    }
+    return await readReleaseManifest(opened.forge, newest);
+  } finally {
+    await opened.close();
   }
-  return newest.manifest;
 }

@@ -15,24 +15,28 @@ import { terminalReporter } from '../reporter.ts';
 import { join } from 'node:path';
 
 /**
- * `slipway serve`: receives the forge's signed "release created" webhooks and runs the release
- * half (integration through publish) of the run that created the release, once per release.
+ * `slipway serve`: receives GitHub's signed webhooks (a "release created", or a `slipway-release`
+ * repository_dispatch) at its root path and runs the release half (integration through publish) of
+ * the run that created the release, once per release; any other event is acknowledged and ignored.
  */
 export const serveCommand: Command = async (input) => {
   const secret = process.env.SLIPWAY_WEBHOOK_SECRET;
   if (!secret)
     throw new Failure('slipway serve needs SLIPWAY_WEBHOOK_SECRET', { hint: 'set it to the secret the forge signs its webhooks with' });
+  // During a rotation GitHub may still sign with the old secret: both are accepted until it is unset.
+  const previous = process.env.SLIPWAY_WEBHOOK_SECRET_PREVIOUS || undefined;
   const maxBodyBytes = maxBodyFromEnvironment();
   const home = resolveHome(input.home);
   const listener = terminalReporter({ verbose: !!input.verbose });
   const store = new RunStore(home.stateDb);
   const handleRelease = releaseDeliveryHandler({
     store,
-    runOf: (manifest) =>
-      store.latestRunOfCommit(manifest.commit) ?? `no run of commit ${manifest.commit} (release ${manifest.tag}) in ${home.root}`,
+    runOf: (request) =>
+      store.latestRunOfCommit(request.commit) ??
+      `no run of commit ${request.commit} (${request.repository} release ${request.tag}) in ${home.root}; \`slipway release ${request.tag}\` carries a release on from its manifest`,
     releaseHalf: async (run) => {
       const redactor = new Redactor();
-      redactor.add(secret);
+      redactor.add(secret, previous);
       const { config } = await loadConfig(run.repoDir, { cacheDir: home.cacheDir });
       redactor.add(...secretValues(config));
       const adapters = openRunAdapters({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
@@ -48,7 +52,7 @@ export const serveCommand: Command = async (input) => {
   });
   const receiver = await startWebhookReceiver({
     port: input.port ? Number(input.port) : undefined,
-    secret,
+    secrets: previous ? [secret, previous] : [secret],
     seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
     limits: { maxBodyBytes },
     onEvent: (event, payload, deliveryId) => {

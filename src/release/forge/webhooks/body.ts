@@ -5,7 +5,12 @@ import type { Readable } from 'node:stream';
  * stream paused, so the rest is never pulled and the connection can still carry an answer. The
  * Content-Length can be absent (chunked) or lie, so the count is of the bytes that came.
  */
-export function readBoundedBody(body: Readable, maxBytes: number): Promise<string | undefined> {
+export async function readBoundedBody(body: Readable, maxBytes: number): Promise<string | undefined> {
+  return (await readBoundedBytes(body, maxBytes))?.toString('utf8');
+}
+
+/** The same, as bytes (an uploaded file). */
+export function readBoundedBytes(body: Readable, maxBytes: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -22,7 +27,7 @@ export function readBoundedBody(body: Readable, maxBytes: number): Promise<strin
     };
     const onEnd = () => {
       stop();
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      resolve(Buffer.concat(chunks));
     };
     const onError = (error: Error) => {
       stop();

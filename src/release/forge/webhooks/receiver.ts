@@ -33,7 +33,8 @@ export interface EventSkipped {
 export interface WebhookReceiverOptions {
   /** Defaults to a free port; the receiver listens on 127.0.0.1 only. */
   port?: number;
-  secret: string;
+  /** The secret deliveries are signed with, then any previous one still accepted during a rotation. */
+  secrets: readonly [string, ...string[]];
   seen: DeliveryLog;
   /**
    * Called for a verified delivery before it is answered: returns the work it starts (answered
@@ -43,8 +44,6 @@ export interface WebhookReceiverOptions {
   onEvent: (event: string, payload: DeliveryPayload, deliveryId: string) => Promise<void> | EventSkipped;
   /** Called when the started work fails: the sender has had its 202 already. Defaults to stderr. */
   onError?: (error: unknown, deliveryId: string) => void;
-  /** How far a delivery's signing time may be from now (default 5 minutes). */
-  toleranceMs?: number;
   limits?: Partial<ReceiverLimits>;
 }
 
@@ -74,17 +73,16 @@ export function startWebhookReceiver(opts: WebhookReceiverOptions): Promise<Webh
     if (Number(request.headers['content-length']) > limits.maxBodyBytes) return refuse(request, response, 413, tooLarge);
     const body = await readBoundedBody(request, limits.maxBodyBytes);
     if (body === undefined) return refuse(request, response, 413, tooLarge);
-    const verdict = verifyDelivery({
-      secret: opts.secret,
-      headers: request.headers as Record<string, string | undefined>,
-      body,
-      now: Date.now(),
-      toleranceMs: opts.toleranceMs ?? 5 * 60_000,
-      // Recorded below, once its handling is decided (in the same synchronous step): a delivery
-      // whose handling threw is answered 500 and not recorded, so the sender's retry is processed.
-      seen: { has: (id) => opts.seen.has(id), add: () => undefined },
-    });
+    const verdict = await verifyDelivery({ secrets: opts.secrets, headers: request.headers, body });
     if (!verdict.ok) return answer(response, rejectionStatus[verdict.reason], { error: verdict.reason, message: verdict.message });
+    // From here to recording the id is one synchronous step, so a concurrent duplicate cannot slip
+    // through; a delivery whose handling threw is answered 500 and not recorded, so a retry is processed.
+    if (opts.seen.has(verdict.deliveryId)) {
+      return answer(response, rejectionStatus.replayed, {
+        error: 'replayed',
+        message: `Delivery ${verdict.deliveryId} was already received; it is processed once.`,
+      });
+    }
     const event = String(request.headers['x-github-event']);
     const outcome = opts.onEvent(event, verdict.payload, verdict.deliveryId);
     opts.seen.add(verdict.deliveryId);

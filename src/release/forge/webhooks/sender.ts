@@ -19,6 +19,8 @@ export interface Delivery {
   /** Kept across retries and redeliveries, so the receiver processes the delivery once. */
   deliveryId: string;
   body: string;
+  /** Further headers GitHub sends with a delivery (the hook's id and target). */
+  headers?: Record<string, string>;
 }
 
 /** A delivery the receiver refused or never answered, with the attempts it took. */
@@ -40,8 +42,8 @@ export interface DeliveryOutcome {
 }
 
 /**
- * POSTs a signed delivery. Connection errors, timeouts and 5xx answers are retried with backoff,
- * each attempt signed afresh so a slow retry is never stale; any other refusal is final.
+ * POSTs a delivery signed as GitHub signs it. Connection errors, timeouts and 5xx answers are
+ * retried with backoff under the same delivery id; any other refusal is final.
  */
 export async function sendDelivery(delivery: Delivery, policy: RetryPolicy = defaultRetryPolicy): Promise<DeliveryOutcome> {
   const target = displayUrl(delivery.url);
@@ -56,10 +58,11 @@ export async function sendDelivery(delivery: Delivery, policy: RetryPolicy = def
         headers: {
           ...authorization,
           'content-type': 'application/json',
-          'user-agent': 'Slipway-Hookshot',
+          'user-agent': 'GitHub-Hookshot/slipway',
           'x-github-event': delivery.event,
           'x-github-delivery': delivery.deliveryId,
-          ...signDelivery(delivery.secret, delivery.body, Date.now()),
+          ...delivery.headers,
+          ...(await signDelivery(delivery.secret, delivery.body)),
         },
         body: delivery.body,
         signal: AbortSignal.timeout(policy.timeoutMs),
