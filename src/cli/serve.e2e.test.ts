@@ -43,7 +43,7 @@ describe('slipway serve with slipway run', () => {
   it('rejects a forged delivery', async () => {
     const body = JSON.stringify({ action: 'created', release: { tag_name: 'v9.9.9' } });
     const headers = {
-      ...signDelivery('not-the-secret', body, Date.now()),
+      ...(await signDelivery('not-the-secret', body)),
       'content-type': 'application/json',
       'x-github-event': 'release',
       'x-github-delivery': 'forged-1',
@@ -55,7 +55,7 @@ describe('slipway serve with slipway run', () => {
   it('reads bodies up to SLIPWAY_WEBHOOK_MAX_BODY and refuses a larger one with 413', async () => {
     expect(serveOutput).toContain('(bodies up to 262144 bytes)');
     const body = JSON.stringify({ action: 'created', padding: 'x'.repeat(262144) });
-    const headers = { ...signDelivery(secret, body, Date.now()), 'x-github-event': 'release', 'x-github-delivery': 'too-large-1' };
+    const headers = { ...(await signDelivery(secret, body)), 'x-github-event': 'release', 'x-github-delivery': 'too-large-1' };
     const response = await fetch(url, { method: 'POST', body, headers });
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ error: 'too-large', message: 'The body exceeds 262144 bytes, the most this receiver reads.' });
@@ -116,11 +116,11 @@ describe('slipway serve with slipway run', () => {
   /** The release's "created" event as the forge sent it, delivered again under a new id. */
   async function redeliver(deliveryId: string) {
     const [repository] = await readdir(join(home, 'forge'));
-    const state = JSON.parse(await readFile(join(home, 'forge', repository, 'releases.json'), 'utf8')) as {
-      releases: { events: { action: string; body: string }[] }[];
+    const state = JSON.parse(await readFile(join(home, 'forge', repository, 'github.json'), 'utf8')) as {
+      events: { event: string; action: string; body: string }[];
     };
-    const { body } = state.releases[0].events.find((event) => event.action === 'created')!;
-    const headers = { 'x-github-event': 'release', 'x-github-delivery': deliveryId, ...signDelivery(secret, body, Date.now()) };
+    const { body } = state.events.find((event) => event.event === 'release' && event.action === 'created')!;
+    const headers = { 'x-github-event': 'release', 'x-github-delivery': deliveryId, ...(await signDelivery(secret, body)) };
     const response = await fetch(url, { method: 'POST', body, headers });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> & { message?: string } };
   }

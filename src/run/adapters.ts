@@ -4,7 +4,6 @@ import type { Config } from '../config/schema.ts';
 import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
 import type { DeployTarget } from '../deploy/target.ts';
 import { openDeployTarget } from '../deploy/targets.ts';
-import type { Forge } from '../release/forge/forge.ts';
 import type { Webhook } from '../release/forge/local/server.ts';
 import type { OpenedForge } from '../release/forge/open-forge.ts';
 import { openRegistry, type LiveRegistry } from '../release/registry/index.ts';

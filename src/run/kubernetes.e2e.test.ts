@@ -21,7 +21,7 @@ import { k8sAssets } from '../stages/k8s-assets.ts';
 import { RunStore } from '../shared/state/run-store.ts';
 import { runPipeline } from './pipeline.ts';
 import { openRunAdapters } from './adapters.ts';
-import { repositoryForge } from '../release/forge/repository-forge.ts';
+import { createForgeRelease } from '../test-support/forge-release.ts';
 
 /**
  * The release half on Kubernetes, through the real stages and promotion, against the API server
@@ -83,13 +83,7 @@ afterEach(async () => {
 async function createRelease(version: string, seed: string, createdAt: string): Promise<ReleaseManifest> {
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
   const manifest = { ...embarkReleaseOf(version, seed), createdAt };
-  await repositoryForge(home, config.project, repoDir).createDraftRelease({
-    tag: manifest.tag,
-    name: `embark ${manifest.tag}`,
-    body: '',
-    commit: manifest.commit,
-    manifest,
-  });
+  await createForgeRelease(home, config, repoDir, manifest);
   return manifest;
 }
 

@@ -6,11 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../release/forge/webhooks/receiver.ts';
 import { signDelivery } from '../release/forge/webhooks/signature.ts';
-import type { ReleaseManifest } from '../release/manifest.ts';
 import type { Feedback } from '../shared/feedback/feedback.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
-import { sampleManifest } from '../test-support/release-manifest-fixture.ts';
-import { releaseDeliveryHandler } from './release-deliveries.ts';
+import { releaseDeliveryHandler, type ReleaseRequest } from './release-deliveries.ts';
 
 // Duplicate, late and stray deliveries for one release, to the receiver `slipway run` opens for
 // itself and to `slipway serve` (the same handler, finding the run by itself or by commit): the
@@ -27,7 +25,13 @@ const children: ChildProcess[] = [];
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'slipway-deliveries-'));
   store = new RunStore(join(dir, 'state.db'));
-  run = store.createRun({ project: 'embark', repoDir: join(dir, 'repo'), commit: 'abc123', branch: 'main', trigger: 'manual' });
+  run = store.createRun({
+    project: 'embark',
+    repoDir: join(dir, 'repo'),
+    commit: 'abc123'.padEnd(40, '0'),
+    branch: 'main',
+    trigger: 'manual',
+  });
 });
 afterEach(async () => {
   for (const child of children.splice(0)) child.kill('SIGKILL');
@@ -50,14 +54,14 @@ const receiversOf = {
   'the receiver of `slipway run` (its own run)': (own: RunRecord, store: RunStore) => ({ store, runOf: () => own }),
   '`slipway serve` (the run of the commit)': (_own: RunRecord, store: RunStore) => ({
     store,
-    runOf: (manifest: ReleaseManifest) => store.latestRunOfCommit(manifest.commit) ?? `no run of commit ${manifest.commit}`,
+    runOf: (request: ReleaseRequest) => store.latestRunOfCommit(request.commit) ?? `no run of commit ${request.commit}`,
   }),
 };
 
 async function receive(options: ReturnType<(typeof receiversOf)[keyof typeof receiversOf]>, start: () => Promise<Feedback[]>) {
   const errors: string[] = [];
   const receiver = await startWebhookReceiver({
-    secret,
+    secrets: [secret],
     seen: new MemoryDeliveryLog(),
     onEvent: releaseDeliveryHandler({ ...options, releaseHalf: start }),
     onError: (error) => errors.push((error as Error).message),
@@ -71,13 +75,13 @@ async function deliver(url: string, deliveryId: string, payload: object = releas
   const response = await fetch(url, {
     method: 'POST',
     body,
-    headers: { 'x-github-event': event, 'x-github-delivery': deliveryId, ...signDelivery(secret, body, Date.now()) },
+    headers: { 'x-github-event': event, 'x-github-delivery': deliveryId, ...(await signDelivery(secret, body)) },
   });
   return { status: response.status, body: (await response.json()) as { status?: string; message?: string; accepted?: string } };
 }
 
-function releaseCreated(tag: string, commit = 'abc123') {
-  return { action: 'created', release: { tag_name: tag, target_commitish: commit }, slipway: { manifest: sampleManifest(tag, commit) } };
+function releaseCreated(tag: string, commit = run.commit) {
+  return { action: 'created', release: { tag_name: tag, target_commitish: commit }, repository: { full_name: 'acme/embark' } };
 }
 
 async function until(condition: () => boolean): Promise<void> {
@@ -185,7 +189,23 @@ describe('release deliveries across receivers and processes', () => {
     half.finish([]);
   });
 
-  it('starts nothing for other events, a release without a manifest, or a commit with no run, and says why', async () => {
+  it('starts the half on a slipway-release repository_dispatch too, once for both events', async () => {
+    const { half, start } = controlledHalf();
+    const { url } = await receive(receiversOf['`slipway serve` (the run of the commit)'](run, store), start);
+    const dispatch = {
+      action: 'slipway-release',
+      branch: 'main',
+      client_payload: { tag: 'v1.5.0', commit: run.commit },
+      repository: { full_name: 'acme/embark' },
+    };
+    expect((await deliver(url, 'dispatch-1', dispatch, 'repository_dispatch')).status).toBe(202);
+    const second = await deliver(url, 'created-1', releaseCreated('v1.5.0'));
+    expect(second).toMatchObject({ status: 200, body: { status: 'already-running' } });
+    expect(half.starts).toBe(1);
+    half.finish([]);
+  });
+
+  it('starts nothing for other events, a release not made from a commit, or a commit with no run, and says why', async () => {
     const { half, start } = controlledHalf();
     const { url } = await receive(receiversOf['`slipway serve` (the run of the commit)'](run, store), start);
     expect(await deliver(url, 'ping', { zen: 'hi' }, 'ping')).toEqual({
@@ -193,16 +213,21 @@ describe('release deliveries across receivers and processes', () => {
       body: {
         delivery: 'ping',
         status: 'ignored',
-        message: 'Nothing to do: only a "release" event with action "created" starts work; this is a "ping" event.',
+        message: 'Nothing to do: the "ping" event names no repository (repository.full_name).',
       },
     });
+    const why = 'a release half starts on a "release" event with action "created" or a "repository_dispatch" of type "slipway-release"';
+    expect((await deliver(url, 'push', { ref: 'refs/heads/main', repository: { full_name: 'acme/embark' } }, 'push')).body.message).toBe(
+      `Nothing to do: ${why}; this is a "push" event.`,
+    );
     expect((await deliver(url, 'published', { ...releaseCreated('v1.5.0'), action: 'published' })).body.message).toBe(
-      'Nothing to do: only a "release" event with action "created" starts work; this is a "release" event with action "published".',
+      `Nothing to do: ${why}; this is a "release" event with action "published".`,
     );
-    expect((await deliver(url, 'bare', { action: 'created', release: { tag_name: 'v1.5.0' } })).body.message).toBe(
-      'Nothing to do: the release event carries no release manifest (slipway.manifest with a tag and a commit).',
+    expect((await deliver(url, 'by-hand', releaseCreated('v1.5.0', 'main'))).body.message).toBe(
+      'Nothing to do: release v1.5.0 targets "main", not a commit: it was not made by Slipway.',
     );
-    expect((await deliver(url, 'stray', releaseCreated('v9.0.0', 'fff999'))).body.message).toBe('Nothing to do: no run of commit fff999.');
+    const stray = 'f'.repeat(40);
+    expect((await deliver(url, 'stray', releaseCreated('v9.0.0', stray))).body.message).toBe(`Nothing to do: no run of commit ${stray}.`);
     expect(half.starts).toBe(0);
   });
 });

@@ -21,7 +21,7 @@ async function start(
 ) {
   const events: { event: string; payload: unknown; id: string }[] = [];
   receiver = await startWebhookReceiver({
-    secret,
+    secrets: [secret],
     seen: new MemoryDeliveryLog(),
     port: options.port,
     onError: options.onError,
@@ -76,23 +76,26 @@ describe('webhook receiver over HTTP', () => {
     expect(errors).toEqual(['boom: tests exploded']);
   });
 
-  it('rejects unsigned, forged, stale and malformed deliveries with a precise status and message', async () => {
+  it('rejects unsigned, forged, timestamp-signed and malformed deliveries with a precise status and message', async () => {
     const { url, events } = await start();
     const base = { 'x-github-event': 'release' };
     expect(await post(url, { ...base, 'x-github-delivery': 'u' })).toEqual({
       status: 401,
-      json: { error: 'unsigned', message: 'The delivery is not signed: the x-hub-signature-256 header is missing.' },
+      json: { error: 'unsigned', message: 'The delivery is not signed: the X-Hub-Signature-256 header is missing.' },
     });
-    expect(await post(url, { ...base, 'x-github-delivery': 'f', ...signDelivery('wrong-secret', body, Date.now()) })).toEqual({
+    expect(await post(url, { ...base, 'x-github-delivery': 'f', ...(await signDelivery('wrong-secret', body)) })).toEqual({
       status: 401,
       json: { error: 'forged', message: 'The signature does not match the body: the delivery was altered or signed with another secret.' },
     });
-    expect(await post(url, { ...base, 'x-github-delivery': 's', ...signDelivery(secret, body, Date.now() - 600_000) })).toEqual({
+    // Slipway's old scheme signed `<timestamp>.<body>`; GitHub signs the body alone, so that is refused.
+    const timestamp = String(Date.now());
+    const timestamped = { 'x-slipway-timestamp': timestamp, ...(await signDelivery(secret, `${timestamp}.${body}`)) };
+    expect(await post(url, { ...base, 'x-github-delivery': 's', ...timestamped })).toEqual({
       status: 401,
-      json: { error: 'stale', message: 'The delivery was signed 600 s ago; deliveries are accepted within 300 s of their signing.' },
+      json: { error: 'forged', message: 'The signature does not match the body: the delivery was altered or signed with another secret.' },
     });
     const broken = '{"action": "created"';
-    const malformed = await post(url, { ...base, 'x-github-delivery': 'm', ...signDelivery(secret, broken, Date.now()) }, broken);
+    const malformed = await post(url, { ...base, 'x-github-delivery': 'm', ...(await signDelivery(secret, broken)) }, broken);
     expect(malformed.status).toBe(400);
     expect(malformed.json).toMatchObject({ error: 'malformed', message: expect.stringMatching(/^The body is not valid JSON: /) });
     expect((await fetch(url)).status).toBe(405);

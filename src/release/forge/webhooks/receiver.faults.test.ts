@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../shared/net.ts';
@@ -21,7 +22,7 @@ afterEach(async () => {
 async function start(limits: Partial<ReceiverLimits> = {}) {
   const events: string[] = [];
   receiver = await startWebhookReceiver({
-    secret,
+    secrets: [secret],
     seen: new MemoryDeliveryLog(),
     limits,
     onEvent: async (_event, _payload, id) => {
@@ -43,13 +44,18 @@ function open(port: number) {
   return { socket, seen, closed };
 }
 
+/** The signature header as GitHub computes it: HMAC-SHA256 of the body alone. */
+function githubSignature(body: string): { 'x-hub-signature-256': string } {
+  return { 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+}
+
 function requestHead(body: string, extra: Record<string, string>): string {
   const headers = {
     host: '127.0.0.1',
     'content-type': 'application/json',
     'x-github-event': 'release',
     'x-github-delivery': 'raw-1',
-    ...signDelivery(secret, body, Date.now()),
+    ...githubSignature(body),
     ...extra,
   };
   return `POST / HTTP/1.1\r\n${Object.entries(headers)
@@ -80,7 +86,7 @@ describe('webhook receiver limits', () => {
       fetch(url, {
         method: 'POST',
         body,
-        headers: { 'x-github-event': 'ping', 'x-github-delivery': id, ...signDelivery(secret, body, Date.now()) },
+        headers: { 'x-github-event': 'ping', 'x-github-delivery': id, ...githubSignature(body) },
       });
     const fits = JSON.stringify({ zen: 'x'.repeat(2000 - 10) });
     expect(Buffer.byteLength(fits)).toBe(2000);
@@ -177,7 +183,7 @@ describe('webhook receiver limits', () => {
     const after = await fetch(url, {
       method: 'POST',
       body: valid,
-      headers: { 'x-github-event': 'release', 'x-github-delivery': 'after-flood', ...signDelivery(secret, valid, Date.now()) },
+      headers: { 'x-github-event': 'release', 'x-github-delivery': 'after-flood', ...(await signDelivery(secret, valid)) },
     });
     expect(after.status).toBe(202);
     await receiver!.close();
@@ -189,7 +195,7 @@ describe('webhook receiver limits', () => {
     let broken = true;
     const started: string[] = [];
     receiver = await startWebhookReceiver({
-      secret,
+      secrets: [secret],
       seen: new MemoryDeliveryLog(),
       onEvent: (_event, _payload, id) => {
         if (broken) throw new Error('SqliteError: database is locked');
@@ -202,7 +208,7 @@ describe('webhook receiver limits', () => {
       fetch(receiver!.url, {
         method: 'POST',
         body,
-        headers: { 'x-github-event': 'release', 'x-github-delivery': 'retried', ...signDelivery(secret, body, Date.now()) },
+        headers: { 'x-github-event': 'release', 'x-github-delivery': 'retried', ...githubSignature(body) },
       });
     const failed = await post();
     expect(failed.status).toBe(500);
@@ -223,7 +229,7 @@ describe('webhook receiver limits', () => {
       const response = await fetch(url, {
         method: 'POST',
         body,
-        headers: { 'x-github-event': 'release', 'x-github-delivery': `shape-${kind}`, ...signDelivery(secret, body, Date.now()) },
+        headers: { 'x-github-event': 'release', 'x-github-delivery': `shape-${kind}`, ...(await signDelivery(secret, body)) },
       });
       expect(response.status).toBe(400);
       expect(await response.json()).toEqual({
