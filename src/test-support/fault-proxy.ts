@@ -1,6 +1,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** An answer of the test's choosing (GitHub's 403 with retry-after, a 422 with its errors, ...). */
+export interface InjectedAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
 export interface FaultProxyOptions {
   /** How many requests to fault; the rest are forwarded unchanged. */
   faults: number;
@@ -9,7 +16,7 @@ export interface FaultProxyOptions {
    * 'reset' drops the connection, all before the registry sees the request; 'torn' forwards the headers and half the body, then drops both connections, so the
    * registry keeps part of what was sent.
    */
-  mode: '500' | '416' | 'reset' | 'torn';
+  mode: '500' | '416' | 'reset' | 'torn' | InjectedAnswer;
   /** Which requests may be faulted (default: all), e.g. only the upload's PATCH chunks. */
   match?: (method: string, url: string) => boolean;
   /** Matching requests to let through before the faults start. */
@@ -49,6 +56,10 @@ export async function startFaultProxy(
     if (opts.mode === 'torn') return tear(request, forward());
     request.resume();
     if (opts.mode === 'reset') request.socket.destroy();
+    else if (typeof opts.mode === 'object')
+      response
+        .writeHead(opts.mode.status, { 'content-type': 'application/json; charset=utf-8', ...opts.mode.headers })
+        .end(JSON.stringify(opts.mode.body ?? {}));
     else
       response
         .writeHead(Number(opts.mode), { 'content-type': 'application/json' })

@@ -1,7 +1,7 @@
 import type { ReleaseManifest } from '../release/manifest.ts';
 
 /** A release manifest as the release stage writes it, for forge tests. */
-export function sampleManifest(tag: string, commit = 'abc123'): ReleaseManifest {
+export function sampleManifest(tag: string, commit = 'abc1230'.padEnd(40, '0')): ReleaseManifest {
   return {
     schemaVersion: 1,
     project: 'embark',

@@ -1,0 +1,161 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { failureOf } from '../../../test-support/failure-of.ts';
+import { sampleManifest } from '../../../test-support/release-manifest-fixture.ts';
+import { manifestAssetName, readReleaseManifest, type NewAsset } from '../forge.ts';
+import { startLocalGitHub, type LocalGitHub } from '../local/server.ts';
+import { MemoryDeliveryLog } from '../webhooks/delivery-log.ts';
+import { startWebhookReceiver, type WebhookReceiver } from '../webhooks/receiver.ts';
+import { gitHubClient, type GitHubClient } from './client.ts';
+import { GitHubForge } from './github-forge.ts';
+
+const commit = 'c0ffee'.padEnd(40, '0');
+const secret = 'hook-secret';
+let dir: string;
+let server: LocalGitHub;
+let receiver: WebhookReceiver;
+let client: GitHubClient;
+let forge: GitHubForge;
+let received: { event: string; payload: Record<string, unknown> }[];
+
+function manifestAsset(tag: string, at = commit): NewAsset {
+  return { name: manifestAssetName, contentType: 'application/json', data: Buffer.from(JSON.stringify(sampleManifest(tag, at))) };
+}
+
+function sbom(name: string): NewAsset {
+  return { name, contentType: 'application/vnd.cyclonedx+json', data: Buffer.from(JSON.stringify({ bomFormat: 'CycloneDX' })) };
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-github-forge-'));
+  received = [];
+  receiver = await startWebhookReceiver({
+    secrets: [secret],
+    seen: new MemoryDeliveryLog(),
+    onEvent: async (event, payload) => void received.push({ event, payload }),
+  });
+  server = await startLocalGitHub({ dir, repository: 'acme/embark', hooks: [{ url: receiver.url, secret }] });
+  client = gitHubClient({ baseUrl: server.url, auth: { token: server.token }, throttle: false });
+  forge = new GitHubForge(client, 'acme/embark');
+});
+
+afterEach(async () => {
+  await server.close();
+  await receiver.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('GitHubForge against the embedded GitHub API', () => {
+  it('creates a draft with every asset, finds it by listing though GitHub’s lookup by tag does not, and publishes it', async () => {
+    const created = await forge.createDraftRelease({
+      tag: 'v1.5.0',
+      name: 'embark v1.5.0',
+      body: '- faster',
+      commit,
+      assets: [manifestAsset('v1.5.0'), sbom('sbom-backend.cdx.json')],
+    });
+    expect(created).toMatchObject({ tag: 'v1.5.0', draft: true, prerelease: false, commit });
+    expect(created.assets.map((asset) => asset.name)).toEqual([manifestAssetName, 'sbom-backend.cdx.json']);
+    const byTag = await client.rest.repos
+      .getReleaseByTag({ owner: 'acme', repo: 'embark', tag: 'v1.5.0' })
+      .catch((error: { status: number }) => error.status);
+    expect(byTag).toBe(404);
+    const found = await forge.findRelease('v1.5.0');
+    expect(found?.id).toBe(created.id);
+    expect(await readReleaseManifest(forge, found!)).toEqual(sampleManifest('v1.5.0', commit));
+
+    const published = await forge.publishRelease('v1.5.0');
+    expect(published.draft).toBe(false);
+    expect((await client.rest.repos.getReleaseByTag({ owner: 'acme', repo: 'embark', tag: 'v1.5.0' })).data.id).toBe(created.id);
+    expect((await forge.publishRelease('v1.5.0')).draft).toBe(false);
+  });
+
+  it('delivers release created, release published and repository_dispatch webhooks, signed as GitHub signs them', async () => {
+    await forge.createDraftRelease({ tag: 'v1.5.0', name: 'embark v1.5.0', body: '', commit, assets: [manifestAsset('v1.5.0')] });
+    await forge.dispatch('slipway-release', { tag: 'v1.5.0', commit });
+    await forge.publishRelease('v1.5.0');
+    await server.idle();
+    expect(received.map(({ event, payload }) => `${event} ${String(payload.action)}`)).toEqual([
+      'release created',
+      'repository_dispatch slipway-release',
+      'release published',
+    ]);
+    const [created, dispatched] = received.map(({ payload }) => payload);
+    expect(created).toMatchObject({
+      release: { tag_name: 'v1.5.0', target_commitish: commit, draft: true },
+      repository: { full_name: 'acme/embark' },
+      sender: { login: 'github-actions[bot]' },
+    });
+    expect(dispatched).toMatchObject({ client_payload: { tag: 'v1.5.0', commit }, repository: { full_name: 'acme/embark' } });
+    expect((await server.deliveries()).every((delivery) => delivery.delivered)).toBe(true);
+  });
+
+  it('is idempotent per tag: a resumed run attaches what is missing and makes no second release or event', async () => {
+    await forge.createDraftRelease({ tag: 'v1.5.0', name: 'embark v1.5.0', body: '', commit, assets: [manifestAsset('v1.5.0')] });
+    const again = await forge.createDraftRelease({
+      tag: 'v1.5.0',
+      name: 'embark v1.5.0',
+      body: '',
+      commit,
+      assets: [manifestAsset('v1.5.0'), sbom('sbom-frontend.cdx.json')],
+    });
+    expect(again.assets.map((asset) => asset.name)).toEqual([manifestAssetName, 'sbom-frontend.cdx.json']);
+    expect((await forge.listReleases()).map((release) => release.tag)).toEqual(['v1.5.0']);
+    await server.idle();
+    expect(received.filter(({ event }) => event === 'release')).toHaveLength(1);
+  });
+
+  it('refuses a second release of a tag for another commit, naming both', async () => {
+    await forge.createDraftRelease({ tag: 'v1.5.0', name: 'embark v1.5.0', body: '', commit, assets: [manifestAsset('v1.5.0')] });
+    const other = 'beef'.padEnd(40, '0');
+    const failure = await failureOf(forge.createDraftRelease({ tag: 'v1.5.0', name: 'x', body: '', commit: other, assets: [] }));
+    expect(failure.specific).toBe(`Release v1.5.0 already exists in acme/embark for ${commit}, not ${other}`);
+    expect(failure.hint).toBe('A tag names one commit: bump the version to release another commit.');
+  });
+
+  it('lists releases past GitHub’s page size, newest first', async () => {
+    for (let n = 0; n < 105; n++) {
+      await client.rest.repos.createRelease({ owner: 'acme', repo: 'embark', tag_name: `v0.0.${n}`, draft: true });
+    }
+    const releases = await forge.listReleases();
+    expect(releases).toHaveLength(105);
+    expect(releases[0].tag).toBe('v0.0.104');
+    expect((await forge.findRelease('v0.0.0'))?.tag).toBe('v0.0.0');
+  });
+
+  it('says which release is not Slipway’s, and which manifest does not belong to its release', async () => {
+    await client.rest.repos.createRelease({ owner: 'acme', repo: 'embark', tag_name: 'v2.0.0', target_commitish: commit, draft: true });
+    const bare = await forge.findRelease('v2.0.0');
+    const missing = await failureOf(readReleaseManifest(forge, bare!));
+    expect(missing.specific).toBe('acme/embark release v2.0.0 has no release.json asset, so it is not a release Slipway made');
+    expect(missing.details).toEqual(['assets: none']);
+
+    await forge.createDraftRelease({ tag: 'v3.0.0', name: 'x', body: '', commit, assets: [manifestAsset('v1.5.0')] });
+    const swapped = await failureOf(readReleaseManifest(forge, (await forge.findRelease('v3.0.0'))!));
+    expect(swapped.specific).toBe('acme/embark release v3.0.0: release.json is not a release manifest for this release');
+    expect(swapped.details).toEqual(['tag is "v1.5.0", not the release\'s v3.0.0']);
+  });
+
+  it('names a token GitHub refuses, with the fix, and never the token', async () => {
+    const stranger = new GitHubForge(
+      gitHubClient({ baseUrl: server.url, auth: { token: 'ghp_not-a-token-it-knows' }, throttle: false }),
+      'acme/embark',
+    );
+    const failure = await failureOf(stranger.listReleases());
+    expect(failure.specific).toBe('Could not list the releases of acme/embark: GitHub answered 401');
+    expect(failure.details[0]).toMatch(
+      /^GET http:\/\/127\.0\.0\.1:\d+\/repos\/acme\/embark\/releases\?per_page=100 answered 401: Bad credentials$/,
+    );
+    expect(failure.hint).toContain('GITHUB_TOKEN');
+    expect(JSON.stringify(failure)).not.toContain('ghp_not-a-token-it-knows');
+  });
+
+  it('answers 404 for a repository it does not serve, which the adapter explains', async () => {
+    const elsewhere = new GitHubForge(client, 'acme/other');
+    const failure = await failureOf(elsewhere.listReleases());
+    expect(failure.specific).toBe('Could not list the releases of acme/other: GitHub answered 404');
+    expect(failure.hint).toContain('forge.repository');
+  });
+});
