@@ -51,8 +51,9 @@ export function gitHubClient(options: GitHubClientOptions): GitHubClient {
           authStrategy: createAppAuth,
           auth: { appId: options.auth.appId, privateKey: options.auth.privateKey, installationId: options.auth.installationId },
         }),
-    request: { retries: 3, ...(options.fetch ? { fetch: options.fetch } : {}) },
-    retry: { retryAfterBaseValue: unit },
+    // Retries come from the retry plugin's own count: a `retries` request option would make every status retried.
+    request: options.fetch ? { fetch: options.fetch } : {},
+    retry: { retryAfterBaseValue: unit, retries: 3 },
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: unit,
