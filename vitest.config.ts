@@ -11,7 +11,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'fast', include: ['src/**/*.test.ts'], exclude: ['src/**/*.e2e.test.ts', 'src/**/*.faults.test.ts'] },
+        test: {
+          name: 'fast',
+          include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          exclude: ['src/**/*.e2e.test.ts', 'src/**/*.faults.test.ts'],
+        },
       },
       { extends: true, test: { name: 'e2e', include: ['src/**/*.e2e.test.ts'], fileParallelism: false, testTimeout: 300_000 } },
       { extends: true, test: { name: 'faults', include: ['src/**/*.faults.test.ts'], fileParallelism: false, testTimeout: 300_000 } },
