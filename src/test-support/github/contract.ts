@@ -63,7 +63,7 @@ interface Operation {
   literalSegments: number;
   parameters: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, MediaType> };
-  responses: Record<string, { content?: Record<string, MediaType> }>;
+  responses: Record<string, { content?: Record<string, MediaType>; pointer: string }>;
 }
 
 interface RestDescription {
@@ -135,7 +135,17 @@ export class GitHubContract {
           literalSegments,
           parameters,
           requestBody: operation.requestBody as Operation['requestBody'],
-          responses: Object.fromEntries(Object.entries(operation.responses).map(([status, response]) => [status, this.resolve(response)])),
+          // Each response with the pointer its schema is compiled at: a shared one (`$ref` to
+          // #/components/responses/...) lives there, not under the operation.
+          responses: Object.fromEntries(
+            Object.entries(operation.responses).map(([status, response]) => [
+              status,
+              {
+                ...this.resolve<{ content?: Record<string, MediaType> }>(response),
+                pointer: (response as Partial<Ref>).$ref ?? `#/paths/${pointerSegment(template)}/${method}/responses/${status}`,
+              },
+            ]),
+          ),
         };
       }),
     );
@@ -277,7 +287,7 @@ export class GitHubContract {
     let schemaPointer: string;
     if (documented) {
       if (!documented.content?.['application/json']) return [];
-      schemaPointer = `${restId}${operation.pointer}/responses/${status}/content/application~1json/schema`;
+      schemaPointer = `${restId}${documented.pointer}/content/application~1json/schema`;
     } else if (anyOperationErrors.has(response.status)) {
       schemaPointer = `${restId}#/components/schemas/basic-error`;
     } else if (isServerError(response.status)) {

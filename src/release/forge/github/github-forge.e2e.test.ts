@@ -1,8 +1,13 @@
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failureOf } from '../../../test-support/failure-of.ts';
+import { contractCheckedFetch, type CheckedFetch } from '../../../test-support/github/checked-fetch.ts';
+import { GitHubContract } from '../../../test-support/github/contract.ts';
 import { sampleManifest } from '../../../test-support/release-manifest-fixture.ts';
 import { manifestAssetName, readReleaseManifest, type NewAsset } from '../forge.ts';
 import { startLocalGitHub, type LocalGitHub } from '../local/server.ts';
@@ -19,6 +24,8 @@ let receiver: WebhookReceiver;
 let client: GitHubClient;
 let forge: GitHubForge;
 let received: { event: string; payload: Record<string, unknown> }[];
+let checked: CheckedFetch;
+const contract = GitHubContract.load();
 
 function manifestAsset(tag: string, at = commit): NewAsset {
   return { name: manifestAssetName, contentType: 'application/json', data: Buffer.from(JSON.stringify(sampleManifest(tag, at))) };
@@ -37,11 +44,15 @@ beforeEach(async () => {
     onEvent: async (event, payload) => void received.push({ event, payload }),
   });
   server = await startLocalGitHub({ dir, repository: 'acme/embark', hooks: [{ url: receiver.url, secret }] });
-  client = gitHubClient({ baseUrl: server.url, auth: { token: server.token }, throttle: false });
+  checked = contractCheckedFetch(contract);
+  client = gitHubClient({ baseUrl: server.url, auth: { token: server.token }, throttle: false, fetch: checked });
   forge = new GitHubForge(client, 'acme/embark');
 });
 
 afterEach(async () => {
+  // Every request Slipway made and every answer the embedded forge gave is GitHub's shape, and so is every webhook.
+  expect(checked.problems).toEqual([]);
+  expect(received.flatMap(({ event, payload }) => contract.checkWebhook({ event, payload }))).toEqual([]);
   await server.close();
   await receiver.close();
   await rm(dir, { recursive: true, force: true });
@@ -90,6 +101,39 @@ describe('GitHubForge against the embedded GitHub API', () => {
     });
     expect(dispatched).toMatchObject({ client_payload: { tag: 'v1.5.0', commit }, repository: { full_name: 'acme/embark' } });
     expect((await server.deliveries()).every((delivery) => delivery.delivered)).toBe(true);
+  });
+
+  it('sends each webhook with GitHub’s headers: event, delivery GUID, hook ids, Hookshot user agent and body-only signature', async () => {
+    const captured: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const capture = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        captured.push({ headers: request.headers, body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => capture.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(capture.address() as AddressInfo).port}/`;
+    const other = await startLocalGitHub({ dir: join(dir, 'other'), repository: 'acme/embark', hooks: [{ url: hookUrl, secret }] });
+    try {
+      const otherForge = new GitHubForge(
+        gitHubClient({ baseUrl: other.url, auth: { token: other.token }, throttle: false, fetch: checked }),
+        'acme/embark',
+      );
+      await otherForge.createDraftRelease({ tag: 'v1.5.0', name: 'embark v1.5.0', body: '', commit, assets: [manifestAsset('v1.5.0')] });
+      await otherForge.dispatch('slipway-release', { tag: 'v1.5.0', commit });
+      await other.idle();
+    } finally {
+      await other.close();
+      await new Promise<void>((resolve) => capture.close(() => resolve()));
+    }
+    expect(captured).toHaveLength(2);
+    for (const { headers, body } of captured) {
+      const event = String(headers['x-github-event']);
+      expect(contract.checkWebhook({ event, payload: JSON.parse(body) as Record<string, unknown>, headers })).toEqual([]);
+      expect(headers['x-hub-signature-256']).toBe(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
+    }
   });
 
   it('is idempotent per tag: a resumed run attaches what is missing and makes no second release or event', async () => {

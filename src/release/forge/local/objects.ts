@@ -18,15 +18,17 @@ function nodeId(kind: string, id: number): string {
 }
 
 export function userObject(site: Site, login: string, id = 1, type: 'User' | 'Bot' | 'Organization' = 'User') {
-  const url = `${site.api}/users/${login}`;
+  // GitHub escapes a bot's login in its URLs (github-actions%5Bbot%5D): brackets are not valid in a URI path.
+  const escaped = encodeURIComponent(login);
+  const url = `${site.api}/users/${escaped}`;
   return {
     login,
     id,
     node_id: nodeId('User', id),
-    avatar_url: `${site.api}/avatars/${login}`,
+    avatar_url: `${site.api}/avatars/${escaped}`,
     gravatar_id: '',
     url,
-    html_url: `${site.api}/${login}`,
+    html_url: `${site.api}/${escaped}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,

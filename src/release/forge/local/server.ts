@@ -69,6 +69,7 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
   const assetsDir = join(options.dir, 'assets');
   await mkdir(assetsDir, { recursive: true });
   const token = `ghs_${randomBytes(18).toString('hex')}`;
+  const storageKey = randomBytes(18).toString('hex');
   const retry = { ...defaultRetryPolicy, ...options.retry };
   const pending = new Set<Promise<void>>();
   const failed = new Map<string, DeliveryRecord>();
@@ -152,15 +153,12 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
     [
       'GET',
       '/repos/{owner}/{repo}/releases/assets/{asset_id}',
-      async ({ state, site, params, headers }) => {
+      ({ state, site, params, headers }) => {
         const found = findAsset(state, Number(params.asset_id));
         if (!found) return notFound();
+        // As GitHub does: the bytes come from storage, by a redirect to a URL that needs no token.
         if (String(headers.accept ?? '').includes('application/octet-stream')) {
-          return {
-            status: 200,
-            raw: await readFile(join(assetsDir, String(found.asset.id))),
-            headers: { 'content-type': 'application/octet-stream' },
-          };
+          return { status: 302, headers: { location: `${site.api}/_storage/assets/${found.asset.id}?key=${storageKey}` } };
         }
         return { status: 200, body: assetObject(site, found.release, found.asset) };
       },
@@ -314,6 +312,11 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://forge');
     const site: Site = { api: `http://${request.headers.host}`, owner, name, createdAt: '' };
+    const stored = /^\/_storage\/assets\/(\d+)$/.exec(url.pathname);
+    if (stored && request.method === 'GET' && url.searchParams.get('key') === storageKey) {
+      const bytes = await readFile(join(assetsDir, stored[1])).catch(() => undefined);
+      return send(response, bytes ? { status: 200, raw: bytes, headers: { 'content-type': 'application/octet-stream' } } : notFound());
+    }
     const authorization = String(request.headers.authorization ?? '');
     if (authorization !== `token ${token}` && authorization !== `bearer ${token}` && authorization !== `Bearer ${token}`) {
       return send(response, { status: 401, body: { message: 'Bad credentials', documentation_url: docs, status: '401' } });
@@ -347,7 +350,13 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
             id: state.nextId++,
             event,
             action: typeof payload.action === 'string' ? payload.action : undefined,
-            body: JSON.stringify({ ...payload, repository: repositoryObject(site), sender: actor(site) }),
+            // As GitHub sends events to an App: repository_dispatch reaches Apps only, and names the installation.
+            body: JSON.stringify({
+              ...payload,
+              repository: repositoryObject(site),
+              sender: actor(site),
+              installation: { id: 1, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uMQ==' },
+            }),
             deliveries: {},
           };
           state.events.push(stored);
