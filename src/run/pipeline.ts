@@ -163,7 +163,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       : scope === 'promotion'
         ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
         : scope === 'release-half'
-          ? [recordedRelease(options.promote ?? ''), ...stagesOf('release')]
+          ? releaseHalfStages(options.promote ?? '')
           : stagesOf('ci');
   try {
     const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
@@ -233,6 +233,17 @@ export async function continueRelease(opts: {
   store.setRunStatus(run.id, 'running');
   const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
   return runStages({ store, stages: stagesOf('release'), context, listener });
+}
+
+/**
+ * The release half on a runner that did not run the CI half (the workflow's next job): the
+ * dependency install and the builds (from the cache where unchanged) the integration tests use,
+ * then the half itself, on the release the forge has.
+ */
+function releaseHalfStages(tag: string): PipelineStage[] {
+  const setup = pipelineStages.filter((stage) => stage.id === 'deps' || stage.id === 'packages');
+  const half = stagesOf('release').map((stage) => (stage.id === 'integration' ? { ...stage, needs: [...stage.needs, 'packages'] } : stage));
+  return [...setup, recordedRelease(tag), ...half];
 }
 
 function stagesOf(phase: PipelineStage['phase']): PipelineStage[] {

@@ -48,13 +48,18 @@ export async function openRegistry(options: OpenRegistryOptions): Promise<LiveRe
   return remoteRegistry(url, options.addSecret);
 }
 
-/** A configured registry such as "ghcr.io/acme"; credentials come from the environment only. */
+/**
+ * A configured registry such as "ghcr.io/acme"; credentials come from the environment only:
+ * SLIPWAY_REGISTRY_USERNAME and SLIPWAY_REGISTRY_PASSWORD, or on ghcr.io GITHUB_TOKEN (as GITHUB_ACTOR).
+ */
 function remoteRegistry(url: string, addSecret: (value: string | undefined) => void): LiveRegistry {
   const match = /^(?:https?:\/\/)?([^/]+)(?:\/(.*))?$/.exec(url);
   if (!match) throw new Failure(`registry.url "${url}" is not a registry host`, { hint: 'use e.g. ghcr.io/<owner>' });
   const [, host, namespace = ''] = match;
-  const username = process.env.SLIPWAY_REGISTRY_USERNAME;
-  const password = process.env.SLIPWAY_REGISTRY_PASSWORD;
+  // On ghcr.io, Actions' own token is the password when no other is given (as docker/login-action users expect).
+  const githubToken = host === 'ghcr.io' && !process.env.SLIPWAY_REGISTRY_PASSWORD ? process.env.GITHUB_TOKEN : undefined;
+  const username = githubToken ? (process.env.GITHUB_ACTOR ?? 'github-actions') : process.env.SLIPWAY_REGISTRY_USERNAME;
+  const password = githubToken ?? process.env.SLIPWAY_REGISTRY_PASSWORD;
   addSecret(password);
   const scheme = /^(127\.|localhost)/.test(host) ? 'http' : 'https';
   return {
