@@ -9,6 +9,9 @@ export interface CommandInput {
   env?: string;
   out?: string;
   release?: string;
+  /** `--release-half needs|dispatch` of `slipway init github`. */
+  'release-half'?: string;
+  force?: boolean;
   verbose?: boolean;
   json?: boolean;
 }

@@ -15,4 +15,5 @@ export const commands: Record<string, () => Promise<Command>> = {
   k8s: async () => (await import('./commands/k8s.ts')).k8sCommand,
   env: async () => (await import('./commands/env.ts')).envCommand,
   setup: async () => (await import('./commands/setup.ts')).setupCommand,
+  init: async () => (await import('./commands/init.ts')).initCommand,
 };

@@ -23,6 +23,8 @@ Usage:
                                                              an environment's validated manifests and kustomization.yaml for a release
   slipway env status <env> | down [<env>] [--home <dir>]     a local environment: what runs, or stop it (all of them without <env>)
   slipway setup [tests]                                      install the host programs the demo (or the test suite) needs
+  slipway init github [--release-half needs|dispatch] [--force]
+                                                             write .github/workflows/slipway.yml and say what else to set up in GitHub
 
 Fault kinds for demo --fail: unit, coverage, browser, image, push, integration, manifest, deploy, smoke`;
 
@@ -41,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
       env: { type: 'string' },
       out: { type: 'string' },
       release: { type: 'string' },
+      'release-half': { type: 'string' },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,

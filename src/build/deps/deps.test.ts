@@ -53,6 +53,12 @@ describe('packageManagerFor', () => {
     expect(packageManagerFor('/r/yarn.lock', '__metadata:\n  version: 8\n').install.join(' ')).toBe('yarn install --immutable');
     expect(packageManagerFor('/r/pnpm-lock.yaml', "lockfileVersion: '9.0'\n").install.join(' ')).toBe('pnpm install --frozen-lockfile');
   });
+
+  it('tells Yarn berry (a __metadata block) from Yarn 1', () => {
+    expect(packageManagerFor('/r/yarn.lock', '__metadata:\n  version: 8\n').berry).toBe(true);
+    expect(packageManagerFor('/r/yarn.lock', '# yarn lockfile v1\n').berry).toBe(false);
+    expect(packageManagerFor('/r/pnpm-lock.yaml', "lockfileVersion: '9.0'\n").berry).toBe(false);
+  });
 });
 
 describe('packageManagerVersion', () => {

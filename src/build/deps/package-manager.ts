@@ -4,6 +4,8 @@ import { exec } from '../../shared/exec.ts';
 
 export interface PackageManager {
   name: 'npm' | 'yarn' | 'pnpm';
+  /** Yarn 2 or later (berry), which corepack provides; false for Yarn 1, npm and pnpm. */
+  berry: boolean;
   /** The executable and arguments of a frozen-lockfile install. */
   install: [string, ...string[]];
   /** What the developer runs to update the lockfile. */
@@ -18,12 +20,14 @@ export function packageManagerFor(lockfile: string, lockfileContent: string): Pa
     const berry = lockfileContent.includes('__metadata:');
     return {
       name: 'yarn',
+      berry,
       install: berry ? ['yarn', 'install', '--immutable'] : ['yarn', 'install', '--frozen-lockfile', '--non-interactive'],
       lockfileName: name,
     };
   }
-  if (name === 'pnpm-lock.yaml') return { name: 'pnpm', install: ['pnpm', 'install', '--frozen-lockfile'], lockfileName: name };
-  return { name: 'npm', install: ['npm', 'ci', '--no-audit', '--no-fund'], lockfileName: name };
+  if (name === 'pnpm-lock.yaml')
+    return { name: 'pnpm', berry: false, install: ['pnpm', 'install', '--frozen-lockfile'], lockfileName: name };
+  return { name: 'npm', berry: false, install: ['npm', 'ci', '--no-audit', '--no-fund'], lockfileName: name };
 }
 
 /**

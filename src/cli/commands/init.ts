@@ -1,0 +1,59 @@
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { loadConfig } from '../../config/load.ts';
+import { configFileNames } from '../../config/read.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
+import { bold, dim } from '../../shared/feedback/sinks/terminal.ts';
+import { githubSetup } from '../../run/init/github-setup.ts';
+import { planGitHubWiring, type GitHubWiring } from '../../run/init/github-wiring.ts';
+import { workflowFileText, workflowPath } from '../../run/init/github-workflow.ts';
+import { readRepositoryFacts } from '../../run/init/repository-facts.ts';
+import { writeGeneratedFile, type WriteOutcome } from '../../run/init/write-generated-file.ts';
+import type { Command } from '../command.ts';
+
+const out = (line: string) => process.stdout.write(line + '\n');
+
+/**
+ * `slipway init github [--release-half needs|dispatch] [--force]`: writes the GitHub Actions
+ * workflow for the repository's configuration, then says what else to set up in GitHub.
+ */
+export const initCommand: Command = async (input) => {
+  const [target] = input.args;
+  if (target !== 'github')
+    throw new Failure(target ? `slipway init knows no "${target}"` : 'slipway init needs a target', {
+      hint: 'slipway init github [--release-half needs|dispatch] [--force]',
+    });
+  const repoDir = resolve(input.repo ?? process.cwd());
+  // Without a configuration the workflow is still useful: pull requests and releases with defaults.
+  const hasConfig = configFileNames.some((name) => existsSync(join(repoDir, name)));
+  const loaded = hasConfig ? await loadConfig(repoDir) : undefined;
+  const configFile = loaded && basename(loaded.file);
+  const facts = await readRepositoryFacts(repoDir, loaded?.config);
+  const wiring = planGitHubWiring({ config: loaded?.config, configFile, facts, releaseHalf: input['release-half'] });
+  const { outcome } = await writeGeneratedFile(repoDir, workflowPath, workflowFileText(wiring, configFile), {
+    force: !!input.force,
+    command: 'slipway init github',
+  });
+  out(`${bold(workflowPath)} ${describeOutcome(outcome)}: ${summary(wiring)}`);
+  for (const section of githubSetup(wiring)) {
+    out('');
+    out(bold(section.title));
+    for (const item of section.items) out(`  - ${item}`);
+  }
+  out('');
+  out(dim(`Then commit ${workflowPath} and push it to ${wiring.mainBranch}.`));
+  return 0;
+};
+
+function describeOutcome(outcome: WriteOutcome): string {
+  return { created: 'written', replaced: 'replaced (--force)', unchanged: 'unchanged (already as generated)' }[outcome];
+}
+
+function summary(wiring: GitHubWiring): string {
+  const chain = wiring.releaseHalf === 'needs' ? 'in the same run (needs)' : `on a repository_dispatch event`;
+  const approve =
+    wiring.manualEnvironments === undefined || wiring.manualEnvironments.length
+      ? `; promotions through manual gates from Actions > Slipway > Run workflow${wiring.manualEnvironments ? ` (${wiring.manualEnvironments.join(', ')})` : ''}`
+      : '';
+  return `pull requests run slipway ci; pushes to ${wiring.mainBranch} run slipway run, then slipway release ${chain}${approve}`;
+}
