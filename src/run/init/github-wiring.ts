@@ -65,12 +65,8 @@ export interface GitHubWiring {
   notes: string[];
 }
 
-/**
- * Issue 12's configuration keys (`forge`, `notify`), read defensively: a configuration without
- * them (or a schema that does not know them yet) is wired for a local forge and no Slack.
- */
-interface GitHubSettings {
-  forge?: { kind?: string; repository?: string; tokenEnv?: string; app?: Record<string, unknown>; releaseHalf?: string };
+/** Slack settings, read defensively until the notify schema lands. */
+interface NotifySettings {
   notify?: { slack?: { webhookUrlEnv?: string } };
 }
 
@@ -96,8 +92,8 @@ const awsKeyNames = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_
 /** PURE: what the workflow needs, from the configuration and the repository. */
 export function planGitHubWiring(input: WiringInput): GitHubWiring {
   const { config, facts } = input;
-  const settings = (config ?? {}) as GitHubSettings;
-  const githubForge = settings.forge?.kind === 'github' ? settings.forge : undefined;
+  const settings = (config ?? {}) as NotifySettings;
+  const githubForge = config?.forge.kind === 'github' ? config.forge : undefined;
   const configName = input.configFile ?? 'slipway.config';
   const needs = new WiringNeeds();
   const tokenEnv = githubForge?.tokenEnv ?? 'GITHUB_TOKEN';
