@@ -29,6 +29,16 @@ describe('slipway ci', () => {
   const slipway = (env: Record<string, string>, ...args: string[]) =>
     exec(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
 
+  it('says a checkout with no commit has none, instead of failing on git', async () => {
+    const empty = join(work, 'empty-clone');
+    await git(work, ['init', '-q', empty]);
+    const run = await slipway({}, 'ci', '--repo', empty, '--home', join(work, 'empty-home'));
+    expect(run.code, run.output).toBe(1);
+    expect(run.stderr).toContain(`${empty} has no commit to run: HEAD names none`);
+    expect(run.stderr).toContain('hint: run in a git checkout with a commit');
+    expect(run.stderr).not.toContain('GitError');
+  });
+
   it('builds and tests once, then restores and replays everything, and `why` names the changed input', async () => {
     const repo = join(work, 'local');
     await createCiWorkspace(repo);

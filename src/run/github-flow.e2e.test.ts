@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ import { startLocalRegistry } from '../release/registry/index.ts';
 import { startLocalGitHub, type LocalGitHub } from '../release/forge/local/server.ts';
 import { exec } from '../shared/exec.ts';
 import { git } from '../shared/git.ts';
-import { waitFor } from '../shared/net.ts';
+import { freePort, waitFor } from '../shared/net.ts';
 import { startContractProxy } from '../test-support/github/contract-proxy.ts';
 import { GitHubContract } from '../test-support/github/contract.ts';
 
@@ -79,7 +78,24 @@ async function repositoryOn(repository: string, baseUrl: string, releaseHalf: 'w
   const registryLine = registry ? `  registry: { url: '${registry}' },\n` : '';
   await writeFile(path, config.replace("  project: 'embark',\n", `  project: 'embark',\n${forge}${registryLine}`));
   await git(repoDir, ['commit', '-qam', 'Slipway: releases on GitHub']);
+  // The repository on GitHub the checkout came from: where the version commit and tag are pushed.
+  const origin = join(home, 'origins', `${repository.replace('/', '-')}.git`);
+  await git(home, ['init', '-q', '--bare', '-b', 'main', origin]);
+  await git(repoDir, ['remote', 'add', 'origin', origin]);
+  await git(repoDir, ['push', '-q', 'origin', 'main']);
   return repoDir;
+}
+
+/** What the repository on GitHub has after the release: main at the version commit, and the tag on it. */
+async function originRefs(repoDir: string) {
+  const refs = await git(repoDir, ['ls-remote', 'origin']);
+  const ref = (name: string) =>
+    refs
+      .split('\n')
+      .find((line) => line.endsWith(`\t${name}`))
+      ?.split('\t')[0];
+  const versionCommit = (await git(repoDir, ['rev-parse', 'HEAD'])).trim();
+  return { main: ref('refs/heads/main'), tag: ref('refs/tags/v1.5.0'), versionCommit };
 }
 
 async function show(id: string) {
@@ -117,6 +133,9 @@ describe('the pipeline with its forge on GitHub', () => {
       const starter = releaseHalf === 'webhook' ? 'release created' : 'repository_dispatch slipway-release';
       expect(deliveries.map((delivery) => `${delivery.event} ${delivery.action}`)).toContain(starter);
       expect(deliveries.every((delivery) => delivery.delivered)).toBe(true);
+      const refs = await originRefs(repoDir);
+      expect(refs.main).toBe(refs.versionCommit);
+      expect(refs.tag).toBe(refs.versionCommit);
       expect(proxy.exchanges.length).toBeGreaterThan(5);
       expect(proxy.problems()).toEqual([]);
     });
@@ -133,10 +152,12 @@ describe('the pipeline with its forge on GitHub', () => {
     expect(run.stdout).toContain('release v1.5.0 created; the release half runs next: slipway release v1.5.0');
     expect((await releases())[0]).toMatchObject({ tag_name: 'v1.5.0', draft: true });
 
-    // Another runner: a fresh clone of the merge and an empty Slipway home.
+    // Another runner: a fresh clone from the repository on GitHub and an empty Slipway home.
+    const refs = await originRefs(repoDir);
+    expect(refs.tag).toBe(refs.versionCommit);
     const runner = await mkdtemp(join(tmpdir(), 'slipway-next-job-'));
     stops.push(() => rm(runner, { recursive: true, force: true }));
-    await git(runner, ['clone', '-q', repoDir, 'checkout']);
+    await git(runner, ['clone', '-q', (await git(repoDir, ['remote', 'get-url', 'origin'])).trim(), 'checkout']);
     const checkout = join(runner, 'checkout');
     const half = await exec(process.execPath, [cli, 'release', 'v1.5.0', '--repo', checkout, '--home', join(runner, 'home')], { env });
     expect(half.code, half.stdout + half.stderr).toBe(0);
@@ -147,14 +168,3 @@ describe('the pipeline with its forge on GitHub', () => {
     expect(proxy.problems()).toEqual([]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-}

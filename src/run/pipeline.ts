@@ -13,7 +13,7 @@ import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { ChildRecords } from '../shared/child-records.ts';
-import { git } from '../shared/git.ts';
+import { git, gitResult } from '../shared/git.ts';
 import { readManifestFile } from '../shared/json-files.ts';
 import { waitFor } from '../shared/net.ts';
 import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
@@ -85,7 +85,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   }
   const [commit, currentBranch] = options.head
     ? [options.head.commit, options.head.branch]
-    : (await Promise.all([git(repoDir, ['rev-parse', 'HEAD']), git(repoDir, ['branch', '--show-current'])])).map((answer) => answer.trim());
+    : (await Promise.all([headCommit(repoDir), git(repoDir, ['branch', '--show-current'])])).map((answer) => answer.trim());
   const branch = currentBranch || 'detached';
   const scope = options.scope ?? 'release';
   let config: Config;
@@ -199,6 +199,16 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     held.giveUpRepository?.();
     store.close();
   }
+}
+
+/** The commit a run is of; a checkout without one (an empty clone, not a repository) is said so. */
+async function headCommit(repoDir: string): Promise<string> {
+  const head = await gitResult(repoDir, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
+  if (head.code === 0) return head.stdout;
+  throw new Failure(`${repoDir} has no commit to run: HEAD names none`, {
+    details: [head.stderr.trim() || 'git rev-parse HEAD found no commit'],
+    hint: 'run in a git checkout with a commit (an empty clone has none: check the remote default branch)',
+  });
 }
 
 /** What carries a handed-off release on, in the developer's words. */

@@ -1,5 +1,6 @@
 import { writeFileAtomic } from '../shared/fs.ts';
 import type { PipelineStage } from './context.ts';
+import { pushVersion } from '../release/push-version.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { gitResult } from '../shared/git.ts';
@@ -63,6 +64,7 @@ export const release: PipelineStage<ReleaseOutputs> = {
     const tagged = await gitResult(ctx.repoDir, ['tag', '-f', plan.tag, versionCommit]);
     if (tagged.code !== 0)
       throw new Failure(`could not tag ${versionCommit.slice(0, 10)} as ${plan.tag}`, { logExcerpt: [tagged.stderr.trim()] });
+    if (ctx.config.forge.kind === 'github') await pushVersion(ctx.repoDir, ctx.config.coverage.mainBranch, versionCommit, plan.tag);
     const forge = await ctx.adapters.forge();
     const sboms = await Promise.all(
       Object.values(images)
