@@ -136,3 +136,34 @@ describe('a failing run told to Slack and to GitHub Actions', () => {
     expect(appended.includes(receiver!.token) || result.output.includes(receiver!.token)).toBe(false);
   });
 });
+
+describe('a `slipway ci` answered from an unchanged earlier run', () => {
+  let work: string;
+  let receiver: SlackReceiver;
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'slipway-notify-unchanged-'));
+    receiver = await startSlackReceiver('ok');
+  });
+  afterAll(async () => {
+    await receiver?.close();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('sends its message too, as the run it replays was configured to', async () => {
+    const repo = join(work, 'repo');
+    await createCiWorkspace(repo, { notify: { slack: { on: 'always' } } });
+    const ci = () =>
+      exec(process.execPath, [cli, 'ci', '--repo', repo, '--home', join(work, 'home')], {
+        env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', SLACK_WEBHOOK_URL: receiver.url },
+      });
+    const first = await ci();
+    expect(first.code, first.output).toBe(0);
+    const second = await ci();
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toMatch(/unchanged since run #1/);
+    const headers = receiver.received.map(({ payload }) => (payload.blocks as { text?: { text: string } }[])[0].text?.text);
+    expect(headers).toEqual(['Run #1: built and tested', 'Run #2: built and tested']);
+    expect(receiver.received.flatMap(({ violations }) => violations)).toEqual([]);
+  });
+});
