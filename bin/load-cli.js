@@ -41,6 +41,7 @@ const bundleExternals = [
   '@kubernetes/*',
   '@changesets/*',
   'yaml',
+  '@slack/*',
 ];
 
 /** The bundle of the sources as they are now, built first if they changed since the last one. */

@@ -5,6 +5,8 @@ import { feedbackFrom } from '../shared/feedback/feedback.ts';
 import { hostFailureOf } from '../shared/feedback/host-failure.ts';
 import { resolveHome } from '../shared/home.ts';
 import { commands } from './commands.ts';
+import { feedbackAnnotations, inGitHubActions } from '../shared/feedback/sinks/github-actions.ts';
+import { actionsCommands } from './reporter.ts';
 
 const usage = `slipway: from a merge on main to a deployed, verified, published release
 
@@ -64,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!(failure instanceof Failure)) throw error;
     const feedback = feedbackFrom(failure, { runId: 0, stage: name, message: `slipway ${name} failed` });
     process.stderr.write(renderFeedback(feedback) + '\n');
+    if (inGitHubActions()) feedbackAnnotations(feedback).forEach(actionsCommands);
     return feedback.exitCode;
   }
 }

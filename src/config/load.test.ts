@@ -120,6 +120,27 @@ describe('configuration', () => {
     }
   });
 
+  it('sends no Slack message unless asked, reads the webhook from SLACK_WEBHOOK_URL by default, and names a bad setting', () => {
+    expect(validateConfig(minimal, 'slipway.config.ts').notify).toEqual({});
+    expect(validateConfig({ ...minimal, notify: { slack: {} } }, 'slipway.config.ts').notify).toEqual({
+      slack: { webhookUrlEnv: 'SLACK_WEBHOOK_URL', on: 'always' },
+    });
+    try {
+      // The URL itself has no place in the file: it is a secret, read from the environment.
+      validateConfig(
+        { ...minimal, notify: { slack: { webhookUrlEnv: 'https://hooks.slack.com/x', on: 'sometimes', webhookUrl: 'x' } } },
+        'slipway.config.ts',
+      );
+      expect.unreachable();
+    } catch (error) {
+      const failure = error as Failure;
+      expect(failure.specific).toBe('slipway.config.ts is invalid (3 problems)');
+      expect(failure.details.join('\n')).toMatch(/notify\.slack\.webhookUrlEnv: an environment variable name/);
+      expect(failure.details.join('\n')).toMatch(/notify\.slack\.on: /);
+      expect(failure.details.join('\n')).toMatch(/notify\.slack: .*webhookUrl/);
+    }
+  });
+
   it('reports a config that does not compile with its line', async () => {
     await writeFile(join(dir, 'slipway.config.ts'), 'export default {\n  project: "x",,\n};\n');
     await expect(loadConfig(dir)).rejects.toMatchObject({

@@ -222,6 +222,26 @@ export const configSchema = z.strictObject({
       maxRestarts: z.number().int().min(0).default(0),
     })
     .prefault({}),
+  /** Where a run's result is sent besides the terminal and its reports. */
+  notify: z
+    .strictObject({
+      /** One Slack message per run, through an incoming webhook. */
+      slack: z
+        .strictObject({
+          /**
+           * The environment variable holding the webhook URL. The URL is a secret: it is read from
+           * the environment only, never from this file, and masked wherever it would appear.
+           */
+          webhookUrlEnv: z
+            .string()
+            .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, underscores)')
+            .default('SLACK_WEBHOOK_URL'),
+          /** Which runs send a message: every run, or only failed ones. */
+          on: z.enum(['failure', 'always']).default('always'),
+        })
+        .optional(),
+    })
+    .prefault({}),
 });
 
 /** The configuration as a user writes it (defaults optional). */
@@ -231,4 +251,5 @@ export type Config = z.output<typeof configSchema>;
 export type ServiceConfig = Config['services'][string];
 export type EnvironmentConfig = Config['environments'][string];
 export type SmokeCheck = Config['smoke'][number];
+export type NotifyConfig = Config['notify'];
 export type ResourceKind = (typeof resourceKinds)[number];

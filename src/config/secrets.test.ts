@@ -20,6 +20,13 @@ describe('secretValues', () => {
     expect(secretValues(config, env).sort()).toEqual(['eu-1-region', 'ghs_123456', 'hunter22', 'npm_abcdef']);
   });
 
+  it("masks the Slack webhook's URL, under whatever name the configuration reads it from", () => {
+    const url = 'https://hooks.slack.com/services/T0/B0/abcdefgh';
+    const config = configSchema.parse({ project: 'p', notify: { slack: { webhookUrlEnv: 'TEAM_CHAT_HOOK' } } });
+    expect(secretValues(config, { TEAM_CHAT_HOOK: url, SLACK_WEBHOOK_URL: 'https://other.example/hook' })).toEqual([url]);
+    expect(secretValues(configSchema.parse({ project: 'p' }), { TEAM_CHAT_HOOK: url })).toEqual([]);
+  });
+
   it('reads secret-looking names as CI systems do, without masking ordinary ones', () => {
     for (const name of [
       'NPM_TOKEN',

@@ -7,7 +7,6 @@ import { runStages } from '../engine/engine.ts';
 import type { EventListener } from '../engine/events.ts';
 import { feedbackFrom, type Feedback } from '../shared/feedback/feedback.ts';
 import { Failure } from '../shared/feedback/failure.ts';
-import { writeRunReports } from '../shared/feedback/sinks/reports.ts';
 import type { Home } from '../shared/home.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
@@ -19,6 +18,7 @@ import { waitFor } from '../shared/net.ts';
 import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
 import { openRunAdapters, type RunAdapters } from './adapters.ts';
+import { reportRun } from './report-run.ts';
 import { releaseDeliveryHandler } from './release-deliveries.ts';
 import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
@@ -173,7 +173,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
         : await runStages({ store, stages, context: stageContext, listener });
     if (fingerprintBefore && failures.length === 0) {
       const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
-      await rememberChecks(home, run, fingerprintBefore, placed);
+      await rememberChecks(home, run, fingerprintBefore, placed, config.notify);
     }
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
@@ -190,8 +190,17 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
     const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
-    await writeRunReports(store, run.id, home.runDir(run.id));
     const handoff = handedOff && release?.manifest ? handoffOf(config, release.manifest.tag, Boolean(options.webhook)) : undefined;
+    await reportRun({
+      store,
+      runId: run.id,
+      home,
+      notify: config.notify,
+      redactor,
+      listener,
+      createdTag: scope === 'release' ? release?.manifest?.tag : undefined,
+      handoff,
+    });
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {
     await receiver?.close();

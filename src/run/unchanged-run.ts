@@ -1,8 +1,10 @@
 import { join } from 'node:path';
 import { stampTree, type PlacedOutputs } from '../build/cache/output-stamps.ts';
 import { findConfigFile, readRawConfig } from '../config/read.ts';
+import type { NotifyConfig } from '../config/schema.ts';
 import type { EventListener } from '../engine/events.ts';
-import { writeRunReports } from '../shared/feedback/sinks/reports.ts';
+import { Redactor } from '../shared/redactor.ts';
+import { reportRun } from './report-run.ts';
 import type { Home } from '../shared/home.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { gitOrUndefined } from '../shared/git.ts';
@@ -18,15 +20,17 @@ export interface GitHead {
 }
 
 interface ChecksMemo {
-  format: 2;
+  format: 3;
   fingerprint: string;
   runId: number;
   placed: PlacedOutputs[];
   /** Every placed output's file stamps when the run ended, in the order of `placed`. */
   stamps: string;
+  /** The configuration's notify settings, validated: the replay reports where the run did, without the schema. */
+  notify: NotifyConfig;
 }
 
-const memoFormat = 2;
+const memoFormat = 3;
 const placedStamps = (placed: PlacedOutputs[]) => JSON.stringify(placed.map(({ dir, paths }) => stampTree(dir, paths)));
 const memoPath = (home: Home) => join(home.cacheDir, 'checks-memo.json');
 
@@ -61,10 +65,23 @@ export async function checksFingerprint(repoDir: string, home: Home): Promise<st
 }
 
 /** After a successful check run: what it saw, so an identical next run can be answered from it. */
-export async function rememberChecks(home: Home, run: RunRecord, fingerprintBefore: string, placed: PlacedOutputs[]): Promise<void> {
+export async function rememberChecks(
+  home: Home,
+  run: RunRecord,
+  fingerprintBefore: string,
+  placed: PlacedOutputs[],
+  notify: NotifyConfig,
+): Promise<void> {
   // Only when the run left the inputs as it found them: otherwise the next run sees something else.
   if ((await checksFingerprint(run.repoDir, home)) !== fingerprintBefore) return;
-  const memo: ChecksMemo = { format: memoFormat, fingerprint: fingerprintBefore, runId: run.id, placed, stamps: placedStamps(placed) };
+  const memo: ChecksMemo = {
+    format: memoFormat,
+    fingerprint: fingerprintBefore,
+    runId: run.id,
+    placed,
+    stamps: placedStamps(placed),
+    notify,
+  };
   await writeFileAtomic(memoPath(home), JSON.stringify(memo));
 }
 
@@ -124,7 +141,8 @@ export async function replayUnchangedChecks(opts: {
         durationMs: 0,
       });
     }
-    await writeRunReports(store, run.id, home.runDir(run.id));
+    // What is reported was redacted when the earlier run stored it; the redactor takes Slack's URL.
+    await reportRun({ store, runId: run.id, home, notify: memo.notify, redactor: new Redactor(), listener });
     return { run: store.getRun(run.id) };
   } finally {
     store.close();

@@ -95,7 +95,13 @@ export function tailLines(output: string, count = 20): string[] {
  * registry and clusters with. The project's scripts (its builds, tests and installs, code a pull
  * request can change) never get them.
  */
-const slipwayCredentials = ['SLIPWAY_CACHE_KEY', 'SLIPWAY_WEBHOOK_SECRET', 'SLIPWAY_REGISTRY_PASSWORD', 'LIGHTKEEPER_TOKEN'];
+const slipwayCredentials = [
+  'SLIPWAY_CACHE_KEY',
+  'SLIPWAY_WEBHOOK_SECRET',
+  'SLIPWAY_REGISTRY_PASSWORD',
+  'LIGHTKEEPER_TOKEN',
+  'SLACK_WEBHOOK_URL',
+];
 
 /** The environment for the project's own scripts: this one, without Slipway's credentials. */
 export function projectEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {

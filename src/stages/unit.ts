@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
+import { runPackageTests, testLocations, testRunFailure } from '../build/checks/index.ts';
 import { buildCaches } from '../build/caches.ts';
 import { runOrReplay, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
@@ -82,6 +82,7 @@ export const unit: PipelineStage<UnitOutputs> = {
           .slice(1)
           .map((r) => r.package)
           .join(', ')})`,
+        locations: failed.flatMap((result) => testLocations(result.failures)),
       });
     }
     const passed = results.reduce((sum, result) => sum + result.passed, 0);

@@ -99,6 +99,11 @@ describe('changedLinesFailure', () => {
       '  src/a.ts: 2-4',
       '  src/b.ts: 9',
     ]);
+    expect(failure?.locations.map(({ file, line, endLine }) => ({ file, line, endLine }))).toEqual([
+      { file: 'src/a.ts', line: 2, endLine: 4 },
+      { file: 'src/b.ts', line: 9, endLine: undefined },
+    ]);
+    expect(failure?.locations[0].message).toBe('uncovered changed lines: 2-4 (changed lines 33.3 % covered, below 80 %)');
     expect(failure?.hint).toBe(
       'Add tests that exercise these changed lines. The level is coverage.changedLines in the Slipway config; coverage.base sets what the change is measured against.',
     );
@@ -116,5 +121,6 @@ describe('changedLinesFailure', () => {
     expect(failure?.specific).toBe('changed lines 79.9 % covered, below the 80 % required (against first parent of HEAD (abc1234))');
     expect(failure?.details).toHaveLength(12);
     expect(failure?.details.at(-1)).toBe('  … and 2 more files');
+    expect(failure?.locations).toHaveLength(10);
   });
 });

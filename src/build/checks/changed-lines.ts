@@ -3,6 +3,7 @@ import { formatUncoveredRanges } from './coverage.ts';
 import type { ChangedLines } from './git-diff.ts';
 import { mergeCoverage, type FileCoverage } from './lcov.ts';
 import { isTestFile } from './stack.ts';
+import { uncoveredLocations } from './feedback.ts';
 
 export interface ChangedLinesCheck {
   /** Covered share of the instrumented changed lines, rounded down to 2 decimals; 100 when none. */
@@ -67,6 +68,11 @@ export function changedLinesFailure(
       ...result.uncovered.slice(0, maxFiles).map(({ file, ranges }) => `  ${file}: ${ranges}`),
       ...(result.uncovered.length > maxFiles ? [`  … and ${result.uncovered.length - maxFiles} more files`] : []),
     ],
+    locations: uncoveredLocations(
+      result.uncovered.slice(0, maxFiles),
+      'changed lines',
+      `changed lines ${shown} % covered, below ${threshold} %`,
+    ),
     hint: 'Add tests that exercise these changed lines. The level is coverage.changedLines in the Slipway config; coverage.base sets what the change is measured against.',
   });
 }

@@ -84,6 +84,21 @@ describe('checkCoverage', () => {
       '  packages/backend/src/db.js: 40-41',
     ]);
     expect(failure.details).toContain('  packages/shared/src/format.js: 5');
+    // Each uncovered file is a place to annotate: its first uncovered range, all of them named.
+    expect(failure.locations[0]).toEqual({
+      file: 'packages/backend/src/routes.js',
+      line: 12,
+      endLine: 18,
+      title: 'Not covered by tests',
+      message: 'uncovered lines: 12-18, 31 (global lines coverage 75% is below 80%)',
+    });
+    expect(failure.locations.at(-1)).toEqual({
+      file: 'packages/shared/src/format.js',
+      line: 5,
+      title: 'Not covered by tests',
+      message: 'uncovered functions at lines: 5 (@embark/shared functions coverage 50% is below 100%)',
+    });
+    expect(failure.locations).toHaveLength(5);
   });
 
   it('leaves excluded packages out of every measure', () => {

@@ -131,3 +131,11 @@ export function formatUncoveredRanges(lines: number[]): string {
   }
   return ranges.join(', ');
 }
+
+/** "12-14, 18" → lines 12 to 14: the first range formatUncoveredRanges wrote. */
+export function firstUncoveredRange(ranges: string): { line: number; endLine: number } | undefined {
+  const first = /^(\d+)(?:-(\d+))?/.exec(ranges);
+  if (!first) return undefined;
+  const line = Number(first[1]);
+  return { line, endLine: first[2] ? Number(first[2]) : line };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { excerptAroundFirstFailure } from './feedback.ts';
+import { excerptAroundFirstFailure, testRunFailure } from './feedback.ts';
 
 describe('excerptAroundFirstFailure', () => {
   it('keeps what the code printed just before the first failing test', () => {
@@ -20,5 +20,33 @@ describe('excerptAroundFirstFailure', () => {
   it('falls back to the tail of the output when no test failed visibly (a crash)', () => {
     const output = ['starting', 'SyntaxError: Unexpected token', 'npm error code 1'].join('\n');
     expect(excerptAroundFirstFailure(output)).toEqual(['starting', 'SyntaxError: Unexpected token', 'npm error code 1']);
+  });
+});
+
+describe('testRunFailure', () => {
+  const result = (failures: { name: string; suite?: string; file?: string; line?: number; message: string }[]) => ({
+    package: '@embark/shared',
+    passed: 3,
+    failed: failures.length,
+    skipped: 0,
+    failures,
+    durationMs: 1,
+    exitCode: 1,
+    output: '',
+  });
+
+  it('points at each failing test whose file is known, at its line, named by its suite and title', () => {
+    const failure = testRunFailure(
+      result([
+        { name: 'pads dates', suite: 'format', file: 'packages/shared/src/format.test.ts', line: 12, message: '"1" !== "01"' },
+        { name: 'trims', file: 'packages/shared/src/trim.test.ts', message: 'boom' },
+        { name: 'npm run test', message: 'exited with code 1 before writing its JUnit report' },
+      ]),
+    )!;
+    expect(failure.locations).toEqual([
+      { file: 'packages/shared/src/format.test.ts', line: 12, title: 'format > pads dates', message: '"1" !== "01"' },
+      { file: 'packages/shared/src/trim.test.ts', title: 'trims', message: 'boom' },
+    ]);
+    expect(failure.details).toHaveLength(3);
   });
 });

@@ -1,8 +1,8 @@
-import { Failure } from '../../shared/feedback/failure.ts';
+import { Failure, type FailureLocation } from '../../shared/feedback/failure.ts';
 import { tailLines } from '../../shared/exec.ts';
 import type { TestCaseFailure } from './junit.ts';
 import type { PackageTestResult } from './run.ts';
-import type { CoverageCheck, CoverageViolation } from './coverage.ts';
+import { firstUncoveredRange, type CoverageCheck, type CoverageViolation } from './coverage.ts';
 
 /**
  * The lines around the first failing test in a runner's output: what the code printed just before
@@ -16,11 +16,25 @@ export function excerptAroundFirstFailure(output: string, before = 6, after = 14
   return lines.slice(Math.max(0, first - before), first + after).filter((line) => line.trim() !== '');
 }
 
+/** "format > pads dates". */
+function testTitle(failure: TestCaseFailure): string {
+  return failure.suite ? `${failure.suite} > ${failure.name}` : failure.name;
+}
+
 /** "format > pads dates (src/format.test.ts:12)". */
 export function describeTestCase(failure: TestCaseFailure): string {
-  const title = failure.suite ? `${failure.suite} > ${failure.name}` : failure.name;
+  const title = testTitle(failure);
   const where = failure.file ? ` (${failure.file}${failure.line ? `:${failure.line}` : ''})` : '';
   return `${title}${where}`;
+}
+
+/** Each failing test whose file is known, at its line: where an annotation goes. */
+export function testLocations(failures: TestCaseFailure[]): FailureLocation[] {
+  return failures.flatMap((failure) =>
+    failure.file
+      ? [{ file: failure.file, ...(failure.line ? { line: failure.line } : {}), title: testTitle(failure), message: failure.message }]
+      : [],
+  );
 }
 
 /**
@@ -37,6 +51,7 @@ export function testRunFailure(result: PackageTestResult, kind: 'unit' | 'browse
   return new Failure(specific, {
     details: result.failures.map((failure) => `${describeTestCase(failure)}: ${failure.message}`),
     logExcerpt: excerptAroundFirstFailure(result.output),
+    locations: testLocations(result.failures),
     hint: first?.file
       ? `Fix ${first.file}${first.line ? `:${first.line}` : ''}, or the code it tests, and run the package's tests locally.`
       : `Run the package's tests locally (npm test in ${result.package}) and fix what fails.`,
@@ -59,8 +74,29 @@ export function coverageFailure(check: CoverageCheck, maxFiles = 10): Failure | 
     ...violation.uncovered.slice(0, maxFiles).map(({ file, ranges }) => `  ${file}${ranges ? `: ${ranges}` : ''}`),
     ...(violation.uncovered.length > maxFiles ? [`  … and ${violation.uncovered.length - maxFiles} more files`] : []),
   ]);
+  const locations = check.violations.flatMap((violation) =>
+    uncoveredLocations(
+      violation.uncovered.slice(0, maxFiles),
+      `${violation.metric === 'lines' ? 'lines' : `${violation.metric} at lines`}`,
+      describeViolation(violation),
+    ),
+  );
   return new Failure(specific, {
     details,
+    locations,
     hint: 'Add tests that exercise the uncovered lines. Thresholds live in the Slipway config (coverage, coverage.packages); a package can be left out with coverage.exclude.',
+  });
+}
+
+/** Each file's first uncovered range, naming all of its uncovered ones and why they matter. */
+export function uncoveredLocations(files: { file: string; ranges: string }[], what: string, why: string): FailureLocation[] {
+  return files.map(({ file, ranges }) => {
+    const first = firstUncoveredRange(ranges);
+    return {
+      file,
+      ...(first ? { line: first.line, ...(first.endLine > first.line ? { endLine: first.endLine } : {}) } : {}),
+      title: 'Not covered by tests',
+      message: `uncovered ${what}: ${ranges} (${why})`,
+    };
   });
 }

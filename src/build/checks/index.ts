@@ -10,7 +10,7 @@ export {
   type CoverageMetric,
 } from './coverage.ts';
 export { runPackageTests, runBrowserTests, type PackageTestResult, type RunTestsOptions, type BrowserTestOptions } from './run.ts';
-export { testRunFailure, coverageFailure, describeTestCase } from './feedback.ts';
+export { testRunFailure, coverageFailure, describeTestCase, testLocations } from './feedback.ts';
 export { coverageOnSources, indexSourceMaps, readPackageCoverage, type SourceIndex } from './coverage-sources.ts';
 export { changedLines, resolveChangeBase, type ChangeBase, type ChangedLines } from './git-diff.ts';
 export { changedLinesFailure, checkChangedLines, type ChangedLinesCheck } from './changed-lines.ts';

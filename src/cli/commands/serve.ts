@@ -1,10 +1,10 @@
 import { loadConfig } from '../../config/load.ts';
 import { secretValues } from '../../config/secrets.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { writeRunReports } from '../../shared/feedback/sinks/reports.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { continueRelease } from '../../run/pipeline.ts';
 import { openRunAdapters } from '../../run/adapters.ts';
+import { reportRun } from '../../run/report-run.ts';
 import { Redactor } from '../../shared/redactor.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
 import { FileDeliveryLog } from '../../release/forge/webhooks/delivery-log.ts';
@@ -43,7 +43,7 @@ export const serveCommand: Command = async (input) => {
       try {
         const failures = await continueRelease({ store, run, config, home, redactor, adapters, listener });
         store.setRunStatus(run.id, failures.length ? 'failed' : 'succeeded');
-        await writeRunReports(store, run.id, home.runDir(run.id));
+        await reportRun({ store, runId: run.id, home, notify: config.notify, redactor, listener });
         return failures;
       } finally {
         await adapters.close();

@@ -8,6 +8,7 @@ describe('Failure.with', () => {
       logExcerpt: ['✖ adds'],
       hint: 'fix it',
       artifacts: ['a.png'],
+      locations: [{ file: 'src/a.test.ts', line: 3, message: '1 !== 2' }],
     });
     const changed = original.with({ specific: 'test failed in shared (against real postgres)', artifacts: ['kept/a.png'] });
     expect(changed).toBeInstanceOf(Failure);
@@ -17,7 +18,9 @@ describe('Failure.with', () => {
       logExcerpt: ['✖ adds'],
       hint: 'fix it',
       artifacts: ['kept/a.png'],
+      locations: [{ file: 'src/a.test.ts', line: 3, message: '1 !== 2' }],
     });
+    expect(original.with({ locations: [] }).locations).toEqual([]);
     expect(original.specific).toBe('test failed in shared');
   });
 });

@@ -1,4 +1,4 @@
-import { Failure } from './failure.ts';
+import { Failure, type FailureLocation } from './failure.ts';
 import { exitCodeOf, hostFailureOf } from './host-failure.ts';
 
 /** What the developer gets when a stage fails: the RFC's message and the specifics behind it. */
@@ -14,6 +14,8 @@ export interface Feedback {
   logExcerpt: string[];
   hint?: string;
   artifacts: string[];
+  /** The files and lines it points at (failing tests, uncovered lines), when known. */
+  locations?: FailureLocation[];
   at: string;
   /** What the command exits with for it: 1 when the change failed, 2 when Slipway could not run. */
   exitCode: 1 | 2;
@@ -43,6 +45,7 @@ export function feedbackFrom(error: unknown, context: { runId: number; stage: st
       logExcerpt: failure.logExcerpt,
       hint: failure.hint,
       artifacts: failure.artifacts,
+      ...(failure.locations.length ? { locations: failure.locations } : {}),
     };
   }
   const err = error instanceof Error ? error : new Error(String(error));

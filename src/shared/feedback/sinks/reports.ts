@@ -4,14 +4,19 @@ import { writeFileAtomic } from '../../fs.ts';
 import type { Feedback } from '../feedback.ts';
 import { renderMarkdownSummary } from './markdown.ts';
 
-/** Writes the machine-readable (feedback.json) and Markdown (summary.md) reports of a run. */
-export async function writeRunReports(store: RunStore, runId: number, runDir: string): Promise<{ json: string; markdown: string }> {
+/** Writes the machine-readable (feedback.json) and Markdown (summary.md) reports of a run; returns their paths and the summary. */
+export async function writeRunReports(
+  store: RunStore,
+  runId: number,
+  runDir: string,
+): Promise<{ json: string; markdown: string; summary: string }> {
   const run = store.getRun(runId)!;
   const stages = store.stages(runId);
   const feedback = store.feedback<Feedback>(runId);
   const json = join(runDir, 'feedback.json');
   const markdown = join(runDir, 'summary.md');
   await writeFileAtomic(json, JSON.stringify({ run, stages, feedback }, null, 2) + '\n');
-  await writeFileAtomic(markdown, renderMarkdownSummary(run, stages, feedback));
-  return { json, markdown };
+  const summary = renderMarkdownSummary(run, stages, feedback);
+  await writeFileAtomic(markdown, summary);
+  return { json, markdown, summary };
 }
