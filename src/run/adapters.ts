@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { RunCaches } from '../build/cache/index.ts';
 import type { Config } from '../config/schema.ts';
-import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
+import type { DeployLease, EnvironmentChange, PromotionStore } from '../deploy/promotion/index.ts';
+import type { GitHubFeedback } from '../release/forge/github/github-feedback.ts';
 import type { DeployTarget } from '../deploy/target.ts';
 import { openDeployTarget } from '../deploy/targets.ts';
 import type { Webhook } from '../release/forge/local/server.ts';
@@ -14,6 +15,8 @@ import type { Adapters } from '../stages/context.ts';
 
 /** The adapters as the run owns them: what the stages see, and the closing of all of it at the end. */
 export interface RunAdapters extends Adapters {
+  /** Where the run's checks, statuses, deployments and pull-request comment go (the forge's GitHub). */
+  forgeFeedback(): Promise<GitHubFeedback>;
   /** Releases the leases, closes the stores, stops the local registry and forge, and awaits cache uploads. */
   close(): Promise<void>;
 }
@@ -26,6 +29,8 @@ export interface RunAdaptersOptions {
   redactor: Redactor;
   /** Start the local registry read-only: every push is refused (the demo's push fault). */
   registryReadOnly?: boolean;
+  /** Told of every change of a release's state in an environment (to mirror it as GitHub deployments). */
+  onEnvironmentChange?: (change: EnvironmentChange) => void;
   /** What the developer should know that does not fail the run. */
   notify?: (level: 'info' | 'warning', message: string) => void;
 }
@@ -77,6 +82,10 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       );
       return forge.then((opened) => opened.forge);
     },
+    async forgeFeedback() {
+      await adapters.forge();
+      return (await forge!).feedback;
+    },
     async settleForge() {
       return forge ? (await forge).settle() : [];
     },
@@ -108,9 +117,11 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       return target;
     },
     promotions() {
-      promotions ??= import('../deploy/promotion/index.ts').then(
-        ({ PromotionStore, promotionStorePath }) => new PromotionStore(promotionStorePath(home, config.project, repoDir)),
-      );
+      promotions ??= import('../deploy/promotion/index.ts').then(({ PromotionStore, promotionStorePath }) => {
+        const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
+        store.onChange = (change) => options.onEnvironmentChange?.(change);
+        return store;
+      });
       return promotions;
     },
     holdLease(lease) {

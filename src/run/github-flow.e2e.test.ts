@@ -57,7 +57,37 @@ async function github(repository: string) {
   const env = { ...process.env, NO_COLOR: '1', GITHUB_TOKEN: server.token, SLIPWAY_WEBHOOK_SECRET: secret };
   const client = gitHubClient({ baseUrl: server.url, auth: { token: server.token }, throttle: false });
   const [owner, repo] = repository.split('/');
-  return { server, proxy, env, releases: async () => (await client.rest.repos.listReleases({ owner, repo })).data };
+  return {
+    server: {
+      deliveries: () => server.deliveries(),
+      deploymentsOf: async () =>
+        Promise.all(
+          (await client.rest.repos.listDeployments({ owner, repo })).data.map(async (deployment) => {
+            const statuses = (
+              await client.rest.repos.listDeploymentStatuses({ owner, repo, deployment_id: Number(deployment.id) })
+            ).data.reverse();
+            return {
+              environment: deployment.environment,
+              ref: deployment.ref,
+              states: statuses.map((status) => status.state),
+              environmentUrl: statuses.at(-1)?.environment_url,
+            };
+          }),
+        ),
+      checkRunsOf: async () => {
+        const commits = [
+          ...new Set((await client.rest.repos.listReleases({ owner, repo })).data.map((release) => release.target_commitish)),
+        ];
+        const runs = await Promise.all(
+          commits.map(async (ref) => (await client.rest.checks.listForRef({ owner, repo, ref })).data.check_runs),
+        );
+        return runs.flat();
+      },
+    },
+    proxy,
+    env,
+    releases: async () => (await client.rest.repos.listReleases({ owner, repo })).data,
+  };
 }
 
 async function startServe(env: NodeJS.ProcessEnv) {
@@ -123,6 +153,10 @@ describe('the pipeline with its forge on GitHub', () => {
       const id = /slipway show (\d+)/.exec(run.stdout)![1];
 
       const final = await finished(id);
+      // slipway serve reports to GitHub after it records the run's end: wait for its check run to complete.
+      expect(await waitFor(async () => (await server.checkRunsOf()).every((check) => check.status === 'completed'), 30_000, 250)).toBe(
+        true,
+      );
       expect(final.run.status, serveOutput).toBe('succeeded');
       expect(final.stages.find((stage) => stage.stage === 'publish')?.status, serveOutput).toBe('succeeded');
       const [release] = await releases();
@@ -133,6 +167,19 @@ describe('the pipeline with its forge on GitHub', () => {
       const starter = releaseHalf === 'webhook' ? 'release created' : 'repository_dispatch slipway-release';
       expect(deliveries.map((delivery) => `${delivery.event} ${delivery.action}`)).toContain(starter);
       expect(deliveries.every((delivery) => delivery.delivered)).toBe(true);
+      // The Deployments panel: each environment the release entered, in progress then successful, with its URL.
+      const deployments = await server.deploymentsOf();
+      for (const environment of ['nonprod', 'staging']) {
+        const entered = deployments.find((deployment) => deployment.environment === environment && deployment.ref === 'v1.5.0');
+        expect(entered?.states, environment).toEqual(['in_progress', 'in_progress', 'success']);
+        expect(entered?.environmentUrl, environment).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      }
+      // One check run for the merge's run and one for its release half, both completed successfully.
+      const checks = await server.checkRunsOf();
+      expect(checks.map((check) => `${check.name}: ${check.conclusion}`).sort()).toEqual([
+        'slipway release: success',
+        'slipway run: success',
+      ]);
       const refs = await originRefs(repoDir);
       expect(refs.main).toBe(refs.versionCommit);
       expect(refs.tag).toBe(refs.versionCommit);

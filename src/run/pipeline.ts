@@ -19,6 +19,7 @@ import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
 import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
 import { openRunAdapters, type RunAdapters } from './adapters.ts';
 import { reportRun } from './report-run.ts';
+import { startForgeFeedback, type ForgeFeedbackReporter } from './forge-feedback.ts';
 import { releaseDeliveryHandler } from './release-deliveries.ts';
 import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
@@ -55,6 +56,14 @@ export interface PipelineOptions {
  * workflow's next job or another runner), from its release manifest.
  */
 export type PipelineScope = 'release' | 'checks' | 'promotion' | 'release-half';
+
+/** Each kind of run's check run on GitHub, named by the command that runs it. */
+const checkNames: Record<PipelineScope, string> = {
+  checks: 'slipway ci',
+  release: 'slipway run',
+  'release-half': 'slipway release',
+  promotion: 'slipway approve',
+};
 
 /** The stages `slipway ci` runs: what a pull request needs before merging, nothing that publishes. */
 const checkStages = new Set(['trigger', 'deps', 'packages', 'unit', 'coverage', 'browser']);
@@ -128,6 +137,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   const redactor = new Redactor();
   redactor.add(...secretValues(config));
   let releaseHalf: Promise<Feedback[]> | undefined;
+  // The run's feedback on GitHub (its check run, status, deployments, pull-request comment): set up
+  // once the adapters are, and told of every stage and every environment the release enters.
+  let forgeFeedback: ForgeFeedbackReporter | undefined;
+  let runListener: EventListener = listener;
   let receiver: { url: string; close(): Promise<void> } | undefined;
   let webhook = options.webhook;
   // The embedded forge delivers its webhooks to this process; GitHub cannot reach a runner, so a
@@ -141,7 +154,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       onEvent: releaseDeliveryHandler({
         store,
         runOf: () => run,
-        releaseHalf: () => continueRelease({ store, run, config, home, redactor, adapters, listener }),
+        releaseHalf: () => continueRelease({ store, run, config, home, redactor, adapters, listener: runListener }),
         started: (half) => (releaseHalf = half),
       }),
     });
@@ -155,7 +168,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     redactor,
     registryReadOnly: options.registryReadOnly,
     notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
+    onEnvironmentChange: (change) => forgeFeedback?.onEnvironmentChange(change),
   });
+  if (config.forge.kind === 'github' || scope !== 'checks') {
+    const started = startForgeFeedback({ open: () => adapters.forgeFeedback(), run, checkName: checkNames[scope], listener, redactor });
+    forgeFeedback = started.reporter;
+    runListener = started.listener;
+  }
   const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
   const stages =
     scope === 'checks'
@@ -169,11 +188,13 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures =
       scope === 'release-half'
-        ? await releaseHalfOnce(store, run, options.promote ?? '', () => runStages({ store, stages, context: stageContext, listener }))
-        : await runStages({ store, stages, context: stageContext, listener });
+        ? await releaseHalfOnce(store, run, options.promote ?? '', () =>
+            runStages({ store, stages, context: stageContext, listener: runListener }),
+          )
+        : await runStages({ store, stages, context: stageContext, listener: runListener });
     if (fingerprintBefore && failures.length === 0) {
       const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
-      await rememberChecks(home, run, fingerprintBefore, placed, config.notify);
+      await rememberChecks(home, run, fingerprintBefore, placed, config);
     }
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
@@ -182,7 +203,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
         const tag = (store.stage(run.id, 'release')?.outputs as { manifest: ReleaseManifest }).manifest.tag;
         const claim = claimReleaseHalf(store, run, tag, { reopen: true });
         if ('skipped' in claim) throw new HostFailure(claim.message, { hint: `it carries on there: see \`slipway show ${run.id}\`` });
-        releaseHalf = claim.run(() => continueRelease({ store, run, config, home, redactor, adapters, listener }));
+        releaseHalf = claim.run(() => continueRelease({ store, run, config, home, redactor, adapters, listener: runListener }));
       }
       if (!releaseHalf) throw new Error('the release was created and its webhook delivered, but no release half started');
       failures.push(...(await releaseHalf));
@@ -200,6 +221,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       listener,
       createdTag: scope === 'release' ? release?.manifest?.tag : undefined,
       handoff,
+      forge: forgeFeedback,
     });
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {

@@ -5,6 +5,8 @@ import { runResult } from '../shared/feedback/run-result.ts';
 import { appendStepOutput, appendStepSummary, inGitHubActions } from '../shared/feedback/sinks/github-actions.ts';
 import { writeRunReports } from '../shared/feedback/sinks/reports.ts';
 import { slackMessage, type RunLinks } from '../shared/feedback/sinks/slack.ts';
+import { actionsLinks } from './actions-context.ts';
+import type { ForgeFeedbackReporter } from './forge-feedback.ts';
 import { postToSlack } from '../shared/feedback/sinks/slack-webhook.ts';
 import type { Home } from '../shared/home.ts';
 import type { Redactor } from '../shared/redactor.ts';
@@ -24,6 +26,8 @@ export interface RunReportOptions {
   handoff?: string;
   /** Links known beyond those of the GitHub Actions job (a check run's page). */
   links?: RunLinks;
+  /** The run's feedback on GitHub, completed here with the run's summary. */
+  forge?: ForgeFeedbackReporter;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -36,8 +40,25 @@ export async function reportRun(options: RunReportOptions): Promise<void> {
   const { store, runId, home, redactor, env = process.env } = options;
   const warn = (message: string) => options.listener({ type: 'notice', runId, level: 'warning', message: redactor.redact(message) });
   const reports = await writeRunReports(store, runId, home.runDir(runId));
+  let links = options.links;
+  if (options.forge) {
+    const run = store.getRun(runId)!;
+    const failures = store.feedback<Feedback>(runId).filter((item) => item.kind === 'failure');
+    const { checkUrl } = await options.forge.finish({
+      failures,
+      summaryPath: reports.markdown,
+      runLine: runResult(
+        run,
+        store.stages(runId),
+        failures.map((failure) => failure.message),
+        options.handoff,
+      ).line,
+    });
+    // Without an Actions run to link to, Slack's button leads to the check run.
+    if (checkUrl && !actionsLinks(env, run.commit).run) links = { run: checkUrl, ...links };
+  }
   if (inGitHubActions(env)) await reportToActionsJob({ ...options, env, warn, summary: reports.summary, summaryPath: reports.markdown });
-  if (options.notify.slack) await notifySlack({ ...options, env, warn, slack: options.notify.slack });
+  if (options.notify.slack) await notifySlack({ ...options, links, env, warn, slack: options.notify.slack });
 }
 
 async function reportToActionsJob(
@@ -60,16 +81,6 @@ async function reportToActionsJob(
       warn(`GitHub Actions: could not write the step output tag to ${outputFile}: ${error.message}`),
     );
   }
-}
-
-/** The run's page and its commit's, when the run is a GitHub Actions job's. */
-export function actionsLinks(env: NodeJS.ProcessEnv, commit: string): RunLinks {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = env;
-  if (!inGitHubActions(env) || !server || !repository || !/^[\w.-]+\/[\w.-]+$/.test(repository)) return {};
-  return {
-    ...(runId && /^\d+$/.test(runId) ? { run: `${server}/${repository}/actions/runs/${runId}` } : {}),
-    ...(/^[0-9a-f]{7,64}$/.test(commit) ? { commit: `${server}/${repository}/commit/${commit}` } : {}),
-  };
 }
 
 async function notifySlack(

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import { stampTree, type PlacedOutputs } from '../build/cache/output-stamps.ts';
 import { findConfigFile, readRawConfig } from '../config/read.ts';
-import type { NotifyConfig } from '../config/schema.ts';
+import type { Config, NotifyConfig } from '../config/schema.ts';
 import type { EventListener } from '../engine/events.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { reportRun } from './report-run.ts';
+import { ForgeFeedbackReporter } from './forge-feedback.ts';
 import type { Home } from '../shared/home.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { gitOrUndefined } from '../shared/git.ts';
@@ -20,7 +21,7 @@ export interface GitHead {
 }
 
 interface ChecksMemo {
-  format: 3;
+  format: 4;
   fingerprint: string;
   runId: number;
   placed: PlacedOutputs[];
@@ -28,9 +29,11 @@ interface ChecksMemo {
   stamps: string;
   /** The configuration's notify settings, validated: the replay reports where the run did, without the schema. */
   notify: NotifyConfig;
+  /** Its forge, validated: a replay on GitHub still puts its check run on the commit (a pull request's new head). */
+  forge: Config['forge'];
 }
 
-const memoFormat = 3;
+const memoFormat = 4;
 const placedStamps = (placed: PlacedOutputs[]) => JSON.stringify(placed.map(({ dir, paths }) => stampTree(dir, paths)));
 const memoPath = (home: Home) => join(home.cacheDir, 'checks-memo.json');
 
@@ -70,7 +73,7 @@ export async function rememberChecks(
   run: RunRecord,
   fingerprintBefore: string,
   placed: PlacedOutputs[],
-  notify: NotifyConfig,
+  config: Pick<Config, 'notify' | 'forge'>,
 ): Promise<void> {
   // Only when the run left the inputs as it found them: otherwise the next run sees something else.
   if ((await checksFingerprint(run.repoDir, home)) !== fingerprintBefore) return;
@@ -80,7 +83,8 @@ export async function rememberChecks(
     runId: run.id,
     placed,
     stamps: placedStamps(placed),
-    notify,
+    notify: config.notify,
+    forge: config.forge,
   };
   await writeFileAtomic(memoPath(home), JSON.stringify(memo));
 }
@@ -131,7 +135,18 @@ export async function replayUnchangedChecks(opts: {
       store.setRunStatus(created.id, 'succeeded');
       return created;
     });
+    const redactor = new Redactor();
+    const forge = memo.forge.kind === 'github' ? replayOnGitHub(memo.forge, run, listener, redactor) : undefined;
+    forge?.start();
     for (const stage of stages) {
+      forge?.onEvent({
+        type: 'stage-end',
+        runId: run.id,
+        stage: stage.stage,
+        status: stage.status === 'succeeded' ? 'succeeded' : 'skipped',
+        summary: stage.summary ?? '',
+        durationMs: 0,
+      });
       listener({
         type: 'stage-end',
         runId: run.id,
@@ -142,9 +157,32 @@ export async function replayUnchangedChecks(opts: {
       });
     }
     // What is reported was redacted when the earlier run stored it; the redactor takes Slack's URL.
-    await reportRun({ store, runId: run.id, home, notify: memo.notify, redactor: new Redactor(), listener });
+    await reportRun({ store, runId: run.id, home, notify: memo.notify, redactor, listener, forge });
     return { run: store.getRun(run.id) };
   } finally {
     store.close();
   }
+}
+
+/** The replayed run's check run and status on GitHub, through the forge opened only now. */
+function replayOnGitHub(settings: Config['forge'], run: RunRecord, listener: EventListener, redactor: Redactor): ForgeFeedbackReporter {
+  return new ForgeFeedbackReporter({
+    open: async () => {
+      const { openForge } = await import('../release/forge/open-forge.ts');
+      const opened = await openForge({
+        forge: settings,
+        project: run.project,
+        embeddedDir: '',
+        hooks: [],
+        env: process.env,
+        addSecret: (value) => redactor.add(value),
+      });
+      return opened.feedback;
+    },
+    run,
+    checkName: 'slipway ci',
+    env: process.env,
+    redact: (text) => redactor.redact(text),
+    warn: (message) => listener({ type: 'notice', runId: run.id, level: 'warning', message: redactor.redact(message) }),
+  });
 }

@@ -39,7 +39,7 @@ export const deploy: PipelineStage<DeployOutputs> = {
     const deployed = await inFirstEnvironment(ctx, environment, manifest.tag, () =>
       target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log }),
     );
-    store.markLive(environment, manifest.tag);
+    store.markLive(environment, manifest.tag, deployed.url);
     return {
       summary: `${manifest.tag} live in ${environment} at ${deployed.url}${deployed.namespace ? ` (revision ${deployed.revision})` : ''}`,
       outputs: deployed,

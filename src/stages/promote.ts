@@ -37,7 +37,7 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
           current = environment;
           const target = await ctx.adapters.deployTarget(environment);
           const deployed = await target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log });
-          live();
+          live(deployed.url);
           await smokeTest(ctx, deployed);
           await judgeStability(ctx, target, deployed);
         },

@@ -5,6 +5,7 @@ import { resolveHome } from '../../shared/home.ts';
 import { continueRelease } from '../../run/pipeline.ts';
 import { openRunAdapters } from '../../run/adapters.ts';
 import { reportRun } from '../../run/report-run.ts';
+import { startForgeFeedback } from '../../run/forge-feedback.ts';
 import { Redactor } from '../../shared/redactor.ts';
 import { RunStore } from '../../shared/state/run-store.ts';
 import { FileDeliveryLog } from '../../release/forge/webhooks/delivery-log.ts';
@@ -39,11 +40,20 @@ export const serveCommand: Command = async (input) => {
       redactor.add(secret, previous);
       const { config } = await loadConfig(run.repoDir, { cacheDir: home.cacheDir });
       redactor.add(...secretValues(config));
-      const adapters = openRunAdapters({ home, config, repoDir: run.repoDir, webhooks: [], redactor });
+      const adapters = openRunAdapters({
+        home,
+        config,
+        repoDir: run.repoDir,
+        webhooks: [],
+        redactor,
+        // Called only once the release half runs, after `feedback` is set up below.
+        onEnvironmentChange: (change) => feedback.reporter.onEnvironmentChange(change),
+      });
+      const feedback = startForgeFeedback({ open: () => adapters.forgeFeedback(), run, checkName: 'slipway release', listener, redactor });
       try {
-        const failures = await continueRelease({ store, run, config, home, redactor, adapters, listener });
+        const failures = await continueRelease({ store, run, config, home, redactor, adapters, listener: feedback.listener });
         store.setRunStatus(run.id, failures.length ? 'failed' : 'succeeded');
-        await reportRun({ store, runId: run.id, home, notify: config.notify, redactor, listener });
+        await reportRun({ store, runId: run.id, home, notify: config.notify, redactor, listener, forge: feedback.reporter });
         return failures;
       } finally {
         await adapters.close();

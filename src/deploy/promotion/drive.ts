@@ -10,9 +10,9 @@ export interface PromotionDrive {
   release: ReleaseIdentity;
   /**
    * Deploys and verifies the release in one environment while this drive holds its lease: call
-   * `live()` once the release serves there; resolve once it is stable; throw when it is not.
+   * `live(url)` once the release serves there; resolve once it is stable; throw when it is not.
    */
-  deploy(environment: string, live: () => void): Promise<void>;
+  deploy(environment: string, live: (url: string) => void): Promise<void>;
   /** Deploy again where the release failed before (a run started on purpose). */
   retryFailed?: boolean;
   lease?: AcquireOptions;
@@ -50,7 +50,7 @@ export async function drivePromotion(drive: PromotionDrive): Promise<PromotionOu
     const { environment, lease } = entry;
     try {
       onStep(`${release.tag}: deploying to ${environment}`);
-      await drive.deploy(environment, () => store.markLive(environment, release.tag));
+      await drive.deploy(environment, (url) => store.markLive(environment, release.tag, url));
       store.markStable(environment, release.tag);
       deployed.push(environment);
       onStep(`${release.tag}: stable in ${environment}`);

@@ -1,5 +1,6 @@
 export type {
   Approval,
+  EnvironmentChange,
   EnvironmentGate,
   EnvironmentState,
   Gate,

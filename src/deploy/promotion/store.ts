@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../shared/state/sqlite.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { compareReleases, isNewer } from './order.ts';
-import type { Approval, EnvironmentState, PromotionRecord, PromotionStatus, PromotionView, ReleaseIdentity } from './types.ts';
+import type {
+  Approval,
+  EnvironmentChange,
+  EnvironmentState,
+  PromotionRecord,
+  PromotionStatus,
+  PromotionView,
+  ReleaseIdentity,
+} from './types.ts';
 
 /** Who holds an environment's deploy lease, so others can tell a live holder from a dead one. */
 export interface LeaseHolder {
@@ -34,6 +42,13 @@ const waiting: PromotionStatus[] = ['queued', 'awaiting-approval'];
  */
 export class PromotionStore {
   private readonly db: Database.Database;
+
+  /**
+   * Told of every change of a release's state in an environment, as it is made (inside the
+   * store's transaction: it must only take note). What mirrors environments elsewhere (GitHub's
+   * deployments) listens here, so no stage reports on its own.
+   */
+  onChange?: (change: EnvironmentChange) => void;
 
   constructor(path: string) {
     this.db = openDatabase(path);
@@ -167,11 +182,11 @@ export class PromotionStore {
     });
   }
 
-  /** The release now runs in the environment (rolled out, smoke-tested); stability comes next. */
-  markLive(environment: string, release: string): PromotionRecord {
+  /** The release now runs in the environment (rolled out, smoke-tested), at `url`; stability comes next. */
+  markLive(environment: string, release: string, url?: string): PromotionRecord {
     return this.immediate(() => {
       const at = now();
-      const record = this.move(environment, release, 'live', ['deploying'], { live_at: at });
+      const record = this.move(environment, release, 'live', ['deploying'], { live_at: at }, url);
       const current = this.db.prepare('SELECT release FROM live WHERE environment = ?').get(environment) as { release: string } | undefined;
       if (current?.release !== release) {
         this.db
@@ -334,6 +349,7 @@ export class PromotionStore {
     to: PromotionStatus,
     from: PromotionStatus[],
     changes: Partial<Record<'detail' | 'superseded_by' | 'started_at' | 'live_at' | 'finished_at', string | null>>,
+    url?: string,
   ): PromotionRecord {
     const current = this.record(environment, release);
     if (!current || !from.includes(current.status)) {
@@ -347,7 +363,9 @@ export class PromotionStore {
         `UPDATE promotions SET status = ?, updated_at = ?${columns.map((column) => `, ${column} = ?`).join('')} WHERE environment = ? AND release = ?`,
       )
       .run(to, now(), ...Object.values(changes), environment, release);
-    return this.record(environment, release)!;
+    const moved = this.record(environment, release)!;
+    this.onChange?.({ record: moved, digests: moved.digests, ...(url ? { url } : {}) });
+    return moved;
   }
 
   private immediate<T>(work: () => T): T {

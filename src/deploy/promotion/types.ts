@@ -72,3 +72,11 @@ export function releaseIdentity(manifest: ReleaseManifest): ReleaseIdentity {
 export function environmentGates(environments: Record<string, { gate: Gate }>): EnvironmentGate[] {
   return Object.entries(environments).map(([name, environment]) => ({ name, gate: environment.gate }));
 }
+
+/** A release's new state in an environment, as the store made it. */
+export interface EnvironmentChange {
+  record: PromotionRecord;
+  digests: Record<string, string>;
+  /** Where the release serves, once live. */
+  url?: string;
+}

@@ -2,11 +2,14 @@ import type { Config } from '../../config/schema.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import type { Forge } from './forge.ts';
 import { gitHubClient, type GitHubAuth } from './github/client.ts';
+import { GitHubFeedback } from './github/github-feedback.ts';
 import { GitHubForge } from './github/github-forge.ts';
 import { startLocalGitHub, type DeliveryRecord, type LocalGitHub, type Webhook } from './local/server.ts';
 
 export interface OpenedForge {
   forge: Forge;
+  /** Where a run's checks, statuses, deployments and pull-request comment go. */
+  feedback: GitHubFeedback;
   /** Waits for the embedded forge's webhook deliveries; returns those that failed (none on GitHub, which delivers on its own). */
   settle(): Promise<DeliveryRecord[]>;
   close(): Promise<void>;
@@ -46,6 +49,7 @@ export async function openForge(options: OpenForgeOptions): Promise<OpenedForge>
     const client = gitHubClient({ baseUrl: embedded.url, auth: { token: embedded.token }, throttle: false, onWait: options.onWait });
     return {
       forge: new GitHubForge(client, embedded.repository),
+      feedback: new GitHubFeedback(client, embedded.repository),
       settle: async () => {
         await embedded.idle();
         return embedded.failedDeliveries();
@@ -56,7 +60,12 @@ export async function openForge(options: OpenForgeOptions): Promise<OpenedForge>
   const auth = gitHubAuth(settings, options.env);
   options.addSecret('token' in auth ? auth.token : auth.privateKey);
   const client = gitHubClient({ baseUrl: settings.baseUrl, auth, onWait: options.onWait });
-  return { forge: new GitHubForge(client, settings.repository), settle: async () => [], close: async () => undefined };
+  return {
+    forge: new GitHubForge(client, settings.repository),
+    feedback: new GitHubFeedback(client, settings.repository),
+    settle: async () => [],
+    close: async () => undefined,
+  };
 }
 
 function gitHubAuth(settings: Extract<Config['forge'], { kind: 'github' }>, env: NodeJS.ProcessEnv): GitHubAuth {

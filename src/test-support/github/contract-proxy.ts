@@ -37,11 +37,9 @@ export async function startContractProxy(contract: GitHubContract, target: strin
             const path = new URL(url).pathname;
             if (path.startsWith('/repos/')) {
               const requestBody = sent.length ? (isJson(request.headers['content-type']) ? sent.toString('utf8') : sent) : undefined;
-              exchanges.push({
-                method,
-                path,
-                status: answer.statusCode ?? 0,
-                problems: [
+              let problems: string[];
+              try {
+                problems = [
                   ...contract.checkRequest({ method, url, headers: request.headers, body: requestBody }),
                   ...contract.checkResponse({
                     method,
@@ -50,8 +48,12 @@ export async function startContractProxy(contract: GitHubContract, target: strin
                     headers: answer.headers,
                     body: received.toString('utf8'),
                   }),
-                ],
-              });
+                ];
+              } catch (error) {
+                // A checker that cannot judge an exchange is a problem to report, never a proxy that stops answering.
+                problems = [`${method} ${path}: the contract could not be checked: ${(error as Error).message}`];
+              }
+              exchanges.push({ method, path, status: answer.statusCode ?? 0, problems });
             }
             response.writeHead(answer.statusCode ?? 502, answer.headers).end(received);
           });

@@ -338,7 +338,9 @@ function readDescription(file: string): never {
 
 function newAjv(options: { coerceTypes?: boolean }): Ajv2020 {
   // allErrors: a test should see every field that is not GitHub's shape at once, not the first.
-  const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, ...options });
+  // strictRequired is off: GitHub's descriptions say "one of these must be present" as an anyOf of
+  // bare `required` lists (the check-run update's conclusion), which is valid JSON Schema.
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, ...options });
   formats.default(ajv);
   // A description is added whole, so its schemas' `#/components/...` references resolve; ajv then
   // compiles its root, whose top-level sections validate nothing.

@@ -106,8 +106,8 @@ function deploymentStatusObject(site: Site, deployment: StoredDeployment, status
     updated_at: status.createdAt,
     deployment_url: deploymentUrl,
     repository_url: repoUrl(site),
-    environment_url: status.environmentUrl,
-    log_url: status.logUrl,
+    ...(status.environmentUrl ? { environment_url: status.environmentUrl } : {}),
+    ...(status.logUrl ? { log_url: status.logUrl } : {}),
   };
 }
 
@@ -313,6 +313,20 @@ export const feedbackRoutes: Route[] = [
         createdAt: new Date().toISOString(),
       };
       deployment.statuses.push(status);
+      // As GitHub's auto_inactive: a success makes the environment's earlier successful deployments inactive.
+      if (status.state === 'success' && body.auto_inactive !== false && !deployment.transient) {
+        for (const earlier of request.state.deployments) {
+          if (earlier === deployment || earlier.environment !== deployment.environment || earlier.statuses.at(-1)?.state !== 'success')
+            continue;
+          earlier.statuses.push({
+            ...earlier.statuses.at(-1)!,
+            id: request.nextId(),
+            state: 'inactive',
+            description: `superseded by deployment ${deployment.id}`,
+            createdAt: status.createdAt,
+          });
+        }
+      }
       request.changed();
       return { status: 201, body: deploymentStatusObject(request.site, deployment, status) };
     },
