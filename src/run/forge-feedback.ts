@@ -49,6 +49,7 @@ export class ForgeFeedbackReporter {
   private readonly deployments = new Map<string, number>();
   private readonly urls = new Map<string, string>();
   private readonly warned = new Set<string>();
+  private unreachable = false;
   private readonly pullRequest: { number?: number; headSha?: string };
 
   constructor(private readonly options: ForgeFeedbackOptions) {
@@ -169,13 +170,21 @@ export class ForgeFeedbackReporter {
 
   private schedule(kind: string, request: (github: GitHubFeedback) => Promise<unknown>): void {
     this.chain = this.chain.then(async () => {
+      if (this.unreachable) return;
       try {
         this.feedback ??= this.options.open();
         await request(await this.feedback);
       } catch (error) {
+        const problem = this.options.redact((error as { specific?: string }).specific ?? (error as Error).message);
+        // A GitHub that is down (after Octokit's retries) is not asked again this run: the run ends on time.
+        if (/could not be reached|GitHub answered 5\d\d/.test(problem)) {
+          this.unreachable = true;
+          this.options.warn(`GitHub feedback: ${problem}; the rest of this run's feedback to GitHub is not sent`);
+          return;
+        }
         if (this.warned.has(kind)) return;
         this.warned.add(kind);
-        this.options.warn(`GitHub feedback: ${this.options.redact((error as { specific?: string }).specific ?? (error as Error).message)}`);
+        this.options.warn(`GitHub feedback: ${problem}`);
       }
     });
   }
