@@ -117,8 +117,20 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       return target;
     },
     promotions() {
-      promotions ??= import('../deploy/promotion/index.ts').then(({ PromotionStore, promotionStorePath }) => {
+      promotions ??= import('../deploy/promotion/index.ts').then(async ({ PromotionStore, promotionStorePath, adoptForgeHistory }) => {
         const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
+        // On GitHub each job may run on a fresh runner: what earlier jobs verified is in the deployments.
+        if (config.forge.kind === 'github') {
+          await adapters
+            .forgeFeedback()
+            .then(async (feedback) => adoptForgeHistory(store, await feedback.listDeployments()))
+            .catch((error: { specific?: string; message?: string }) =>
+              notify(
+                'warning',
+                `GitHub deployments could not be read, so only this runner's own records are known: ${error.specific ?? error.message}`,
+              ),
+            );
+        }
         store.onChange = (change) => options.onEnvironmentChange?.(change);
         return store;
       });

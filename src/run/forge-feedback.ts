@@ -116,7 +116,8 @@ export class ForgeFeedbackReporter {
           ref: release,
           environment,
           description: `${release} to ${environment} by Slipway run #${this.options.run.id}`,
-          payload: { release, digests: change.digests, run: this.options.run.id },
+          // The release's identity rides along, so a runner with an empty store learns from GitHub where it stands.
+          payload: { ...change.release, release, run: this.options.run.id },
           production: /^prod(uction)?$/.test(environment),
         });
         this.deployments.set(key, id);
@@ -230,8 +231,9 @@ function deploymentState(status: PromotionStatus): DeploymentState | undefined {
       return 'success';
     case 'failed':
       return 'failure';
+    // `inactive` is GitHub's for a deployment a newer one replaced; a rollback is an error.
     case 'rolled-back':
-      return 'inactive';
+      return 'error';
     default:
       return undefined;
   }

@@ -189,7 +189,7 @@ describe('the pipeline with its forge on GitHub', () => {
   }
 
   it('merge → draft release; the next job, on a fresh runner, carries it on with `slipway release <tag>`', async () => {
-    const { proxy, env, releases } = await github('acme/embark-needs');
+    const { server, proxy, env, releases } = await github('acme/embark-needs');
     // The registry both runners share, as they would share ghcr.io.
     const registry = await startLocalRegistry({ storageDir: join(home, 'shared-registry') });
     stops.push(registry.stop);
@@ -211,7 +211,25 @@ describe('the pipeline with its forge on GitHub', () => {
     expect(half.stdout).toContain('Published embark 1.5.0 (v1.5.0)');
     expect(half.stderr).toMatch(/✔ release +v1\.5\.0 \(draft, commit [0-9a-f]{10}\), images by digest/);
     expect((await releases())[0]).toMatchObject({ tag_name: 'v1.5.0', draft: false });
+    expect(half.stdout).toContain('prod waits for approval');
+
+    // The approve job: a third fresh runner, which knows where v1.5.0 stands only from GitHub's deployments.
+    const approver = await mkdtemp(join(tmpdir(), 'slipway-approve-job-'));
+    stops.push(() => rm(approver, { recursive: true, force: true }));
+    await git(approver, ['clone', '-q', (await git(repoDir, ['remote', 'get-url', 'origin'])).trim(), 'checkout']);
+    const approve = await exec(
+      process.execPath,
+      [cli, 'approve', 'prod', 'v1.5.0', '--repo', join(approver, 'checkout'), '--home', join(approver, 'home')],
+      {
+        env,
+      },
+    );
+    expect(approve.code, approve.stdout + approve.stderr).toBe(0);
+    expect(approve.stdout).toContain('v1.5.0 stable in prod');
+    const prod = (await server.deploymentsOf()).find((deployment) => deployment.environment === 'prod');
+    expect(prod?.states.at(-1)).toBe('success');
     await exec(process.execPath, [cli, 'env', 'down', '--home', join(runner, 'home')]);
+    await exec(process.execPath, [cli, 'env', 'down', '--home', join(approver, 'home')]);
     expect(proxy.problems()).toEqual([]);
   });
 });

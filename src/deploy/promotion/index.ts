@@ -18,3 +18,4 @@ export { approve } from './approve.ts';
 export { drivePromotion, enterEnvironment, type EnvironmentEntry, type PromotionDrive, type PromotionOutcome } from './drive.ts';
 export { promotionStorePath } from './store-path.ts';
 export { enterFirstEnvironment } from './first-environment.ts';
+export { adoptForgeHistory } from './forge-history.ts';

@@ -226,6 +226,36 @@ export class PromotionStore {
     });
   }
 
+  /**
+   * What another runner did, as the forge tells it (a GitHub deployment's latest status): a
+   * release that became stable, or failed, in an environment, and whether it is what runs there
+   * now. A runner starts with an empty store; what it knows itself always wins, so this only
+   * fills in what is missing. Unknown releases are recorded by their identity first.
+   */
+  adopt(history: { environment: string; release: ReleaseIdentity; status: 'stable' | 'failed'; at: string; live: boolean }): void {
+    this.immediate(() => {
+      const { environment, release, status, at } = history;
+      if (!this.release(release.tag)) {
+        this.db
+          .prepare('INSERT INTO releases (tag, version, commit_sha, created_at, digests, recorded_at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(release.tag, release.version, release.commit, release.createdAt, JSON.stringify(release.digests), now());
+      }
+      if (!this.record(environment, release.tag)) {
+        this.db
+          .prepare(
+            `INSERT INTO promotions (environment, release, status, digests, queued_at, started_at, live_at, finished_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(environment, release.tag, status, JSON.stringify(release.digests), at, at, status === 'stable' ? at : null, at, at);
+      }
+      if (history.live && !this.db.prepare('SELECT 1 FROM live WHERE environment = ?').get(environment)) {
+        this.db
+          .prepare('INSERT INTO live (environment, release, previous, since) VALUES (?, ?, NULL, ?)')
+          .run(environment, release.tag, at);
+      }
+    });
+  }
+
   lease(environment: string): LeaseRecord | undefined {
     const row = this.db.prepare('SELECT * FROM leases WHERE environment = ?').get(environment) as LeaseRow | undefined;
     return row && toLease(row);
@@ -364,7 +394,7 @@ export class PromotionStore {
       )
       .run(to, now(), ...Object.values(changes), environment, release);
     const moved = this.record(environment, release)!;
-    this.onChange?.({ record: moved, digests: moved.digests, ...(url ? { url } : {}) });
+    this.onChange?.({ record: moved, release: this.release(release)!, ...(url ? { url } : {}) });
     return moved;
   }
 

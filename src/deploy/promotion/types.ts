@@ -76,7 +76,8 @@ export function environmentGates(environments: Record<string, { gate: Gate }>): 
 /** A release's new state in an environment, as the store made it. */
 export interface EnvironmentChange {
   record: PromotionRecord;
-  digests: Record<string, string>;
+  /** The release it is about, as recorded. */
+  release: ReleaseIdentity;
   /** Where the release serves, once live. */
   url?: string;
 }

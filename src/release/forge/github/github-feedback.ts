@@ -7,6 +7,14 @@ export interface CheckOutput {
   annotations?: CheckAnnotation[];
 }
 
+/** A deployment as GitHub lists it, with its newest status. */
+export interface ForgeDeployment {
+  environment: string;
+  payload: Record<string, unknown>;
+  state?: string;
+  at: string;
+}
+
 export type DeploymentState = 'queued' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
 
 /**
@@ -111,6 +119,37 @@ export class GitHubFeedback {
         auto_inactive: true,
       }),
     );
+  }
+
+  /** Every deployment with its newest status, newest first: where each release went, as GitHub keeps it. */
+  async listDeployments(): Promise<ForgeDeployment[]> {
+    return this.call('list the deployments', async () => {
+      const deployments = await this.client.paginate(this.client.rest.repos.listDeployments, {
+        owner: this.owner,
+        repo: this.repo,
+        per_page: 100,
+      });
+      return Promise.all(
+        deployments.map(async (deployment) => {
+          const { data } = await this.client.rest.repos.listDeploymentStatuses({
+            owner: this.owner,
+            repo: this.repo,
+            deployment_id: Number(deployment.id),
+            per_page: 1,
+          });
+          const [latest] = data;
+          return {
+            environment: deployment.environment,
+            payload: (typeof deployment.payload === 'object' && deployment.payload !== null ? deployment.payload : {}) as Record<
+              string,
+              unknown
+            >,
+            state: latest?.state,
+            at: latest?.created_at ?? deployment.created_at,
+          };
+        }),
+      );
+    });
   }
 
   /** The pull requests a commit is the head of (or in): where its run's comment goes. */
