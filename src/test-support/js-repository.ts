@@ -48,6 +48,8 @@ export interface JsRepositoryOptions {
   files?: Record<string, string>;
   /** The origin remote's URL. */
   origin?: string;
+  /** Leave slipway out of the root devDependencies (a repository that has not added it yet). */
+  withoutSlipway?: boolean;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function createJsRepository(dir: string, options: JsRepositoryOptio
   const root: Record<string, unknown> = { name: 'fixture', private: true };
   if (options.lockfile !== 'pnpm') root.workspaces = ['packages/*'];
   if (options.packageManager) root.packageManager = options.packageManager;
+  if (!options.withoutSlipway) root.devDependencies = { slipway: '^0.1.0' };
   const files: Record<string, string> = {
     'package.json': JSON.stringify(root, null, 2) + '\n',
     'packages/app/package.json':

@@ -41,7 +41,7 @@ export const initCommand: Command = async (input) => {
     for (const item of section.items) out(`  - ${item}`);
   }
   out('');
-  out(dim(`Then commit ${workflowPath} and push it to ${wiring.mainBranch}.`));
+  out(dim(`Then commit ${workflowPath} and open a pull request with it into ${wiring.mainBranch}: its ci job is the first check.`));
   return 0;
 };
 

@@ -19,6 +19,12 @@ export interface RepositoryFacts {
   };
   /** owner/name of the origin remote, when it is on github.com. */
   originRepository?: string;
+  /** The origin's default branch (refs/remotes/origin/HEAD), when the clone knows it. */
+  originDefaultBranch?: string;
+  /** The repository's Node version file, for setup-node. */
+  nodeVersionFile?: '.nvmrc' | '.node-version';
+  /** Whether the root package.json depends on slipway: the jobs run that one. */
+  slipwayDependency: boolean;
   /** The kubeconfig files environments name (cluster.path) that are committed, and whether one authenticates through AWS (EKS). */
   committedKubeconfigs: Record<string, { callsAws: boolean }>;
 }
@@ -42,6 +48,7 @@ export interface GitHubWiring {
   /** How Slipway authenticates to GitHub: the token Actions issues, another token (forge.tokenEnv), or a GitHub App. */
   githubAuth: 'actions-token' | 'token' | 'app';
   mainBranch: string;
+  nodeVersionFile?: '.nvmrc' | '.node-version';
   packageManager: { name: 'npm' | 'yarn' | 'pnpm'; berry: boolean; pnpmVersion?: string };
   releaseHalf: ReleaseHalfChain;
   /** The approve job's choices; undefined when there is no configuration (the environment is typed in). */
@@ -118,7 +125,8 @@ export function planGitHubWiring(input: WiringInput): GitHubWiring {
   return {
     repository: githubForge?.repository ?? facts.originRepository,
     githubAuth: githubForge?.app ? 'app' : tokenEnv !== 'GITHUB_TOKEN' ? 'token' : 'actions-token',
-    mainBranch: config?.coverage.mainBranch ?? 'main',
+    mainBranch: mainBranchOf(config, facts, configName),
+    nodeVersionFile: facts.nodeVersionFile,
     packageManager: packageManagerWiring(facts.packageManager),
     releaseHalf: releaseHalfChain(githubForge?.releaseHalf, input.releaseHalf, configName),
     manualEnvironments: config
@@ -353,19 +361,47 @@ function packageManagerWiring(pm: RepositoryFacts['packageManager']): GitHubWiri
   });
 }
 
+/** The branch releases are made from: the configuration's, which must be the one GitHub pushes to. */
+function mainBranchOf(config: Config | undefined, facts: RepositoryFacts, configName: string): string {
+  if (!facts.slipwayDependency) {
+    throw new Failure('slipway is not a dependency of this repository, so the workflow would have no Slipway to run', {
+      details: [
+        'each job installs the lockfile and runs `npx --no-install slipway`: the version the repository pins, never one fetched by name',
+      ],
+      hint: 'add slipway to the root package.json devDependencies (with your package manager, from the registry, a tarball or a git URL), commit the lockfile, then run slipway init github again',
+    });
+  }
+  const configured = config?.coverage.mainBranch;
+  if (configured && facts.originDefaultBranch && facts.originDefaultBranch !== configured) {
+    throw new Failure(`origin's default branch is ${facts.originDefaultBranch}, but ${configName} releases from ${configured}`, {
+      details: ['the workflow runs releases on pushes to that branch, and `slipway run` pushes the version commit to it'],
+      hint: `set coverage.mainBranch: '${facts.originDefaultBranch}' in ${configName} (it defaults to main), then run slipway init github again`,
+    });
+  }
+  return configured ?? facts.originDefaultBranch ?? 'main';
+}
+
 function releaseHalfChain(configured: string | undefined, flag: string | undefined, configName: string): ReleaseHalfChain {
   if (flag !== undefined && flag !== 'needs' && flag !== 'dispatch')
     throw new Failure(`--release-half must be needs or dispatch, not "${flag}"`, {
       hint: 'needs: the release half is a job of the same run; dispatch: Slipway starts it with a repository_dispatch event',
     });
   if (configured !== undefined && flag !== undefined && configured !== flag)
-    throw new Failure(`--release-half ${flag} contradicts forge.releaseHalf "${configured}" in ${configName}`, {
-      details: ['slipway run starts the release half the way the configuration says; the workflow must wait for it the same way'],
-      hint: `drop --release-half, or change forge.releaseHalf to "${flag}"`,
-    });
+    throw new Failure(
+      `--release-half ${flag} contradicts forge.releaseHalf "${configured}" in ${configName} (the default when it is not set)`,
+      {
+        details: ['slipway run starts the release half the way the configuration says; the workflow must wait for it the same way'],
+        hint: `drop --release-half, or change forge.releaseHalf to "${flag}"`,
+      },
+    );
   const chain = configured ?? flag ?? 'needs';
   if (chain !== 'needs' && chain !== 'dispatch')
-    throw new Failure(`forge.releaseHalf in ${configName} must be needs or dispatch, not "${chain}"`);
+    throw new Failure(`forge.releaseHalf in ${configName} is "${chain}": the workflow can start the release half by needs or dispatch`, {
+      details: [
+        'with "webhook", the release half runs in a `slipway serve` that GitHub delivers the release webhook to (a GitHub App or repository webhook), not in this workflow',
+      ],
+      hint: `set forge.releaseHalf to "needs" (a job after the release job) or "dispatch" (a repository_dispatch) to run it in Actions`,
+    });
   return chain;
 }
 

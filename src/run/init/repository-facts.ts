@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join } from 'node:path';
 import { packageManagerFor, packageManagerVersion } from '../../build/deps/index.ts';
@@ -23,6 +24,9 @@ export async function readRepositoryFacts(repoDir: string, config: Config | unde
   const installedPnpm =
     pm.name === 'pnpm' && !pinned?.startsWith('pnpm@') ? await packageManagerVersion('pnpm', manifest, repoDir) : undefined;
   const origin = await gitOrUndefined(repoDir, ['remote', 'get-url', 'origin']);
+  const originHead = await gitOrUndefined(repoDir, ['symbolic-ref', '--short', 'refs/remotes/origin/HEAD']);
+  const dependencies = { ...(manifest.dependencies as object | undefined), ...(manifest.devDependencies as object | undefined) };
+  const nodeVersionFile = (['.nvmrc', '.node-version'] as const).find((file) => existsSync(join(repoDir, file)));
   return {
     packageManager: {
       name: pm.name,
@@ -31,6 +35,9 @@ export async function readRepositoryFacts(repoDir: string, config: Config | unde
       installedPnpm: installedPnpm === 'unknown' ? undefined : installedPnpm,
     },
     originRepository: origin ? githubRepositoryOf(origin.trim()) : undefined,
+    originDefaultBranch: originHead?.trim().replace(/^origin\//, '') || undefined,
+    nodeVersionFile,
+    slipwayDependency: 'slipway' in dependencies,
     committedKubeconfigs: await committedKubeconfigs(repoDir, config),
   };
 }
