@@ -56,10 +56,7 @@ function remoteRegistry(url: string, addSecret: (value: string | undefined) => v
   const match = /^(?:https?:\/\/)?([^/]+)(?:\/(.*))?$/.exec(url);
   if (!match) throw new Failure(`registry.url "${url}" is not a registry host`, { hint: 'use e.g. ghcr.io/<owner>' });
   const [, host, namespace = ''] = match;
-  // On ghcr.io, Actions' own token is the password when no other is given (as docker/login-action users expect).
-  const githubToken = host === 'ghcr.io' && !process.env.SLIPWAY_REGISTRY_PASSWORD ? process.env.GITHUB_TOKEN : undefined;
-  const username = githubToken ? (process.env.GITHUB_ACTOR ?? 'github-actions') : process.env.SLIPWAY_REGISTRY_USERNAME;
-  const password = githubToken ?? process.env.SLIPWAY_REGISTRY_PASSWORD;
+  const { username, password } = registryCredentials(host, process.env);
   addSecret(password);
   const scheme = /^(127\.|localhost)/.test(host) ? 'http' : 'https';
   return {
@@ -68,4 +65,16 @@ function remoteRegistry(url: string, addSecret: (value: string | undefined) => v
     namespace,
     stop: async () => undefined,
   };
+}
+
+/**
+ * A registry's credentials, from the environment only: SLIPWAY_REGISTRY_USERNAME and
+ * SLIPWAY_REGISTRY_PASSWORD; on ghcr.io without them, Actions' GITHUB_TOKEN as GITHUB_ACTOR (as
+ * docker/login-action users expect).
+ */
+export function registryCredentials(host: string, env: NodeJS.ProcessEnv): { username?: string; password?: string } {
+  if (host === 'ghcr.io' && !env.SLIPWAY_REGISTRY_PASSWORD && env.GITHUB_TOKEN) {
+    return { username: env.GITHUB_ACTOR ?? 'github-actions', password: env.GITHUB_TOKEN };
+  }
+  return { username: env.SLIPWAY_REGISTRY_USERNAME, password: env.SLIPWAY_REGISTRY_PASSWORD };
 }

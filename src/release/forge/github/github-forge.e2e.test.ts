@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -194,6 +194,38 @@ describe('GitHubForge against the embedded GitHub API', () => {
     );
     expect(failure.hint).toContain('GITHUB_TOKEN');
     expect(JSON.stringify(failure)).not.toContain('ghp_not-a-token-it-knows');
+  });
+
+  it('authenticates as a GitHub App installation: a JWT signed with the App’s key buys the token', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const appServer = await startLocalGitHub({
+      dir: join(dir, 'app'),
+      repository: 'acme/embark',
+      hooks: [],
+      app: { id: 4242, installationId: 77, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    });
+    try {
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+      const asApp = new GitHubForge(
+        gitHubClient({ baseUrl: appServer.url, auth: { appId: 4242, installationId: 77, privateKey: pem }, throttle: false }),
+        'acme/embark',
+      );
+      expect(await asApp.listReleases()).toEqual([]);
+      const { privateKey: otherKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const impostor = new GitHubForge(
+        gitHubClient({
+          baseUrl: appServer.url,
+          auth: { appId: 4242, installationId: 77, privateKey: otherKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+          throttle: false,
+        }),
+        'acme/embark',
+      );
+      const refused = await failureOf(impostor.listReleases());
+      expect(refused.specific).toBe('Could not list the releases of acme/embark: GitHub answered 401');
+      expect(JSON.stringify(refused)).not.toContain('PRIVATE KEY');
+    } finally {
+      await appServer.close();
+    }
   });
 
   it('answers 404 for a repository it does not serve, which the adapter explains', async () => {

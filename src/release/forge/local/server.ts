@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, createVerify, randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -37,6 +37,8 @@ export interface LocalGitHubOptions {
   /** Where `release` and `repository_dispatch` events are delivered. */
   hooks: Webhook[];
   retry?: Partial<RetryPolicy>;
+  /** A GitHub App installed on the repository: its JWTs (RS256, signed with its key) get installation tokens. */
+  app?: { id: number; installationId: number; publicKey: string };
 }
 
 export interface LocalGitHub {
@@ -318,6 +320,9 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
       return send(response, bytes ? { status: 200, raw: bytes, headers: { 'content-type': 'application/octet-stream' } } : notFound());
     }
     const authorization = String(request.headers.authorization ?? '');
+    const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
+    if (installation && request.method === 'POST')
+      return send(response, installationToken(options.app, Number(installation[1]), authorization, token));
     if (authorization !== `token ${token}` && authorization !== `bearer ${token}` && authorization !== `Bearer ${token}`) {
       return send(response, { status: 401, body: { message: 'Bad credentials', documentation_url: docs, status: '401' } });
     }
@@ -451,4 +456,26 @@ function send(response: ServerResponse, answer: Answer): void {
   if (answer.raw) return void response.writeHead(answer.status, headers).end(answer.raw);
   if (answer.body === undefined) return void response.writeHead(answer.status, headers).end();
   response.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(answer.body));
+}
+
+/**
+ * GitHub's installation token exchange: a JWT the App signed (RS256, issued by its id, not
+ * expired) buys a token for its installation, which here is the server's own token.
+ */
+function installationToken(app: LocalGitHubOptions['app'], installationId: number, authorization: string, token: string): Answer {
+  const refused = (message: string): Answer => ({ status: 401, body: { message, documentation_url: docs, status: '401' } });
+  if (!app || installationId !== app.installationId) return notFound();
+  const [header, payload, signature] = authorization.replace(/^bearer /i, '').split('.');
+  if (!header || !payload || !signature) return refused('A JSON web token could not be decoded');
+  const signed = createVerify('RSA-SHA256').update(`${header}.${payload}`).verify(app.publicKey, Buffer.from(signature, 'base64url'));
+  if (!signed) return refused("'Issuer' claim ('iss') must be an Integer");
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { iss?: unknown; exp?: unknown };
+  if (String(claims.iss) !== String(app.id)) return refused("'Issuer' claim ('iss') must be the App's id");
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 < Date.now())
+    return refused("'Expiration time' claim ('exp') is too far in the past");
+  const expiresAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    status: 201,
+    body: { token, expires_at: expiresAt, permissions: { contents: 'write', checks: 'write' }, repository_selection: 'selected' },
+  };
 }
