@@ -220,6 +220,28 @@ describe('release deliveries across receivers and processes', () => {
     expect((await deliver(url, 'push', { ref: 'refs/heads/main', repository: { full_name: 'acme/embark' } }, 'push')).body.message).toBe(
       `Nothing to do: ${why}; this is a "push" event.`,
     );
+    const repository = { full_name: 'acme/embark' };
+    expect(
+      (await deliver(url, 'pr', { action: 'opened', number: 7, pull_request: { number: 7 }, repository }, 'pull_request')).body,
+    ).toEqual({
+      delivery: 'pr',
+      status: 'ignored',
+      message: `Nothing to do: ${why}; this is a "pull_request" event with action "opened".`,
+    });
+    expect(
+      (await deliver(url, 'dispatch', { inputs: { environment: 'prod' }, ref: 'refs/heads/main', repository }, 'workflow_dispatch')).body
+        .message,
+    ).toBe(`Nothing to do: ${why}; this is a "workflow_dispatch" event.`);
+    expect(
+      (
+        await deliver(
+          url,
+          'other-type',
+          { action: 'deploy', client_payload: { tag: 'v1.5.0', commit: run.commit }, repository },
+          'repository_dispatch',
+        )
+      ).body.message,
+    ).toBe(`Nothing to do: ${why}; this is a "repository_dispatch" event with action "deploy".`);
     expect((await deliver(url, 'published', { ...releaseCreated('v1.5.0'), action: 'published' })).body.message).toBe(
       `Nothing to do: ${why}; this is a "release" event with action "published".`,
     );
