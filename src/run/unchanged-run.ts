@@ -5,7 +5,7 @@ import type { Config, NotifyConfig } from '../config/schema.ts';
 import type { EventListener } from '../engine/events.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { reportRun } from './report-run.ts';
-import { ForgeFeedbackReporter } from './forge-feedback.ts';
+import { startForgeFeedback } from './forge-feedback.ts';
 import type { Home } from '../shared/home.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { gitOrUndefined } from '../shared/git.ts';
@@ -136,10 +136,14 @@ export async function replayUnchangedChecks(opts: {
       return created;
     });
     const redactor = new Redactor();
-    const forge = memo.forge.kind === 'github' ? replayOnGitHub(memo.forge, run, listener, redactor) : undefined;
-    forge?.start();
+    // On GitHub the replayed run still gets its check run and status, on this (maybe new) commit.
+    const github =
+      memo.forge.kind === 'github'
+        ? startForgeFeedback({ open: () => openFeedback(memo.forge, redactor), run, checkName: 'slipway ci', listener, redactor })
+        : undefined;
+    const tell = github?.listener ?? listener;
     for (const stage of stages) {
-      forge?.onEvent({
+      tell({
         type: 'stage-end',
         runId: run.id,
         stage: stage.stage,
@@ -147,42 +151,18 @@ export async function replayUnchangedChecks(opts: {
         summary: stage.summary ?? '',
         durationMs: 0,
       });
-      listener({
-        type: 'stage-end',
-        runId: run.id,
-        stage: stage.stage,
-        status: stage.status === 'succeeded' ? 'succeeded' : 'skipped',
-        summary: stage.summary,
-        durationMs: 0,
-      });
     }
     // What is reported was redacted when the earlier run stored it; the redactor takes Slack's URL.
-    await reportRun({ store, runId: run.id, home, notify: memo.notify, redactor, listener, forge });
+    await reportRun({ store, runId: run.id, home, notify: memo.notify, redactor, listener, forge: github?.reporter });
     return { run: store.getRun(run.id) };
   } finally {
     store.close();
   }
 }
 
-/** The replayed run's check run and status on GitHub, through the forge opened only now. */
-function replayOnGitHub(settings: Config['forge'], run: RunRecord, listener: EventListener, redactor: Redactor): ForgeFeedbackReporter {
-  return new ForgeFeedbackReporter({
-    open: async () => {
-      const { openForge } = await import('../release/forge/open-forge.ts');
-      const opened = await openForge({
-        forge: settings,
-        project: run.project,
-        embeddedDir: '',
-        hooks: [],
-        env: process.env,
-        addSecret: (value) => redactor.add(value),
-      });
-      return opened.feedback;
-    },
-    run,
-    checkName: 'slipway ci',
-    env: process.env,
-    redact: (text) => redactor.redact(text),
-    warn: (message) => listener({ type: 'notice', runId: run.id, level: 'warning', message: redactor.redact(message) }),
-  });
+/** The forge's feedback channel, loaded only when a replayed run reports to GitHub. */
+async function openFeedback(settings: Config['forge'], redactor: Redactor) {
+  if (settings.kind !== 'github') throw new Error('a replayed run reports only to GitHub');
+  const { openGitHubFeedback } = await import('../release/forge/open-forge.ts');
+  return openGitHubFeedback(settings, process.env, (value) => redactor.add(value));
 }

@@ -4,7 +4,7 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { resolveHome, type Home } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { adoptForgeHistory, approve, PromotionStore, promotionStorePath } from '../../deploy/promotion/index.ts';
-import { openForge } from '../../release/forge/open-forge.ts';
+import { openGitHubFeedback } from '../../release/forge/open-forge.ts';
 import type { Config } from '../../config/schema.ts';
 import type { Command } from '../command.ts';
 import { exitCodeFor, printOutcome } from '../outcome.ts';
@@ -25,7 +25,7 @@ export const approveCommand: Command = async (input) => {
   requireReleaseTargets(config);
   const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
   try {
-    if (config.forge.kind === 'github') await adoptFromGitHub(store, config);
+    await adoptFromGitHub(store, config);
     const { approval, alreadyApproved } = approve(store, config.environments, environment, tag);
     process.stderr.write(
       `${tag} ${alreadyApproved ? 'was already approved' : 'approved'} for ${environment} by ${approval.by} at ${approval.at}\n`,
@@ -60,14 +60,6 @@ function repositoryOf(home: Home, tag: string): string | undefined {
 
 /** On a fresh runner (an Actions job), what earlier jobs verified comes from GitHub's deployments. */
 async function adoptFromGitHub(store: PromotionStore, config: Config): Promise<void> {
-  const opened = await openForge({
-    forge: config.forge,
-    project: config.project,
-    embeddedDir: '',
-    hooks: [],
-    env: process.env,
-    addSecret: () => undefined,
-  });
-  adoptForgeHistory(store, await opened.feedback.listDeployments());
-  await opened.close();
+  if (config.forge.kind !== 'github') return;
+  adoptForgeHistory(store, await openGitHubFeedback(config.forge, process.env, () => undefined).listDeployments());
 }

@@ -68,6 +68,17 @@ export async function openForge(options: OpenForgeOptions): Promise<OpenedForge>
   };
 }
 
+/** GitHub's feedback channel alone, for a command that reports or reads without a run's adapters. */
+export function openGitHubFeedback(
+  settings: Extract<Config['forge'], { kind: 'github' }>,
+  env: NodeJS.ProcessEnv,
+  addSecret: (value: string | undefined) => void,
+): GitHubFeedback {
+  const auth = gitHubAuth(settings, env);
+  addSecret('token' in auth ? auth.token : auth.privateKey);
+  return new GitHubFeedback(gitHubClient({ baseUrl: settings.baseUrl, auth }), settings.repository);
+}
+
 function gitHubAuth(settings: Extract<Config['forge'], { kind: 'github' }>, env: NodeJS.ProcessEnv): GitHubAuth {
   if (settings.app) {
     const privateKey = env[settings.app.privateKeyEnv];
