@@ -38,9 +38,10 @@ describe('a pull request checked on GitHub', () => {
   const runs: ExecResult[] = [];
   const heads: string[] = [];
 
-  async function push(expected: number): Promise<void> {
-    await writeFile(join(repo, 'packages/core/src/index.test.js'), failing(expected));
-    await git(repo, ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', 'commit', '-qam', `expect ${expected}`]);
+  /** A push to the pull request: the test expecting `expected` (4 passes), or no change at all (a rebase, an empty commit). */
+  async function push(expected?: number): Promise<void> {
+    if (expected !== undefined) await writeFile(join(repo, 'packages/core/src/index.test.js'), failing(expected));
+    await git(repo, ['-c', 'user.email=dev@example.com', '-c', 'user.name=dev', 'commit', '-qam', `expect ${expected}`, '--allow-empty']);
     const head = (await git(repo, ['rev-parse', 'HEAD'])).trim();
     heads.push(head);
     const event = join(work, `event-${heads.length}.json`);
@@ -75,6 +76,8 @@ describe('a pull request checked on GitHub', () => {
     await writeFile(manifest, (await readFile(manifest, 'utf8')).replace(' dist/', ' src/'));
     await push(5);
     await push(6);
+    await push(4);
+    await push();
   });
 
   afterAll(async () => {
@@ -87,8 +90,8 @@ describe('a pull request checked on GitHub', () => {
   const client = () => gitHubClient({ baseUrl: server.url, auth: { token: server.token }, throttle: false });
 
   it('fails the check run on the pull request’s head, annotated at the failing test’s file and line', async () => {
-    for (const run of runs) expect(run.code, run.output).toBe(1);
-    for (const [index, head] of heads.entries()) {
+    for (const run of runs.slice(0, 2)) expect(run.code, run.output).toBe(1);
+    for (const [index, head] of heads.slice(0, 2).entries()) {
       const { data } = await client().rest.checks.listForRef({ owner: 'acme', repo: 'core-lib', ref: head });
       expect(data.check_runs).toHaveLength(1);
       const [check] = data.check_runs;
@@ -117,18 +120,27 @@ describe('a pull request checked on GitHub', () => {
     expect(state.statuses.filter((status) => status.sha === heads[1]).map((status) => status.state)).toEqual(['pending', 'failure']);
   });
 
-  it('keeps one comment on the pull request, updated by the second run', async () => {
+  it('puts a check run on a new head whose tree is unchanged, answered from the earlier run without running it again', async () => {
+    expect(runs[2].code, runs[2].output).toBe(0);
+    expect(runs[3].code, runs[3].output).toBe(0);
+    expect(runs[3].stderr).toMatch(/unchanged since run #\d+/);
+    const { data } = await client().rest.checks.listForRef({ owner: 'acme', repo: 'core-lib', ref: heads[3] });
+    expect(data.check_runs.map((check) => `${check.name}: ${check.conclusion}`)).toEqual(['slipway ci: success']);
+    const state = JSON.parse(await readFile(join(work, 'github', 'github.json'), 'utf8')) as { statuses: { sha: string; state: string }[] };
+    expect(state.statuses.filter((status) => status.sha === heads[3]).map((status) => status.state)).toEqual(['pending', 'success']);
+  });
+
+  it('keeps one comment on the pull request, updated by every later run', async () => {
     const { data: comments } = await client().rest.issues.listComments({ owner: 'acme', repo: 'core-lib', issue_number: 7 });
     expect(comments).toHaveLength(1);
     const [comment] = comments;
     expect(comment.body).toMatch(/^<!-- slipway:run-summary -->\n/);
-    expect(comment.body).toContain('Unit tests failed');
-    expect(comment.body).toContain('6');
+    expect(comment.body).not.toContain('Unit tests failed');
     expect(comment.updated_at > comment.created_at || comment.updated_at !== comment.created_at).toBe(true);
   });
 
   it('tells Slack the same cause the annotation has', () => {
-    expect(slack.received).toHaveLength(2);
+    expect(slack.received).toHaveLength(4);
     const text = JSON.stringify(slack.received[1].payload);
     expect(text).toContain('Unit tests failed');
     expect(text).toContain('packages/core/src/index.test.js:4');
