@@ -93,6 +93,8 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
       comments: [],
     };
   const save = (state: ForgeState) => writeFileAtomic(statePath, `${JSON.stringify(state, null, 2)}\n`);
+  // A store that cannot be read is said at start, naming the file, not as a 500 to every request.
+  await load();
 
   const routes: Route[] = [
     ['GET', '/repos/{owner}/{repo}', ({ site }) => ({ status: 200, body: repositoryObject(site) })],
@@ -284,8 +286,11 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
             failed.delete(record.deliveryId);
           },
           (error: unknown) => {
-            if (!(error instanceof DeliveryFailure)) throw error;
-            Object.assign(record, { attempts: record.attempts + error.attempts, lastError: error.specific });
+            // Whatever stopped it (a refusal, no answer, or a fault of the sender itself), the delivery is recorded as failed.
+            const attempts = error instanceof DeliveryFailure ? error.attempts : 1;
+            const lastError =
+              error instanceof DeliveryFailure ? error.specific : `the delivery could not be sent: ${(error as Error).message}`;
+            Object.assign(record, { attempts: record.attempts + attempts, lastError });
             failed.set(record.deliveryId, { event: stored.event, action: stored.action, url: key, ...record });
           },
         )
