@@ -93,3 +93,19 @@ describe('the embedded forge', () => {
     expect(failure.hint ?? failure.details.join(' ')).toMatch(/restore it, or remove it to start with no releases/);
   });
 });
+
+describe('the embedded forge served by two processes at once', () => {
+  it('loses no change when two servers of one repository write its state together', async () => {
+    const [one, two] = [await forgeWith([]), await forgeWith([])];
+    const comment = (server: LocalGitHub, n: number) =>
+      gitHubClient({ baseUrl: server.url, auth: { token: server.token }, throttle: false }).rest.issues.createComment({
+        owner: 'acme',
+        repo: 'embark',
+        issue_number: 7,
+        body: `comment ${n}`,
+      });
+    await Promise.all(Array.from({ length: 30 }, (_, n) => comment(n % 2 ? one.server : two.server, n)));
+    const stored = JSON.parse(await readFile(join(dir, 'github.json'), 'utf8')) as { comments: { body: string }[] };
+    expect(stored.comments.map((entry) => entry.body).sort()).toEqual(Array.from({ length: 30 }, (_, n) => `comment ${n}`).sort());
+  });
+});

@@ -9,6 +9,7 @@ import { readBoundedBytes } from '../webhooks/body.ts';
 import { defaultRetryPolicy, DeliveryFailure, displayUrl, sendDelivery, type RetryPolicy } from '../webhooks/sender.ts';
 import { actor, releaseObject, repositoryObject, assetObject, type Site } from './objects.ts';
 import { feedbackRoutes } from './feedback-routes.ts';
+import { withStateLock } from './state-lock.ts';
 import { docs, invalid, notFound, page, type Answer, type Route } from './routing.ts';
 import type { ForgeState, StoredEvent, StoredRelease } from './state.ts';
 
@@ -68,6 +69,7 @@ const maxRequestBytes = 64 * 1024 * 1024;
 export async function startLocalGitHub(options: LocalGitHubOptions): Promise<LocalGitHub> {
   const [owner, name] = options.repository.split('/');
   const statePath = join(options.dir, 'github.json');
+  const lockPath = join(options.dir, 'github.json.lock');
   const assetsDir = join(options.dir, 'assets');
   await mkdir(assetsDir, { recursive: true });
   const token = `ghs_${randomBytes(18).toString('hex')}`;
@@ -310,8 +312,10 @@ export async function startLocalGitHub(options: LocalGitHubOptions): Promise<Loc
     }
   };
 
+  // One change at a time in this process, and under the state's lock across processes (a run and
+  // a `slipway serve` carrying its release on may serve the same repository's forge at once).
   const serially = <T>(operation: () => Promise<T>): Promise<T> => {
-    const result = queue.then(operation);
+    const result = queue.then(() => withStateLock(lockPath, operation));
     queue = result.catch(() => undefined);
     return result;
   };
