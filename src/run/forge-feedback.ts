@@ -11,6 +11,7 @@ import {
   statusDescription,
   type StageProgress,
 } from '../release/forge/github/feedback-plan.ts';
+import { GitHubUnavailable } from '../release/forge/github/client.ts';
 import type { DeploymentState, GitHubFeedback } from '../release/forge/github/github-feedback.ts';
 import type { Feedback } from '../shared/feedback/feedback.ts';
 import type { RunRecord } from '../shared/state/run-store.ts';
@@ -178,7 +179,7 @@ export class ForgeFeedbackReporter {
       } catch (error) {
         const problem = this.options.redact((error as { specific?: string }).specific ?? (error as Error).message);
         // A GitHub that is down (after Octokit's retries) is not asked again this run: the run ends on time.
-        if (/could not be reached|GitHub answered 5\d\d/.test(problem)) {
+        if (error instanceof GitHubUnavailable) {
           this.unreachable = true;
           this.options.warn(`GitHub feedback: ${problem}; the rest of this run's feedback to GitHub is not sent`);
           return;

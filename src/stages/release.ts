@@ -59,7 +59,8 @@ export const release: PipelineStage<ReleaseOutputs> = {
       packages: Object.fromEntries(workspace.packages.map((pkg) => [pkg.name, pkg.version])),
     };
     const manifestPath = join(ctx.runDir, 'release.json');
-    await writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    const manifestText = JSON.stringify(manifest, null, 2) + '\n';
+    await writeFileAtomic(manifestPath, manifestText);
     // The tag marks the version commit; an existing tag on that commit (a resumed run) is fine.
     const tagged = await gitResult(ctx.repoDir, ['tag', '-f', plan.tag, versionCommit]);
     if (tagged.code !== 0)
@@ -80,10 +81,7 @@ export const release: PipelineStage<ReleaseOutputs> = {
       name: `${ctx.config.project} ${plan.tag}`,
       body: plan.changelog,
       commit: ctx.run.commit,
-      assets: [
-        { name: manifestAssetName, contentType: 'application/json', data: Buffer.from(JSON.stringify(manifest, null, 2) + '\n') },
-        ...sboms,
-      ],
+      assets: [{ name: manifestAssetName, contentType: 'application/json', data: Buffer.from(manifestText) }, ...sboms],
     });
     if (ctx.config.forge.releaseHalf === 'dispatch')
       await forge.dispatch(releaseDispatchEvent, { tag: created.tag, commit: ctx.run.commit });

@@ -57,9 +57,7 @@ export async function openForge(options: OpenForgeOptions): Promise<OpenedForge>
       close: () => embedded.close(),
     };
   }
-  const auth = gitHubAuth(settings, options.env);
-  options.addSecret('token' in auth ? auth.token : auth.privateKey);
-  const client = gitHubClient({ baseUrl: settings.baseUrl, auth, onWait: options.onWait });
+  const client = gitHubClientOf(settings, options.env, options.addSecret, options.onWait);
   return {
     forge: new GitHubForge(client, settings.repository),
     feedback: new GitHubFeedback(client, settings.repository),
@@ -70,16 +68,28 @@ export async function openForge(options: OpenForgeOptions): Promise<OpenedForge>
 
 /** GitHub's feedback channel alone, for a command that reports or reads without a run's adapters. */
 export function openGitHubFeedback(
-  settings: Extract<Config['forge'], { kind: 'github' }>,
+  settings: GitHubSettings,
   env: NodeJS.ProcessEnv,
   addSecret: (value: string | undefined) => void,
 ): GitHubFeedback {
-  const auth = gitHubAuth(settings, env);
-  addSecret('token' in auth ? auth.token : auth.privateKey);
-  return new GitHubFeedback(gitHubClient({ baseUrl: settings.baseUrl, auth }), settings.repository);
+  return new GitHubFeedback(gitHubClientOf(settings, env, addSecret), settings.repository);
 }
 
-function gitHubAuth(settings: Extract<Config['forge'], { kind: 'github' }>, env: NodeJS.ProcessEnv): GitHubAuth {
+type GitHubSettings = Extract<Config['forge'], { kind: 'github' }>;
+
+/** The client for a configured GitHub, its credential masked from then on. */
+function gitHubClientOf(
+  settings: GitHubSettings,
+  env: NodeJS.ProcessEnv,
+  addSecret: (value: string | undefined) => void,
+  onWait?: (message: string) => void,
+) {
+  const auth = gitHubAuth(settings, env);
+  addSecret('token' in auth ? auth.token : auth.privateKey);
+  return gitHubClient({ baseUrl: settings.baseUrl, auth, onWait });
+}
+
+function gitHubAuth(settings: GitHubSettings, env: NodeJS.ProcessEnv): GitHubAuth {
   if (settings.app) {
     const privateKey = env[settings.app.privateKeyEnv];
     if (!privateKey) {

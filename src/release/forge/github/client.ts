@@ -64,6 +64,9 @@ export function gitHubClient(options: GitHubClientOptions): GitHubClient {
   });
 }
 
+/** GitHub itself failing (5xx after the retries, or no answer at all), as opposed to refusing a request. */
+export class GitHubUnavailable extends Failure {}
+
 /** What each refusal means for the developer, with the fix. */
 const statusHints: Record<number, string> = {
   401: 'the token is missing, expired or revoked: in Actions pass GITHUB_TOKEN to the step (env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }})',
@@ -88,10 +91,13 @@ export function gitHubFailure(error: unknown, doing: string): Failure {
     ...(data?.errors ?? []).map((item) => (typeof item === 'string' ? item : JSON.stringify(item))),
   ];
   if (error.status === 500 && !error.response) {
-    return new Failure(`${doing}: GitHub could not be reached (${error.message})`, {
+    return new GitHubUnavailable(`${doing}: GitHub could not be reached (${error.message})`, {
       details,
       hint: 'check the network and https://www.githubstatus.com, then run again: finished stages are not redone',
     });
   }
-  return new Failure(`${doing}: GitHub answered ${error.status}`, { details, hint: statusHints[error.status] });
+  const answered = `${doing}: GitHub answered ${error.status}`;
+  return error.status >= 500
+    ? new GitHubUnavailable(answered, { details })
+    : new Failure(answered, { details, hint: statusHints[error.status] });
 }
