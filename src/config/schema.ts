@@ -67,6 +67,11 @@ const environmentSchema = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   /** How a release gets here: automatically after the previous environment is stable, or by approval. */
   gate: z.enum(['auto', 'manual']).default('auto'),
+  /**
+   * Only stable releases enter: a prerelease (changesets' prerelease mode, `1.6.0-rc.0`) stops
+   * before it. Default: true for an environment named prod or production.
+   */
+  stableOnly: z.boolean().optional(),
   /** How to reach the environment's cluster: a kubeconfig, the in-cluster service account, or Lightkeeper. */
   cluster: clusterSchema.optional(),
   /** Where smoke tests reach a cluster environment; default https://<host>. */

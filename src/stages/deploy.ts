@@ -32,6 +32,7 @@ export const deploy: PipelineStage<DeployOutputs> = {
       onStep: ctx.log,
     });
     if (entry.kind === 'await-approval') throw new StageStopped(`${environment} waits for approval: run \`${entry.command}\``);
+    if (entry.kind === 'stable-only') throw new StageStopped(`${manifest.tag} not deployed: ${entry.reason}`);
     if (entry.kind === 'superseded')
       throw new StageStopped(`${manifest.tag} not deployed: ${entry.by}, a newer release, supersedes it in ${environment}`);
     ctx.adapters.holdLease(entry.lease);

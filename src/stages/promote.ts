@@ -8,7 +8,7 @@ export interface PromoteOutputs {
   /** Environments the release became stable in during this stage, in order. */
   deployed: string[];
   /** Where the promotion stopped: done, or the gate, supersession or block that held it. */
-  stopped: { kind: 'done' } | { kind: 'await-approval' | 'blocked' | 'superseded'; environment: string; detail: string };
+  stopped: { kind: 'done' } | { kind: 'await-approval' | 'blocked' | 'superseded' | 'stable-only'; environment: string; detail: string };
 }
 
 /**
@@ -65,6 +65,8 @@ function describeStop(outcome: Outcome, manifest: ReleaseManifest): string {
       return `not promoted to ${outcome.environment}: ${outcome.reason}`;
     case 'superseded':
       return `not promoted to ${outcome.environment}: ${outcome.by}, a newer release than ${manifest.tag}, supersedes it`;
+    case 'stable-only':
+      return `a prerelease stops before ${outcome.environment}, which takes stable releases only (\`changeset pre exit\` releases the stable version)`;
   }
 }
 
@@ -75,6 +77,7 @@ function stopOf(outcome: Outcome): PromoteOutputs['stopped'] {
     case 'await-approval':
       return { kind: outcome.kind, environment: outcome.environment, detail: outcome.command };
     case 'blocked':
+    case 'stable-only':
       return { kind: outcome.kind, environment: outcome.environment, detail: outcome.reason };
     case 'superseded':
       return { kind: outcome.kind, environment: outcome.environment, detail: outcome.by };

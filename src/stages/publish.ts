@@ -18,16 +18,23 @@ export const publish: PipelineStage<PublishOutputs> = {
   needs: ['stability'],
   failure: 'Publish failed',
   async run(ctx) {
+    const { isPrerelease } = await import('../deploy/promotion/index.ts');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
-    const registry = await ctx.adapters.registry();
     const promoted: Record<string, string> = {};
-    for (const [service, image] of Object.entries(manifest.images)) {
-      await promoteImage({ client: registry.client, repository: image.repository, digest: image.digest, tag: publishedTag });
-      promoted[service] = `${image.repository}:${publishedTag}`;
+    // A prerelease is published as one; `stable` keeps naming the newest stable release's images.
+    const prerelease = isPrerelease(manifest.version);
+    if (!prerelease) {
+      const registry = await ctx.adapters.registry();
+      for (const [service, image] of Object.entries(manifest.images)) {
+        await promoteImage({ client: registry.client, repository: image.repository, digest: image.digest, tag: publishedTag });
+        promoted[service] = `${image.repository}:${publishedTag}`;
+      }
     }
     const published = await (await ctx.adapters.forge()).publishRelease(manifest.tag);
     return {
-      summary: `release ${published.tag} published; images tagged ${publishedTag} by digest`,
+      summary: prerelease
+        ? `prerelease ${published.tag} published; images keep their version tags (${publishedTag} names stable releases only)`
+        : `release ${published.tag} published; images tagged ${publishedTag} by digest`,
       outputs: { tag: published.tag, promoted },
     };
   },

@@ -81,6 +81,7 @@ export const release: PipelineStage<ReleaseOutputs> = {
       name: `${ctx.config.project} ${plan.tag}`,
       body: plan.changelog,
       commit: ctx.run.commit,
+      prerelease: plan.prerelease,
       assets: [{ name: manifestAssetName, contentType: 'application/json', data: Buffer.from(manifestText) }, ...sboms],
     });
     if (ctx.config.forge.releaseHalf === 'dispatch')
@@ -99,7 +100,7 @@ export const release: PipelineStage<ReleaseOutputs> = {
       );
     }
     return {
-      summary: `draft release ${created.tag} in ${forge.repository} with ${Object.keys(manifest.images).length} images and their SBOMs`,
+      summary: `draft ${plan.prerelease ? 'prerelease' : 'release'} ${created.tag} in ${forge.repository} with ${Object.keys(manifest.images).length} images and their SBOMs`,
       outputs: { manifest, releaseId: created.id, manifestPath, releaseUrl: created.url },
     };
   },

@@ -54,7 +54,7 @@ export async function applyVersion(repoDir: string, plan: VersionPlan): Promise<
         .filter((changeset) => changeset.releases.some((entry) => entry.name === release.name))
         .map((changeset) => changeset.id),
     })),
-    preState: undefined,
+    preState: plan.snapshot ? undefined : plan.preState,
   };
   // Changelogs are ours (below): changesets' default formatter is a separate package, @changesets/cli.
   const touched = await applyReleasePlan(

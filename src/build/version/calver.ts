@@ -21,3 +21,17 @@ export function nextCalver(date: Date, existing: string[]): string {
   }
   return `${year}.${month}.${highest + 1}`;
 }
+
+/**
+ * The next prerelease of the CalVer release `base` (`YY.MM.N`) in changesets' prerelease mode:
+ * `base-<tag>.<k>`, one more than the highest k already used for it, else 0 (as changesets numbers them).
+ */
+export function nextCalverPrerelease(base: string, tag: string, existing: string[]): string {
+  const pattern = new RegExp(`^v?${base.replaceAll('.', '\\.')}-${tag}\\.(\\d+)$`);
+  let highest = -1;
+  for (const version of existing) {
+    const match = pattern.exec(version.trim());
+    if (match) highest = Math.max(highest, Number(match[1]));
+  }
+  return `${base}-${tag}.${highest + 1}`;
+}

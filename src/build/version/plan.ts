@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import assembleReleasePlan from '@changesets/assemble-release-plan';
 import { tailLines } from '../../shared/exec.ts';
 import { gitResult } from '../../shared/git.ts';
@@ -7,7 +5,8 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { loadWorkspace, type ChangesetsConfig, type ChangesetsWorkspace } from './workspace.ts';
 import { changesetFile, readPendingChangesets, type Changeset } from './changesets.ts';
 import { changelogBody, releaseNotes } from './changelog.ts';
-import { nextCalver } from './calver.ts';
+import { nextCalver, nextCalverPrerelease } from './calver.ts';
+import { readPrereleaseState, type PreState } from './pre-state.ts';
 import type { PackageRelease, PlanVersionOptions, VersionPlan } from './types.ts';
 
 /** Reads the workspace, its changesets and git tags, and plans the release. Writes nothing. */
@@ -18,20 +17,39 @@ export async function planVersion(opts: PlanVersionOptions): Promise<VersionPlan
       hint: 'Set versioning.releasePackage in the Slipway config to the package whose version names the release.',
     });
   }
-  if (existsSync(join(opts.repoDir, '.changeset', 'pre.json'))) {
-    throw new Failure('changesets prerelease mode (.changeset/pre.json) is not supported', {
-      hint: 'Leave prerelease mode (delete .changeset/pre.json, or run `changeset pre exit` locally); use snapshot releases for builds off main.',
+  const preState = await readPrereleaseState(opts.repoDir);
+  if (preState && opts.snapshot) {
+    throw new Failure(`snapshot releases are not made in changesets prerelease mode ("${preState.tag}", .changeset/pre.json)`, {
+      hint: 'Snapshots are for builds off main; in prerelease mode every merge to main is already a prerelease.',
     });
   }
-  const changesets = await readPendingChangesets(opts.repoDir, workspace.names);
+  const pending = await readPendingChangesets(opts.repoDir, workspace.names);
   const tags = await listTags(opts.repoDir);
   const shortCommit = opts.snapshot ? shortSha(opts.snapshot.commit) : undefined;
-  let releases = assemble(changesets, workspace, opts.scheme === 'semver' ? shortCommit : undefined);
+  const assembled = assemble(pending, workspace, opts.scheme === 'semver' ? shortCommit : undefined, preState);
+  // In prerelease mode the changesets of earlier prereleases stay in .changeset until the mode is
+  // left: changesets' plan keeps only the new ones (and all of them again on exit).
+  const { changesets } = assembled;
+  let { releases } = assembled;
+  const prerelease = preState?.mode === 'pre';
+  if (prerelease && changesets.length === 0) {
+    throw new Failure(`no new changeset since the last prerelease: .changeset/pre.json lists every pending changeset as released`, {
+      details: [
+        `prerelease mode: "${preState.tag}"`,
+        `released in it: ${pending.map((changeset) => changesetFile(changeset.id)).join(', ')}`,
+      ],
+      hint: 'Add a changeset for this change to cut the next prerelease, or run `changeset pre exit` to release the stable version.',
+    });
+  }
 
   if (opts.scheme === 'calver') {
-    const currentVersions = workspace.packages.packages.map((pkg) => pkg.packageJson.version);
-    const month = nextCalver(opts.date, [...currentVersions, ...tags]);
-    const version = shortCommit ? `${month}-snapshot-${shortCommit}` : month;
+    const existing = [...workspace.packages.packages.map((pkg) => pkg.packageJson.version), ...tags];
+    const month = nextCalver(opts.date, existing);
+    const version = shortCommit
+      ? `${month}-snapshot-${shortCommit}`
+      : prerelease
+        ? nextCalverPrerelease(month, preState.tag, existing)
+        : month;
     releases = releases.map((release) => (release.type === 'none' ? release : { ...release, newVersion: version }));
   }
 
@@ -68,21 +86,31 @@ export async function planVersion(opts: PlanVersionOptions): Promise<VersionPlan
     changelog: releaseNotes(bodies),
     changesetFiles: changesets.map((changeset) => changesetFile(changeset.id)).sort(),
     snapshot: Boolean(opts.snapshot),
+    prerelease,
+    ...(preState && !opts.snapshot ? { preState: assembled.preState } : {}),
   };
 }
 
-/** changesets' plan: bump types from the changesets, fixed/linked groups and dependents applied. */
-function assemble(changesets: Changeset[], workspace: ChangesetsWorkspace, snapshotCommit: string | undefined): PackageRelease[] {
+/**
+ * changesets' plan: bump types from the changesets, fixed/linked groups and dependents applied;
+ * in prerelease mode, `-<tag>.<n>` versions from the new changesets only, and the updated state.
+ */
+function assemble(
+  pending: Changeset[],
+  workspace: ChangesetsWorkspace,
+  snapshotCommit: string | undefined,
+  preState: PreState | undefined,
+): { releases: PackageRelease[]; changesets: Changeset[]; preState?: PreState } {
   const config: ChangesetsConfig = snapshotCommit
     ? { ...workspace.config, snapshot: { useCalculatedVersion: true, prereleaseTemplate: '{tag}-{commit}' } }
     : workspace.config;
   let plan;
   try {
     plan = assembleReleasePlan(
-      changesets,
+      pending,
       workspace.packages,
       config,
-      undefined,
+      preState,
       snapshotCommit ? { tag: 'snapshot', commit: snapshotCommit } : undefined,
     );
   } catch (error) {
@@ -91,7 +119,8 @@ function assemble(changesets: Changeset[], workspace: ChangesetsWorkspace, snaps
       hint: 'Check .changeset/config.json (fixed, linked, ignore) against the packages the changesets name.',
     });
   }
-  return plan.releases
+  const changesets = plan.changesets as Changeset[];
+  const releases = plan.releases
     .map((release) => ({
       name: release.name,
       oldVersion: release.oldVersion,
@@ -102,6 +131,7 @@ function assemble(changesets: Changeset[], workspace: ChangesetsWorkspace, snaps
         .map((changeset) => changeset.summary),
     }))
     .sort((a, b) => a.name.localeCompare(b.name));
+  return { releases, changesets, preState: plan.preState };
 }
 
 async function listTags(repoDir: string): Promise<string[]> {

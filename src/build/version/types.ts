@@ -1,3 +1,5 @@
+import type { PreState } from './pre-state.ts';
+
 export type BumpType = 'major' | 'minor' | 'patch' | 'none';
 
 export interface PackageRelease {
@@ -21,6 +23,10 @@ export interface VersionPlan {
   changesetFiles: string[];
   /** A snapshot plan writes versions only: no CHANGELOG.md, no changeset removed. */
   snapshot: boolean;
+  /** Made in changesets' prerelease mode: `1.6.0-rc.0`, CalVer `26.12.2-rc.0`. Released as a prerelease. */
+  prerelease: boolean;
+  /** In prerelease mode (entered or being left): the .changeset/pre.json the release writes, or removes on exit. */
+  preState?: PreState;
 }
 
 export interface PlanVersionOptions {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { enterPre, exitPre } from '@changesets/pre';
 import { applyVersion, planVersion } from './index.ts';
 import { failureOf } from '../../test-support/failure-of.ts';
 
@@ -172,5 +173,86 @@ describe('applyVersion', () => {
     // Applying the same plan twice is caught, not done twice.
     const failure = await failureOf(applyVersion(repo, plan));
     expect(failure.specific).toBe("the version plan is stale: '@embark/backend' is at 1.3.0, the plan expected 1.2.0");
+  });
+});
+
+/** One merge to main in prerelease mode, as the version stage does it: plan, apply, commit, tag. */
+async function releaseOnce(options: Parameters<typeof planVersion>[0]): Promise<Awaited<ReturnType<typeof planVersion>>> {
+  const plan = await planVersion(options);
+  await applyVersion(repo, plan);
+  await git('add', '-A');
+  await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', `Version packages: ${plan.tag}`);
+  await git('tag', plan.tag);
+  return plan;
+}
+
+async function addChangeset(name: string, body: string): Promise<void> {
+  await write(`.changeset/${name}.md`, body);
+  await git('add', '-A');
+  await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', name);
+}
+
+describe("changesets' prerelease mode (changeset pre enter rc)", () => {
+  beforeEach(async () => {
+    await enterPre(repo, 'rc');
+    await git('add', '-A');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'enter pre mode');
+  });
+
+  it('numbers merges -rc.0, -rc.1 from the new changesets only, then releases the stable version on exit', async () => {
+    const first = await releaseOnce(semver());
+    expect([first.tag, first.prerelease]).toEqual(['v1.3.0-rc.0', true]);
+    expect(first.changelog).toContain('- Add the tables API');
+    // Prerelease mode keeps the changesets it released, and records them as released.
+    expect(existsSync(join(repo, '.changeset/add-tables.md'))).toBe(true);
+    expect(JSON.parse(await readFile(join(repo, '.changeset/pre.json'), 'utf8'))).toMatchObject({
+      mode: 'pre',
+      tag: 'rc',
+      changesets: ['add-tables'],
+    });
+
+    const nothingNew = await failureOf(planVersion(semver()));
+    expect(nothingNew.specific).toBe(
+      'no new changeset since the last prerelease: .changeset/pre.json lists every pending changeset as released',
+    );
+    expect(nothingNew.hint).toContain('changeset pre exit');
+
+    await addChangeset('fix-paging', '---\n"@embark/backend": patch\n---\n\nFix paging\n');
+    const second = await releaseOnce(semver());
+    expect(second.tag).toBe('v1.3.0-rc.1');
+    expect(second.changelog).toContain('- Fix paging');
+    expect(second.changelog).not.toContain('Add the tables API');
+    expect(second.changesetFiles).toEqual(['.changeset/fix-paging.md']);
+
+    await exitPre(repo);
+    const stable = await releaseOnce(semver());
+    expect([stable.tag, stable.prerelease]).toEqual(['v1.3.0', false]);
+    // The stable release's notes cover the whole prerelease series, and it consumes its changesets.
+    expect(stable.changelog).toContain('- Add the tables API');
+    expect(stable.changelog).toContain('- Fix paging');
+    expect(existsSync(join(repo, '.changeset/pre.json'))).toBe(false);
+    expect(existsSync(join(repo, '.changeset/add-tables.md'))).toBe(false);
+    expect(existsSync(join(repo, '.changeset/fix-paging.md'))).toBe(false);
+  });
+
+  it('gives CalVer the same: YY.MM.N-rc.K, then YY.MM.N', async () => {
+    await git('tag', 'v26.11.1');
+    const calver = { ...semver(), scheme: 'calver' as const };
+    expect((await releaseOnce(calver)).tag).toBe('v26.11.2-rc.0');
+    await addChangeset('fix-paging', '---\n"@embark/backend": patch\n---\n\nFix paging\n');
+    const second = await releaseOnce(calver);
+    expect([second.tag, second.prerelease]).toEqual(['v26.11.2-rc.1', true]);
+    await exitPre(repo);
+    const stable = await releaseOnce(calver);
+    expect([stable.tag, stable.prerelease]).toEqual(['v26.11.2', false]);
+  });
+
+  it('names the field of a .changeset/pre.json that changesets would misread', async () => {
+    await write('.changeset/pre.json', JSON.stringify({ mode: 'beta', tag: 'rc', initialVersions: {}, changesets: [] }));
+    const failure = await failureOf(planVersion(semver()));
+    expect(failure.specific).toBe(`.changeset/pre.json is not changesets' prerelease state: "mode" is "beta", expected "pre" or "exit"`);
+    expect(failure.hint).toContain('changeset pre enter');
+    await write('.changeset/pre.json', '{ "mode": "pre", ');
+    expect((await failureOf(planVersion(semver()))).specific).toMatch(/^\.changeset\/pre\.json is not valid JSON: /);
   });
 });

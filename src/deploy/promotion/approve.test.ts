@@ -1,11 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failureFrom } from '../../test-support/failure-of.ts';
 import { approve } from './approve.ts';
-import { deployStable, tempStore } from '../../test-support/promotion-fixtures.ts';
+import { deployStable, releaseOn, tempStore } from '../../test-support/promotion-fixtures.ts';
 import type { PromotionStore } from './store.ts';
 import type { Gate } from './types.ts';
 
-const environments: Record<string, { gate: Gate }> = { nonprod: { gate: 'auto' }, staging: { gate: 'manual' }, prod: { gate: 'manual' } };
+const environments: Record<string, { gate: Gate; stableOnly?: boolean }> = {
+  nonprod: { gate: 'auto' },
+  staging: { gate: 'manual' },
+  prod: { gate: 'manual' },
+};
 
 let store: PromotionStore;
 let cleanup: () => void;
@@ -46,6 +50,19 @@ describe('approve', () => {
     expect(failureFrom(() => approve(store, auto, 'staging', 'v1.2.0')).hint).toBe(
       "v1.2.0 enters staging as soon as it is stable in nonprod; set gate: 'manual' on staging to require an approval",
     );
+  });
+
+  it('refuses a prerelease for prod, which takes stable releases only, and says how to release the stable version', () => {
+    store.recordRelease(releaseOn('v1.4.0-rc.0', 4));
+    deployStable(store, 'nonprod', 'v1.4.0-rc.0');
+    approve(store, environments, 'staging', 'v1.4.0-rc.0', 'ana');
+    deployStable(store, 'staging', 'v1.4.0-rc.0');
+    const failure = failureFrom(() => approve(store, environments, 'prod', 'v1.4.0-rc.0', 'ana'));
+    expect(failure.specific).toBe('v1.4.0-rc.0 is a prerelease, and prod takes stable releases only');
+    expect(failure.hint).toContain('changeset pre exit');
+    expect(store.approval('prod', 'v1.4.0-rc.0')).toBeUndefined();
+    const prodTakesAll = { ...environments, prod: { gate: 'manual' as const, stableOnly: false } };
+    expect(approve(store, prodTakesAll, 'prod', 'v1.4.0-rc.0', 'ana').alreadyApproved).toBe(false);
   });
 
   it('lists the newest releases for an unknown one', () => {

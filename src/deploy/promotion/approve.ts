@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { isNewer } from './order.ts';
+import { isNewer, isPrerelease } from './order.ts';
+import { environmentGates } from './types.ts';
 import type { PromotionStore } from './store.ts';
 import type { Approval, Gate, PromotionRecord } from './types.ts';
 
@@ -10,7 +11,7 @@ import type { Approval, Gate, PromotionRecord } from './types.ts';
  */
 export function approve(
   store: PromotionStore,
-  environments: Record<string, { gate: Gate }>,
+  environments: Record<string, { gate: Gate; stableOnly?: boolean }>,
   environment: string,
   releaseTag: string,
   by: string = process.env.USER ?? userInfo().username,
@@ -35,6 +36,11 @@ export function approve(
     throw new Failure(`unknown release ${releaseTag}`, {
       details: [known.length > 0 ? `newest releases: ${known.join(', ')}` : 'no release has been recorded yet'],
       hint: 'approve a release that a run created, by its tag (e.g. v1.2.0)',
+    });
+  }
+  if (environmentGates(environments)[index].stableOnly && isPrerelease(view.release.version)) {
+    throw new Failure(`${releaseTag} is a prerelease, and ${environment} takes stable releases only`, {
+      hint: `leave changesets' prerelease mode (\`changeset pre exit\`) and merge: the stable release it makes can be approved for ${environment}; or set environments.${environment}.stableOnly: false`,
     });
   }
   const here = view.environments[environment];

@@ -25,6 +25,7 @@ export type PromotionOutcome = { deployed: string[] } & (
   | { kind: 'await-approval'; environment: string; command: string }
   | { kind: 'blocked'; environment: string; reason: string }
   | { kind: 'superseded'; environment: string; by: string }
+  | { kind: 'stable-only'; environment: string; reason: string }
 );
 
 /**
@@ -44,7 +45,7 @@ export async function drivePromotion(drive: PromotionDrive): Promise<PromotionOu
     )!;
     const step = planPromotion(gates, view, { retryFailed: drive.retryFailed && deployed.length === 0 });
     if (step.kind === 'done') return { kind: 'done', deployed };
-    if (step.kind === 'blocked') return { ...step, deployed };
+    if (step.kind === 'blocked' || step.kind === 'stable-only') return { ...step, deployed };
     const entry = await enterEnvironment(store, release.tag, step, { lease: drive.lease, onStep });
     if (entry.kind !== 'entered') return { ...entry, deployed };
     const { environment, lease } = entry;

@@ -1,6 +1,6 @@
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import { enterEnvironment, type EnvironmentEntry } from './drive.ts';
-import { planPromotion } from './plan.ts';
+import { planPromotion, type PromotionStep } from './plan.ts';
 import type { PromotionStore } from './store.ts';
 import { releaseIdentity, type EnvironmentGate } from './types.ts';
 
@@ -16,7 +16,7 @@ export async function enterFirstEnvironment(opts: {
   environment: string;
   release: ReleaseManifest;
   onStep: (line: string) => void;
-}): Promise<EnvironmentEntry> {
+}): Promise<EnvironmentEntry | Extract<PromotionStep, { kind: 'stable-only' }>> {
   const { store, gates, environment, release } = opts;
   store.recordRelease(releaseIdentity(release));
   const step = planPromotion(
@@ -27,6 +27,7 @@ export async function enterFirstEnvironment(opts: {
     )!,
     { retryFailed: true },
   );
+  if (step.kind === 'stable-only' && step.environment === environment) return step;
   const here =
     (step.kind === 'await-approval' || step.kind === 'superseded') && step.environment === environment
       ? step

@@ -10,7 +10,7 @@ export type {
   ReleaseIdentity,
 } from './types.ts';
 export { environmentGates, releaseIdentity } from './types.ts';
-export { compareReleases, compareVersions, isNewer, type ReleaseOrderKey } from './order.ts';
+export { compareReleases, compareVersions, isNewer, isPrerelease, type ReleaseOrderKey } from './order.ts';
 export { PromotionStore, type LeaseClaim, type LeaseHolder, type LeaseRecord } from './store.ts';
 export { planPromotion, type PlanOptions, type PromotionStep } from './plan.ts';
 export { acquireDeployLease, type AcquireOptions, type DeployLease } from './lease.ts';

@@ -30,6 +30,11 @@ export function compareVersions(a: string, b: string): number {
   return compareIdentifiers(preA, preB);
 }
 
+/** Whether a version has a prerelease part: `1.6.0-rc.0`, CalVer `26.12.2-rc.1`, a snapshot. */
+export function isPrerelease(version: string): boolean {
+  return splitVersion(version)[1].length > 0;
+}
+
 function splitVersion(version: string): [string[], string[]] {
   const withoutBuild = version.replace(/^v/, '').split('+')[0];
   const dash = withoutBuild.indexOf('-');

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { planPromotion } from './plan.ts';
-import type { EnvironmentGate, EnvironmentState, PromotionRecord, PromotionStatus, PromotionView, ReleaseIdentity } from './types.ts';
+import {
+  environmentGates,
+  type EnvironmentGate,
+  type EnvironmentState,
+  PromotionRecord,
+  type PromotionStatus,
+  type PromotionView,
+  type ReleaseIdentity,
+} from './types.ts';
 
-const environments: EnvironmentGate[] = [
-  { name: 'nonprod', gate: 'auto' },
-  { name: 'staging', gate: 'manual' },
-  { name: 'prod', gate: 'manual' },
-];
+const environments: EnvironmentGate[] = environmentGates({
+  nonprod: { gate: 'auto' },
+  staging: { gate: 'manual' },
+  prod: { gate: 'manual' },
+});
 
 const identity = (tag: string, createdAt: string): ReleaseIdentity => ({
   tag,
@@ -36,6 +44,36 @@ function view(states: Record<string, EnvironmentState>): PromotionView {
 const stableIn = (environment: string): EnvironmentState => ({ record: record(environment, 'stable'), live: v120 });
 
 describe('planPromotion', () => {
+  it('stops a prerelease before prod, which takes stable releases only by default', () => {
+    const rc = identity('v1.3.0-rc.0', '2026-03-02T10:00:00Z');
+    const rcStable = (environment: string): EnvironmentState => ({
+      record: { ...record(environment, 'stable'), release: rc.tag },
+      live: rc,
+    });
+    const states = { nonprod: rcStable('nonprod'), staging: rcStable('staging') };
+    expect(planPromotion(environments, { release: rc, environments: states })).toEqual({
+      kind: 'stable-only',
+      environment: 'prod',
+      reason: 'v1.3.0-rc.0 is a prerelease, and prod takes stable releases only',
+    });
+    // A stable release goes on, and an environment can take prereleases when its config says so.
+    expect(planPromotion(environments, view({ nonprod: stableIn('nonprod'), staging: stableIn('staging') }))).toMatchObject({
+      kind: 'await-approval',
+      environment: 'prod',
+    });
+    const prodTakesAll = environmentGates({
+      nonprod: { gate: 'auto' },
+      staging: { gate: 'manual' },
+      prod: { gate: 'auto', stableOnly: false },
+    });
+    expect(planPromotion(prodTakesAll, { release: rc, environments: states })).toEqual({ kind: 'deploy', environment: 'prod' });
+    const stagingStableOnly = environmentGates({ nonprod: { gate: 'auto' }, staging: { gate: 'auto', stableOnly: true } });
+    expect(planPromotion(stagingStableOnly, { release: rc, environments: { nonprod: rcStable('nonprod') } })).toMatchObject({
+      kind: 'stable-only',
+      environment: 'staging',
+    });
+  });
+
   it('deploys a new release to the first environment', () => {
     expect(planPromotion(environments, view({}))).toEqual({ kind: 'deploy', environment: 'nonprod' });
   });

@@ -1,4 +1,4 @@
-import { isNewer } from './order.ts';
+import { isNewer, isPrerelease } from './order.ts';
 import type { EnvironmentGate, PromotionView } from './types.ts';
 
 export type PromotionStep =
@@ -6,6 +6,7 @@ export type PromotionStep =
   | { kind: 'await-approval'; environment: string; command: string }
   | { kind: 'blocked'; environment: string; reason: string }
   | { kind: 'superseded'; environment: string; by: string }
+  | { kind: 'stable-only'; environment: string; reason: string }
   | { kind: 'done' };
 
 export interface PlanOptions {
@@ -22,10 +23,13 @@ export interface PlanOptions {
  */
 export function planPromotion(environments: EnvironmentGate[], view: PromotionView, options: PlanOptions = {}): PromotionStep {
   const tag = view.release.tag;
-  for (const [index, { name: environment, gate }] of environments.entries()) {
+  for (const [index, { name: environment, gate, stableOnly }] of environments.entries()) {
     const state = view.environments[environment] ?? {};
     const status = state.record?.status;
     if (status === 'stable') continue;
+    if (stableOnly && isPrerelease(view.release.version)) {
+      return { kind: 'stable-only', environment, reason: `${tag} is a prerelease, and ${environment} takes stable releases only` };
+    }
     if (status === 'superseded') return { kind: 'superseded', environment, by: state.record!.supersededBy! };
     // A deploy under way finishes unless a newer release already runs here; one still waiting
     // gives way to any newer release that wants this environment.

@@ -7,6 +7,8 @@ export type Gate = 'auto' | 'manual';
 export interface EnvironmentGate {
   name: string;
   gate: Gate;
+  /** Prereleases stop before it. */
+  stableOnly: boolean;
 }
 
 /** What identifies a verified release: the artifact promotion must deploy unchanged. */
@@ -69,8 +71,17 @@ export function releaseIdentity(manifest: ReleaseManifest): ReleaseIdentity {
 }
 
 /** The environments of a configuration in promotion order, with their gates. */
-export function environmentGates(environments: Record<string, { gate: Gate }>): EnvironmentGate[] {
-  return Object.entries(environments).map(([name, environment]) => ({ name, gate: environment.gate }));
+export function environmentGates(environments: Record<string, { gate: Gate; stableOnly?: boolean }>): EnvironmentGate[] {
+  return Object.entries(environments).map(([name, environment]) => ({
+    name,
+    gate: environment.gate,
+    stableOnly: environment.stableOnly ?? isProductionName(name),
+  }));
+}
+
+/** An environment named for production takes stable releases only unless its config says otherwise. */
+function isProductionName(environment: string): boolean {
+  return environment === 'prod' || environment === 'production';
 }
 
 /** A release's new state in an environment, as the store made it. */

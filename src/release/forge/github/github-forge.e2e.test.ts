@@ -83,6 +83,21 @@ describe('GitHubForge against the embedded GitHub API', () => {
     expect((await forge.publishRelease('v1.5.0')).draft).toBe(false);
   });
 
+  it('creates a prerelease as one, and publishing keeps it a prerelease', async () => {
+    const created = await forge.createDraftRelease({
+      tag: 'v1.5.0-rc.0',
+      name: 'embark v1.5.0-rc.0',
+      body: '',
+      commit,
+      prerelease: true,
+      assets: [manifestAsset('v1.5.0-rc.0')],
+    });
+    expect(created).toMatchObject({ tag: 'v1.5.0-rc.0', draft: true, prerelease: true });
+    expect(await forge.publishRelease('v1.5.0-rc.0')).toMatchObject({ draft: false, prerelease: true });
+    const { data } = await client.rest.repos.getReleaseByTag({ owner: 'acme', repo: 'embark', tag: 'v1.5.0-rc.0' });
+    expect(data.prerelease).toBe(true);
+  });
+
   it('delivers release created, release published and repository_dispatch webhooks, signed as GitHub signs them', async () => {
     await forge.createDraftRelease({ tag: 'v1.5.0', name: 'embark v1.5.0', body: '', commit, assets: [manifestAsset('v1.5.0')] });
     await forge.dispatch('slipway-release', { tag: 'v1.5.0', commit });
