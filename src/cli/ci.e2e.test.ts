@@ -76,6 +76,21 @@ describe('slipway ci', () => {
     expect(fourth.output).toContain('@ci/app: cache miss: dependency @ci/core changed');
   });
 
+  it('keeps its default home inside the repository out of git, so an unchanged run is answered at once', async () => {
+    const repo = join(work, 'home-inside');
+    await createCiWorkspace(repo);
+    // A repository that does not ignore .slipway itself, as most do not.
+    await writeFile(join(repo, '.gitignore'), 'node_modules\ndist\nreports\ncoverage\n');
+    await git(repo, ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qam', 'ignore less']);
+    const first = await slipway({}, 'ci', '--repo', repo);
+    expect(first.code, first.output).toBe(0);
+    expect(await readFile(join(repo, '.slipway', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    expect(await git(repo, ['status', '--porcelain'])).toBe('');
+    const second = await slipway({}, 'ci', '--repo', repo);
+    expect(second.code, second.output).toBe(0);
+    expect(second.output).toMatch(/packages +unchanged since run #1/);
+  });
+
   it('shares results between runners through the S3 remote cache', async () => {
     const remote = { bucket: 'team-cache', endpoint: s3.env.S3_ENDPOINT, region: s3.env.AWS_REGION, prefix: 'shared/' };
     const credentials = {

@@ -7,7 +7,7 @@ import { runStages } from '../engine/engine.ts';
 import type { EventListener } from '../engine/events.ts';
 import { feedbackFrom, type Feedback } from '../shared/feedback/feedback.ts';
 import { Failure } from '../shared/feedback/failure.ts';
-import type { Home } from '../shared/home.ts';
+import { createHome, type Home } from '../shared/home.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
@@ -86,6 +86,7 @@ export interface PipelineOutcome {
  */
 export async function runPipeline(options: PipelineOptions): Promise<PipelineOutcome> {
   const { repoDir, home, listener } = options;
+  await createHome(home);
   const store = new RunStore(home.stateDb);
   const resumed = options.resumeRunId === undefined ? undefined : store.getRun(options.resumeRunId);
   if (options.resumeRunId !== undefined && !resumed) {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gitOrUndefined } from '../../shared/git.ts';
+import { defaultHomeName } from '../../shared/home.ts';
 
 /**
- * Every file under the workspace root (paths relative to it, forward slashes, node_modules and
- * .git skipped) with its git blob id, or `undefined` where the content still has to be read:
+ * Every file under the workspace root (paths relative to it, forward slashes, node_modules, .git
+ * and Slipway's home skipped) with its git blob id, or `undefined` where the content still has to be read:
  * files that are modified or untracked. Git already knows the ids of unchanged tracked files,
  * which makes a no-op run cheap. Outside a git repository every file has to be read.
  */
@@ -67,7 +68,7 @@ async function walk(root: string): Promise<Map<string, string | undefined>> {
       entries.map(async (entry) => {
         const relPath = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
         if (entry.isDirectory()) {
-          if (entry.name !== 'node_modules' && entry.name !== '.git') await visit(relPath);
+          if (entry.name !== 'node_modules' && entry.name !== '.git' && entry.name !== defaultHomeName) await visit(relPath);
         } else if (entry.isFile() || entry.isSymbolicLink()) {
           files.set(relPath, undefined);
         }
