@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PromotionStore } from '../deploy/promotion/store.ts';
+import { PromotionStore, type Rollback } from '../deploy/promotion/store.ts';
 import type { ReleaseIdentity } from '../deploy/promotion/types.ts';
 
 /** A release created on the given day of March 2026, with one backend image. */
@@ -44,4 +44,24 @@ export function deployStable(store: PromotionStore, environment: string, tag: st
   store.markLive(environment, tag);
   store.markStable(environment, tag);
   store.dropLease(environment, claim.token);
+}
+
+/** A deploy that fails: at its rollout, or once live (its smoke test or stability). */
+export function deployFailed(store: PromotionStore, environment: string, tag: string, options: { afterLive?: boolean } = {}): void {
+  const claim = store.claimLease(environment, tag, { pid: process.pid, host: 'test' }, 60_000, () => true);
+  if (claim.kind !== 'held') throw new Error(`expected to hold ${environment}, got ${JSON.stringify(claim)}`);
+  store.markDeploying(environment, tag);
+  if (options.afterLive) store.markLive(environment, tag);
+  store.markFailed(environment, tag, options.afterLive ? 'smoke test failed: home page answered 500' : 'rollout never became ready');
+  store.dropLease(environment, claim.token);
+}
+
+/** A rollback run to the end, as `slipway rollback` does it: `to` back in, `from` withdrawn. */
+export function rollBackStable(store: PromotionStore, rollback: Rollback): void {
+  const claim = store.claimLease(rollback.environment, rollback.to, { pid: process.pid, host: 'test' }, 60_000, () => true, 'rollback');
+  if (claim.kind !== 'held') throw new Error(`expected to hold ${rollback.environment}, got ${JSON.stringify(claim)}`);
+  store.startRollback(rollback);
+  store.markRollbackLive(rollback);
+  store.markStable(rollback.environment, rollback.to);
+  store.dropLease(rollback.environment, claim.token);
 }

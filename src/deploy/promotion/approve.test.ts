@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { failureFrom } from '../../test-support/failure-of.ts';
 import { approve } from './approve.ts';
-import { deployStable, releaseOn, tempStore } from '../../test-support/promotion-fixtures.ts';
+import { deployStable, releaseOn, rollBackStable, tempStore } from '../../test-support/promotion-fixtures.ts';
 import type { PromotionStore } from './store.ts';
 import type { Gate } from './types.ts';
 
@@ -107,5 +107,20 @@ describe('approve', () => {
     failure = failureFrom(() => approve(store, environments, 'staging', 'v1.1.0'));
     expect(failure.specific).toBe('v1.1.0 is superseded in staging by v1.3.0');
     expect(failure.hint).toBe('staging already runs v1.3.0; an older release never replaces a newer one');
+  });
+
+  it('refuses a rolled-back release, naming the rollback, its reason and who did it', () => {
+    for (const environment of ['nonprod', 'staging']) {
+      deployStable(store, environment, 'v1.1.0');
+      deployStable(store, environment, 'v1.2.0');
+    }
+    rollBackStable(store, { environment: 'staging', from: 'v1.2.0', to: 'v1.1.0', by: 'ana', reason: 'orders are lost' });
+    const failure = failureFrom(() => approve(store, environments, 'prod', 'v1.2.0'));
+    expect(failure.specific).toBe('v1.2.0 was rolled back in staging by ana: orders are lost');
+    expect(failure.details).toEqual([`rolled back at ${store.withdrawal('v1.2.0')!.at}: staging went back to v1.1.0`]);
+    expect(failure.hint).toBe(
+      'a rolled-back release is never promoted again: release the fix as a newer release (merge it to main), then approve that one',
+    );
+    expect(store.approval('prod', 'v1.2.0')).toBeUndefined();
   });
 });

@@ -38,6 +38,13 @@ export function approve(
       hint: 'approve a release that a run created, by its tag (e.g. v1.2.0)',
     });
   }
+  if (view.withdrawal) {
+    const { environment: where, by, reason, at, replacedBy } = view.withdrawal;
+    throw new Failure(`${releaseTag} was rolled back in ${where} by ${by}: ${reason}`, {
+      details: [`rolled back at ${at}: ${where} went back to ${replacedBy}`],
+      hint: 'a rolled-back release is never promoted again: release the fix as a newer release (merge it to main), then approve that one',
+    });
+  }
   if (environmentGates(environments)[index].stableOnly && isPrerelease(view.release.version)) {
     throw new Failure(`${releaseTag} is a prerelease, and ${environment} takes stable releases only`, {
       hint: `leave changesets' prerelease mode (\`changeset pre exit\`) and merge: the stable release it makes can be approved for ${environment}; or set environments.${environment}.stableOnly: false`,

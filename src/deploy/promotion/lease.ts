@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { isRunning } from '../../shared/process.ts';
-import type { LeaseHolder, LeaseRecord, PromotionStore } from './store.ts';
+import type { LeaseHolder, LeasePurpose, LeaseRecord, PromotionStore } from './store.ts';
 
 /** The right to deploy to one environment; only one release holds it at a time, across processes. */
 export interface DeployLease {
@@ -19,6 +19,8 @@ export interface AcquireOptions {
   pollMs?: number;
   /** How long the lease outlives its holder's last heartbeat (default 30 s); heartbeats come every third of it. */
   ttlMs?: number;
+  /** 'rollback': an older release goes back in on purpose, so no newer one supersedes it (default 'promotion'). */
+  purpose?: LeasePurpose;
 }
 
 /**
@@ -33,11 +35,11 @@ export async function acquireDeployLease(
   releaseTag: string,
   options: AcquireOptions = {},
 ): Promise<DeployLease | { superseded: string }> {
-  const { waitMs = 15 * 60_000, pollMs = 500, ttlMs = 30_000 } = options;
+  const { waitMs = 15 * 60_000, pollMs = 500, ttlMs = 30_000, purpose = 'promotion' } = options;
   const deadline = Date.now() + waitMs;
   const holder: LeaseHolder = { pid: process.pid, host: hostname() };
   for (;;) {
-    const claim = store.claimLease(environment, releaseTag, holder, ttlMs, isHolderAlive);
+    const claim = store.claimLease(environment, releaseTag, holder, ttlMs, isHolderAlive, purpose);
     if (claim.kind === 'held') return heldLease(store, environment, releaseTag, claim.token, ttlMs);
     if (claim.kind === 'superseded') return { superseded: claim.by };
     const left = deadline - Date.now();

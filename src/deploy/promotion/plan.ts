@@ -1,5 +1,5 @@
 import { isNewer, isPrerelease } from './order.ts';
-import type { EnvironmentGate, PromotionView } from './types.ts';
+import type { EnvironmentGate, PromotionView, Withdrawal } from './types.ts';
 
 export type PromotionStep =
   | { kind: 'deploy'; environment: string }
@@ -27,6 +27,7 @@ export function planPromotion(environments: EnvironmentGate[], view: PromotionVi
     const state = view.environments[environment] ?? {};
     const status = state.record?.status;
     if (status === 'stable') continue;
+    if (view.withdrawal) return { kind: 'blocked', environment, reason: withdrawnReason(view.withdrawal) };
     if (stableOnly && isPrerelease(view.release.version)) {
       return { kind: 'stable-only', environment, reason: `${tag} is a prerelease, and ${environment} takes stable releases only` };
     }
@@ -54,4 +55,10 @@ export function planPromotion(environments: EnvironmentGate[], view: PromotionVi
     return { kind: 'deploy', environment };
   }
   return { kind: 'done' };
+}
+
+/** Why a rolled-back release goes nowhere again, and what to do instead. */
+export function withdrawnReason(withdrawal: Withdrawal): string {
+  const { release, environment, by, reason, replacedBy } = withdrawal;
+  return `${release} was rolled back in ${environment} by ${by} (to ${replacedBy}): ${reason}; release a fix as a newer release`;
 }

@@ -6,11 +6,13 @@ import { compareReleases, isNewer } from './order.ts';
 import type {
   Approval,
   EnvironmentChange,
+  EnvironmentHistory,
   EnvironmentState,
   PromotionRecord,
   PromotionStatus,
   PromotionView,
   ReleaseIdentity,
+  Withdrawal,
 } from './types.ts';
 
 /** Who holds an environment's deploy lease, so others can tell a live holder from a dead one. */
@@ -27,6 +29,18 @@ export interface LeaseRecord extends LeaseHolder {
   /** Epoch milliseconds; the holder's heartbeat keeps pushing it forward. */
   expiresAt: number;
 }
+
+/** What a rollback is: the release it takes out, the one it puts back, who asked and why. */
+export interface Rollback {
+  environment: string;
+  from: string;
+  to: string;
+  by: string;
+  reason: string;
+}
+
+/** Why a lease is claimed: a release promoted (newer wins), or an older one put back by a rollback. */
+export type LeasePurpose = 'promotion' | 'rollback';
 
 export type LeaseClaim = { kind: 'held'; token: string } | { kind: 'superseded'; by: string } | { kind: 'busy'; lease: LeaseRecord };
 
@@ -68,6 +82,14 @@ export class PromotionStore {
       CREATE TABLE IF NOT EXISTS leases (
         environment TEXT PRIMARY KEY, release TEXT NOT NULL, token TEXT NOT NULL, pid INTEGER NOT NULL,
         host TEXT NOT NULL, acquired_at TEXT NOT NULL, expires_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS withdrawals (
+        release TEXT PRIMARY KEY REFERENCES releases(tag), environment TEXT NOT NULL, replaced_by TEXT NOT NULL,
+        by_user TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS stable_history (
+        environment TEXT NOT NULL, release TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (environment, release));
+      -- A store from before stable_history: what is stable now was stable once.
+      INSERT OR IGNORE INTO stable_history (environment, release, at)
+        SELECT environment, release, COALESCE(finished_at, updated_at) FROM promotions WHERE status = 'stable';
     `);
   }
 
@@ -139,6 +161,32 @@ export class PromotionStore {
     });
   }
 
+  /** Why a release may never be promoted again, once rolled back. */
+  withdrawal(tag: string): Withdrawal | undefined {
+    const row = this.db.prepare('SELECT * FROM withdrawals WHERE release = ?').get(tag) as WithdrawalRow | undefined;
+    return row && toWithdrawal(row);
+  }
+
+  /** One consistent snapshot of an environment's releases, present and past: a rollback's input. */
+  history(environment: string, requested?: string): EnvironmentHistory {
+    return this.db.transaction((): EnvironmentHistory => {
+      const newestFirst = (a: { tag: string }, b: { tag: string }) => compareReleases(this.release(b.tag)!, this.release(a.tag)!);
+      const stableTags = this.db.prepare('SELECT release FROM stable_history WHERE environment = ?').all(environment) as {
+        release: string;
+      }[];
+      const records = (this.db.prepare('SELECT * FROM promotions WHERE environment = ?').all(environment) as PromotionRow[]).map(toRecord);
+      const withdrawals = (this.db.prepare('SELECT * FROM withdrawals').all() as WithdrawalRow[]).map(toWithdrawal);
+      return {
+        environment,
+        live: this.live(environment),
+        stable: stableTags.map((row) => this.release(row.release)!).sort(newestFirst),
+        records: records.sort((a, b) => newestFirst({ tag: a.release }, { tag: b.release })),
+        withdrawals: Object.fromEntries(withdrawals.map((withdrawal) => [withdrawal.release, withdrawal])),
+        requested: requested === undefined ? undefined : this.release(requested),
+      };
+    })();
+  }
+
   /** One consistent snapshot of a release in the given environments: the planner's input. */
   view(tag: string, environments: string[]): PromotionView | undefined {
     return this.db.transaction(() => {
@@ -153,7 +201,7 @@ export class PromotionStore {
           approval: this.approval(environment, tag),
         };
       }
-      return { release, environments: states };
+      return { release, environments: states, withdrawal: this.withdrawal(tag) };
     })();
   }
 
@@ -184,24 +232,64 @@ export class PromotionStore {
 
   /** The release now runs in the environment (rolled out, smoke-tested), at `url`; stability comes next. */
   markLive(environment: string, release: string, url?: string): PromotionRecord {
-    return this.immediate(() => {
-      const at = now();
-      const record = this.move(environment, release, 'live', ['deploying'], { live_at: at }, url);
-      const current = this.db.prepare('SELECT release FROM live WHERE environment = ?').get(environment) as { release: string } | undefined;
-      if (current?.release !== release) {
-        this.db
-          .prepare(
-            `INSERT INTO live (environment, release, previous, since) VALUES (?, ?, ?, ?)
-          ON CONFLICT (environment) DO UPDATE SET release = excluded.release, previous = excluded.previous, since = excluded.since`,
-          )
-          .run(environment, release, current?.release ?? null, at);
-      }
-      return record;
-    });
+    return this.immediate(() => this.goLive(environment, release, url));
   }
 
   markStable(environment: string, release: string): PromotionRecord {
-    return this.immediate(() => this.move(environment, release, 'stable', ['live'], { finished_at: now() }));
+    return this.immediate(() => {
+      const at = now();
+      this.db.prepare('INSERT OR IGNORE INTO stable_history (environment, release, at) VALUES (?, ?, ?)').run(environment, release, at);
+      return this.move(environment, release, 'stable', ['live'], { finished_at: at });
+    });
+  }
+
+  /**
+   * A rollback begins: `to`, an older release that was stable here, deploys again though a newer
+   * one runs (on purpose, past "newer release wins"). The caller holds the lease for `to`
+   * (acquireDeployLease with purpose 'rollback'); what runs must still be `from`.
+   */
+  startRollback(rollback: Rollback): PromotionRecord {
+    const { environment, from, to } = rollback;
+    return this.immediate(() => {
+      const lease = this.lease(environment);
+      if (lease?.release !== to) {
+        throw new Error(
+          `${to} cannot start deploying to ${environment}: ${lease ? `${lease.release} holds` : 'nobody holds'} its deploy lease`,
+        );
+      }
+      const live = this.live(environment)?.tag;
+      if (live !== from) {
+        throw new Failure(`${environment} now runs ${live ?? 'no release'}, not ${from}: nothing was rolled back`, {
+          hint: `another deploy changed ${environment} while the rollback waited; see what runs there (slipway env status ${environment}) and roll back again if needed`,
+        });
+      }
+      return this.move(environment, to, 'deploying', ['stable', 'failed', 'superseded'], {
+        started_at: now(),
+        live_at: null,
+        finished_at: null,
+        detail: rollbackDetail(rollback),
+      });
+    });
+  }
+
+  /**
+   * The rollback's release serves: it is what runs now, and `from` is marked rolled back and
+   * withdrawn, so no gate promotes it again anywhere. `to` is judged stable (markStable) next.
+   */
+  markRollbackLive(rollback: Rollback, url?: string): PromotionRecord {
+    const { environment, from, to, by, reason } = rollback;
+    return this.immediate(() => {
+      const record = this.goLive(environment, to, url);
+      const at = now();
+      this.db
+        .prepare('INSERT OR IGNORE INTO withdrawals (release, environment, replaced_by, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(from, environment, to, by, reason, at);
+      this.move(environment, from, 'rolled-back', ['stable', 'live', 'failed'], {
+        finished_at: at,
+        detail: `rolled back by ${by}: ${reason}`,
+      });
+      return record;
+    });
   }
 
   /** The deploy, smoke test or stability check failed; what runs there is unchanged by this. */
@@ -248,6 +336,11 @@ export class PromotionStore {
           )
           .run(environment, release.tag, status, JSON.stringify(release.digests), at, at, status === 'stable' ? at : null, at, at);
       }
+      if (status === 'stable') {
+        this.db
+          .prepare('INSERT OR IGNORE INTO stable_history (environment, release, at) VALUES (?, ?, ?)')
+          .run(environment, release.tag, at);
+      }
       if (history.live && !this.db.prepare('SELECT 1 FROM live WHERE environment = ?').get(environment)) {
         this.db
           .prepare('INSERT INTO live (environment, release, previous, since) VALUES (?, ?, NULL, ?)')
@@ -265,6 +358,8 @@ export class PromotionStore {
    * One attempt to take an environment's deploy lease for a release: queues the release there,
    * frees a lease whose holder is dead or silent (its interrupted deploy is marked failed), and
    * then takes the lease, reports the newer release that supersedes this one, or who is busy.
+   * A rollback's release (purpose 'rollback') is older than what runs on purpose: it is neither
+   * queued nor superseded, only given the lease once free (startRollback records it).
    */
   claimLease(
     environment: string,
@@ -272,11 +367,16 @@ export class PromotionStore {
     holder: LeaseHolder,
     ttlMs: number,
     isAlive: (holder: LeaseHolder) => boolean,
+    purpose: LeasePurpose = 'promotion',
   ): LeaseClaim {
     return this.immediate((): LeaseClaim => {
       this.reapLease(environment, isAlive);
-      const record = this.enter(environment, release, 'queued');
-      if (record.status === 'superseded') return { kind: 'superseded', by: record.supersededBy! };
+      if (purpose === 'rollback') {
+        if (!this.release(release)) throw new Error(`release ${release} is not recorded: call recordRelease first`);
+      } else {
+        const record = this.enter(environment, release, 'queued');
+        if (record.status === 'superseded') return { kind: 'superseded', by: record.supersededBy! };
+      }
       const lease = this.lease(environment);
       if (lease) return { kind: 'busy', lease };
       const token = randomUUID();
@@ -339,6 +439,22 @@ export class PromotionStore {
       }
     }
     return this.record(environment, tag)!;
+  }
+
+  /** The release now runs in the environment, in place of what ran before (kept as `previous`). */
+  private goLive(environment: string, release: string, url?: string): PromotionRecord {
+    const at = now();
+    const record = this.move(environment, release, 'live', ['deploying'], { live_at: at }, url);
+    const current = this.db.prepare('SELECT release FROM live WHERE environment = ?').get(environment) as { release: string } | undefined;
+    if (current?.release !== release) {
+      this.db
+        .prepare(
+          `INSERT INTO live (environment, release, previous, since) VALUES (?, ?, ?, ?)
+        ON CONFLICT (environment) DO UPDATE SET release = excluded.release, previous = excluded.previous, since = excluded.since`,
+        )
+        .run(environment, release, current?.release ?? null, at);
+    }
+    return record;
   }
 
   /** The newest release other than `tag` that wants or runs the environment. */
@@ -423,6 +539,14 @@ interface PromotionRow {
   finished_at: string | null;
   updated_at: string;
 }
+interface WithdrawalRow {
+  release: string;
+  environment: string;
+  replaced_by: string;
+  by_user: string;
+  reason: string;
+  at: string;
+}
 interface ApprovalRow {
   environment: string;
   release: string;
@@ -441,6 +565,22 @@ interface LeaseRow {
 
 function now(): string {
   return new Date().toISOString();
+}
+
+/** What a rollback's release shows while it goes back in (GitHub shows it on its deployment). */
+function rollbackDetail({ from, by, reason }: Rollback): string {
+  return `rollback from ${from} by ${by}: ${reason}`;
+}
+
+function toWithdrawal(row: WithdrawalRow): Withdrawal {
+  return {
+    release: row.release,
+    environment: row.environment,
+    replacedBy: row.replaced_by,
+    by: row.by_user,
+    reason: row.reason,
+    at: row.at,
+  };
 }
 
 function differences(known: ReleaseIdentity, given: ReleaseIdentity): string[] {

@@ -41,6 +41,20 @@ export interface PromotionRecord {
   updatedAt: string;
 }
 
+/**
+ * A release taken out of an environment by `slipway rollback`: no gate promotes it again, in any
+ * environment; a newer release carries the fix.
+ */
+export interface Withdrawal {
+  release: string;
+  /** Where it was rolled back, and the release that took its place there. */
+  environment: string;
+  replacedBy: string;
+  by: string;
+  reason: string;
+  at: string;
+}
+
 export interface Approval {
   environment: string;
   release: string;
@@ -63,6 +77,23 @@ export interface EnvironmentState {
 export interface PromotionView {
   release: ReleaseIdentity;
   environments: Record<string, EnvironmentState>;
+  /** Set once the release was rolled back somewhere: nothing promotes it again. */
+  withdrawal?: Withdrawal;
+}
+
+/** One environment's past and present, as a rollback plans from it (one snapshot). */
+export interface EnvironmentHistory {
+  environment: string;
+  /** The release running there now. */
+  live?: ReleaseIdentity;
+  /** Every release that was ever stable there, newest first. */
+  stable: ReleaseIdentity[];
+  /** Every release's latest state there, newest first. */
+  records: PromotionRecord[];
+  /** Releases rolled back anywhere, by tag. */
+  withdrawals: Record<string, Withdrawal>;
+  /** The release a rollback was asked to go back to, when one was named and is recorded. */
+  requested?: ReleaseIdentity;
 }
 
 export function releaseIdentity(manifest: ReleaseManifest): ReleaseIdentity {

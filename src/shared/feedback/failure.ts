@@ -47,9 +47,9 @@ export class Failure extends Error {
   }
 
   /** A copy with some parts replaced: a stage adding what only it knows (context, kept artifacts). */
-  with(changes: { specific?: string; hint?: string; artifacts?: string[]; locations?: FailureLocation[] }): Failure {
+  with(changes: { specific?: string; details?: string[]; hint?: string; artifacts?: string[]; locations?: FailureLocation[] }): Failure {
     return new Failure(changes.specific ?? this.specific, {
-      details: this.details,
+      details: changes.details ?? this.details,
       logExcerpt: this.logExcerpt,
       hint: changes.hint ?? this.hint,
       artifacts: changes.artifacts ?? this.artifacts,
