@@ -56,6 +56,8 @@ export interface Forge {
   downloadAsset(release: ForgeRelease, name: string): Promise<Buffer>;
   /** Publishing again changes nothing. */
   publishRelease(tag: string): Promise<ForgeRelease>;
+  /** Appends a note to a release's notes (a rollback's record); a note already there is not added again. */
+  annotateRelease(tag: string, note: string): Promise<ForgeRelease>;
   /** A `repository_dispatch` event: starts workflows even when sent with Actions' own token. */
   dispatch(eventType: string, clientPayload: Record<string, unknown>): Promise<void>;
 }

@@ -174,6 +174,22 @@ describe('GitHubForge against the embedded GitHub API', () => {
     expect(failure.hint).toBe('A tag names one commit: bump the version to release another commit.');
   });
 
+  it('appends a note to a release’s notes once, and says when the release is gone', async () => {
+    await forge.createDraftRelease({ tag: 'v1.5.0', name: 'embark v1.5.0', body: '- faster', commit, assets: [manifestAsset('v1.5.0')] });
+    await forge.publishRelease('v1.5.0');
+    const note = '> **Rolled back** in prod on 2026-12-03 by ana: checkout answers 500. prod runs v1.4.0 again.';
+    const annotated = await forge.annotateRelease('v1.5.0', note);
+    expect(annotated.body).toBe(`- faster\n\n${note}`);
+    expect(annotated.draft).toBe(false);
+    expect((await forge.annotateRelease('v1.5.0', note)).body).toBe(`- faster\n\n${note}`);
+    const { data } = await client.rest.repos.getReleaseByTag({ owner: 'acme', repo: 'embark', tag: 'v1.5.0' });
+    expect(data.body).toBe(`- faster\n\n${note}`);
+    expect(data.assets.map((asset) => asset.name)).toEqual([manifestAssetName]);
+
+    const gone = await failureOf(forge.annotateRelease('v9.9.9', note));
+    expect(gone.specific).toBe('Could not add a note to release v9.9.9 in acme/embark: it has no release v9.9.9');
+  });
+
   it('lists releases past GitHub’s page size, newest first', async () => {
     for (let n = 0; n < 105; n++) {
       await client.rest.repos.createRelease({ owner: 'acme', repo: 'embark', tag_name: `v0.0.${n}`, draft: true });

@@ -119,6 +119,25 @@ export class GitHubForge implements Forge {
     }
   }
 
+  async annotateRelease(tag: string, note: string): Promise<ForgeRelease> {
+    const doing = `Could not add a note to release ${tag} in ${this.repository}`;
+    const release = await this.findGitHubRelease(tag, doing);
+    if (!release) throw new Failure(`${doing}: it has no release ${tag}`, { hint: 'the release was deleted on the forge' });
+    const body = release.body ?? '';
+    if (body.includes(note)) return toForgeRelease(release);
+    try {
+      const { data } = await this.client.rest.repos.updateRelease({
+        owner: this.owner,
+        repo: this.repo,
+        release_id: release.id,
+        body: body ? `${body}\n\n${note}` : note,
+      });
+      return toForgeRelease(data as GitHubRelease);
+    } catch (error) {
+      throw gitHubFailure(error, doing);
+    }
+  }
+
   async dispatch(eventType: string, clientPayload: Record<string, unknown>): Promise<void> {
     try {
       await this.client.rest.repos.createDispatchEvent({
