@@ -9,6 +9,10 @@ export interface CommandInput {
   env?: string;
   out?: string;
   release?: string;
+  /** `--to <release>` of `slipway rollback`. */
+  to?: string;
+  /** `--reason <text>` of `slipway rollback`. */
+  reason?: string;
   /** `--release-half needs|dispatch` of `slipway init github`. */
   'release-half'?: string;
   force?: boolean;

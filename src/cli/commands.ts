@@ -8,6 +8,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   why: async () => (await import('./commands/why.ts')).whyCommand,
   release: async () => (await import('./commands/release.ts')).releaseCommand,
   approve: async () => (await import('./commands/approve.ts')).approveCommand,
+  rollback: async () => (await import('./commands/rollback.ts')).rollbackCommand,
   resume: async () => (await import('./commands/resume.ts')).resumeCommand,
   runs: async () => (await import('./commands/history.ts')).runsCommand,
   show: async () => (await import('./commands/history.ts')).showCommand,

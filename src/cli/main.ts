@@ -17,6 +17,7 @@ Usage:
   slipway why <package> [--repo <dir>] [--json]              whether a package's build is cached, and if not which inputs changed
   slipway release <tag> [--repo <dir>] [--home <dir>]         the release half of a release the forge has (the workflow job after \`slipway run\`)
   slipway approve <env> <release> [--repo <dir>]             let a release through an environment's manual gate, then deploy it there
+  slipway rollback <env> [--to <release>] [--reason <text>]  put back the release stable there before the one running, and withdraw that one
   slipway resume <run> [--home <dir>]                        carry on a killed or failed run; finished stages are not redone
   slipway runs [--home <dir>] [--json]                       recent runs
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
@@ -45,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
       env: { type: 'string' },
       out: { type: 'string' },
       release: { type: 'string' },
+      to: { type: 'string' },
+      reason: { type: 'string' },
       'release-half': { type: 'string' },
       force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },

@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { approveCommand } from '../cli/commands/approve.ts';
+import { rollbackCommand } from '../cli/commands/rollback.ts';
+import { failureOf } from '../test-support/failure-of.ts';
 import { envCommand } from '../cli/commands/env.ts';
 import { standinOnPath } from '../test-support/lightkeeper-standin.ts';
 import { loadConfig } from '../config/load.ts';
@@ -21,7 +23,7 @@ import { k8sAssets } from '../stages/k8s-assets.ts';
 import { RunStore } from '../shared/state/run-store.ts';
 import { runPipeline } from './pipeline.ts';
 import { openRunAdapters } from './adapters.ts';
-import { createForgeRelease } from '../test-support/forge-release.ts';
+import { createForgeRelease, releaseOnForge } from '../test-support/forge-release.ts';
 
 /**
  * The release half on Kubernetes, through the real stages and promotion, against the API server
@@ -243,6 +245,60 @@ describe('releases on Kubernetes', () => {
       expect(promotions.live('nonprod')?.tag).toBe('v2.0.0');
       expect(promotions.record('nonprod', 'v2.1.0')?.status).toBe('failed');
     });
+  });
+
+  it('rolls prod back to the release stable there before, by its digests, and refuses the bad one from then on', async () => {
+    const good = await createRelease('4.0.0', '4', '2026-11-26T10:00:00.000Z');
+    const bad = await createRelease('4.1.0', '5', '2026-11-26T11:00:00.000Z');
+    for (const tag of ['v4.0.0', 'v4.1.0']) {
+      expect((await promote(tag)).failures).toEqual([]);
+      expect(await approveCommand({ args: ['prod', tag], repo: repoDir, home: home.root })).toBe(0);
+    }
+    expect(imageIn('embark-prod')).toBe(bad.images.backend.reference);
+
+    // A rollout that never becomes ready: the cluster goes back to what ran, and the feedback says so.
+    standin.setRolloutBehaviour({ image: '4'.repeat(64), namespace: 'embark-prod' }, 'never-ready');
+    const events: PipelineEvent[] = [];
+    const failed = await runPipeline({
+      repoDir,
+      home,
+      trigger: 'rollback prod',
+      scope: 'rollback',
+      rollback: { environment: 'prod', reason: 'checkout answers 500', by: 'ana' },
+      listener: (event) => events.push(event),
+    });
+    expect(failed.failures).toHaveLength(1);
+    expect(failed.failures[0].message).toBe('Rollback failed');
+    expect(failed.failures[0].specific).toMatch(
+      /^prod: v4\.0\.0 could not be deployed: deployment embark-backend in embark-prod never became ready/,
+    );
+    expect(failed.failures[0].details[0]).toBe('prod still runs v4.1.0: nothing was rolled back');
+    expect(imageIn('embark-prod')).toBe(bad.images.backend.reference);
+
+    standin.setRolloutBehaviour({ image: '4'.repeat(64), namespace: 'embark-prod' }, 'ready');
+    const printed = await stdoutOf(() =>
+      rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root, reason: 'checkout answers 500', verbose: false }),
+    );
+    expect(printed).toMatch(/Run #\d+: rolled back prod from v4\.1\.0 to v4\.0\.0: checkout answers 500/);
+    // The earlier release's digests run again; staging keeps the newer one.
+    expect(imageIn('embark-prod')).toBe(good.images.backend.reference);
+    expect(imageIn('embark-staging')).toBe(bad.images.backend.reference);
+    const summary = await readFile(/summary: (\S+)/.exec(printed)![1], 'utf8');
+    expect(summary).toContain('| rollback | ✅ succeeded | rolled back prod from v4.1.0 to v4.0.0: checkout answers 500 |');
+    await withPromotions((store) => {
+      expect(store.live('prod')?.tag).toBe('v4.0.0');
+      expect(store.record('prod', 'v4.1.0')?.status).toBe('rolled-back');
+      expect(store.record('prod', 'v4.0.0')?.status).toBe('stable');
+    });
+    const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
+    expect((await releaseOnForge(home, config, repoDir, 'v4.1.0'))?.body).toMatch(
+      /\*\*Rolled back\*\* in prod by \S+ \(Slipway run #\d+\): checkout answers 500\. prod runs v4\.0\.0 again/,
+    );
+
+    // The rolled-back release goes nowhere again, whoever approves it.
+    const refused = await failureOf(approveCommand({ args: ['prod', 'v4.1.0'], repo: repoDir, home: home.root }));
+    expect(refused.specific).toMatch(/^v4\.1\.0 was rolled back in prod by \S+: checkout answers 500$/);
+    expect(refused.hint).toContain('release the fix as a newer release');
   });
 
   it("turns Lightkeeper's login prompt into feedback that says to provide the token", async () => {

@@ -28,6 +28,7 @@ import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
 import { recordedRelease } from '../stages/recorded-release.ts';
+import { rollbackStage, type RollbackRequest } from '../stages/rollback.ts';
 import { HostFailure } from '../shared/feedback/host-failure.ts';
 
 export interface PipelineOptions {
@@ -48,14 +49,17 @@ export interface PipelineOptions {
   promote?: string;
   /** HEAD when the caller has just read it. */
   head?: GitHead;
+  /** With scope 'rollback': which environment to roll back, to what, and why. */
+  rollback?: RollbackRequest;
 }
 
 /**
  * 'promotion' carries an existing release on through the environments (`slipway approve`);
  * 'release-half' runs the release half of a release the forge has (`slipway release`, on the
- * workflow's next job or another runner), from its release manifest.
+ * workflow's next job or another runner), from its release manifest; 'rollback' puts an
+ * environment back to its earlier stable release (`slipway rollback`).
  */
-export type PipelineScope = 'release' | 'checks' | 'promotion' | 'release-half';
+export type PipelineScope = 'release' | 'checks' | 'promotion' | 'release-half' | 'rollback';
 
 /** Each kind of run's check run on GitHub, named by the command that runs it. */
 const checkNames: Record<PipelineScope, string> = {
@@ -63,6 +67,7 @@ const checkNames: Record<PipelineScope, string> = {
   release: 'slipway run',
   'release-half': 'slipway release',
   promotion: 'slipway approve',
+  rollback: 'slipway rollback',
 };
 
 /** The stages `slipway ci` runs: what a pull request needs before merging, nothing that publishes. */
@@ -184,7 +189,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
         ? [recordedRelease(options.promote ?? ''), promoteStage(['release'])]
         : scope === 'release-half'
           ? releaseHalfStages(options.promote ?? '')
-          : stagesOf('ci');
+          : scope === 'rollback'
+            ? [rollbackStage(rollbackRequest(options.rollback))]
+            : stagesOf('ci');
   try {
     const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures =
@@ -286,6 +293,11 @@ function releaseHalfStages(tag: string): PipelineStage[] {
   const setup = pipelineStages.filter((stage) => stage.id === 'deps' || stage.id === 'packages');
   const half = stagesOf('release').map((stage) => (stage.id === 'integration' ? { ...stage, needs: [...stage.needs, 'packages'] } : stage));
   return [...setup, recordedRelease(tag), ...half];
+}
+
+function rollbackRequest(request: RollbackRequest | undefined): RollbackRequest {
+  if (!request) throw new Error("scope 'rollback' needs the rollback's request");
+  return request;
 }
 
 function stagesOf(phase: PipelineStage['phase']): PipelineStage[] {

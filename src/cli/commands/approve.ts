@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { loadConfig, requireReleaseTargets } from '../../config/load.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { resolveHome, type Home } from '../../shared/home.ts';
+import { resolveHome } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { adoptForgeHistory, approve, PromotionStore, promotionStorePath } from '../../deploy/promotion/index.ts';
 import { openGitHubFeedback } from '../../release/forge/open-forge.ts';
@@ -9,7 +9,7 @@ import type { Config } from '../../config/schema.ts';
 import type { Command } from '../command.ts';
 import { exitCodeFor, printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
-import { RunStore } from '../../shared/state/run-store.ts';
+import { repositoryOf } from '../release-repository.ts';
 
 /**
  * `slipway approve <env> <release>`: lets a release through an environment's manual gate, then
@@ -44,19 +44,6 @@ export const approveCommand: Command = async (input) => {
   printOutcome(outcome, home);
   return exitCodeFor(outcome);
 };
-
-/** The repository whose run created the release, so `slipway approve` works from where the runs' home is. */
-function repositoryOf(home: Home, tag: string): string | undefined {
-  const store = new RunStore(home.stateDb);
-  try {
-    const created = store
-      .listRuns(200)
-      .find((run) => (store.stage(run.id, 'release')?.outputs as { manifest?: { tag?: string } } | undefined)?.manifest?.tag === tag);
-    return created?.repoDir;
-  } finally {
-    store.close();
-  }
-}
 
 /** On a fresh runner (an Actions job), what earlier jobs verified comes from GitHub's deployments. */
 async function adoptFromGitHub(store: PromotionStore, config: Config): Promise<void> {

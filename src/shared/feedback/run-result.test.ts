@@ -31,6 +31,14 @@ describe('runResult', () => {
     });
   });
 
+  it('says what a rollback did: where, from what, to what, and why', () => {
+    const rolledBack = stage('rollback', 'succeeded', 'rolled back prod from v1.5.0 to v1.4.0: checkout answers 500');
+    expect(runResult(run, [rolledBack], [])).toEqual({
+      outcome: 'succeeded',
+      line: 'Run #4: rolled back prod from v1.5.0 to v1.4.0: checkout answers 500',
+    });
+  });
+
   it('says what a successful run did: checked, handed off, published, promoted', () => {
     expect(runResult({ ...run, trigger: 'ci' }, [], []).line).toBe('Run #4: built and tested');
     expect(runResult(run, [released], [], 'its webhook went to slipway serve').line).toBe(

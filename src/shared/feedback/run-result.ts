@@ -23,6 +23,8 @@ export function runResult(run: RunRecord, stages: StageRecord[], failureMessages
   if (run.trigger === 'ci') return { outcome: 'succeeded', line: `Run #${run.id}: built and tested` };
   const stage = (id: string) => stages.find((record) => record.stage === id);
   const release = (stage('release')?.outputs as { manifest?: ReleaseFacts } | undefined)?.manifest;
+  const rollback = stage('rollback');
+  if (rollback?.status === 'succeeded') return { outcome: 'succeeded', line: `Run #${run.id}: ${rollback.summary}` };
   if (handoff) return { outcome: 'succeeded', line: `Run #${run.id}: release ${release?.tag} created; ${handoff}` };
   if (stage('publish')?.status === 'succeeded')
     return { outcome: 'succeeded', line: `Published ${release?.project} ${release?.version} (${release?.tag})` };
