@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploy, environmentStatus, teardown } from './deploy.ts';
 import { ociLayoutSource } from './image-source.ts';
-import { writeOciImage, type LayerEntry } from '../../../test-support/oci-layout-writer.ts';
+import { writeOciImage } from '../../../test-support/oci-layout-writer.ts';
+import { nodeBaseLayer } from '../../../test-support/node-base-layer.ts';
 import { testServerSource } from '../../../test-support/test-server.ts';
 
 // As root, services run chrooted into their image in new mount/uts/ipc/pid namespaces. The image's
@@ -34,16 +34,6 @@ function ourProcesses(): string[] {
         return [];
       }
     });
-}
-
-function nodeBaseLayer(): LayerEntry[] {
-  const libraries = execFileSync('ldd', [process.execPath], { encoding: 'utf8' }).match(/\/\S+/g) ?? [];
-  return [
-    { path: 'usr/bin/node', hostFile: process.execPath },
-    ...libraries.map((lib) => ({ path: lib.slice(1), hostFile: lib })),
-    { path: 'etc/passwd', content: 'root:x:0:0:root:/root:/bin/sh\napp:x:65532:65532::/home/app:/sbin/nologin\n' },
-    { path: 'etc/group', content: 'root:x:0:\napp:x:65532:\n' },
-  ];
 }
 
 describe.skipIf(!asRoot)('local runtime deploys (isolated with namespaces)', () => {

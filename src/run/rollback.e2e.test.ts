@@ -1,0 +1,130 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { approveCommand } from '../cli/commands/approve.ts';
+import { envCommand } from '../cli/commands/env.ts';
+import { rollbackCommand } from '../cli/commands/rollback.ts';
+import { loadConfig } from '../config/load.ts';
+import { readState } from '../deploy/local/runtime/state.ts';
+import type { ReleaseManifest } from '../release/manifest.ts';
+import { homeAt, type Home } from '../shared/home.ts';
+import { failureOf } from '../test-support/failure-of.ts';
+import { createForgeRelease } from '../test-support/forge-release.ts';
+import { nodeBaseLayer } from '../test-support/node-base-layer.ts';
+import { writeOciImage } from '../test-support/oci-layout-writer.ts';
+import { sampleManifest } from '../test-support/release-manifest-fixture.ts';
+import { testServerSource } from '../test-support/test-server.ts';
+import { runPipeline } from './pipeline.ts';
+
+/**
+ * `slipway rollback` on the embedded default's local runtime: two releases (real images in the
+ * registry's OCI layouts, released on the repository's forge) become stable in prod one after the
+ * other, then prod goes back to the first, by its digest.
+ */
+let dir: string;
+let repoDir: string;
+let home: Home;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'slipway-rollback-'));
+  repoDir = join(dir, 'repo');
+  home = homeAt(join(dir, 'home'));
+  await mkdir(repoDir, { recursive: true });
+  const config = {
+    project: 'embark',
+    registry: { url: 'oci-layout' },
+    services: { backend: { package: '@embark/backend', port: 7007, command: ['node', 'server.mjs'], health: '/readyz', routes: ['/'] } },
+    environments: { prod: { namespace: 'embark-prod', host: 'prod.embark.test', gate: 'manual' } },
+    smoke: [],
+    stability: { windowSeconds: 0.3, intervalMs: 100 },
+  };
+  await writeFile(join(repoDir, 'slipway.config.json'), JSON.stringify(config));
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: repoDir, stdio: 'pipe' });
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'embark');
+});
+
+afterAll(async () => {
+  await quietly(() => envCommand({ args: ['down'], repo: repoDir, home: home.root }));
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A release as the release stage leaves it: its image pushed by digest, its manifest on the forge. */
+async function release(version: string, createdAt: string): Promise<ReleaseManifest> {
+  const tag = `v${version}`;
+  const { digest } = await writeOciImage(join(home.registryDir, 'oci-layouts', 'embark', 'backend'), {
+    tag,
+    config: { Entrypoint: ['node'], Cmd: ['server.mjs'], Env: [`VERSION=${tag}`], WorkingDir: '/app', User: 'app' },
+    layers: [
+      { gzip: false, entries: nodeBaseLayer() },
+      { gzip: true, entries: [{ path: 'app/server.mjs', content: testServerSource }] },
+    ],
+  });
+  const image = { repository: 'embark/backend', reference: `oci-layout/embark/backend@${digest}`, digest, size: 1, tags: [tag] };
+  const manifest = {
+    ...sampleManifest(tag, version.replace(/\./g, '').padEnd(40, 'a')),
+    createdAt,
+    registry: 'oci-layout',
+    images: { backend: image },
+  };
+  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
+  await createForgeRelease(home, config, repoDir, manifest);
+  return manifest;
+}
+
+/** Recorded by a run (which stops at prod's manual gate), then approved into prod. */
+async function releaseToProd(manifest: ReleaseManifest): Promise<void> {
+  const run = await runPipeline({ repoDir, home, trigger: 'test', scope: 'promotion', promote: manifest.tag, listener: () => {} });
+  expect(run.failures).toEqual([]);
+  expect(await quietly(() => approveCommand({ args: ['prod', manifest.tag], repo: repoDir, home: home.root }))).toMatchObject({
+    code: 0,
+  });
+}
+
+/** A command's exit code and what it printed on standard output. */
+async function quietly(command: () => Promise<number>): Promise<{ code: number; stdout: string }> {
+  const printed: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    printed.push(String(chunk));
+    return true;
+  });
+  const error = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    return { code: await command(), stdout: printed.join('') };
+  } finally {
+    write.mockRestore();
+    error.mockRestore();
+  }
+}
+
+async function servedVersion(): Promise<string> {
+  const status = JSON.parse(
+    (await quietly(() => envCommand({ args: ['status', 'prod'], repo: repoDir, home: home.root, json: true }))).stdout,
+  );
+  return ((await (await fetch(status.url)).json()) as { version: string }).version;
+}
+
+describe('slipway rollback on the local runtime', () => {
+  it("puts the earlier release's digest back where it runs, and approve refuses the rolled-back release", async () => {
+    const good = await release('1.0.0', '2026-11-27T10:00:00.000Z');
+    const bad = await release('1.1.0', '2026-11-27T11:00:00.000Z');
+    expect(bad.images.backend.digest).not.toBe(good.images.backend.digest);
+    await releaseToProd(good);
+    await releaseToProd(bad);
+    expect(await servedVersion()).toBe('v1.1.0');
+
+    const rolledBack = await quietly(() => rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root, reason: 'orders are lost' }));
+    expect(rolledBack.code, rolledBack.stdout).toBe(0);
+    expect(rolledBack.stdout).toMatch(/Run #\d+: rolled back prod from v1\.1\.0 to v1\.0\.0: orders are lost/);
+    const state = await readState(home.environmentsDir, 'prod');
+    expect(state?.current?.services.map((service) => [service.name, service.digest])).toEqual([['backend', good.images.backend.digest]]);
+    expect(state?.current?.revision).toMatch(/^v1\.0\.0-run\d+$/);
+    expect(await servedVersion()).toBe('v1.0.0');
+
+    const refused = await failureOf(approveCommand({ args: ['prod', 'v1.1.0'], repo: repoDir, home: home.root }));
+    expect(refused.specific).toMatch(/^v1\.1\.0 was rolled back in prod by \S+: orders are lost$/);
+  });
+});
