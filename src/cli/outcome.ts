@@ -31,6 +31,20 @@ export function printOutcome(outcome: PipelineOutcome, home: Home): void {
   out(`  summary: ${join(runDir, 'summary.md')}   details: slipway show ${outcome.run.id}`);
 }
 
+/** The last environment a run made its release stable in, where a rollback would go next. */
+export function reachedEnvironment(runId: number, home: Home): string | undefined {
+  const store = new RunStore(home.stateDb);
+  try {
+    const stage = (id: string) => store.stage(runId, id);
+    const promoted = (stage('promote')?.outputs as { deployed?: string[] } | undefined)?.deployed?.at(-1);
+    const deployed =
+      stage('stability')?.status === 'succeeded' ? (stage('deploy')?.outputs as { environment?: string })?.environment : undefined;
+    return promoted ?? deployed;
+  } finally {
+    store.close();
+  }
+}
+
 /** The command's exit code for a run: 0 when it succeeded, 2 when Slipway could not run, else 1. */
 export function exitCodeFor(outcome: PipelineOutcome): number {
   return outcome.failures.reduce<number>((code, failure) => Math.max(code, failure.exitCode ?? 1), 0);

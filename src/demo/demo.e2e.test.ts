@@ -70,6 +70,8 @@ describe('slipway demo', () => {
     expect(result.stdout).toMatch(/frontend\s+\S+\/embark\/frontend@sha256:[0-9a-f]{64}/);
     // Staging's gate is automatic, prod's manual: the release stops there until approved.
     expect(result.stdout).toContain('environments: v1.5.0 stable in staging; prod waits for approval: run `slipway approve prod v1.5.0`');
+    // The summary also says how to take the release back out where it got to.
+    expect(result.stdout).toContain(`roll back staging: slipway rollback staging --reason "<why>" --home ${home}`);
     appUrl = /app running at (\S+)/.exec(result.stdout)![1];
     const page = await fetch(appUrl);
     expect(page.status).toBe(200);

@@ -7,7 +7,7 @@ import { yellow } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import type { Command } from '../command.ts';
-import { exitCodeFor, printOutcome } from '../outcome.ts';
+import { exitCodeFor, printOutcome, reachedEnvironment } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 
 /**
@@ -32,5 +32,11 @@ export const demoCommand: Command = async (input) => {
     registryReadOnly: fault === 'push',
   });
   printOutcome(outcome, home);
+  const reached = outcome.failures.length === 0 ? reachedEnvironment(outcome.run.id, home) : undefined;
+  // Not a fault of the demo: what to do once a release that passed every check misbehaves.
+  if (reached) {
+    const where = input.home ? ` --home ${input.home}` : '';
+    process.stdout.write(`  roll back ${reached}: slipway rollback ${reached} --reason "<why>"${where}\n`);
+  }
   return exitCodeFor(outcome);
 };
