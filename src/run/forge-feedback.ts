@@ -118,7 +118,12 @@ export class ForgeFeedbackReporter {
           environment,
           description: `${release} to ${environment} by Slipway run #${this.options.run.id}`,
           // The release's identity rides along, so a runner with an empty store learns from GitHub where it stands.
-          payload: { ...change.release, release, run: this.options.run.id },
+          payload: {
+            ...change.release,
+            release,
+            run: this.options.run.id,
+            ...(change.withdrawal ? { withdrawal: change.withdrawal } : {}),
+          },
           production: /^prod(uction)?$/.test(environment),
         });
         this.deployments.set(key, id);

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployStable, v110 as fixture110, v120 as fixture120, v130 as fixture130 } from '../../test-support/promotion-fixtures.ts';
+import { failureFrom } from '../../test-support/failure-of.ts';
+import { approve } from './approve.ts';
 import { adoptForgeHistory } from './forge-history.ts';
 import { PromotionStore } from './store.ts';
 import type { ReleaseIdentity } from './types.ts';
@@ -60,5 +62,33 @@ describe('what a fresh runner learns from GitHub’s deployments', () => {
     expect(store.release('v9.9.9')).toBeUndefined();
     expect(store.release('v1.3.0')).toBeUndefined();
     expect(store.live('nonprod')?.tag).toBe('v1.2.0');
+  });
+
+  it('knows a release rolled back on another runner: withdrawn, so approve refuses it', () => {
+    const withdrawal = {
+      release: 'v1.3.0',
+      environment: 'prod',
+      replacedBy: 'v1.2.0',
+      by: 'ana',
+      reason: 'orders are lost',
+      at: '2026-12-03T12:08:00Z',
+    };
+    adoptForgeHistory(store, [
+      deployment('prod', v120, 'success', '2026-12-03T12:09:00Z'),
+      { ...deployment('prod', v130, 'error', '2026-12-03T12:08:00Z'), payload: { ...v130, release: 'v1.3.0', run: 2, withdrawal } },
+      deployment('prod', v130, 'inactive', '2026-12-03T12:05:00Z'),
+      deployment('staging', v130, 'success', '2026-12-03T12:04:00Z'),
+      { ...deployment('staging', v120, 'error', '2026-12-03T12:01:00Z'), payload: { ...v120, release: 'v1.2.0', withdrawal } },
+    ]);
+    expect(store.withdrawal('v1.3.0')).toEqual(withdrawal);
+    expect(store.record('prod', 'v1.3.0')?.status).toBe('rolled-back');
+    expect(store.live('prod')?.tag).toBe('v1.2.0');
+    // A withdrawal that names another release than its deployment's is not believed.
+    expect(store.withdrawal('v1.2.0')).toBeUndefined();
+    expect(store.record('staging', 'v1.2.0')?.status).toBe('failed');
+    const environments = { staging: { gate: 'auto' as const }, prod: { gate: 'manual' as const } };
+    expect(failureFrom(() => approve(store, environments, 'prod', 'v1.3.0')).specific).toBe(
+      'v1.3.0 was rolled back in prod by ana: orders are lost',
+    );
   });
 });

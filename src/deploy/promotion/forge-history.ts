@@ -1,13 +1,14 @@
 import type { ForgeDeployment } from '../../release/forge/github/github-feedback.ts';
 import type { PromotionStore } from './store.ts';
-import type { ReleaseIdentity } from './types.ts';
+import type { ReleaseIdentity, Withdrawal } from './types.ts';
 
 /**
  * Fills a runner's empty promotion store from the forge's deployments (newest first), so a job on
  * a fresh runner (`slipway approve` in Actions) knows what earlier jobs verified: a deployment
  * whose newest status is `success` made its release stable there and is what runs there now (the
  * newest one per environment); `inactive` (a newer one replaced it) was stable; `failure` and
- * `error` failed. A deployment Slipway did not make (no release identity in its payload) is passed over.
+ * `error` failed, or was rolled back when its payload says why (the release is withdrawn here too).
+ * A deployment Slipway did not make (no release identity in its payload) is passed over.
  */
 export function adoptForgeHistory(store: PromotionStore, deployments: ForgeDeployment[]): number {
   const live = new Set<string>();
@@ -23,7 +24,15 @@ export function adoptForgeHistory(store: PromotionStore, deployments: ForgeDeplo
     if (!release || !status) continue;
     const isLive = deployment.state === 'success' && !live.has(deployment.environment);
     if (isLive) live.add(deployment.environment);
-    store.adopt({ environment: deployment.environment, release, status, at: deployment.at, live: isLive });
+    const withdrawal = deployment.state === 'error' ? withdrawalOf(deployment.payload.withdrawal, release.tag) : undefined;
+    store.adopt({
+      environment: deployment.environment,
+      release,
+      status: withdrawal ? 'rolled-back' : status,
+      at: deployment.at,
+      live: isLive,
+      withdrawal,
+    });
     adopted += 1;
   }
   return adopted;
@@ -39,4 +48,13 @@ function identityOf(payload: Record<string, unknown>): ReleaseIdentity | undefin
     return undefined;
   if (typeof createdAt !== 'string' || !validDigests) return undefined;
   return { tag, version, commit, createdAt, digests: digests as Record<string, string> };
+}
+
+/** A rollback's record as the deployment's payload carries it; anything else is passed over. */
+function withdrawalOf(value: unknown, tag: string): Withdrawal | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { release, environment, replacedBy, by, reason, at } = value as Record<string, unknown>;
+  const fields = [environment, replacedBy, by, reason, at];
+  if (release !== tag || !fields.every((field) => typeof field === 'string')) return undefined;
+  return { release, environment, replacedBy, by, reason, at } as Withdrawal;
 }

@@ -77,6 +77,16 @@ describe('driveRollback', () => {
     });
   });
 
+  it('tells the forge why the release was rolled back, with its rolled-back state', async () => {
+    const told: EnvironmentChange[] = [];
+    store.onChange = (change) => told.push(change);
+    await driveRollback({ store, plan, ...rollback, deploy: async (live) => live('http://prod.test/') });
+    const rolledBack = told.filter((change) => change.record.status === 'rolled-back');
+    expect(rolledBack.map((change) => change.withdrawal)).toEqual([store.withdrawal('v1.2.0')]);
+    expect(rolledBack[0].withdrawal).toMatchObject({ release: 'v1.2.0', environment: 'prod', replacedBy: 'v1.1.0', ...rollback });
+    expect(told.filter((change) => change.withdrawal).length).toBe(1);
+  });
+
   it('lets a newer release in after a rollback, as usual', async () => {
     await driveRollback({ store, plan, ...rollback, deploy: async (live) => live('http://prod.test/') });
     deployStable(store, 'nonprod', 'v1.3.0');

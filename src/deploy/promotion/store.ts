@@ -318,9 +318,17 @@ export class PromotionStore {
    * What another runner did, as the forge tells it (a GitHub deployment's latest status): a
    * release that became stable, or failed, in an environment, and whether it is what runs there
    * now. A runner starts with an empty store; what it knows itself always wins, so this only
-   * fills in what is missing. Unknown releases are recorded by their identity first.
+   * fills in what is missing. Unknown releases are recorded by their identity first; a release
+   * rolled back elsewhere is withdrawn here too.
    */
-  adopt(history: { environment: string; release: ReleaseIdentity; status: 'stable' | 'failed'; at: string; live: boolean }): void {
+  adopt(history: {
+    environment: string;
+    release: ReleaseIdentity;
+    status: 'stable' | 'failed' | 'rolled-back';
+    at: string;
+    live: boolean;
+    withdrawal?: Withdrawal;
+  }): void {
     this.immediate(() => {
       const { environment, release, status, at } = history;
       if (!this.release(release.tag)) {
@@ -335,6 +343,12 @@ export class PromotionStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(environment, release.tag, status, JSON.stringify(release.digests), at, at, status === 'stable' ? at : null, at, at);
+      }
+      const { withdrawal } = history;
+      if (withdrawal) {
+        this.db
+          .prepare('INSERT OR IGNORE INTO withdrawals (release, environment, replaced_by, by_user, reason, at) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(release.tag, withdrawal.environment, withdrawal.replacedBy, withdrawal.by, withdrawal.reason, withdrawal.at);
       }
       if (status === 'stable') {
         this.db
@@ -510,7 +524,8 @@ export class PromotionStore {
       )
       .run(to, now(), ...Object.values(changes), environment, release);
     const moved = this.record(environment, release)!;
-    this.onChange?.({ record: moved, release: this.release(release)!, ...(url ? { url } : {}) });
+    const withdrawal = to === 'rolled-back' ? this.withdrawal(release) : undefined;
+    this.onChange?.({ record: moved, release: this.release(release)!, ...(url ? { url } : {}), ...(withdrawal ? { withdrawal } : {}) });
     return moved;
   }
 

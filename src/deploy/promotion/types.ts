@@ -122,4 +122,6 @@ export interface EnvironmentChange {
   release: ReleaseIdentity;
   /** Where the release serves, once live. */
   url?: string;
+  /** Why it was rolled back, once it is (a fresh runner learns it from the forge's deployment). */
+  withdrawal?: Withdrawal;
 }
