@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PromotionStore, type Rollback } from '../deploy/promotion/store.ts';
 import type { ReleaseIdentity } from '../deploy/promotion/types.ts';
+import type { ReleaseManifest } from '../release/manifest.ts';
+import { sampleManifest } from './release-manifest-fixture.ts';
 
 /** A release created on the given day of March 2026, with one backend image. */
 export function releaseOn(tag: string, day: number): ReleaseIdentity {
@@ -64,4 +66,16 @@ export function rollBackStable(store: PromotionStore, rollback: Rollback): void 
   store.markRollbackLive(rollback);
   store.markStable(rollback.environment, rollback.to);
   store.dropLease(rollback.environment, claim.token);
+}
+
+/** A release manifest whose identity is `release`: what a run of that release carries. */
+export function manifestOf(release: ReleaseIdentity): ReleaseManifest {
+  const base = sampleManifest(release.tag, release.commit);
+  const images = Object.fromEntries(
+    Object.entries(release.digests).map(([service, digest]) => [
+      service,
+      { ...base.images.backend, repository: `embark/${service}`, reference: `127.0.0.1:5000/embark/${service}@${digest}`, digest },
+    ]),
+  );
+  return { ...base, version: release.version, createdAt: release.createdAt, images };
 }

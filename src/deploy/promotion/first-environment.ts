@@ -1,5 +1,6 @@
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import { enterEnvironment, type EnvironmentEntry } from './drive.ts';
+import { Failure } from '../../shared/feedback/failure.ts';
 import { planPromotion, type PromotionStep } from './plan.ts';
 import type { PromotionStore } from './store.ts';
 import { releaseIdentity, type EnvironmentGate } from './types.ts';
@@ -19,14 +20,19 @@ export async function enterFirstEnvironment(opts: {
 }): Promise<EnvironmentEntry | Extract<PromotionStep, { kind: 'stable-only' }>> {
   const { store, gates, environment, release } = opts;
   store.recordRelease(releaseIdentity(release));
-  const step = planPromotion(
-    gates,
-    store.view(
-      release.tag,
-      gates.map((gate) => gate.name),
-    )!,
-    { retryFailed: true },
-  );
+  const view = store.view(
+    release.tag,
+    gates.map((gate) => gate.name),
+  )!;
+  // A run deploys its own environment again on purpose, but never a release that was rolled back.
+  if (view.withdrawal) {
+    const { environment: where, by, reason, replacedBy } = view.withdrawal;
+    throw new Failure(`${release.tag} was rolled back in ${where} by ${by}: ${reason}`, {
+      details: [`${where} went back to ${replacedBy}`],
+      hint: 'a rolled-back release is never deployed again: release the fix as a newer release (merge it to main)',
+    });
+  }
+  const step = planPromotion(gates, view, { retryFailed: true });
   if (step.kind === 'stable-only' && step.environment === environment) return step;
   const here =
     (step.kind === 'await-approval' || step.kind === 'superseded') && step.environment === environment

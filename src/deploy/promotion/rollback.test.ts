@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { openDatabase } from '../../shared/state/sqlite.ts';
 import { failureOf } from '../../test-support/failure-of.ts';
-import { deployStable, tempStore, v110, v120, v130 } from '../../test-support/promotion-fixtures.ts';
+import { deployStable, manifestOf, tempStore, v110, v120, v130 } from '../../test-support/promotion-fixtures.ts';
+import { enterFirstEnvironment } from './first-environment.ts';
 import { planPromotion } from './plan.ts';
 import { driveRollback } from './rollback.ts';
 import { PromotionStore } from './store.ts';
@@ -85,6 +86,17 @@ describe('driveRollback', () => {
     expect(rolledBack.map((change) => change.withdrawal)).toEqual([store.withdrawal('v1.2.0')]);
     expect(rolledBack[0].withdrawal).toMatchObject({ release: 'v1.2.0', environment: 'prod', replacedBy: 'v1.1.0', ...rollback });
     expect(told.filter((change) => change.withdrawal).length).toBe(1);
+  });
+
+  it("keeps a rolled-back release out of a run's own environment too", async () => {
+    await driveRollback({ store, plan, ...rollback, deploy: async (live) => live('http://prod.test/') });
+    const failure = await failureOf(
+      enterFirstEnvironment({ store, gates, environment: 'nonprod', release: manifestOf(v120), onStep: () => {} }),
+    );
+    expect(failure.specific).toBe('v1.2.0 was rolled back in prod by ana: checkout answers 500');
+    expect(failure.details).toEqual(['prod went back to v1.1.0']);
+    expect(failure.hint).toBe('a rolled-back release is never deployed again: release the fix as a newer release (merge it to main)');
+    expect(store.lease('nonprod')).toBeUndefined();
   });
 
   it('lets a newer release in after a rollback, as usual', async () => {
