@@ -116,15 +116,16 @@ describe('slipway rollback on the local runtime', () => {
     await releaseToProd(bad);
     expect(await servedVersion()).toBe('v1.1.0');
 
-    const rolledBack = await quietly(() => rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root, reason: 'orders are lost' }));
+    const rolledBack = await quietly(() => rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root }));
     expect(rolledBack.code, rolledBack.stdout).toBe(0);
-    expect(rolledBack.stdout).toMatch(/Run #\d+: rolled back prod from v1\.1\.0 to v1\.0\.0: orders are lost/);
+    // Without --reason, the summary says none was given.
+    expect(rolledBack.stdout).toMatch(/Run #\d+: rolled back prod from v1\.1\.0 to v1\.0\.0: no reason given/);
     const state = await readState(home.environmentsDir, 'prod');
     expect(state?.current?.services.map((service) => [service.name, service.digest])).toEqual([['backend', good.images.backend.digest]]);
     expect(state?.current?.revision).toMatch(/^v1\.0\.0-run\d+$/);
     expect(await servedVersion()).toBe('v1.0.0');
 
     const refused = await failureOf(approveCommand({ args: ['prod', 'v1.1.0'], repo: repoDir, home: home.root }));
-    expect(refused.specific).toMatch(/^v1\.1\.0 was rolled back in prod by \S+: orders are lost$/);
+    expect(refused.specific).toMatch(/^v1\.1\.0 was rolled back in prod by \S+: no reason given$/);
   });
 });
