@@ -1,11 +1,9 @@
+import type { RollbackTarget } from '../deploy/promotion/index.ts';
 import { judgeStability, smokeTest, type PipelineStage } from './context.ts';
 import { releaseOnForge } from './recorded-release.ts';
 
 /** What `slipway rollback` asks for. */
-export interface RollbackRequest {
-  environment: string;
-  /** The release to go back to; the newest earlier one stable there when omitted. */
-  to?: string;
+export interface RollbackRequest extends RollbackTarget {
   reason: string;
   /** Who rolls back: recorded with the rollback, and named when the bad release is refused. */
   by: string;
@@ -34,7 +32,9 @@ export function rollbackStage(request: RollbackRequest): PipelineStage<RollbackO
     failure: 'Rollback failed',
     async run(ctx) {
       const { driveRollback, planRollback, releaseIdentity } = await import('../deploy/promotion/index.ts');
-      const { environment, by, reason } = request;
+      const { environment } = request;
+      // Free text goes to the store, the forge and GitHub's deployments: a pasted secret must not.
+      const [by, reason] = [ctx.redactor.redact(request.by), ctx.redactor.redact(request.reason)];
       const store = await ctx.adapters.promotions();
       const plan = planRollback(Object.keys(ctx.config.environments), store.history(environment, request.to), request);
       const [from, to] = [plan.from.tag, plan.to.tag];

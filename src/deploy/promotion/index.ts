@@ -15,7 +15,7 @@ export { environmentGates, releaseIdentity } from './types.ts';
 export { compareReleases, compareVersions, isNewer, isPrerelease, type ReleaseOrderKey } from './order.ts';
 export { PromotionStore, type LeaseClaim, type LeaseHolder, type LeasePurpose, type LeaseRecord, type Rollback } from './store.ts';
 export { planPromotion, type PlanOptions, type PromotionStep } from './plan.ts';
-export { planRollback, type RollbackPlan, type RollbackRequest } from './rollback-plan.ts';
+export { planRollback, type RollbackPlan, type RollbackTarget } from './rollback-plan.ts';
 export { driveRollback, type RollbackDrive } from './rollback.ts';
 export { acquireDeployLease, type AcquireOptions, type DeployLease } from './lease.ts';
 export { approve } from './approve.ts';

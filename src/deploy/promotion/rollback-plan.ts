@@ -2,7 +2,8 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { isNewer } from './order.ts';
 import type { EnvironmentHistory, ReleaseIdentity } from './types.ts';
 
-export interface RollbackRequest {
+/** Where a rollback goes: the environment, and the release to put back when one is named. */
+export interface RollbackTarget {
   environment: string;
   /** The release to go back to; the newest earlier stable one when omitted. */
   to?: string;
@@ -20,7 +21,7 @@ export interface RollbackPlan {
  * runs there now; `to` is the named release, or the newest release older than `from` that was
  * stable there and was not rolled back itself. Pure: everything it reads is in `history`.
  */
-export function planRollback(environments: string[], history: EnvironmentHistory, request: RollbackRequest): RollbackPlan {
+export function planRollback(environments: string[], history: EnvironmentHistory, request: RollbackTarget): RollbackPlan {
   const { environment } = request;
   if (!environments.includes(environment)) {
     throw new Failure(`unknown environment "${environment}"`, {
