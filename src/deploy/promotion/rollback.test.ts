@@ -197,6 +197,21 @@ describe('PromotionStore rollback records', () => {
     expect(promotion).toEqual({ kind: 'superseded', by: 'v1.2.0' });
   });
 
+  it('frees an environment whose rollback died mid-deploy, and lets the rollback be run again', () => {
+    const dead = { pid: 999_999, host: 'elsewhere' };
+    const claim = store.claimLease('prod', 'v1.1.0', dead, 60_000, () => true, 'rollback');
+    expect(claim.kind).toBe('held');
+    store.startRollback({ environment: 'prod', from: 'v1.2.0', to: 'v1.1.0', ...rollback });
+    // The next claim finds the holder gone: its deploy is marked failed, what ran still runs.
+    const next = store.claimLease('prod', 'v1.1.0', { pid: process.pid, host: 'test' }, 60_000, () => false, 'rollback');
+    expect(next.kind).toBe('held');
+    expect(store.record('prod', 'v1.1.0')?.detail).toBe('deploy interrupted: its deploy process 999999 on elsewhere ended');
+    expect(store.live('prod')).toEqual(v120);
+    expect(store.withdrawal('v1.2.0')).toBeUndefined();
+    expect(store.history('prod').stable.map((release) => release.tag)).toEqual(['v1.2.0', 'v1.1.0']);
+    expect(store.startRollback({ environment: 'prod', from: 'v1.2.0', to: 'v1.1.0', ...rollback }).status).toBe('deploying');
+  });
+
   it('remembers what was stable in a store from before the stable history', () => {
     store.close();
     // As a store written before rollbacks existed: its history table empty.
