@@ -97,8 +97,7 @@ export class DeployCheckout {
     const args = ['push', '--porcelain', 'origin', `${options.force ? '+' : ''}HEAD:refs/heads/${branch}`];
     const result = await gitResult(this.dir, args, noPrompts);
     if (result.code === 0) return 'pushed';
-    if (/\[rejected\]|non-fast-forward|fetch first|\[remote rejected\].*(?:cannot lock ref|stale info)/.test(result.output))
-      return 'rejected';
+    if (branchMoved(result.output)) return 'rejected';
     throw gitFailure(this.remote, `cannot push to ${branch} of ${this.remote.display}`, new GitError(args, this.dir, result));
   }
 
@@ -110,6 +109,18 @@ export class DeployCheckout {
   async close(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether git refused a push because the branch moved since it was fetched: a non-fast-forward
+ * (a plain remote), or the server finding the branch no longer where the push expected it (a
+ * push that lost a race while it was being received).
+ */
+function branchMoved(output: string): boolean {
+  return (
+    /\[rejected\].*(?:non-fast-forward|fetch first)/.test(output) ||
+    (/\[remote rejected\]/.test(output) && /cannot lock ref '[^']+': is at [0-9a-f]+ but expected [0-9a-f]+/.test(output))
+  );
 }
 
 /** Fetches a branch's last commit; undefined when the remote has no such branch. */
