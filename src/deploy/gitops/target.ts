@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { GitOpsConfig } from '../../config/gitops-schema.ts';
 import type { Config } from '../../config/schema.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
