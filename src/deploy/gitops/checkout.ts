@@ -148,7 +148,9 @@ function gitFailure(remote: DeployRemote, doing: string, error: unknown): Failur
   const clean = (text: string) => redact(text, remote.secrets);
   const stderr = error instanceof GitError ? error.result.stderr.trim() : (error as Error).message;
   const lines = clean(stderr).split('\n').filter(Boolean);
-  return new Failure(clean(`${doing}: ${lines.at(-1) ?? 'git failed'}`), {
+  // git's own verdict ("fatal: '…' does not appear to be a git repository"), not its closing advice.
+  const verdict = lines.find((line) => /^(fatal|error): /.test(line))?.replace(/^(fatal|error): /, '') ?? lines[0] ?? 'git failed';
+  return new Failure(clean(`${doing}: ${verdict}`), {
     details: [`deploy repository: ${remote.display}`],
     logExcerpt: lines.slice(-10),
     hint: `check that ${remote.display} exists, that this runner can reach it, and that its credentials may push (gitops.repository in the configuration)`,
