@@ -16,7 +16,9 @@ import { Redactor } from '../shared/redactor.ts';
 import { RunStore } from '../shared/state/run-store.ts';
 import { deploy } from '../stages/deploy.ts';
 import { BareDeployRepository } from '../test-support/deploy-repository.ts';
+import { simulateArgoCd } from '../test-support/argo-standin.ts';
 import { createForgeRelease } from '../test-support/forge-release.ts';
+import { startKubeStandin } from '../test-support/k8s-standin/index.ts';
 import { embarkReleaseOf } from '../test-support/kube-fixtures.ts';
 import { openRunAdapters } from './adapters.ts';
 import { runPipeline } from './pipeline.ts';
@@ -33,7 +35,7 @@ let home: Home;
 let deployRepo: BareDeployRepository;
 let frontDoor: Server;
 
-async function writeConfig(gates: { nonprod: 'auto' | 'manual'; prod: 'auto' | 'manual' }): Promise<void> {
+async function writeConfig(gates: { nonprod: 'auto' | 'manual'; prod: 'auto' | 'manual' }, nonprodCluster?: object): Promise<void> {
   const url = `http://127.0.0.1:${(frontDoor.address() as AddressInfo).port}`;
   const service = (name: string, port: number, routes: string[]) => ({
     package: `@embark/${name}`,
@@ -47,7 +49,8 @@ async function writeConfig(gates: { nonprod: 'auto' | 'manual'; prod: 'auto' | '
     host: `${name}.embark.test`,
     url,
     gate: gates[name],
-    gitops: { repository: '../deploy.git', path: `clusters/${name}/embark`, syncTimeoutSeconds: 0.05 },
+    ...(name === 'nonprod' && nonprodCluster ? { cluster: nonprodCluster } : {}),
+    gitops: { repository: '../deploy.git', path: `clusters/${name}/embark`, syncTimeoutSeconds: nonprodCluster ? 60 : 0.05 },
   });
   const config = {
     project: 'embark',
@@ -183,5 +186,54 @@ describe('releases in GitOps mode', () => {
     );
     expect(deployRepo.branches()).toEqual(['main', 'slipway/nonprod/v1.1.0']);
     expect(deployRepo.files('main', '')).toEqual(['README.md']);
+  });
+
+  it('waits for Argo CD on the cluster, which applies the commit, and judges stability through the cluster', async () => {
+    const standin = await startKubeStandin({ tickMs: 20, timeScale: 0.001 });
+    const argo = simulateArgoCd(
+      standin,
+      deployRepo,
+      { name: 'embark-nonprod', namespace: 'argocd', branch: 'main' },
+      {
+        kind: 'applies',
+        path: 'clusters/nonprod/embark',
+      },
+    );
+    try {
+      for (const service of ['embark-backend', 'embark-frontend']) standin.serveService('embark-nonprod', service, () => ({ status: 204 }));
+      await writeFile(join(repoDir, 'kubeconfig.yaml'), standin.kubeconfig);
+      await writeConfig({ nonprod: 'auto', prod: 'manual' }, { provider: 'kubeconfig', path: 'kubeconfig.yaml' });
+      const release = await createRelease('1.2.0', '4');
+      const events: PipelineEvent[] = [];
+      const outcome = await runPipeline({
+        repoDir,
+        home,
+        trigger: 'approve nonprod v1.2.0',
+        scope: 'promotion',
+        promote: 'v1.2.0',
+        listener: (event) => events.push(event),
+      });
+      expect(outcome.failures).toEqual([]);
+      const pushed = deployRepo.head('main')!;
+      expect(summaryOf(events, 'promote')).toMatch(
+        /^v1\.2\.0 stable in nonprod; prod waits for approval: merge slipway\/prod\/v1\.2\.0 into main/,
+      );
+      // What runs in the cluster is what was committed: Argo CD applied it, not Slipway.
+      const deployment = standin.get('apps/v1', 'Deployment', 'embark-nonprod', 'embark-backend') as unknown as {
+        metadata: { managedFields: { manager: string }[] };
+        spec: { template: { spec: { containers: { image: string }[] } } };
+      };
+      expect(deployment.spec.template.spec.containers[0].image).toBe(release.images.backend.reference);
+      expect(deployment.metadata.managedFields.map((field) => field.manager)).toEqual(['argocd-controller']);
+      const logs = events.flatMap((event) => (event.type === 'stage-log' ? [event.line] : []));
+      expect(logs).toContain(`Argo CD Application argocd/embark-nonprod: ${pushed.slice(0, 12)} synced and healthy`);
+      // The stability window asked the services through the cluster's API server.
+      expect(standin.requests.some((request) => request.path.startsWith('/api/v1/namespaces/embark-nonprod/services/embark-backend'))).toBe(
+        true,
+      );
+    } finally {
+      argo.stop();
+      await standin.close();
+    }
   });
 });

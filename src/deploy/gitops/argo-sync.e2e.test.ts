@@ -69,6 +69,9 @@ describe('waiting for Argo CD', () => {
   it('succeeds once the Application reports the pushed commit Synced and Healthy', async () => {
     argoDoes({ kind: 'healthy' });
     const target = nonprodTarget(60);
+    expect(await target.connect()).toBe(
+      `deploy repository nonprod on main of deploy.git; Argo CD Application argocd/embark-nonprod on cluster standin at ${standin.url} through ${join(dir, 'kubeconfig.yaml')}`,
+    );
     const deployed = await target.deploy({ release, runId: 1, log: (line) => void lines.push(line) });
     const pushed = deployRepo.head('main')!;
     expect(deployed.revision).toBe(pushed.slice(0, 12));

@@ -61,6 +61,11 @@ describe('a deploy to an auto-gated GitOps environment', () => {
   it('commits the rendered tree and its kustomization, digests pinned, with a message naming release, commit and digests', async () => {
     const nonprod = await target('nonprod');
     expect(nonprod).toBeInstanceOf(GitOpsTarget);
+    expect(await nonprod.connect()).toBe(`deploy repository ${nonprodPath} on main of deploy.git; no cluster to read Argo CD's sync from`);
+    expect(await nonprod.dryRun(nonprod.render(release), log)).toEqual({
+      checked: [],
+      summary: 'no server-side dry run: Argo CD applies the manifests from deploy.git',
+    });
     const before = deployRepo.head('main')!;
     const deployed = await nonprod.deploy({ release, runId: 1, log });
 
@@ -112,7 +117,11 @@ describe('a deploy to an auto-gated GitOps environment', () => {
   it('creates the branch in an empty deploy repository', async () => {
     await rm(deployRepo.dir, { recursive: true, force: true });
     deployRepo = BareDeployRepository.create(join(dir, 'deploy.git'), { empty: true });
-    await (await target('nonprod')).deploy({ release, runId: 1, log });
+    const nonprod = await target('nonprod');
+    expect(await nonprod.connect()).toBe(
+      `deploy repository ${nonprodPath} on main of deploy.git (main does not exist yet); no cluster to read Argo CD's sync from`,
+    );
+    await nonprod.deploy({ release, runId: 1, log });
     expect(deployRepo.commitCount('main')).toBe(1);
     expect(deployRepo.files('main', '')).toEqual(['clusters']);
   });
