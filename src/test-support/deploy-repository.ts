@@ -105,6 +105,13 @@ exit 0
     await chmod(path, 0o755);
   }
 
+  /** Makes the repository refuse every push with `message`, as a server-side rule (a protected branch) would. */
+  async refusePushes(message: string): Promise<void> {
+    const path = join(this.dir, 'hooks', 'pre-receive');
+    await writeFile(path, `#!/bin/sh\necho ${JSON.stringify(message)} >&2\nexit 1\n`);
+    await chmod(path, 0o755);
+  }
+
   private commitTree(tree: string, parents: string[], message: string): string {
     return this.git(['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent]), '-m', message]);
   }

@@ -19,9 +19,9 @@ export interface DeployRemote {
 }
 
 /** Git never asks a person: a remote that wants credentials it was not given fails at once. */
-const noPrompts: GitOptions = {
-  env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' },
-};
+function noPrompts(): GitOptions {
+  return { env: { ...process.env, GIT_TERMINAL_PROMPT: '0', GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes' } };
+}
 
 /** Commits are Slipway's, whoever runs it: the release in the message says what they are. */
 const identity = ['-c', 'user.name=Slipway', '-c', 'user.email=slipway@users.noreply.localhost', '-c', 'commit.gpgsign=false'];
@@ -95,10 +95,15 @@ export class DeployCheckout {
    */
   async push(branch: string, options: { force?: boolean } = {}): Promise<'pushed' | 'rejected'> {
     const args = ['push', '--porcelain', 'origin', `${options.force ? '+' : ''}HEAD:refs/heads/${branch}`];
-    const result = await gitResult(this.dir, args, noPrompts);
+    const result = await gitResult(this.dir, args, noPrompts());
     if (result.code === 0) return 'pushed';
     if (branchMoved(result.output)) return 'rejected';
-    throw gitFailure(this.remote, `cannot push to ${branch} of ${this.remote.display}`, new GitError(args, this.dir, result));
+    // The server's reason for this ref ("[remote rejected] (protected branch hook declined)") says more than git's closing error.
+    const refused = result.stdout
+      .split('\n')
+      .find((line) => line.startsWith('!'))
+      ?.split('\t')[2];
+    throw gitFailure(this.remote, `cannot push to ${branch} of ${this.remote.display}`, new GitError(args, this.dir, result), refused);
   }
 
   /** Runs a read-only git command in the checkout (a log); its stdout. */
@@ -125,13 +130,13 @@ function branchMoved(output: string): boolean {
 
 /** Fetches a branch's last commit; undefined when the remote has no such branch. */
 async function fetchBranch(remote: DeployRemote, dir: string, branch: string, depth = 1): Promise<string | undefined> {
-  const listed = await run(remote, dir, ['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], `reach ${remote.display}`, noPrompts);
+  const listed = await run(remote, dir, ['ls-remote', '--heads', 'origin', `refs/heads/${branch}`], `reach ${remote.display}`, noPrompts());
   const commit = listed
     .split('\n')
     .find((line) => line.endsWith(`\trefs/heads/${branch}`))
     ?.split('\t')[0];
   if (!commit) return undefined;
-  await run(remote, dir, ['fetch', '-q', '--depth', String(depth), 'origin', commit], `fetch ${branch} of ${remote.display}`, noPrompts);
+  await run(remote, dir, ['fetch', '-q', '--depth', String(depth), 'origin', commit], `fetch ${branch} of ${remote.display}`, noPrompts());
   return commit;
 }
 
@@ -144,12 +149,12 @@ async function run(remote: DeployRemote, dir: string, args: string[], doing: str
 }
 
 /** A git failure as feedback: what was being done with which repository, and git's words, credentials masked. */
-function gitFailure(remote: DeployRemote, doing: string, error: unknown): Failure {
+function gitFailure(remote: DeployRemote, doing: string, error: unknown, cause?: string): Failure {
   const clean = (text: string) => redact(text, remote.secrets);
   const stderr = error instanceof GitError ? error.result.stderr.trim() : (error as Error).message;
   const lines = clean(stderr).split('\n').filter(Boolean);
   // git's own verdict ("fatal: '…' does not appear to be a git repository"), not its closing advice.
-  const verdict = lines.find((line) => /^(fatal|error): /.test(line))?.replace(/^(fatal|error): /, '') ?? lines[0] ?? 'git failed';
+  const verdict = cause ?? lines.find((line) => /^(fatal|error): /.test(line))?.replace(/^(fatal|error): /, '') ?? lines[0] ?? 'git failed';
   return new Failure(clean(`${doing}: ${verdict}`), {
     details: [`deploy repository: ${remote.display}`],
     logExcerpt: lines.slice(-10),

@@ -2,13 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { gitopsSchema } from '../../config/gitops-schema.ts';
 import { embarkConfig, embarkRelease } from '../../test-support/manifest-fixtures.ts';
-import { renderManifests } from '../kubernetes/manifests/index.ts';
+import { manifestFiles, renderManifests } from '../kubernetes/manifests/index.ts';
 import { parseHistory } from './history.ts';
 import {
   applicationName,
   displayRemote,
   isRemoteUrl,
-  plannedTree,
   releaseCommitMessage,
   remoteCredentials,
   reviewBranch,
@@ -20,7 +19,7 @@ const release = embarkRelease();
 describe('the planned tree', () => {
   it('is one YAML file per rendered object, images pinned by digest, and a kustomization listing them all', () => {
     const objects = renderManifests(embarkConfig(), 'dev', release);
-    const tree = plannedTree(objects);
+    const tree = manifestFiles(objects);
     expect(tree.at(-1)!.name).toBe('kustomization.yaml');
     expect(tree).toHaveLength(objects.length + 1);
     const kustomization = parse(tree.at(-1)!.text);
@@ -34,7 +33,7 @@ describe('the planned tree', () => {
     expect(deployment.spec.template.spec.containers[0].image).toBe(release.images.backend.reference);
     expect(release.images.backend.reference).toMatch(/@sha256:a{64}$/);
     // Pure: the same release always gives the same bytes, so a resumed deploy finds nothing to commit.
-    expect(plannedTree(renderManifests(embarkConfig(), 'dev', release))).toEqual(tree);
+    expect(manifestFiles(renderManifests(embarkConfig(), 'dev', release))).toEqual(tree);
   });
 });
 

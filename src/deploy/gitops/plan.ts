@@ -1,15 +1,9 @@
 import type { GitOpsConfig } from '../../config/gitops-schema.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
-import { manifestFiles, type KubeObject, type ManifestFile } from '../kubernetes/manifests/index.ts';
 
 /** The trailers a release's commit carries, read back by `status` to say which release a commit deployed. */
 export const releaseTrailer = 'Slipway-Release';
 export const sourceTrailer = 'Slipway-Commit';
-
-/** What a deploy writes at the environment's path: the rendered objects and the kustomization.yaml listing them. */
-export function plannedTree(objects: KubeObject[]): ManifestFile[] {
-  return manifestFiles(objects);
-}
 
 /**
  * The commit that puts a release into an environment: its subject names the release, its body the

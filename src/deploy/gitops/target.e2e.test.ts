@@ -10,7 +10,8 @@ import { embarkConfig } from '../../test-support/manifest-fixtures.ts';
 import { embarkReleaseOf } from '../../test-support/kube-fixtures.ts';
 import { openDeployTarget } from '../targets.ts';
 import type { DeployTarget } from '../target.ts';
-import { plannedTree, releaseCommitMessage } from './plan.ts';
+import { manifestFiles } from '../kubernetes/manifests/index.ts';
+import { releaseCommitMessage } from './plan.ts';
 import { GitOpsTarget } from './target.ts';
 
 /**
@@ -71,7 +72,7 @@ describe('a deploy to an auto-gated GitOps environment', () => {
 
     const head = deployRepo.head('main')!;
     expect(deployRepo.git(['rev-parse', `${head}^`])).toBe(before);
-    const planned = plannedTree(nonprod.render(release));
+    const planned = manifestFiles(nonprod.render(release));
     expect(deployRepo.files('main', nonprodPath)).toEqual(planned.map((file) => file.name).sort());
     for (const file of planned) expect(deployRepo.read('main', `${nonprodPath}/${file.name}`)).toBe(file.text);
     const kustomization = parse(deployRepo.read('main', `${nonprodPath}/kustomization.yaml`));

@@ -80,6 +80,15 @@ describe('GitOps deploys that cannot happen', () => {
     );
   });
 
+  it("says why the deploy repository refused a push, in the server's words", async () => {
+    const deployRepo = BareDeployRepository.create(join(dir, 'deploy.git'));
+    await deployRepo.refusePushes('main is protected: changes must be made through a pull request');
+    const failure = await failureOf(target('deploy.git').deploy({ release, runId: 1, log: () => undefined }));
+    expect(failure.specific).toBe('cannot push to main of deploy.git: [remote rejected] (pre-receive hook declined)');
+    expect(failure.logExcerpt.join('\n')).toContain('remote: main is protected: changes must be made through a pull request');
+    expect(deployRepo.commitCount('main')).toBe(1);
+  });
+
   it('commits nothing a cluster would refuse: invalid manifests fail before any push', async () => {
     const deployRepo = BareDeployRepository.create(join(dir, 'deploy.git'));
     const before = deployRepo.head('main');

@@ -3,7 +3,14 @@ import type { GitOpsConfig } from '../../config/gitops-schema.ts';
 import type { Config } from '../../config/schema.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { findingsFailure, renderManifests, validateManifests, type KubeObject, type ManifestFile } from '../kubernetes/manifests/index.ts';
+import {
+  findingsFailure,
+  manifestFiles,
+  renderManifests,
+  validateManifests,
+  type KubeObject,
+  type ManifestFile,
+} from '../kubernetes/manifests/index.ts';
 import { KubernetesTarget } from '../kubernetes/target.ts';
 import type {
   DeployedEnvironment,
@@ -21,7 +28,6 @@ import {
   applicationName,
   displayRemote,
   isRemoteUrl,
-  plannedTree,
   releaseCommitMessage,
   remoteCredentials,
   removalCommitMessage,
@@ -168,7 +174,7 @@ export class GitOpsTarget implements DeployTarget {
     const objects = this.render(release);
     const findings = validateManifests(objects);
     if (findings.length) throw findingsFailure(findings);
-    return plannedTree(objects);
+    return manifestFiles(objects);
   }
 
   /** Argo CD's word that the commit is synced and healthy; without a cluster, the timeout, and a note that nothing confirmed it. */
