@@ -78,13 +78,8 @@ describe('review and names', () => {
     expect(displayRemote('https://x-access-token:ghs_abc123def@github.com/acme/deploy.git')).toBe('https://***@github.com/acme/deploy.git');
     expect(displayRemote('https://ghp_tokenonly99@github.com/acme/deploy.git')).toBe('https://***@github.com/acme/deploy.git');
     expect(displayRemote('git@github.com:acme/deploy.git')).toBe('git@github.com:acme/deploy.git');
-    expect(remoteCredentials('https://x-access-token:ghs_abc%2F123@github.com/a/b.git')).toEqual([
-      'x-access-token',
-      'x-access-token',
-      'ghs_abc%2F123',
-      'ghs_abc/123',
-    ]);
-    expect(remoteCredentials('https://ghp_tokenonly99@github.com/a/b.git')).toEqual(['ghp_tokenonly99', 'ghp_tokenonly99']);
+    expect(remoteCredentials('https://x-access-token:ghs_abc%2F123@github.com/a/b.git')).toEqual(['ghs_abc%2F123', 'ghs_abc/123']);
+    expect(remoteCredentials('https://ghp_tokenonly99@github.com/a/b.git')).toEqual(['ghp_tokenonly99']);
     expect(remoteCredentials('git@github.com:acme/deploy.git')).toEqual([]);
     expect(remoteCredentials('../deploy.git')).toEqual([]);
   });

@@ -77,8 +77,9 @@ export function remoteCredentials(remote: string): string[] {
       return value;
     }
   };
-  // A user alone is a token (`https://<token>@github.com`); beside a password it is a name, still masked.
-  return [user, password].filter((part): part is string => Boolean(part)).flatMap((part) => [part, decode(part)]);
+  // A user alone is a token (`https://<token>@github.com`); beside a password it is a name (x-access-token, oauth2), not masked.
+  const secret = password ?? user;
+  return secret ? [...new Set([secret, decode(secret)])] : [];
 }
 
 /** Whether a configured repository is a remote URL (`https://…`, `ssh://…`, `git@host:path`) rather than a path. */

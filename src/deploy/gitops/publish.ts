@@ -11,31 +11,25 @@ export interface TreeChange {
   message: string;
 }
 
-/** The branch's commit that holds the change, and whether this call made it. */
-export interface CommittedTree {
-  /** Undefined only when the branch does not exist and there was nothing to write (a removal). */
-  commit: string | undefined;
-  changed: boolean;
-}
-
 /**
- * Puts `path` on `branch` as the change says, in one commit. A branch that already holds it gets
+ * Puts `path` on `branch` as the change says, in one commit; the branch's commit that holds it
+ * (undefined only for a removal from a branch that does not exist). A branch that already holds it gets
  * no new commit (a resumed deploy). When the branch moves between fetch and push (another deploy
  * pushed), the change is made again on top of the new head, once: our directory is ours alone, so
  * replaying it is the rebase; a second move is a Failure.
  */
-export async function commitTree(remote: DeployRemote, change: TreeChange, log: (line: string) => void): Promise<CommittedTree> {
+export async function commitTree(remote: DeployRemote, change: TreeChange, log: (line: string) => void): Promise<string | undefined> {
   for (let attempt = 1; ; attempt += 1) {
     const checkout = await DeployCheckout.open(remote, change.branch);
     try {
       if (!(await checkout.replace(change.path, change.files))) {
         log(`${change.branch} of ${remote.display} already holds ${change.path} as planned: no new commit`);
-        return { commit: checkout.base, changed: false };
+        return checkout.base;
       }
       const commit = await checkout.commit(change.message);
       if ((await checkout.push(change.branch)) === 'pushed') {
         log(`pushed ${commit.slice(0, 12)} to ${change.branch} of ${remote.display}`);
-        return { commit, changed: true };
+        return commit;
       }
       if (attempt === 2) {
         throw new Failure(`${change.branch} of ${remote.display} moved twice while Slipway pushed to it`, {
@@ -54,7 +48,7 @@ export async function commitTree(remote: DeployRemote, change: TreeChange, log: 
 }
 
 /** Where a release stands for review: already in the branch, or waiting on its review branch. */
-export type ReviewState = { kind: 'merged'; commit: string | undefined } | { kind: 'proposed'; commit: string; pushed: boolean };
+export type ReviewState = 'merged' | 'proposed';
 
 /**
  * Pushes the change to a review branch made from `change.branch`'s head, for a person to merge.
@@ -69,12 +63,12 @@ export async function pushForReview(
 ): Promise<ReviewState> {
   const checkout = await DeployCheckout.open(remote, change.branch);
   try {
-    if (!(await checkout.replace(change.path, change.files))) return { kind: 'merged', commit: checkout.base };
+    if (!(await checkout.replace(change.path, change.files))) return 'merged';
     const planned = await checkout.stagedTree(change.path);
     const existing = await checkout.fetch(change.review);
     if (existing && (await checkout.treeAt(existing, change.path)) === planned) {
       log(`${change.review} of ${remote.display} already proposes ${change.path} as planned`);
-      return { kind: 'proposed', commit: existing, pushed: false };
+      return 'proposed';
     }
     const commit = await checkout.commit(change.message);
     if ((await checkout.push(change.review, { force: true })) === 'rejected') {
@@ -83,7 +77,7 @@ export async function pushForReview(
       });
     }
     log(`pushed ${commit.slice(0, 12)} to ${change.review} of ${remote.display} for review`);
-    return { kind: 'proposed', commit, pushed: true };
+    return 'proposed';
   } finally {
     await checkout.close();
   }

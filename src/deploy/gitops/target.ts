@@ -111,8 +111,7 @@ export class GitOpsTarget implements DeployTarget {
       revision = merged;
     } else {
       const message = releaseCommitMessage(this.options.config.project, this.environment, release);
-      const committed = await commitTree(this.remote, { branch, path, files, message }, log);
-      revision = committed.commit!;
+      revision = (await commitTree(this.remote, { branch, path, files, message }, log))!;
     }
     const note = await this.waitForSync(revision, log);
     return {
@@ -131,7 +130,7 @@ export class GitOpsTarget implements DeployTarget {
     const request = reviewRequest(project, this.environment, release, this.gitops);
     const message = releaseCommitMessage(project, this.environment, release);
     const state = await pushForReview(this.remote, { branch, path, files: this.tree(release), message, review: request.branch }, log);
-    if (state.kind === 'merged') return { description: `${release.tag} is already in ${branch} of ${this.remote.display}` };
+    if (state === 'merged') return { description: `${release.tag} is already in ${branch} of ${this.remote.display}` };
     const merge = `merge ${request.branch} into ${branch} of ${this.remote.display}`;
     const { forge } = this.options.config;
     if (!reviewRepository) return { description: merge };
