@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { approveCommand } from '../cli/commands/approve.ts';
 import { loadConfig } from '../config/load.ts';
-import { PromotionStore, promotionStorePath } from '../deploy/promotion/index.ts';
 import { runStages } from '../engine/engine.ts';
 import type { PipelineEvent } from '../engine/events.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
@@ -18,6 +17,7 @@ import { deploy } from '../stages/deploy.ts';
 import { BareDeployRepository } from '../test-support/deploy-repository.ts';
 import { simulateArgoCd } from '../test-support/argo-standin.ts';
 import { createForgeRelease } from '../test-support/forge-release.ts';
+import { withPromotions } from '../test-support/promotion-fixtures.ts';
 import { startKubeStandin } from '../test-support/k8s-standin/index.ts';
 import { embarkReleaseOf } from '../test-support/kube-fixtures.ts';
 import { openRunAdapters } from './adapters.ts';
@@ -110,16 +110,6 @@ async function outputOf(command: () => Promise<number>): Promise<{ code: number;
   }
 }
 
-async function withPromotions<T>(use: (store: PromotionStore) => T): Promise<T> {
-  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
-  const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
-
 describe('releases in GitOps mode', () => {
   it('commits nonprod to main, proposes prod on a review branch, and deploys prod once the review is merged and approved', async () => {
     await createRelease('1.0.0', '1');
@@ -146,14 +136,14 @@ describe('releases in GitOps mode', () => {
     expect(early.code).toBe(1);
     expect(early.text).toContain('v1.0.0 is not merged into main of ../deploy.git yet');
     expect(deployRepo.head('main')).toBe(mainBefore);
-    await withPromotions((store) => expect(store.record('prod', 'v1.0.0')?.status).toBe('failed'));
+    await withPromotions(repoDir, home, (store) => expect(store.record('prod', 'v1.0.0')?.status).toBe('failed'));
 
     // Merged, then approved again: prod runs it, by the merge commit.
     const merge = deployRepo.merge('slipway/prod/v1.0.0', 'main');
     const approved = await outputOf(() => approveCommand({ args: ['prod', 'v1.0.0'], repo: repoDir, home: home.root }));
     expect(approved.code).toBe(0);
     expect(deployRepo.head('main')).toBe(merge);
-    await withPromotions((store) => {
+    await withPromotions(repoDir, home, (store) => {
       expect(store.record('nonprod', 'v1.0.0')?.status).toBe('stable');
       expect(store.record('prod', 'v1.0.0')?.status).toBe('stable');
     });

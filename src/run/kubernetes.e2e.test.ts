@@ -13,7 +13,6 @@ import { homeAt, type Home } from '../shared/home.ts';
 import { embarkReleaseOf, standinAccess } from '../test-support/kube-fixtures.ts';
 import { kubeClient, revisionHistory } from '../deploy/kubernetes/apply/index.ts';
 import { startKubeStandin, type KubeStandin } from '../test-support/k8s-standin/index.ts';
-import { PromotionStore, promotionStorePath } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { deploy } from '../stages/deploy.ts';
@@ -22,6 +21,7 @@ import { RunStore } from '../shared/state/run-store.ts';
 import { runPipeline } from './pipeline.ts';
 import { openRunAdapters } from './adapters.ts';
 import { createForgeRelease } from '../test-support/forge-release.ts';
+import { withPromotions } from '../test-support/promotion-fixtures.ts';
 
 /**
  * The release half on Kubernetes, through the real stages and promotion, against the API server
@@ -122,16 +122,6 @@ const imageIn = (namespace: string) =>
 const summaryOf = (events: PipelineEvent[], stage: string) =>
   events.flatMap((event) => (event.type === 'stage-end' && event.stage === stage ? [event.summary] : [])).at(-1);
 
-async function withPromotions<T>(use: (store: PromotionStore) => T): Promise<T> {
-  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
-  const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
-
 describe('releases on Kubernetes', () => {
   it("moves a release through nonprod and staging, stops at prod's manual gate, and goes on once approved", async () => {
     const release = await createRelease('1.0.0', '1', '2026-11-25T10:00:00.000Z');
@@ -150,7 +140,7 @@ describe('releases on Kubernetes', () => {
     expect(code).toBe(0);
     expect(imageIn('embark-prod')).toBe(release.images.backend.reference);
     expect(imageIn('embark-prod')).toMatch(/@sha256:1{64}$/);
-    await withPromotions((store) => {
+    await withPromotions(repoDir, home, (store) => {
       for (const environment of Object.keys(environments)) expect(store.record(environment, 'v1.0.0')?.status).toBe('stable');
     });
     const history = await revisionHistory(kubeClient(standinAccess(standin)), 'embark-prod');
@@ -175,7 +165,7 @@ describe('releases on Kubernetes', () => {
     const older = promote('v1.1.0', olderEvents);
     // The newer one starts while the older one holds nonprod's deploy lease.
     for (let tries = 0; tries < 200; tries += 1) {
-      if (await withPromotions((store) => store.lease('nonprod'))) break;
+      if (await withPromotions(repoDir, home, (store) => store.lease('nonprod'))) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const newerEvents: PipelineEvent[] = [];
@@ -183,7 +173,7 @@ describe('releases on Kubernetes', () => {
     expect(olderOutcome.failures).toEqual([]);
     expect(newerOutcome.failures).toEqual([]);
     for (const namespace of ['embark-nonprod', 'embark-staging']) expect(imageIn(namespace)).toBe(newer.images.backend.reference);
-    await withPromotions((store) => {
+    await withPromotions(repoDir, home, (store) => {
       const [a, b] = [store.record('nonprod', 'v1.1.0')!, store.record('nonprod', 'v1.2.0')!];
       // One at a time: the newer deploy started once the older one had finished.
       expect(a.finishedAt! <= b.startedAt!).toBe(true);
@@ -239,7 +229,7 @@ describe('releases on Kubernetes', () => {
       store.close();
     }
     expect(imageIn('embark-nonprod')).toBe(good.images.backend.reference);
-    await withPromotions((promotions) => {
+    await withPromotions(repoDir, home, (promotions) => {
       expect(promotions.live('nonprod')?.tag).toBe('v2.0.0');
       expect(promotions.record('nonprod', 'v2.1.0')?.status).toBe('failed');
     });

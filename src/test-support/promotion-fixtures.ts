@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import { promotionStorePath } from '../deploy/promotion/store-path.ts';
 import { PromotionStore } from '../deploy/promotion/store.ts';
+import type { Home } from '../shared/home.ts';
 import type { ReleaseIdentity } from '../deploy/promotion/types.ts';
 
 /** A release created on the given day of March 2026, with one backend image. */
@@ -44,4 +47,15 @@ export function deployStable(store: PromotionStore, environment: string, tag: st
   store.markLive(environment, tag);
   store.markStable(environment, tag);
   store.dropLease(environment, claim.token);
+}
+
+/** Opens the promotion store a repository's runs share (in `home`), for a test to read, and closes it after `use`. */
+export async function withPromotions<T>(repoDir: string, home: Home, use: (store: PromotionStore) => T): Promise<T> {
+  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
+  const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
 }
