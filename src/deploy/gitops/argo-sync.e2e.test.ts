@@ -24,7 +24,7 @@ const secrets: string[] = [];
 const release = embarkReleaseOf('2.0.0', '3');
 const application = { name: 'embark-nonprod', namespace: 'argocd', branch: 'main' };
 
-function nonprodTarget(syncTimeoutSeconds: number): GitOpsTarget {
+function nonprodTarget(syncTimeoutSeconds: number, gate: 'auto' | 'manual' = 'auto'): GitOpsTarget {
   const config = configSchema.parse({
     project: 'embark',
     services: embarkConfig().services,
@@ -32,6 +32,7 @@ function nonprodTarget(syncTimeoutSeconds: number): GitOpsTarget {
       nonprod: {
         namespace: 'embark-nonprod',
         host: 'nonprod.embark.test',
+        gate,
         cluster: { provider: 'kubeconfig', path: 'kubeconfig.yaml' },
         gitops: { repository: 'deploy.git', path: 'nonprod', syncTimeoutSeconds },
       },
@@ -90,32 +91,64 @@ describe('waiting for Argo CD', () => {
     expect(signals.probes.map((probe) => probe.name)).toEqual(['backend', 'frontend']);
   });
 
-  it("fails with Argo CD's own message when the synced release is Degraded", async () => {
+  it("fails with Argo CD's own message when the synced release is Degraded, and puts back the release before", async () => {
+    argoDoes({ kind: 'healthy' });
+    const good = embarkReleaseOf('1.9.0', '2');
+    await nonprodTarget(60).deploy({ release: good, runId: 1, log: () => undefined });
+    const goodCommit = deployRepo.head('main')!;
+    argo!.stop();
     argoDoes({ kind: 'degraded', message: 'Deployment "embark-backend" exceeded its progress deadline' });
-    const failure = await failureOf(nonprodTarget(60).deploy({ release, runId: 1, log: (line) => void lines.push(line) }));
-    const pushed = deployRepo.head('main')!.slice(0, 12);
+
+    const failure = await failureOf(nonprodTarget(60).deploy({ release, runId: 2, log: (line) => void lines.push(line) }));
+    const [putBack, pushed] = [deployRepo.head('main')!, deployRepo.git(['rev-parse', 'main^'])];
     expect(failure.specific).toBe(
-      `Argo CD Application argocd/embark-nonprod did not sync ${pushed}: health Degraded: Deployment "embark-backend" exceeded its progress deadline`,
+      `Argo CD Application argocd/embark-nonprod did not sync ${pushed.slice(0, 12)}: health Degraded: Deployment "embark-backend" exceeded its progress deadline; put back in main of deploy.git what nonprod held before v2.0.0 (${putBack.slice(0, 12)})`,
     );
     expect(failure.details).toEqual([
-      `last reported: sync Synced at ${pushed}, health Degraded (Deployment "embark-backend" exceeded its progress deadline)`,
+      `last reported: sync Synced at ${pushed.slice(0, 12)}, health Degraded (Deployment "embark-backend" exceeded its progress deadline)`,
     ]);
     expect(failure.hint).toContain('argocd app get embark-nonprod -N argocd');
+    // The release before is what the branch holds again, so Argo CD syncs back to it.
+    expect(deployRepo.git(['rev-parse', `${putBack}:nonprod`])).toBe(deployRepo.git(['rev-parse', `${goodCommit}:nonprod`]));
+    expect(deployRepo.message(putBack)).toBe(
+      `Put back nonprod as it was before embark v2.0.0\n\nv2.0.0 did not sync: ${failure.specific.slice(0, failure.specific.indexOf('; put back'))}`,
+    );
+  });
+
+  it('leaves a reviewed merge that did not sync to a person to revert, and says how', async () => {
+    argoDoes({ kind: 'degraded', message: 'CrashLoopBackOff' });
+    const target = nonprodTarget(60, 'manual');
+    await target.propose(release, () => undefined);
+    const merge = deployRepo.merge('slipway/nonprod/v2.0.0', 'main');
+    const failure = await failureOf(target.deploy({ release, runId: 1, log: () => undefined }));
+    expect(failure.specific).toBe(
+      `Argo CD Application argocd/embark-nonprod did not sync ${merge.slice(0, 12)}: health Degraded: CrashLoopBackOff`,
+    );
+    expect(failure.hint).toContain(
+      `To put the release before back, revert ${merge.slice(0, 12)} in main of deploy.git (git revert -m 1 ${merge.slice(0, 12)}).`,
+    );
+    expect(deployRepo.head('main')).toBe(merge);
   });
 
   it('fails at the timeout naming what Argo CD last reported when it never syncs the commit', async () => {
     argoDoes({ kind: 'never' });
     const before = deployRepo.head('main')!.slice(0, 12);
     const failure = await failureOf(nonprodTarget(0.5).deploy({ release, runId: 1, log: (line) => void lines.push(line) }));
-    const pushed = deployRepo.head('main')!.slice(0, 12);
-    expect(failure.specific).toBe(`Argo CD Application argocd/embark-nonprod did not report ${pushed} synced and healthy within 0.5 s`);
+    const pushed = deployRepo.git(['rev-parse', 'main^']).slice(0, 12);
+    expect(failure.specific).toBe(
+      `Argo CD Application argocd/embark-nonprod did not report ${pushed} synced and healthy within 0.5 s; took nonprod out of main of deploy.git again, as before v2.0.0 (${deployRepo.head('main')!.slice(0, 12)})`,
+    );
+    // A first deploy that did not sync is taken out again.
+    expect(deployRepo.files('main', '')).toEqual(['README.md']);
     expect(failure.details).toEqual([`last reported: sync OutOfSync at ${before}, health Healthy`]);
     expect(failure.hint).toContain('raise gitops.syncTimeoutSeconds');
   });
 
   it('says the Application does not exist when the cluster has none (no Argo CD there)', async () => {
     const failure = await failureOf(nonprodTarget(0.3).deploy({ release, runId: 1, log: (line) => void lines.push(line) }));
-    expect(failure.specific).toMatch(/^Argo CD Application argocd\/embark-nonprod did not report \w{12} synced and healthy within 0.3 s$/);
+    expect(failure.specific).toMatch(
+      /^Argo CD Application argocd\/embark-nonprod did not report \w{12} synced and healthy within 0.3 s; took nonprod out of main of deploy.git again, as before v2.0.0 \(\w{12}\)$/,
+    );
     expect(failure.details).toEqual(['last reported: the Application does not exist']);
   });
 });

@@ -39,7 +39,7 @@ export async function waitForArgoSync(wait: ArgoWait): Promise<void> {
     if (verdict.kind === 'failed') {
       throw new Failure(`${where} did not sync ${wait.revision.slice(0, 12)}: ${verdict.cause}`, {
         details: [`last reported: ${verdict.details.join('; ')}`],
-        hint: `see the Application in Argo CD (argocd app get ${wait.application} -N ${wait.namespace}); the deploy repository already holds the release, so fix the cause and sync it, or run again`,
+        hint: `see why in Argo CD (argocd app get ${wait.application} -N ${wait.namespace}), fix it in the release, and release again`,
       });
     }
     if (verdict.state !== last) wait.log(`${where}: ${verdict.state}`);

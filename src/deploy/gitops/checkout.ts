@@ -71,6 +71,19 @@ export class DeployCheckout {
     return staged.code !== 0;
   }
 
+  /** The files under `path` as fetched (none where it does not exist), read as text: what a failed deploy puts back. */
+  async filesAt(path: string): Promise<ManifestFile[]> {
+    if (!this.base) return [];
+    const listed = await run(this.remote, this.dir, ['ls-tree', '-r', '-z', '--name-only', this.base, '--', path], `read ${path}`);
+    const names = listed.split('\0').filter(Boolean);
+    const files: ManifestFile[] = [];
+    for (const name of names) {
+      const text = await run(this.remote, this.dir, ['cat-file', 'blob', `${this.base}:${name}`], `read ${name}`);
+      files.push({ name: name.slice(path.length + 1), text });
+    }
+    return files;
+  }
+
   /** The tree `path` has at `commit`; undefined where it does not exist. */
   async treeAt(commit: string, path: string): Promise<string | undefined> {
     const result = await gitResult(this.dir, ['rev-parse', '--verify', '--quiet', `${commit}:${path}`]);

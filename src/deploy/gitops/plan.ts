@@ -27,6 +27,11 @@ export function releaseCommitMessage(project: string, environment: string, relea
   ].join('\n');
 }
 
+/** The commit that puts back what an environment's directory held before a release that did not sync. */
+export function putBackCommitMessage(project: string, environment: string, release: ReleaseManifest, cause: string): string {
+  return `Put back ${environment} as it was before ${project} ${release.tag}\n\n${release.tag} did not sync: ${cause}\n`;
+}
+
 /** The commit that takes the project out of an environment (`slipway env down`). */
 export function removalCommitMessage(project: string, environment: string): string {
   return `Remove ${project} from ${environment}\n`;

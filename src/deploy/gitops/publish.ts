@@ -11,25 +11,33 @@ export interface TreeChange {
   message: string;
 }
 
+/** The branch's commit that holds a change, and when this call made it, what `path` held before. */
+export interface CommittedTree {
+  /** Undefined only for a removal from a branch that does not exist. */
+  commit: string | undefined;
+  /** The files the commit replaced; undefined when the branch already held the change (no new commit). */
+  previous?: ManifestFile[];
+}
+
 /**
- * Puts `path` on `branch` as the change says, in one commit; the branch's commit that holds it
- * (undefined only for a removal from a branch that does not exist). A branch that already holds it gets
+ * Puts `path` on `branch` as the change says, in one commit. A branch that already holds it gets
  * no new commit (a resumed deploy). When the branch moves between fetch and push (another deploy
  * pushed), the change is made again on top of the new head, once: our directory is ours alone, so
  * replaying it is the rebase; a second move is a Failure.
  */
-export async function commitTree(remote: DeployRemote, change: TreeChange, log: (line: string) => void): Promise<string | undefined> {
+export async function commitTree(remote: DeployRemote, change: TreeChange, log: (line: string) => void): Promise<CommittedTree> {
   for (let attempt = 1; ; attempt += 1) {
     const checkout = await DeployCheckout.open(remote, change.branch);
     try {
+      const previous = await checkout.filesAt(change.path);
       if (!(await checkout.replace(change.path, change.files))) {
         log(`${change.branch} of ${remote.display} already holds ${change.path} as planned: no new commit`);
-        return checkout.base;
+        return { commit: checkout.base };
       }
       const commit = await checkout.commit(change.message);
       if ((await checkout.push(change.branch)) === 'pushed') {
         log(`pushed ${commit.slice(0, 12)} to ${change.branch} of ${remote.display}`);
-        return commit;
+        return { commit, previous };
       }
       if (attempt === 2) {
         throw new Failure(`${change.branch} of ${remote.display} moved twice while Slipway pushed to it`, {

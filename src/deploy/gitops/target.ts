@@ -30,6 +30,7 @@ import {
   isRemoteUrl,
   releaseCommitMessage,
   remoteCredentials,
+  putBackCommitMessage,
   removalCommitMessage,
   reviewBranch,
   reviewRequest,
@@ -98,6 +99,7 @@ export class GitOpsTarget implements DeployTarget {
     const { branch, path } = this.gitops;
     const files = this.tree(release);
     let revision: string;
+    let previous: ManifestFile[] | undefined;
     if (this.settings.gate === 'manual') {
       const merged = await mergedHead(this.remote, { branch, path, files });
       if (!merged) {
@@ -111,9 +113,13 @@ export class GitOpsTarget implements DeployTarget {
       revision = merged;
     } else {
       const message = releaseCommitMessage(this.options.config.project, this.environment, release);
-      revision = (await commitTree(this.remote, { branch, path, files, message }, log))!;
+      const committed = await commitTree(this.remote, { branch, path, files, message }, log);
+      revision = committed.commit!;
+      previous = committed.previous;
     }
-    const note = await this.waitForSync(revision, log);
+    const note = await this.waitForSync(revision, log).catch(async (error: unknown) => {
+      throw await this.putBack(error, release, revision, previous, log);
+    });
     return {
       environment: this.environment,
       url: this.url,
@@ -166,6 +172,42 @@ export class GitOpsTarget implements DeployTarget {
     const { branch, path } = this.gitops;
     const message = removalCommitMessage(this.options.config.project, this.environment);
     await commitTree(this.remote, { branch, path, files: [], message }, log);
+  }
+
+  /**
+   * After a sync that failed, puts back what the path held before the commit this deploy pushed, so
+   * Argo CD returns the environment to the release before (or removes a first one). A commit this
+   * deploy did not make (a reviewed merge, a resumed deploy) is a person's to revert: the hint says how.
+   */
+  private async putBack(
+    error: unknown,
+    release: ReleaseManifest,
+    revision: string,
+    previous: ManifestFile[] | undefined,
+    log: (line: string) => void,
+  ): Promise<unknown> {
+    if (!(error instanceof Failure)) return error;
+    const { branch, path } = this.gitops;
+    const where = `${branch} of ${this.remote.display}`;
+    if (!previous) {
+      return error.with({
+        hint: `${error.hint ? `${error.hint}. ` : ''}To put the release before back, revert ${revision.slice(0, 12)} in ${where} (git revert${this.settings.gate === 'manual' ? ' -m 1' : ''} ${revision.slice(0, 12)}).`,
+      });
+    }
+    const message = putBackCommitMessage(this.options.config.project, this.environment, release, error.specific);
+    try {
+      const restored = await commitTree(this.remote, { branch, path, files: previous, message }, log);
+      const what = previous.length
+        ? `put back in ${where} what ${path} held before ${release.tag}`
+        : `took ${path} out of ${where} again, as before ${release.tag}`;
+      return error.with({ specific: `${error.specific}; ${what} (${restored.commit?.slice(0, 12)})` });
+    } catch (failure) {
+      const why = failure instanceof Failure ? failure.specific : (failure as Error).message;
+      return error.with({
+        specific: `${error.specific}; could not put back ${path} in ${where}: ${why}`,
+        hint: `revert ${revision.slice(0, 12)} in ${where} by hand to put the release before back`,
+      });
+    }
   }
 
   /** The validated tree a release puts at the environment's path: nothing is committed that a cluster would refuse. */
