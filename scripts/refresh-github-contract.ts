@@ -44,6 +44,8 @@ const restOperations = [
   'POST /repos/{owner}/{repo}/dispatches',
   'POST /repos/{owner}/{repo}/git/refs',
   'GET /repos/{owner}/{repo}/git/ref/{ref}',
+  'GET /repos/{owner}/{repo}/pulls',
+  'POST /repos/{owner}/{repo}/pulls',
 ];
 
 /**
@@ -74,7 +76,11 @@ const webhookEvents: Record<string, string> = {
  * descriptions, and for webhooks the description carries none of (release), the first delivery
  * recorded for it in @octokit/webhooks-examples.
  */
-const restExamples = ['POST /repos/{owner}/{repo}/releases 201', 'POST /repos/{owner}/{repo}/check-runs 201'];
+const restExamples = [
+  'POST /repos/{owner}/{repo}/releases 201',
+  'POST /repos/{owner}/{repo}/check-runs 201',
+  'POST /repos/{owner}/{repo}/pulls 201',
+];
 const webhookExamples = ['release.created', 'check_run.created'];
 
 const packages = { rest: '@octokit/openapi', webhooks: '@octokit/openapi-webhooks', webhookPayloads: '@octokit/webhooks-examples' };

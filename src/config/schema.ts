@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { clusterSchema } from './cluster-schema.ts';
+import { gitopsSchema } from './gitops-schema.ts';
 
 /** The resources a service can use; each becomes connection variables in its environment. */
 export const resourceKinds = ['postgres', 's3'] as const;
@@ -76,6 +77,8 @@ const environmentSchema = z.strictObject({
   cluster: clusterSchema.optional(),
   /** Where smoke tests reach a cluster environment; default https://<host>. */
   url: z.url().optional(),
+  /** GitOps mode: releases are committed to a deploy repository that Argo CD applies (see gitops-schema.ts). */
+  gitops: gitopsSchema.optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -29,6 +29,18 @@ export interface DeployTarget {
   signals(deployed: DeployedEnvironment): Promise<StabilitySignals>;
   /** Stops and removes what the target runs for the environment (its history and secrets aside). */
   teardown(log: (line: string) => void): Promise<void>;
+  /**
+   * Offers a release for review where it waits at a manual gate, for targets whose environments
+   * change by review (a GitOps deploy repository's branch and pull request). Idempotent.
+   */
+  propose?(release: ReleaseManifest, log: (line: string) => void): Promise<Proposal>;
+}
+
+/** What a person reviews before approving a release at a manual gate. */
+export interface Proposal {
+  /** What to do, in one line: "merge slipway/prod/v1.2.0 into main of git@…:acme/deploy.git (pull request #4: https://…)". */
+  description: string;
+  url?: string;
 }
 
 export interface DeployRequest {
@@ -47,6 +59,8 @@ export interface DeployedEnvironment {
   services: { name: string; url: string }[];
   /** Set when the environment is a namespace of a Kubernetes cluster. */
   namespace?: string;
+  /** What the deploy could not confirm, in one line, for the stage's summary. */
+  note?: string;
 }
 
 export interface DryRunReport {

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { LiveRegistry } from '../release/registry/index.ts';
 import type { DeployTarget } from './target.ts';
@@ -16,12 +17,22 @@ export interface DeployTargetInputs {
 }
 
 /**
- * The one place an environment's deploy target is chosen: its Kubernetes cluster when the
- * configuration gives it one, else the local runtime. Each is loaded only when chosen, so a run
+ * The one place an environment's deploy target is chosen: its deploy repository in GitOps mode,
+ * else its Kubernetes cluster when the configuration gives it one, else the local runtime. Each is loaded only when chosen, so a run
  * that never deploys never pays for either.
  */
 export async function openDeployTarget(environment: string, inputs: DeployTargetInputs): Promise<DeployTarget> {
   const { config } = inputs;
+  if (config?.environments[environment]?.gitops) {
+    const { GitOpsTarget } = await import('./gitops/target.ts');
+    return new GitOpsTarget({
+      environment,
+      config,
+      repoDir: inputs.repoDir,
+      scratchDir: join(inputs.environmentsDir, 'gitops'),
+      addSecret: inputs.addSecret,
+    });
+  }
   if (config?.environments[environment]?.cluster) {
     const { KubernetesTarget } = await import('./kubernetes/target.ts');
     return new KubernetesTarget({ environment, config, cwd: inputs.repoDir, addSecret: inputs.addSecret });

@@ -15,7 +15,6 @@ import { homeAt, type Home } from '../shared/home.ts';
 import { embarkReleaseOf, standinAccess } from '../test-support/kube-fixtures.ts';
 import { kubeClient, revisionHistory } from '../deploy/kubernetes/apply/index.ts';
 import { startKubeStandin, type KubeStandin } from '../test-support/k8s-standin/index.ts';
-import { PromotionStore, promotionStorePath } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { deploy } from '../stages/deploy.ts';
@@ -24,6 +23,7 @@ import { RunStore } from '../shared/state/run-store.ts';
 import { runPipeline } from './pipeline.ts';
 import { openRunAdapters } from './adapters.ts';
 import { createForgeRelease, releaseOnForge } from '../test-support/forge-release.ts';
+import { withPromotions } from '../test-support/promotion-fixtures.ts';
 
 /**
  * The release half on Kubernetes, through the real stages and promotion, against the API server
@@ -124,16 +124,6 @@ const imageIn = (namespace: string) =>
 const summaryOf = (events: PipelineEvent[], stage: string) =>
   events.flatMap((event) => (event.type === 'stage-end' && event.stage === stage ? [event.summary] : [])).at(-1);
 
-async function withPromotions<T>(use: (store: PromotionStore) => T): Promise<T> {
-  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
-  const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
-  try {
-    return use(store);
-  } finally {
-    store.close();
-  }
-}
-
 describe('releases on Kubernetes', () => {
   it("moves a release through nonprod and staging, stops at prod's manual gate, and goes on once approved", async () => {
     const release = await createRelease('1.0.0', '1', '2026-11-25T10:00:00.000Z');
@@ -152,7 +142,7 @@ describe('releases on Kubernetes', () => {
     expect(code).toBe(0);
     expect(imageIn('embark-prod')).toBe(release.images.backend.reference);
     expect(imageIn('embark-prod')).toMatch(/@sha256:1{64}$/);
-    await withPromotions((store) => {
+    await withPromotions(repoDir, home, (store) => {
       for (const environment of Object.keys(environments)) expect(store.record(environment, 'v1.0.0')?.status).toBe('stable');
     });
     const history = await revisionHistory(kubeClient(standinAccess(standin)), 'embark-prod');
@@ -177,7 +167,7 @@ describe('releases on Kubernetes', () => {
     const older = promote('v1.1.0', olderEvents);
     // The newer one starts while the older one holds nonprod's deploy lease.
     for (let tries = 0; tries < 200; tries += 1) {
-      if (await withPromotions((store) => store.lease('nonprod'))) break;
+      if (await withPromotions(repoDir, home, (store) => store.lease('nonprod'))) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const newerEvents: PipelineEvent[] = [];
@@ -185,7 +175,7 @@ describe('releases on Kubernetes', () => {
     expect(olderOutcome.failures).toEqual([]);
     expect(newerOutcome.failures).toEqual([]);
     for (const namespace of ['embark-nonprod', 'embark-staging']) expect(imageIn(namespace)).toBe(newer.images.backend.reference);
-    await withPromotions((store) => {
+    await withPromotions(repoDir, home, (store) => {
       const [a, b] = [store.record('nonprod', 'v1.1.0')!, store.record('nonprod', 'v1.2.0')!];
       // One at a time: the newer deploy started once the older one had finished.
       expect(a.finishedAt! <= b.startedAt!).toBe(true);
@@ -241,7 +231,7 @@ describe('releases on Kubernetes', () => {
       store.close();
     }
     expect(imageIn('embark-nonprod')).toBe(good.images.backend.reference);
-    await withPromotions((promotions) => {
+    await withPromotions(repoDir, home, (promotions) => {
       expect(promotions.live('nonprod')?.tag).toBe('v2.0.0');
       expect(promotions.record('nonprod', 'v2.1.0')?.status).toBe('failed');
     });
@@ -285,7 +275,7 @@ describe('releases on Kubernetes', () => {
     expect(imageIn('embark-staging')).toBe(bad.images.backend.reference);
     const summary = await readFile(/summary: (\S+)/.exec(printed)![1], 'utf8');
     expect(summary).toContain('| rollback | ✅ succeeded | rolled back prod from v4.1.0 to v4.0.0: checkout answers 500 |');
-    await withPromotions((store) => {
+    await withPromotions(repoDir, home, (store) => {
       expect(store.live('prod')?.tag).toBe('v4.0.0');
       expect(store.record('prod', 'v4.1.0')?.status).toBe('rolled-back');
       expect(store.record('prod', 'v4.0.0')?.status).toBe('stable');

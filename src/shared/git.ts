@@ -1,4 +1,7 @@
-import { exec, type ExecResult } from './exec.ts';
+import { exec, type ExecOptions, type ExecResult } from './exec.ts';
+
+/** What a git command may be given besides its arguments: its environment (no prompts), a time limit. */
+export type GitOptions = Pick<ExecOptions, 'env' | 'timeoutMs'>;
 
 /** A git command that failed: the command, where, and git's own words. */
 export class GitError extends Error {
@@ -13,13 +16,13 @@ export class GitError extends Error {
 }
 
 /** Runs git without a shell; the whole result, whatever the exit code (for commands whose code is the answer). */
-export function gitResult(cwd: string, args: string[]): Promise<ExecResult> {
-  return exec('git', args, { cwd });
+export function gitResult(cwd: string, args: string[], options: GitOptions = {}): Promise<ExecResult> {
+  return exec('git', args, { ...options, cwd });
 }
 
 /** Git's stdout; a failure throws a GitError naming the command, the directory and git's message. */
-export async function git(cwd: string, args: string[]): Promise<string> {
-  const result = await gitResult(cwd, args);
+export async function git(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
+  const result = await gitResult(cwd, args, options);
   if (result.code !== 0) throw new GitError(args, cwd, result);
   return result.stdout;
 }

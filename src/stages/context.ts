@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { RunCaches } from '../build/cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
-import type { DeployedEnvironment, DeployTarget } from '../deploy/target.ts';
+import type { DeployedEnvironment, DeployTarget, Proposal } from '../deploy/target.ts';
 import type { SmokeResults } from '../deploy/verify/smoke/index.ts';
 import type { StabilityVerdict } from '../deploy/verify/stability/index.ts';
 import { StageStopped, type EngineContext, type Stage } from '../engine/stage.ts';
@@ -90,4 +90,9 @@ export async function smokeTest(ctx: StageContext, deployed: DeployedEnvironment
 export async function judgeStability(ctx: StageContext, target: DeployTarget, deployed: DeployedEnvironment): Promise<StabilityVerdict> {
   const { verifyStability } = await import('../deploy/verify/stability/index.ts');
   return verifyStability({ ...(await target.signals(deployed)), thresholds: ctx.config.stability });
+}
+
+/** What a person does at a manual gate: review what the target proposed, if anything, then approve. */
+export function approvalSteps(command: string, proposal: Proposal | undefined): string {
+  return proposal ? `${proposal.description}, then run \`${command}\`` : `run \`${command}\``;
 }

@@ -1,7 +1,7 @@
 import { targetEnvironment } from '../config/environments.ts';
 import type { DeployedEnvironment } from '../deploy/target.ts';
 import { StageStopped } from '../engine/stage.ts';
-import { inFirstEnvironment, type PipelineStage } from './context.ts';
+import { approvalSteps, inFirstEnvironment, type PipelineStage } from './context.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export type DeployOutputs = DeployedEnvironment;
@@ -31,7 +31,10 @@ export const deploy: PipelineStage<DeployOutputs> = {
       release: manifest,
       onStep: ctx.log,
     });
-    if (entry.kind === 'await-approval') throw new StageStopped(`${environment} waits for approval: run \`${entry.command}\``);
+    if (entry.kind === 'await-approval') {
+      const proposal = await (await ctx.adapters.deployTarget(environment)).propose?.(manifest, ctx.log);
+      throw new StageStopped(`${environment} waits for approval: ${approvalSteps(entry.command, proposal)}`);
+    }
     if (entry.kind === 'stable-only') throw new StageStopped(`${manifest.tag} not deployed: ${entry.reason}`);
     if (entry.kind === 'superseded')
       throw new StageStopped(`${manifest.tag} not deployed: ${entry.by}, a newer release, supersedes it in ${environment}`);
@@ -42,7 +45,7 @@ export const deploy: PipelineStage<DeployOutputs> = {
     );
     store.markLive(environment, manifest.tag, deployed.url);
     return {
-      summary: `${manifest.tag} live in ${environment} at ${deployed.url}${deployed.namespace ? ` (revision ${deployed.revision})` : ''}`,
+      summary: `${manifest.tag} live in ${environment} at ${deployed.url}${deployed.namespace ? ` (revision ${deployed.revision})` : ''}${deployed.note ? `; ${deployed.note}` : ''}`,
       outputs: deployed,
     };
   },

@@ -1,4 +1,5 @@
-import { judgeStability, smokeTest, type PipelineStage } from './context.ts';
+import { approvalSteps, judgeStability, smokeTest, type PipelineStage } from './context.ts';
+import type { Proposal } from '../deploy/target.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { PromotionOutcome as Outcome } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
@@ -44,7 +45,12 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
       }).catch((error: unknown) => {
         throw error instanceof Failure ? error.with({ specific: `${current}: ${error.specific}` }) : error;
       });
-      const stop = describeStop(outcome, manifest);
+      // A release stopped at a manual gate is offered for review there, where the target reviews changes.
+      const proposal =
+        outcome.kind === 'await-approval'
+          ? await (await ctx.adapters.deployTarget(outcome.environment)).propose?.(manifest, ctx.log)
+          : undefined;
+      const stop = describeStop(outcome, manifest, proposal);
       const summary = outcome.deployed.length
         ? `${manifest.tag} stable in ${outcome.deployed.join(', ')}; ${stop}`
         : outcome.kind === 'done'
@@ -55,12 +61,12 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
   };
 }
 
-function describeStop(outcome: Outcome, manifest: ReleaseManifest): string {
+function describeStop(outcome: Outcome, manifest: ReleaseManifest, proposal: Proposal | undefined): string {
   switch (outcome.kind) {
     case 'done':
       return `live in every environment`;
     case 'await-approval':
-      return `${outcome.environment} waits for approval: run \`${outcome.command}\``;
+      return `${outcome.environment} waits for approval: ${approvalSteps(outcome.command, proposal)}`;
     case 'blocked':
       return `not promoted to ${outcome.environment}: ${outcome.reason}`;
     case 'superseded':

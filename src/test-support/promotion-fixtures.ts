@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadConfig } from '../config/load.ts';
+import { promotionStorePath } from '../deploy/promotion/store-path.ts';
 import { PromotionStore, type Rollback } from '../deploy/promotion/store.ts';
+import type { Home } from '../shared/home.ts';
 import type { ReleaseIdentity } from '../deploy/promotion/types.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { sampleManifest } from './release-manifest-fixture.ts';
@@ -78,4 +81,15 @@ export function manifestOf(release: ReleaseIdentity): ReleaseManifest {
     ]),
   );
   return { ...base, version: release.version, createdAt: release.createdAt, images };
+}
+
+/** Opens the promotion store a repository's runs share (in `home`), for a test to read, and closes it after `use`. */
+export async function withPromotions<T>(repoDir: string, home: Home, use: (store: PromotionStore) => T): Promise<T> {
+  const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
+  const store = new PromotionStore(promotionStorePath(home, config.project, repoDir));
+  try {
+    return use(store);
+  } finally {
+    store.close();
+  }
 }

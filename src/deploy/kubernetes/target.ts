@@ -86,6 +86,11 @@ export class KubernetesTarget implements DeployTarget {
     };
   }
 
+  /** The checked API client, for a target that reads more of the same cluster (a GitOps target reading Argo CD). */
+  async apiClient(): Promise<KubeClient> {
+    return (await this.api()).client;
+  }
+
   async status(): Promise<EnvironmentStatus | undefined> {
     const { client } = await this.api();
     const { project } = this.options.config;

@@ -75,10 +75,10 @@ export function openGitHubFeedback(
   return new GitHubFeedback(gitHubClientOf(settings, env, addSecret), settings.repository);
 }
 
-type GitHubSettings = Extract<Config['forge'], { kind: 'github' }>;
+export type GitHubSettings = Extract<Config['forge'], { kind: 'github' }>;
 
 /** The client for a configured GitHub, its credential masked from then on. */
-function gitHubClientOf(
+export function gitHubClientOf(
   settings: GitHubSettings,
   env: NodeJS.ProcessEnv,
   addSecret: (value: string | undefined) => void,

@@ -342,6 +342,8 @@ function newAjv(options: { coerceTypes?: boolean }): Ajv2020 {
   // bare `required` lists (the check-run update's conclusion), which is valid JSON Schema.
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, ...options });
   formats.default(ajv);
+  // GitHub's own format: a repository's "name with owner" (the pull request's head_repo).
+  ajv.addFormat('repo.nwo', /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/);
   // A description is added whole, so its schemas' `#/components/...` references resolve; ajv then
   // compiles its root, whose top-level sections validate nothing.
   ajv.addVocabulary(['source', 'paths', 'events', 'components']);

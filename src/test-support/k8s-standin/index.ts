@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { BehaviourMatch, RolloutBehaviour, RolloutBehaviourKind } from './behaviour.ts';
@@ -32,6 +32,11 @@ export interface KubeStandin {
   /** A stored object by apiVersion and kind, as a GET would return it. */
   get(apiVersion: string, kind: string, namespace: string | undefined, name: string): StoredObject | undefined;
   list(apiVersion: string, kind: string, namespace?: string): StoredObject[];
+  /**
+   * Creates or replaces an object as a controller would, whatever its kind allows clients (an Argo
+   * CD Application and its status); the server sets uid, creation time and resourceVersion.
+   */
+  set(object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [key: string]: unknown }): StoredObject;
   /** Every request served so far, in order. */
   requests: RecordedRequest[];
   /** How new pods of matching deployments behave from now on; the last matching rule wins, `ready` by default. */
@@ -67,6 +72,17 @@ export async function startKubeStandin(options: KubeStandinOptions = {}): Promis
     requests,
     get: (apiVersion, kind, namespace, name) => store.get(typeOf(apiVersion, kind), namespace, name),
     list: (apiVersion, kind, namespace) => store.list(typeOf(apiVersion, kind), namespace),
+    set: (object) => {
+      const type = typeOf(object.apiVersion, object.kind);
+      const existing = store.get(type, object.metadata.namespace, object.metadata.name);
+      const metadata = {
+        uid: existing?.metadata.uid ?? randomUUID(),
+        creationTimestamp: existing?.metadata.creationTimestamp ?? new Date().toISOString(),
+        resourceVersion: '',
+        ...object.metadata,
+      };
+      return store.put(type, { ...object, metadata });
+    },
     setRolloutBehaviour: (match, behaviour) =>
       simulator.setBehaviour(match, typeof behaviour === 'string' ? { kind: behaviour } : behaviour),
     serveService: (namespace, name, handler) => backends.serve(namespace, name, handler),

@@ -31,7 +31,7 @@ const type = (
   subresources,
 });
 
-/** The subset of the API Slipway renders and a deploy reads back. */
+/** The subset of the API Slipway renders and a deploy reads back, and Argo CD's Application. */
 export const resourceTypes: ResourceType[] = [
   type('', 'v1', 'Namespace', 'namespaces', false, true, ['status']),
   type('', 'v1', 'ConfigMap', 'configmaps', true, true),
@@ -46,6 +46,8 @@ export const resourceTypes: ResourceType[] = [
   type('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, true),
   type('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, true, ['status']),
   type('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, true, ['status']),
+  // Argo CD's Application, which a GitOps deploy reads; its status is what a test sets (see KubeStandin.set).
+  type('argoproj.io', 'v1alpha1', 'Application', 'applications', true, false, ['status']),
 ];
 
 export function apiVersionOf(resource: ResourceType): string {

@@ -1,4 +1,4 @@
 export type { Finding, KubeObject } from './types.ts';
 export { renderManifests } from './render.ts';
 export { findingsFailure, validateManifests } from './validate.ts';
-export { writeManifests } from './write.ts';
+export { manifestFiles, writeManifests, type ManifestFile } from './write.ts';

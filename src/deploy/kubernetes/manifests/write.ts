@@ -5,32 +5,39 @@ import { stagingPath, writeFileAtomic } from '../../../shared/fs.ts';
 import { kindRank } from './order.ts';
 import type { KubeObject } from './types.ts';
 
+/** One file of a rendered environment: its name inside the directory and its YAML. */
+export interface ManifestFile {
+  name: string;
+  text: string;
+}
+
 /**
- * Writes one YAML file per object plus a kustomization.yaml listing them, replacing `outDir` as
- * a whole (staged beside it, then renamed) so it never holds a mix of two renders. Returns the
- * paths written, kustomization.yaml last.
+ * The files of a rendered environment, pure: one YAML file per object in apply order, then a
+ * kustomization.yaml listing them. What `writeManifests` writes and a GitOps commit carries.
+ */
+export function manifestFiles(objects: KubeObject[]): ManifestFile[] {
+  const files = [...objects].sort(byApplyOrder).map((object) => ({ name: fileName(object), text: toYaml(object) }));
+  const resources = files.map((file) => file.name);
+  return [...files, { name: 'kustomization.yaml', text: toYaml(kustomization(objects, resources)) }];
+}
+
+/**
+ * Writes the manifest files (see manifestFiles), replacing `outDir` as a whole (staged beside it,
+ * then renamed) so it never holds a mix of two renders. Returns the paths written,
+ * kustomization.yaml last.
  */
 export async function writeManifests(objects: KubeObject[], outDir: string): Promise<string[]> {
-  const files = [...objects].sort(byApplyOrder).map((object) => ({ name: fileName(object), object }));
+  const files = manifestFiles(objects);
   const staging = stagingPath(outDir);
   try {
-    for (const { name, object } of files) await writeFileAtomic(join(staging, name), toYaml(object));
-    await writeFileAtomic(
-      join(staging, 'kustomization.yaml'),
-      toYaml(
-        kustomization(
-          objects,
-          files.map((f) => f.name),
-        ),
-      ),
-    );
+    for (const { name, text } of files) await writeFileAtomic(join(staging, name), text);
     await rm(outDir, { recursive: true, force: true });
     await rename(staging, outDir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     throw error;
   }
-  return [...files.map((f) => join(outDir, f.name)), join(outDir, 'kustomization.yaml')];
+  return files.map((file) => join(outDir, file.name));
 }
 
 /**
