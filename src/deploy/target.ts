@@ -48,6 +48,11 @@ export interface DeployRequest {
   /** The run deploying it: a local revision is named after it. */
   runId: number;
   log: (line: string) => void;
+  /**
+   * Set when `slipway rollback` puts this earlier release back in place of `from`: a person asked
+   * for it, so the environment's review (a GitOps pull request) is not asked for again.
+   */
+  rollback?: { from: string; reason: string };
 }
 
 /** A release serving in an environment. */

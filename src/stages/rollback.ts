@@ -50,7 +50,7 @@ export function rollbackStage(request: RollbackRequest): PipelineStage<RollbackO
         onStep: ctx.log,
         deploy: async (live) => {
           const target = await ctx.adapters.deployTarget(environment);
-          const deployed = await target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log });
+          const deployed = await target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log, rollback: { from, reason } });
           live(deployed.url);
           await smokeTest(ctx, deployed);
           await judgeStability(ctx, target, deployed);

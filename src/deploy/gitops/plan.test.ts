@@ -38,6 +38,18 @@ describe('the planned tree', () => {
 });
 
 describe('the commit message', () => {
+  it("of a rollback names the release it replaces and the reason, above the release's own lines", () => {
+    const message = releaseCommitMessage('embark', 'prod', release, { from: 'v1.6.0', reason: 'checkout answers 500' });
+    expect(message.split('\n').slice(0, 5)).toEqual([
+      'Roll back embark prod from v1.6.0 to v1.5.0',
+      '',
+      'Rolled back: checkout answers 500',
+      '',
+      `Release v1.5.0 (embark 1.5.0), built from commit ${'c'.repeat(40)}.`,
+    ]);
+    expect(message).toContain('Slipway-Release: v1.5.0\n');
+  });
+
   it('names the release, its source commit and every image by digest, with trailers to read back', () => {
     expect(releaseCommitMessage('embark', 'dev', release)).toBe(
       [

@@ -1,21 +1,31 @@
 import type { GitOpsConfig } from '../../config/gitops-schema.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
+import type { DeployRequest } from '../target.ts';
 
 /** The trailers a release's commit carries, read back by `status` to say which release a commit deployed. */
 export const releaseTrailer = 'Slipway-Release';
 export const sourceTrailer = 'Slipway-Commit';
 
 /**
- * The commit that puts a release into an environment: its subject names the release, its body the
- * source commit and every image by digest, so the deploy repository's log alone says what runs.
+ * The commit that puts a release into an environment: its subject names the release (and, for a
+ * rollback, the release it replaces, with the reason), its body the source commit and every image
+ * by digest, so the deploy repository's log alone says what runs.
  */
-export function releaseCommitMessage(project: string, environment: string, release: ReleaseManifest): string {
+export function releaseCommitMessage(
+  project: string,
+  environment: string,
+  release: ReleaseManifest,
+  rollback?: DeployRequest['rollback'],
+): string {
   const images = Object.entries(release.images)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([service, image]) => `- ${service}: ${image.reference}`);
   return [
-    `Deploy ${project} ${release.tag} to ${environment}`,
+    rollback
+      ? `Roll back ${project} ${environment} from ${rollback.from} to ${release.tag}`
+      : `Deploy ${project} ${release.tag} to ${environment}`,
     '',
+    ...(rollback ? [`Rolled back: ${rollback.reason}`, ''] : []),
     `Release ${release.tag} (${project} ${release.version}), built from commit ${release.commit}.`,
     '',
     'Images:',

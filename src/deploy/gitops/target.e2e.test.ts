@@ -197,4 +197,20 @@ describe('a manual gate', () => {
     // Once merged there is nothing left to review.
     expect(await prod.propose!(release, log)).toEqual({ description: 'v1.2.0 is already in main of deploy.git' });
   });
+
+  it('takes a rollback straight to the branch, with its reason: the person who rolled back decided it already', async () => {
+    const prod = await target('prod');
+    const main = deployRepo.head('main');
+    const deployed = await prod.deploy({ release, runId: 4, log, rollback: { from: 'v1.3.0', reason: 'checkout answers 500' } });
+    const head = deployRepo.head('main')!;
+    expect(head).not.toBe(main);
+    expect(deployed.revision).toBe(head.slice(0, 12));
+    expect(deployRepo.message(head).split('\n').slice(0, 3)).toEqual([
+      'Roll back embark prod from v1.3.0 to v1.2.0',
+      '',
+      'Rolled back: checkout answers 500',
+    ]);
+    expect(deployRepo.files('main', prodPath)).toContain('kustomization.yaml');
+    expect(deployRepo.branches()).toEqual(['main']);
+  });
 });

@@ -95,12 +95,13 @@ export class GitOpsTarget implements DeployTarget {
     return { checked: [], summary: `no server-side dry run: Argo CD applies the manifests from ${this.remote.display}` };
   }
 
-  async deploy({ release, log }: DeployRequest): Promise<DeployedEnvironment> {
+  async deploy({ release, log, rollback }: DeployRequest): Promise<DeployedEnvironment> {
     const { branch, path } = this.gitops;
     const files = this.tree(release);
     let revision: string;
     let previous: ManifestFile[] | undefined;
-    if (this.settings.gate === 'manual') {
+    // A rollback is a person's decision already: it is committed, not proposed for review again.
+    if (this.settings.gate === 'manual' && !rollback) {
       const merged = await mergedHead(this.remote, { branch, path, files });
       if (!merged) {
         const review = reviewBranch(this.environment, release.tag);
@@ -112,7 +113,7 @@ export class GitOpsTarget implements DeployTarget {
       log(`${release.tag} is merged into ${branch} of ${this.remote.display} at ${merged.slice(0, 12)}`);
       revision = merged;
     } else {
-      const message = releaseCommitMessage(this.options.config.project, this.environment, release);
+      const message = releaseCommitMessage(this.options.config.project, this.environment, release, rollback);
       const committed = await commitTree(this.remote, { branch, path, files, message }, log);
       revision = committed.commit!;
       previous = committed.previous;
