@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Failure } from '../../shared/feedback/failure.ts';
+import { resolveInRoot, UnsafeEntryError } from '../../shared/confined-path.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { git, GitError, gitResult, type GitOptions } from '../../shared/git.ts';
 import { redact } from '../../shared/redactor.ts';
@@ -64,11 +65,28 @@ export class DeployCheckout {
    * branch's tree.
    */
   async replace(path: string, files: ManifestFile[]): Promise<boolean> {
-    await rm(join(this.dir, path), { recursive: true, force: true });
-    for (const file of files) await writeFileAtomic(join(this.dir, path, file.name), file.text);
+    const target = await this.realPath(path);
+    await rm(target, { recursive: true, force: true });
+    for (const file of files) await writeFileAtomic(join(target, file.name), file.text);
     await run(this.remote, this.dir, ['add', '-A', '--', path], `stage ${path}`);
     const staged = await gitResult(this.dir, ['diff', '--cached', '--quiet']);
     return staged.code !== 0;
+  }
+
+  /**
+   * Where `path` is in the checkout, through real directories only: a symbolic link the deploy
+   * repository holds on the way could otherwise send the removal and the writes outside it.
+   */
+  private async realPath(path: string): Promise<string> {
+    try {
+      return await resolveInRoot(this.dir, path, { parentLinks: 'refuse' });
+    } catch (error) {
+      if (!(error instanceof UnsafeEntryError)) throw error;
+      throw new Failure(`${path} in ${this.remote.display} goes through the symbolic link ${error.path}`, {
+        details: ["Slipway writes an environment's manifests into real directories of the deploy repository only."],
+        hint: `replace the link ${error.path} in the deploy repository with a directory, or point gitops.path elsewhere`,
+      });
+    }
   }
 
   /** The files under `path` as fetched (none where it does not exist), read as text: what a failed deploy puts back. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ let redactor: Redactor;
 let lines: string[];
 const release = embarkReleaseOf('1.2.0', '1');
 
-function target(repository: string, services = embarkConfig().services): GitOpsTarget {
+function target(repository: string, services = embarkConfig().services, path = 'nonprod'): GitOpsTarget {
   const config = configSchema.parse({
     project: 'embark',
     services,
@@ -25,7 +25,7 @@ function target(repository: string, services = embarkConfig().services): GitOpsT
       nonprod: {
         namespace: 'embark-nonprod',
         host: 'nonprod.embark.test',
-        gitops: { repository, path: 'nonprod', syncTimeoutSeconds: 0.05 },
+        gitops: { repository, path, syncTimeoutSeconds: 0.05 },
       },
     },
   });
@@ -99,5 +99,24 @@ describe('GitOps deploys that cannot happen', () => {
     expect(failure.specific).toContain('Deployment/embark-backend');
     expect(deployRepo.head('main')).toBe(before);
     expect(deployRepo.branches()).toEqual(['main']);
+  });
+
+  it('never writes through a symbolic link the deploy repository holds on the way to its path', async () => {
+    const outside = join(dir, 'outside');
+    await mkdir(join(outside, 'nonprod'), { recursive: true });
+    await writeFile(join(outside, 'nonprod', 'keep.txt'), 'not the deploy repository\n');
+    const deployRepo = BareDeployRepository.create(join(dir, 'deploy.git'));
+    // `clusters` -> the directory outside: a deploy to clusters/nonprod would replace outside/nonprod.
+    const link = deployRepo.git(['hash-object', '-w', '--stdin'], outside);
+    const tree = deployRepo.git(['mktree'], `120000 blob ${link}\tclusters\n`);
+    const commit = deployRepo.git(['commit-tree', tree, '-p', deployRepo.head('main')!, '-m', 'a link']);
+    deployRepo.git(['update-ref', 'refs/heads/main', commit]);
+    const failure = await failureOf(
+      target(join(dir, 'deploy.git'), embarkConfig().services, 'clusters/nonprod').deploy({ release, runId: 1, log: () => undefined }),
+    );
+    expect(failure.specific).toBe(`clusters/nonprod in ${join(dir, 'deploy.git')} goes through the symbolic link clusters`);
+    expect(failure.hint).toContain('replace the link clusters');
+    expect(await readdir(join(outside, 'nonprod'))).toEqual(['keep.txt']);
+    expect(deployRepo.head('main')).toBe(commit);
   });
 });
