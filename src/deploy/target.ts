@@ -34,6 +34,12 @@ export interface DeployTarget {
    * change by review (a GitOps deploy repository's branch and pull request). Idempotent.
    */
   propose?(release: ReleaseManifest, log: (line: string) => void): Promise<Proposal>;
+  /**
+   * Whether an approved release can go in now: false while what `propose` offered is not accepted
+   * yet (its pull request not merged), so the release keeps waiting at the gate instead of failing.
+   * A target without a review of its own takes any approved release.
+   */
+  accepted?(release: ReleaseManifest): Promise<boolean>;
 }
 
 /** What a person reviews before approving a release at a manual gate. */

@@ -131,12 +131,16 @@ describe('releases in GitOps mode', () => {
     expect(deployRepo.files('slipway/prod/v1.0.0', 'clusters')).toEqual(['nonprod', 'prod']);
     const mainBefore = deployRepo.head('main');
 
-    // Approved before the review is merged: the deploy to prod refuses, and main is untouched.
+    // Approved before the review is merged: the approval is kept, prod keeps waiting for the merge
+    // (nothing failed, no deploy began), and main is untouched.
     const early = await outputOf(() => approveCommand({ args: ['prod', 'v1.0.0'], repo: repoDir, home: home.root }));
-    expect(early.code).toBe(1);
-    expect(early.text).toContain('v1.0.0 is not merged into main of ../deploy.git yet');
+    expect(early.code, early.text).toBe(0);
+    expect(early.text).toContain('v1.0.0 approved for prod');
+    expect(early.text).toContain(
+      'prod waits for approval: merge slipway/prod/v1.0.0 into main of ../deploy.git, then run `slipway approve prod v1.0.0`',
+    );
     expect(deployRepo.head('main')).toBe(mainBefore);
-    await withPromotions(repoDir, home, (store) => expect(store.record('prod', 'v1.0.0')?.status).toBe('failed'));
+    await withPromotions(repoDir, home, (store) => expect(store.record('prod', 'v1.0.0')?.status).toBe('awaiting-approval'));
 
     // Merged, then approved again: prod runs it, by the merge commit.
     const merge = deployRepo.merge('slipway/prod/v1.0.0', 'main');

@@ -24,22 +24,23 @@ export const deploy: PipelineStage<DeployOutputs> = {
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const environment = targetEnvironment(ctx.config);
     const store = await ctx.adapters.promotions();
+    const target = await ctx.adapters.deployTarget(environment);
     const entry = await enterFirstEnvironment({
       store,
       gates: environmentGates(ctx.config.environments),
       environment,
       release: manifest,
       onStep: ctx.log,
+      accepted: async () => (await target.accepted?.(manifest)) ?? true,
     });
     if (entry.kind === 'await-approval') {
-      const proposal = await (await ctx.adapters.deployTarget(environment)).propose?.(manifest, ctx.log);
+      const proposal = await target.propose?.(manifest, ctx.log);
       throw new StageStopped(`${environment} waits for approval: ${approvalSteps(entry.command, proposal)}`);
     }
     if (entry.kind === 'stable-only') throw new StageStopped(`${manifest.tag} not deployed: ${entry.reason}`);
     if (entry.kind === 'superseded')
       throw new StageStopped(`${manifest.tag} not deployed: ${entry.by}, a newer release, supersedes it in ${environment}`);
     ctx.adapters.holdLease(entry.lease);
-    const target = await ctx.adapters.deployTarget(environment);
     const deployed = await inFirstEnvironment(ctx, environment, manifest.tag, () =>
       target.deploy({ release: manifest, runId: ctx.run.id, log: ctx.log }),
     );

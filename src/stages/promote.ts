@@ -34,6 +34,7 @@ export function promoteStage(needs: string[]): PipelineStage<PromoteOutputs> {
         release: releaseIdentity(manifest),
         retryFailed: true,
         onStep: ctx.log,
+        accepted: async (environment) => (await (await ctx.adapters.deployTarget(environment)).accepted?.(manifest)) ?? true,
         deploy: async (environment, live) => {
           current = environment;
           const target = await ctx.adapters.deployTarget(environment);

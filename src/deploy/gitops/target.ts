@@ -148,6 +148,12 @@ export class GitOpsTarget implements DeployTarget {
     return { description: `${merge} (pull request #${pull.number}: ${pull.url})`, url: pull.url };
   }
 
+  async accepted(release: ReleaseManifest): Promise<boolean> {
+    if (this.settings.gate !== 'manual') return true;
+    const { branch, path } = this.gitops;
+    return (await mergedHead(this.remote, { branch, path, files: this.tree(release) })) !== undefined;
+  }
+
   async status(): Promise<EnvironmentStatus | undefined> {
     const history = await deployHistory(this.remote, this.gitops);
     if (history.length === 0) return undefined;

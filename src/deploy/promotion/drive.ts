@@ -1,5 +1,5 @@
 import { acquireDeployLease, type AcquireOptions, type DeployLease } from './lease.ts';
-import { planPromotion, type PromotionStep } from './plan.ts';
+import { approveCommand, planPromotion, type PromotionStep } from './plan.ts';
 import type { PromotionStore } from './store.ts';
 import type { EnvironmentGate, ReleaseIdentity } from './types.ts';
 
@@ -13,6 +13,11 @@ export interface PromotionDrive {
    * `live(url)` once the release serves there; resolve once it is stable; throw when it is not.
    */
   deploy(environment: string, live: (url: string) => void): Promise<void>;
+  /**
+   * Whether the environment takes the approved release now (its review merged); when false the
+   * release keeps waiting at the gate. Default: always.
+   */
+  accepted?(environment: string): Promise<boolean>;
   /** Deploy again where the release failed before (a run started on purpose). */
   retryFailed?: boolean;
   lease?: AcquireOptions;
@@ -46,7 +51,12 @@ export async function drivePromotion(drive: PromotionDrive): Promise<PromotionOu
     const step = planPromotion(gates, view, { retryFailed: drive.retryFailed && deployed.length === 0 });
     if (step.kind === 'done') return { kind: 'done', deployed };
     if (step.kind === 'blocked' || step.kind === 'stable-only') return { ...step, deployed };
-    const entry = await enterEnvironment(store, release.tag, step, { lease: drive.lease, onStep });
+    // Approved, but what the target offered for review is not accepted yet: it waits at the gate.
+    const here =
+      step.kind === 'deploy' && drive.accepted && !(await drive.accepted(step.environment))
+        ? { kind: 'await-approval' as const, environment: step.environment, command: approveCommand(step.environment, release.tag) }
+        : step;
+    const entry = await enterEnvironment(store, release.tag, here, { lease: drive.lease, onStep });
     if (entry.kind !== 'entered') return { ...entry, deployed };
     const { environment, lease } = entry;
     try {

@@ -1,7 +1,7 @@
 import type { ReleaseManifest } from '../../release/manifest.ts';
 import { enterEnvironment, type EnvironmentEntry } from './drive.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { planPromotion, type PromotionStep } from './plan.ts';
+import { approveCommand, planPromotion, type PromotionStep } from './plan.ts';
 import type { PromotionStore } from './store.ts';
 import { releaseIdentity, type EnvironmentGate } from './types.ts';
 
@@ -17,6 +17,8 @@ export async function enterFirstEnvironment(opts: {
   environment: string;
   release: ReleaseManifest;
   onStep: (line: string) => void;
+  /** Whether the environment takes the release now (its review merged): when false it waits at the gate. */
+  accepted?: () => Promise<boolean>;
 }): Promise<EnvironmentEntry | Extract<PromotionStep, { kind: 'stable-only' }>> {
   const { store, gates, environment, release } = opts;
   store.recordRelease(releaseIdentity(release));
@@ -34,9 +36,11 @@ export async function enterFirstEnvironment(opts: {
   }
   const step = planPromotion(gates, view, { retryFailed: true });
   if (step.kind === 'stable-only' && step.environment === environment) return step;
-  const here =
+  let here =
     (step.kind === 'await-approval' || step.kind === 'superseded') && step.environment === environment
       ? step
       : { kind: 'deploy' as const, environment };
+  if (here.kind === 'deploy' && opts.accepted && !(await opts.accepted()))
+    here = { kind: 'await-approval', environment, command: approveCommand(environment, release.tag) };
   return enterEnvironment(store, release.tag, here, { onStep: opts.onStep });
 }

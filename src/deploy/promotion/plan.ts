@@ -50,11 +50,15 @@ export function planPromotion(environments: EnvironmentGate[], view: PromotionVi
         return { kind: 'blocked', environment, reason };
       }
     }
-    if (gate === 'manual' && !state.approval)
-      return { kind: 'await-approval', environment, command: `slipway approve ${environment} ${tag}` };
+    if (gate === 'manual' && !state.approval) return { kind: 'await-approval', environment, command: approveCommand(environment, tag) };
     return { kind: 'deploy', environment };
   }
   return { kind: 'done' };
+}
+
+/** The command that lets a release through an environment's manual gate. */
+export function approveCommand(environment: string, tag: string): string {
+  return `slipway approve ${environment} ${tag}`;
 }
 
 /** Why a rolled-back release goes nowhere again, and what to do instead. */
