@@ -11,7 +11,8 @@ import { readState } from '../deploy/local/runtime/state.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { homeAt, type Home } from '../shared/home.ts';
 import { failureOf } from '../test-support/failure-of.ts';
-import { createForgeRelease } from '../test-support/forge-release.ts';
+import { createForgeRelease, releaseOnForge } from '../test-support/forge-release.ts';
+import { withPromotions } from '../test-support/promotion-fixtures.ts';
 import { nodeBaseLayer } from '../test-support/node-base-layer.ts';
 import { writeOciImage } from '../test-support/oci-layout-writer.ts';
 import { sampleManifest } from '../test-support/release-manifest-fixture.ts';
@@ -26,6 +27,7 @@ import { runPipeline } from './pipeline.ts';
 let dir: string;
 let repoDir: string;
 let home: Home;
+const pagerToken = 'pager-7f3a9c1e5b2d4f60';
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'slipway-rollback-'));
@@ -39,7 +41,9 @@ beforeAll(async () => {
     environments: { prod: { namespace: 'embark-prod', host: 'prod.embark.test', gate: 'manual' } },
     smoke: [],
     stability: { windowSeconds: 0.3, intervalMs: 100 },
+    secrets: ['SLIPWAY_TEST_PAGER_TOKEN'],
   };
+  process.env.SLIPWAY_TEST_PAGER_TOKEN = pagerToken;
   await writeFile(join(repoDir, 'slipway.config.json'), JSON.stringify(config));
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repoDir, stdio: 'pipe' });
   git('init', '-q', '-b', 'main');
@@ -50,6 +54,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await quietly(() => envCommand({ args: ['down'], repo: repoDir, home: home.root }));
   await rm(dir, { recursive: true, force: true });
+  delete process.env.SLIPWAY_TEST_PAGER_TOKEN;
 });
 
 /** A release as the release stage leaves it: its image pushed by digest, its manifest on the forge. */
@@ -127,5 +132,38 @@ describe('slipway rollback on the local runtime', () => {
 
     const refused = await failureOf(approveCommand({ args: ['prod', 'v1.1.0'], repo: repoDir, home: home.root }));
     expect(refused.specific).toMatch(/^v1\.1\.0 was rolled back in prod by \S+: no reason given$/);
+  });
+
+  it('keeps a secret pasted into the reason out of the store and the forge, and refuses to go back further than the first release', async () => {
+    const fixed = await release('1.2.0', '2026-11-27T12:00:00.000Z');
+    await releaseToProd(fixed);
+    const rolledBack = await quietly(() =>
+      rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root, reason: `paged with ${pagerToken}: errors` }),
+    );
+    expect(rolledBack.code, rolledBack.stdout).toBe(0);
+    expect(rolledBack.stdout).toMatch(/rolled back prod from v1\.2\.0 to v1\.0\.0: paged with \*\*\*: errors/);
+    expect(rolledBack.stdout).not.toContain(pagerToken);
+    await withPromotions(repoDir, home, (store) => {
+      expect(store.record('prod', 'v1.2.0')?.detail).toMatch(/paged with \*\*\*: errors$/);
+      expect(store.withdrawal('v1.2.0')?.reason).toBe('paged with ***: errors');
+    });
+    const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
+    const note = (await releaseOnForge(home, config, repoDir, 'v1.2.0'))?.body ?? '';
+    expect(note).toContain('paged with ***: errors');
+    expect(note).not.toContain(pagerToken);
+
+    // v1.1.0 was rolled back itself, and nothing before v1.0.0 was stable: there is nowhere to go.
+    const nowhere = await runPipeline({
+      repoDir,
+      home,
+      trigger: 'rollback prod',
+      scope: 'rollback',
+      rollback: { environment: 'prod', reason: 'again', by: 'ana' },
+      listener: () => {},
+    });
+    expect(nowhere.failures.map((failure) => [failure.message, failure.specific])).toEqual([
+      ['Rollback failed', 'no release before v1.0.0 was stable in prod: there is nothing to roll back to'],
+    ]);
+    expect(nowhere.failures[0].details).toEqual(['releases in prod: v1.2.0 (rolled back), v1.1.0 (rolled back), v1.0.0 (stable)']);
   });
 });
