@@ -44,7 +44,7 @@ describe('slipway init github', () => {
     expect(result.code, result.output).toBe(0);
     const text = await readFile(workflowFile(), 'utf8');
     expect(await workflowProblems(text)).toEqual([]);
-    expect(Object.keys((parse(text) as { jobs: object }).jobs)).toEqual(['ci', 'release', 'release-half', 'approve']);
+    expect(Object.keys((parse(text) as { jobs: object }).jobs)).toEqual(['ci', 'release', 'release-half', 'approve', 'rollback']);
     const printed = result.stdout;
     expect(printed).toMatch(
       /^\.github\/workflows\/slipway\.yml written: pull requests run slipway ci; pushes to main run slipway run, then slipway release in the same run \(needs\)/,

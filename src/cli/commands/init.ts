@@ -55,5 +55,6 @@ function summary(wiring: GitHubWiring): string {
     wiring.manualEnvironments === undefined || wiring.manualEnvironments.length
       ? `; promotions through manual gates from Actions > Slipway > Run workflow${wiring.manualEnvironments ? ` (${wiring.manualEnvironments.join(', ')})` : ''}`
       : '';
-  return `pull requests run slipway ci; pushes to ${wiring.mainBranch} run slipway run, then slipway release ${chain}${approve}`;
+  const rollback = wiring.environments === undefined || wiring.environments.length ? '; rollbacks from the same form' : '';
+  return `pull requests run slipway ci; pushes to ${wiring.mainBranch} run slipway run, then slipway release ${chain}${approve}${rollback}`;
 }

@@ -58,7 +58,7 @@ function environmentItems(wiring: GitHubWiring): string[] {
     ];
   return wiring.manualEnvironments.map(
     (name) =>
-      `${name}: add required reviewers (who may promote a release to ${name}: the approve job waits for one of them) and limit its deployment branches to ${wiring.mainBranch}`,
+      `${name}: add required reviewers (who may promote a release to ${name} or roll it back: the approve and rollback jobs wait for one of them) and limit its deployment branches to ${wiring.mainBranch}`,
   );
 }
 
@@ -80,6 +80,7 @@ function awsItems(wiring: GitHubWiring): string[] {
 function subjectsOf(job: JobId, repository: string, wiring: GitHubWiring): string[] {
   if (job === 'ci') return [`repo:${repository}:pull_request`];
   if (job === 'approve') return (wiring.manualEnvironments ?? ['<environment>']).map((name) => `repo:${repository}:environment:${name}`);
+  if (job === 'rollback') return (wiring.environments ?? ['<environment>']).map((name) => `repo:${repository}:environment:${name}`);
   return [`repo:${repository}:ref:refs/heads/${wiring.mainBranch}`];
 }
 
@@ -98,7 +99,7 @@ function settingItems(wiring: GitHubWiring): string[] {
         ]
       : []),
     ...(wiring.selfHostedDeploys
-      ? ['Actions > Runners: register a self-hosted runner, inside the cluster, for the deploying jobs (release-half, approve)']
+      ? ['Actions > Runners: register a self-hosted runner, inside the cluster, for the deploying jobs (release-half, approve, rollback)']
       : []),
   ];
 }

@@ -4,7 +4,7 @@ import { targetEnvironment } from '../../config/environments.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 
 /** The jobs of the generated workflow. */
-export type JobId = 'ci' | 'release' | 'release-half' | 'approve';
+export type JobId = 'ci' | 'release' | 'release-half' | 'approve' | 'rollback';
 export type ReleaseHalfChain = 'needs' | 'dispatch';
 
 /** What `slipway init github` learns from the repository (read by repository-facts.ts). */
@@ -53,6 +53,8 @@ export interface GitHubWiring {
   releaseHalf: ReleaseHalfChain;
   /** The approve job's choices; undefined when there is no configuration (the environment is typed in). */
   manualEnvironments?: string[];
+  /** Every environment, the rollback job's choices; undefined when there is no configuration. */
+  environments?: string[];
   /** The environment a release half deploys to first. */
   firstEnvironment?: string;
   credentials: Credential[];
@@ -89,9 +91,9 @@ export interface WiringInput {
 
 const buildingJobs: JobId[] = ['ci', 'release', 'release-half'];
 const trustedBuildingJobs: JobId[] = ['release', 'release-half'];
-const deployingJobs: JobId[] = ['release-half', 'approve'];
-const pipelineJobs: JobId[] = ['release', 'release-half', 'approve'];
-const allJobs: JobId[] = ['ci', 'release', 'release-half', 'approve'];
+const deployingJobs: JobId[] = ['release-half', 'approve', 'rollback'];
+const pipelineJobs: JobId[] = ['release', 'release-half', 'approve', 'rollback'];
+const allJobs: JobId[] = ['ci', 'release', 'release-half', 'approve', 'rollback'];
 
 /** AWS credentials come from OIDC; a long-lived key the configuration declares is not passed on. */
 const awsKeyNames = new Set(['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']);
@@ -134,13 +136,14 @@ export function planGitHubWiring(input: WiringInput): GitHubWiring {
           .filter(([, environment]) => environment.gate === 'manual')
           .map(([name]) => name)
       : undefined,
+    environments: config ? Object.keys(config.environments) : undefined,
     firstEnvironment: config && Object.keys(config.environments).length ? targetEnvironment(config) : undefined,
     credentials: needs.credentials(),
     kubeconfigDestinations: [...needs.kubeconfigDestinations],
     aws: needs.aws,
     browserJobs: [
       ...(config?.browserTests ? (['ci', 'release'] as JobId[]) : []),
-      ...(config?.smoke.some((check) => check.browser) ? (['release-half', 'approve'] as JobId[]) : []),
+      ...(config?.smoke.some((check) => check.browser) ? (['release-half', 'approve', 'rollback'] as JobId[]) : []),
     ],
     selfHostedDeploys: Object.values(config?.environments ?? {}).some((environment) => environment.cluster?.provider === 'in-cluster'),
     ciNeedsHistory: config?.coverage.changedLines !== undefined,

@@ -267,14 +267,19 @@ describe('slipway init github: jobs, chaining, permissions and concurrency', () 
     expect(contradiction.hint).toBe('drop --release-half, or change forge.releaseHalf to "needs"');
   });
 
-  it('approvals: a workflow_dispatch choosing among the manual gates, in a GitHub environment of that name, one deploy at a time per environment', async () => {
+  it('approvals: a workflow_dispatch naming the manual gates, in a GitHub environment of that name, one deploy at a time per environment', async () => {
     const { workflow } = await generate({ config: baseConfig });
     expect(workflow.on.workflow_dispatch.inputs).toMatchObject({
-      environment: { type: 'choice', options: ['staging', 'prod'] },
-      release: { type: 'string' },
+      action: { type: 'choice', options: ['approve', 'rollback'] },
+      environment: { type: 'choice', options: ['nonprod', 'staging', 'prod'] },
+      release: { type: 'string', required: false },
+      reason: { type: 'string', required: false },
     });
+    expect((workflow.on.workflow_dispatch.inputs!.environment as { description?: string }).description).toContain(
+      'approve: one with a manual gate, staging or prod',
+    );
     const approve = workflow.jobs.approve;
-    expect(approve.if).toBe("github.event_name == 'workflow_dispatch'");
+    expect(approve.if).toBe("github.event_name == 'workflow_dispatch' && inputs.action == 'approve'");
     expect(approve.environment).toBe('${{ inputs.environment }}');
     expect(approve.concurrency).toEqual({ group: 'slipway-deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
     expect(slipwayStep(approve).run).toBe('npx --no-install slipway approve "$APPROVE_ENVIRONMENT" "$RELEASE_TAG"');
@@ -291,6 +296,26 @@ describe('slipway init github: jobs, chaining, permissions and concurrency', () 
     ]);
   });
 
+  it('rollbacks: the same form rolls any environment back, --to and the reason from its inputs, through env only', async () => {
+    const { workflow, problems } = await generate({ config: baseConfig });
+    expect(problems).toEqual([]);
+    const rollback = workflow.jobs.rollback;
+    expect(rollback.if).toBe("github.event_name == 'workflow_dispatch' && inputs.action == 'rollback'");
+    expect(rollback.environment).toBe('${{ inputs.environment }}');
+    // A rollback and a promotion of one environment never run at once.
+    expect(rollback.concurrency).toEqual(workflow.jobs.approve.concurrency);
+    expect(slipwayStep(rollback).run).toBe(
+      'npx --no-install slipway rollback "$ROLLBACK_ENVIRONMENT" ${RELEASE_TAG:+--to "$RELEASE_TAG"} --reason "$ROLLBACK_REASON"',
+    );
+    expect(slipwayStep(rollback).env).toMatchObject({
+      ROLLBACK_ENVIRONMENT: '${{ inputs.environment }}',
+      RELEASE_TAG: '${{ inputs.release }}',
+      ROLLBACK_REASON: '${{ inputs.reason }}',
+    });
+    // contents: write for the note on the rolled-back release.
+    expect(rollback.permissions).toEqual({ contents: 'write', deployments: 'write', packages: 'read', checks: 'write', statuses: 'write' });
+  });
+
   it('without a configuration the environment is typed in, and with no manual gate there is nothing to approve', async () => {
     const bare = await generate({});
     expect(bare.problems).toEqual([]);
@@ -301,8 +326,9 @@ describe('slipway init github: jobs, chaining, permissions and concurrency', () 
     expect(bare.workflow.jobs['release-half'].concurrency.group).toBe('slipway-deploy-pipeline');
     const automatic = await generate({ config: { ...baseConfig, environments: { nonprod: environments.nonprod } } });
     expect(automatic.problems).toEqual([]);
-    expect(Object.keys(automatic.workflow.jobs)).toEqual(['ci', 'release', 'release-half']);
-    expect(automatic.workflow.on.workflow_dispatch).toBeUndefined();
+    // Only rolling back is left to dispatch.
+    expect(Object.keys(automatic.workflow.jobs)).toEqual(['ci', 'release', 'release-half', 'rollback']);
+    expect(automatic.workflow.on.workflow_dispatch.inputs!.action.options).toEqual(['rollback']);
   });
 
   it('splices no event or input value into a script: each reaches the shell through env', async () => {
@@ -326,8 +352,8 @@ describe('slipway init github: clusters', () => {
     const { workflow, problems, wiring } = await generate({ config: { ...baseConfig, environments: withClusters } });
     expect(problems).toEqual([]);
     const writing = (step: Step) => step.env?.KUBECONFIG_DATA === '${{ secrets.KUBECONFIG_DATA }}';
-    expect(jobsWith(workflow, (job) => job.steps.some(writing))).toEqual(['release-half', 'approve']);
-    expect(jobsWith(workflow, (job) => envOf(job).includes('LIGHTKEEPER_TOKEN'))).toEqual(['release-half', 'approve']);
+    expect(jobsWith(workflow, (job) => job.steps.some(writing))).toEqual(['release-half', 'approve', 'rollback']);
+    expect(jobsWith(workflow, (job) => envOf(job).includes('LIGHTKEEPER_TOKEN'))).toEqual(['release-half', 'approve', 'rollback']);
     const kubeconfig = workflow.jobs['release-half'].steps.find(writing)!;
     expect(kubeconfig.run).toContain('echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"');
     // It comes before Slipway's step, which reads KUBECONFIG.
@@ -359,7 +385,7 @@ describe('slipway init github: clusters', () => {
   it('an in-cluster environment puts the deploying jobs on a self-hosted runner', async () => {
     const nonprod = { ...environments.nonprod, cluster: { provider: 'in-cluster' } };
     const { workflow, wiring } = await generate({ config: { ...baseConfig, environments: { nonprod, prod: environments.prod } } });
-    expect(jobsWith(workflow, (job) => job['runs-on'] === 'self-hosted')).toEqual(['release-half', 'approve']);
+    expect(jobsWith(workflow, (job) => job['runs-on'] === 'self-hosted')).toEqual(['release-half', 'approve', 'rollback']);
     expect(
       githubSetup(wiring)
         .find((section) => section.title === 'Repository settings')!
@@ -437,14 +463,15 @@ describe('slipway init github: AWS through OIDC', () => {
       files: { 'deploy/eks.yaml': eks },
     });
     expect(problems).toEqual([]);
-    expect(jobsWith(workflow, (job) => job.permissions['id-token'] === 'write')).toEqual(['release-half', 'approve']);
+    expect(jobsWith(workflow, (job) => job.permissions['id-token'] === 'write')).toEqual(['release-half', 'approve', 'rollback']);
     expect(jobsWith(workflow, (job) => envOf(job).includes('NPM_TOKEN'))).toEqual(['ci', 'release', 'release-half']);
     noLongLivedKeys(text);
     expect(wiring.notes.join('\n')).toContain('AWS_SECRET_ACCESS_KEY is not passed to the jobs: AWS credentials come from OIDC');
     const aws = githubSetup(wiring)
       .find((section) => section.title.startsWith('AWS'))!
       .items.join('\n');
-    expect(aws).toContain('repo:OWNER/REPO:environment:prod (approve)');
+    expect(aws).toContain('repo:OWNER/REPO:environment:prod (approve, rollback)');
+    expect(aws).toContain('repo:OWNER/REPO:environment:nonprod (rollback)');
   });
 
   it('refuses a committed kubeconfig that is not one, naming the file and the setting', async () => {
@@ -467,8 +494,19 @@ describe('slipway init github: secrets go only to the jobs that need them', () =
       forge: { ...githubForge, tokenEnv: 'SLIPWAY_GITHUB_TOKEN' },
       notify: { slack: { webhookUrlEnv: 'SLACK_WEBHOOK_URL' } },
     });
-    expect(jobsWith(workflow, (job) => envOf(job).includes('SLACK_WEBHOOK_URL'))).toEqual(['release', 'release-half', 'approve']);
-    expect(jobsWith(workflow, (job) => envOf(job).includes('SLIPWAY_GITHUB_TOKEN'))).toEqual(['ci', 'release', 'release-half', 'approve']);
+    expect(jobsWith(workflow, (job) => envOf(job).includes('SLACK_WEBHOOK_URL'))).toEqual([
+      'release',
+      'release-half',
+      'approve',
+      'rollback',
+    ]);
+    expect(jobsWith(workflow, (job) => envOf(job).includes('SLIPWAY_GITHUB_TOKEN'))).toEqual([
+      'ci',
+      'release',
+      'release-half',
+      'approve',
+      'rollback',
+    ]);
     expect(slipwayStep(workflow.jobs.release).env!.SLACK_WEBHOOK_URL).toBe('${{ secrets.SLACK_WEBHOOK_URL }}');
     const secrets = githubSetup(wiring).find((section) => section.title.startsWith('Secrets'))!.items;
     expect(secrets.map((item) => item.split(':')[0])).toEqual(['SLIPWAY_GITHUB_TOKEN', 'SLACK_WEBHOOK_URL']);
@@ -492,6 +530,7 @@ describe('slipway init github: secrets go only to the jobs that need them', () =
       'release',
       'release-half',
       'approve',
+      'rollback',
     ]);
     expect(githubSetup(wiring).find((section) => section.title === 'GitHub token')!.items[0]).toMatch(
       /^install the GitHub App on this repository/,
@@ -535,6 +574,7 @@ describe('slipway init github: secrets go only to the jobs that need them', () =
       'release',
       'release-half',
       'approve',
+      'rollback',
     ]);
   });
 });

@@ -20,13 +20,14 @@ const runnerChromium = '/usr/bin/google-chrome';
  */
 export function githubWorkflow(wiring: GitHubWiring): Record<string, unknown> {
   const approve = wiring.manualEnvironments === undefined || wiring.manualEnvironments.length > 0;
+  const rollback = wiring.environments === undefined || wiring.environments.length > 0;
   return {
     name: 'Slipway',
     on: {
       pull_request: {},
       push: { branches: [wiring.mainBranch] },
       ...(wiring.releaseHalf === 'dispatch' ? { repository_dispatch: { types: [releaseDispatchType] } } : {}),
-      ...(approve ? { workflow_dispatch: { inputs: approveInputs(wiring.manualEnvironments) } } : {}),
+      ...(rollback ? { workflow_dispatch: { inputs: dispatchInputs(wiring, approve) } } : {}),
     },
     // Least privilege: no job gets a permission its own block does not grant.
     permissions: {},
@@ -35,6 +36,7 @@ export function githubWorkflow(wiring: GitHubWiring): Record<string, unknown> {
       release: releaseJob(wiring),
       'release-half': releaseHalfJob(wiring),
       ...(approve ? { approve: approveJob(wiring) } : {}),
+      ...(rollback ? { rollback: rollbackJob(wiring) } : {}),
     },
   };
 }
@@ -50,12 +52,31 @@ export function workflowFileText(wiring: GitHubWiring, configFile: string | unde
   return `${header.join('\n')}\n${stringify(githubWorkflow(wiring), { lineWidth: 0 })}`;
 }
 
-function approveInputs(manualEnvironments: string[] | undefined): Record<string, unknown> {
+/**
+ * Actions > Slipway > Run workflow: approve a release at a manual gate, or roll an environment
+ * back. One form serves both (a workflow has one workflow_dispatch); each job checks its action.
+ */
+function dispatchInputs(wiring: GitHubWiring, approve: boolean): Record<string, unknown> {
+  const manual = wiring.manualEnvironments?.length ? ` (approve: one with a manual gate, ${wiring.manualEnvironments.join(' or ')})` : '';
+  const environment = 'The environment to promote the release to, or to roll back';
   return {
-    environment: manualEnvironments
-      ? { description: 'The environment to promote the release to', type: 'choice', required: true, options: manualEnvironments }
-      : { description: 'The environment to promote the release to (one with a manual gate)', type: 'string', required: true },
-    release: { description: 'The release to promote: its tag, e.g. v1.4.0', type: 'string', required: true },
+    action: {
+      description:
+        "approve: let a release through the environment's manual gate; rollback: put back the release that was stable there before",
+      type: 'choice',
+      required: true,
+      options: approve ? ['approve', 'rollback'] : ['rollback'],
+    },
+    environment: wiring.environments
+      ? { description: `${environment}${manual}`, type: 'choice', required: true, options: wiring.environments }
+      : { description: environment, type: 'string', required: true },
+    release: {
+      description:
+        'approve: the release to promote, by its tag (e.g. v1.4.0); rollback: the release to go back to (empty: the one stable before)',
+      type: 'string',
+      required: false,
+    },
+    reason: { description: 'rollback: why (recorded, and noted on the rolled-back release)', type: 'string', required: false },
   };
 }
 
@@ -137,7 +158,7 @@ function releaseHalfJob(wiring: GitHubWiring): Job {
 function approveJob(wiring: GitHubWiring): Job {
   return {
     name: 'slipway approve',
-    if: "github.event_name == 'workflow_dispatch'",
+    if: "github.event_name == 'workflow_dispatch' && inputs.action == 'approve'",
     'runs-on': deployRunner(wiring),
     // GitHub's protection rules for the environment (required reviewers) hold the job until they pass.
     environment: '${{ inputs.environment }}',
@@ -159,6 +180,41 @@ function approveJob(wiring: GitHubWiring): Job {
         name: 'Promote the release',
         run: `${slipway} approve "$APPROVE_ENVIRONMENT" "$RELEASE_TAG"`,
         env: { APPROVE_ENVIRONMENT: '${{ inputs.environment }}', RELEASE_TAG: '${{ inputs.release }}' },
+      }),
+    ],
+  };
+}
+
+function rollbackJob(wiring: GitHubWiring): Job {
+  return {
+    name: 'slipway rollback',
+    if: "github.event_name == 'workflow_dispatch' && inputs.action == 'rollback'",
+    'runs-on': deployRunner(wiring),
+    // The environment's protection rules hold a rollback as they hold a promotion.
+    environment: '${{ inputs.environment }}',
+    permissions: permissions(wiring, 'rollback', {
+      contents: 'write',
+      deployments: 'write',
+      ...(wiring.ghcr ? { packages: 'read' } : {}),
+      checks: 'write',
+      statuses: 'write',
+    }),
+    // One deploy at a time per environment: a rollback waits for a promotion there, and the other way round.
+    concurrency: { group: 'slipway-deploy-${{ inputs.environment }}', 'cancel-in-progress': false },
+    steps: [
+      checkout(),
+      // The earlier release's images are in the registry, by digest: only Slipway itself is needed.
+      ...toolchain(wiring),
+      ...awsCredentials(wiring, 'rollback'),
+      ...kubeconfigStep(wiring),
+      slipwayStep(wiring, 'rollback', {
+        name: 'Roll back the environment',
+        run: `${slipway} rollback "$ROLLBACK_ENVIRONMENT" \${RELEASE_TAG:+--to "$RELEASE_TAG"} --reason "$ROLLBACK_REASON"`,
+        env: {
+          ROLLBACK_ENVIRONMENT: '${{ inputs.environment }}',
+          RELEASE_TAG: '${{ inputs.release }}',
+          ROLLBACK_REASON: '${{ inputs.reason }}',
+        },
       }),
     ],
   };
