@@ -48,11 +48,12 @@ describe('slipway ci', () => {
     expect(first.output).toMatch(/packages +2 packages: 0 from cache, 2 built/);
     expect(first.output).toMatch(/unit +2 tests passed in 2 packages \(/);
     expect(first.stdout).toMatch(/Run #1: built and tested/);
+    expect(first.output).toMatch(/trigger +main @ [0-9a-f]{10} "fixture" by ci \(\d+ files changed\) \(/);
 
     // Nothing changed: the first run answers, without loading the pipeline.
     const second = await slipway({}, 'ci', '--repo', repo, '--home', home);
     expect(second.code, second.output).toBe(0);
-    expect(second.output).toMatch(/packages +unchanged since run #1 \(2 packages: 0 from cache, 2 built/);
+    expect(second.output).toMatch(/packages +unchanged since run #1, nothing redone \(run #1: 2 packages: 0 from cache, 2 built/);
     expect(second.stdout).toMatch(/Run #2: built and tested/);
 
     // A deleted output is noticed: the pipeline runs and restores it from the cache; so does a new file.
@@ -61,6 +62,8 @@ describe('slipway ci', () => {
     const third = await slipway({}, 'ci', '--repo', repo, '--home', home);
     expect(third.code, third.output).toBe(0);
     expect(third.output).toMatch(/packages +2 packages: 2 from cache, 0 built/);
+    // What is tested is the work tree: the trigger line names its uncommitted change.
+    expect(third.output).toMatch(/trigger +main @ .* changed; with 1 uncommitted change in the work tree, tested as they are\)/);
     expect(third.output).toMatch(/2 tests passed in 2 packages, 2 replayed from cache/);
     expect(await readFile(join(repo, 'packages/core/dist/index.js'), 'utf8')).toContain('double');
 

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -147,6 +147,24 @@ describe('engine', () => {
     expect(JSON.stringify(store.feedback(run.id))).not.toContain('hunter2-secret');
     expect(JSON.stringify(events)).not.toContain('hunter2-secret');
     expect(failures[0].specific).toBe('auth failed for ***');
+  });
+
+  it("keeps a tool's colour codes out of the log file, the events and the feedback", async () => {
+    const { run, failures } = await start([
+      stage('colourful', [], async (ctx) => {
+        ctx.log('\x1b[31m FAIL \x1b[39m src/a.test.ts');
+        throw new Failure('\x1b[1m1 test failed\x1b[22m', {
+          details: ['\x1b[2mexpected\x1b[22m 2'],
+          logExcerpt: ['\x1b[31m×\x1b[39m adds'],
+          hint: '\x1b[36mnpm test\x1b[39m',
+        });
+      }),
+    ]);
+    const logFile = join(homeAt(dir).runDir(run.id), 'logs', 'colourful.log');
+    expect(await readFile(logFile, 'utf8')).toBe(' FAIL  src/a.test.ts\n');
+    expect(JSON.stringify(events)).not.toContain('\\u001b');
+    expect(failures[0]).toMatchObject({ specific: '1 test failed', details: ['expected 2'], logExcerpt: ['× adds'], hint: 'npm test' });
+    expect(JSON.stringify(store.feedback(run.id))).not.toContain('\\u001b');
   });
 
   it('reports an unexpected error as a defect, with a hint', async () => {

@@ -1,4 +1,5 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { stripVTControlCharacters } from 'node:util';
 import { join } from 'node:path';
 import { feedbackFrom, type Feedback } from '../shared/feedback/feedback.ts';
 import type { RunStore, StageStatus } from '../shared/state/run-store.ts';
@@ -59,7 +60,8 @@ export async function runStages<Ctx extends EngineContext>({ store, stages, cont
     listener({ type: 'stage-start', runId, stage: stage.id, title: stage.title });
     const logFile = join(logDir, `${stage.id}.log`);
     const log = (line: string) => {
-      const clean = context.redactor.redact(line);
+      // A tool's colour codes stay out of the log file and the events: they are read as plain text.
+      const clean = stripVTControlCharacters(context.redactor.redact(line));
       appendFileSync(logFile, clean + '\n');
       listener({ type: 'stage-log', runId, stage: stage.id, line: clean });
     };

@@ -121,7 +121,11 @@ export async function replayUnchangedChecks(opts: {
     const head = miss.head;
     const stages = store
       .stages(previous.id)
-      .map((stage) => ({ ...stage, summary: `unchanged since run #${previous.id} (${stage.summary ?? ''})` }));
+      // Says what was reused: the earlier run's own words would read as work done now ("2 built").
+      .map((stage) => ({
+        ...stage,
+        summary: `unchanged since run #${previous.id}, nothing redone (run #${previous.id}: ${stage.summary ?? ''})`,
+      }));
     // One commit for the whole run: it is recorded complete or not at all.
     const run = store.atomically(() => {
       const created = store.createRun({

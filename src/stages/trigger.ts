@@ -1,5 +1,6 @@
 import type { PipelineStage } from './context.ts';
 import { gitResult } from '../shared/git.ts';
+import { counted } from '../shared/plural.ts';
 
 export interface TriggerOutputs {
   commit: string;
@@ -7,6 +8,8 @@ export interface TriggerOutputs {
   subject: string;
   author: string;
   changedFiles: string[];
+  /** Paths changed in the work tree and not committed: what the run builds and tests besides the commit. */
+  uncommitted: string[];
 }
 
 /** Stage 1: what started the run: the merge commit on main, and what it changed. */
@@ -18,16 +21,35 @@ export const trigger: PipelineStage<TriggerOutputs> = {
   failure: 'Could not read the triggering commit',
   async run(ctx) {
     // A merge commit's changes are relative to its first parent; a root commit changes everything.
-    const [show, diff] = await Promise.all([
+    const [show, diff, status] = await Promise.all([
       gitResult(ctx.repoDir, ['show', '-s', '--format=%H%n%an%n%s', ctx.run.commit]),
       gitResult(ctx.repoDir, ['diff-tree', '--no-commit-id', '--name-only', '-r', '-m', '--first-parent', '--root', ctx.run.commit]),
+      gitResult(ctx.repoDir, ['status', '--porcelain', '-z', '--untracked-files=all']),
     ]);
     if (show.code !== 0) throw new Error(`git show ${ctx.run.commit}: ${show.stderr.trim()}`);
     const [commit, author, subject] = show.stdout.trim().split('\n');
     const changedFiles = diff.stdout.split('\n').filter(Boolean);
+    const uncommitted = uncommittedPaths(status.stdout);
+    // Uncommitted edits are what is built and tested, not only the commit: the line says so.
+    const edits = uncommitted.length
+      ? `; with ${counted(uncommitted.length, 'uncommitted change')} in the work tree, tested as they are`
+      : '';
     return {
-      summary: `${ctx.run.branch} @ ${commit.slice(0, 10)} "${subject}" by ${author} (${changedFiles.length} files changed)`,
-      outputs: { commit, branch: ctx.run.branch, subject, author, changedFiles },
+      summary: `${ctx.run.branch} @ ${commit.slice(0, 10)} "${subject}" by ${author} (${counted(changedFiles.length, 'file')} changed${edits})`,
+      outputs: { commit, branch: ctx.run.branch, subject, author, changedFiles, uncommitted },
     };
   },
 };
+
+/** The paths of `git status --porcelain -z`: "XY path", a rename followed by its old path. */
+function uncommittedPaths(porcelain: string): string[] {
+  const entries = porcelain.split('\0');
+  const paths: string[] = [];
+  for (let index = 0; index < entries.length; index++) {
+    const entry = entries[index];
+    if (entry.length < 4) continue;
+    paths.push(entry.slice(3));
+    if (entry[0] === 'R' || entry[0] === 'C') index++;
+  }
+  return paths;
+}

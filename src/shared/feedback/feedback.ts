@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { Failure, type FailureLocation } from './failure.ts';
 import { exitCodeOf, hostFailureOf } from './host-failure.ts';
 
@@ -38,12 +39,13 @@ export function feedbackFrom(error: unknown, context: { runId: number; stage: st
     exitCode: host ? exitCodeOf(host) : (1 as const),
   };
   if (failure instanceof Failure) {
+    // A tool's colours are terminal codes: feedback goes to files, PR comments and Slack as plain text.
     return {
       ...base,
-      specific: failure.specific,
-      details: failure.details,
-      logExcerpt: failure.logExcerpt,
-      hint: failure.hint,
+      specific: stripVTControlCharacters(failure.specific),
+      details: failure.details.map(stripVTControlCharacters),
+      logExcerpt: failure.logExcerpt.map(stripVTControlCharacters),
+      hint: failure.hint === undefined ? undefined : stripVTControlCharacters(failure.hint),
       artifacts: failure.artifacts,
       ...(failure.locations.length ? { locations: failure.locations } : {}),
     };

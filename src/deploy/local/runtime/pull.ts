@@ -21,6 +21,7 @@ import {
   type ImageConfig,
 } from './oci.ts';
 import { applyLayer } from './unpack.ts';
+import { counted } from '../../../shared/plural.ts';
 
 export interface PulledImage {
   digest: string;
@@ -203,7 +204,7 @@ export async function pullImage(opts: {
     await prepareRootfs(join(staging, 'rootfs'));
     await rm(configBlob);
     await writeFile(join(staging, 'config.json'), JSON.stringify(config, null, 2));
-    opts.onLog?.(`unpacked ${image} ${digest} (${manifest.layers.length} layer${manifest.layers.length === 1 ? '' : 's'})`);
+    opts.onLog?.(`unpacked ${image} ${digest} (${counted(manifest.layers.length, 'layer')})`);
     await rename(staging, dir).catch(async (error: NodeJS.ErrnoException) => {
       // Another deploy unpacked the same digest meanwhile: its copy is as good as ours.
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;

@@ -1,3 +1,4 @@
+import { counted } from '../../../shared/plural.ts';
 export interface StabilityThresholds {
   windowSeconds: number;
   intervalMs: number;
@@ -74,10 +75,9 @@ export function judgeStability(samples: ProbeSample[], thresholds: StabilityThre
   if (samples.length === 0) reasons.push('no samples were taken');
   if (errorRate > thresholds.maxErrorRate) reasons.push(`error rate ${percent(errorRate)} % > ${percent(thresholds.maxErrorRate)} %`);
   if (p95Ms > thresholds.maxP95Ms) reasons.push(`p95 latency ${p95Ms} ms > ${thresholds.maxP95Ms} ms`);
-  if (counters.restarts > thresholds.maxRestarts)
-    reasons.push(`${counters.restarts} restart${counters.restarts === 1 ? '' : 's'} > ${thresholds.maxRestarts}`);
+  if (counters.restarts > thresholds.maxRestarts) reasons.push(`${counted(counters.restarts, 'restart')} > ${thresholds.maxRestarts}`);
   if (thresholds.maxErrorLogLines !== undefined && counters.errorLogLines > thresholds.maxErrorLogLines) {
-    reasons.push(`${counters.errorLogLines} error log line${counters.errorLogLines === 1 ? '' : 's'} > ${thresholds.maxErrorLogLines}`);
+    reasons.push(`${counted(counters.errorLogLines, 'error log line')} > ${thresholds.maxErrorLogLines}`);
   }
   return {
     stable: reasons.length === 0,

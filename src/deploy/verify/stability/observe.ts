@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Failure } from '../../../shared/feedback/failure.ts';
 import { judgeStability, type PodRestarts, type ProbeSample, type StabilityThresholds, type StabilityVerdict } from './judge.ts';
+import { counted } from '../../../shared/plural.ts';
 
 /**
  * A health endpoint: a URL fetched directly, or a request made some other way (through the
@@ -102,9 +103,9 @@ export function stabilityFailure(verdict: StabilityVerdict): Failure | undefined
     details: [
       `${evidence.samples} samples, ${evidence.failures} failed, p95 ${evidence.p95Ms} ms, ${evidence.restarts} restarts, ${evidence.errorLogLines} error log lines`,
       ...evidence.probes.map((p) => `${p.probe}: ${p.failures} of ${p.samples} failed${p.lastError ? ` (last: ${p.lastError})` : ''}`),
-      ...(evidence.restartsByPod ?? []).map((p) => `${p.restarts} restart${p.restarts === 1 ? '' : 's'} in ${p.pod}`),
+      ...(evidence.restartsByPod ?? []).map((p) => `${counted(p.restarts, 'restart')} in ${p.pod}`),
       ...(evidence.errorLogExamples
-        ? [`${evidence.errorLogLines} error log line${evidence.errorLogLines === 1 ? '' : 's'}, e.g. '${evidence.errorLogExamples[0]}'`]
+        ? [`${counted(evidence.errorLogLines, 'error log line')}, e.g. '${evidence.errorLogExamples[0]}'`]
         : []),
     ],
     logExcerpt: evidence.errorLogExamples,
