@@ -94,6 +94,28 @@ describe('slipway ci', () => {
     expect(second.output).toMatch(/packages +unchanged since run #1/);
   });
 
+  it('judges tests that write no report by their exit code, and measures no coverage nobody asked for', async () => {
+    const repo = join(work, 'plain-tests');
+    await createCiWorkspace(repo);
+    // Test scripts as a repository has them: node's runner with its default reporter, no files written.
+    for (const name of ['core', 'app']) {
+      const path = join(repo, 'packages', name, 'package.json');
+      const manifest = JSON.parse(await readFile(path, 'utf8'));
+      await writeFile(path, JSON.stringify({ ...manifest, scripts: { ...manifest.scripts, test: 'node --test dist/' } }, null, 2));
+    }
+    await git(repo, ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qam', 'plain test scripts']);
+    const run = await slipway({}, 'ci', '--repo', repo, '--home', join(work, 'plain-home'));
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/unit +0 tests passed in 2 packages; 2 packages passed by exit code \(no JUnit report\)/);
+    expect(run.output).toMatch(/coverage +not measured: no coverage report from 2 packages, and no coverage threshold asks for one/);
+
+    // A failing test still fails the run, named by its package.
+    await writeFile(join(repo, 'packages/core/src/index.js'), 'export const double = (n) => n * 3;\n');
+    const failing = await slipway({}, 'ci', '--repo', repo, '--home', join(work, 'plain-home'));
+    expect(failing.code).toBe(1);
+    expect(failing.output).toMatch(/Unit tests failed: test failed in @ci\/(core|app): npm run test/);
+  });
+
   it('shares results between runners through the S3 remote cache', async () => {
     const remote = { bucket: 'team-cache', endpoint: s3.env.S3_ENDPOINT, region: s3.env.AWS_REGION, prefix: 'shared/' };
     const credentials = {

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from '../config/schema.ts';
+import { counted } from '../shared/plural.ts';
 import { sha256 } from '../shared/hash.ts';
 import type { PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
@@ -16,12 +19,10 @@ import {
 } from '../build/checks/index.ts';
 import type { UnitOutputs } from './unit.ts';
 
-export interface CoverageOutputs {
-  lines: number;
-  functions: number;
-  branches: number;
-  changedLines?: number;
-}
+export type CoverageOutputs =
+  | { lines: number; functions: number; branches: number; changedLines?: number }
+  /** Nothing was measured: no package wrote a report (and no threshold asked for one), or all are excluded. */
+  | { measured: false };
 
 /** Stage 4b: coverage merged across packages and checked against the configured thresholds. */
 export const coverage: PipelineStage<CoverageOutputs> = {
@@ -33,7 +34,21 @@ export const coverage: PipelineStage<CoverageOutputs> = {
   async run(ctx) {
     const { lcov } = ctx.output<UnitOutputs>('unit');
     const { outputs } = ctx.config.tasks;
-    const measured = Object.entries(lcov).filter(([name]) => !ctx.config.coverage.exclude.includes(name));
+    const included = Object.entries(lcov).filter(([name]) => !ctx.config.coverage.exclude.includes(name));
+    // Coverage is a gate only where a threshold asks for it: without one, a package that wrote no
+    // report is simply not measured, never "insufficient".
+    const gated = hasThresholds(ctx.config.coverage);
+    const measured = gated ? included : included.filter(([, { report }]) => existsSync(report));
+    const unmeasured = included.filter((entry) => !measured.includes(entry)).map(([name]) => name);
+    if (measured.length === 0) {
+      const why =
+        included.length === 0
+          ? Object.keys(lcov).length === 0
+            ? 'no package has tests'
+            : 'every package with tests is in coverage.exclude'
+          : `no coverage report from ${counted(unmeasured.length, 'package')}, and no coverage threshold asks for one`;
+      return { summary: `not measured: ${why}`, outputs: { measured: false } };
+    }
     const memoDir = join(ctx.home.cacheDir, 'coverage');
     // The outputs setting decides which source maps are read, so it is part of each memo's key.
     const memoKeys = Object.fromEntries(measured.map(([name, { key }]) => [name, sha256([key, ...outputs].join('\0'))]));
@@ -65,7 +80,8 @@ export const coverage: PipelineStage<CoverageOutputs> = {
     if (failure) throw failure;
     const { summary } = check;
     const percent = (value: number) => `${value.toFixed(1)} %`;
-    const text = `lines ${percent(summary.lines)}, functions ${percent(summary.functions)}, branches ${percent(summary.branches)}`;
+    const notMeasured = unmeasured.length ? `; not measured (no report): ${unmeasured.join(', ')}` : '';
+    const text = `lines ${percent(summary.lines)}, functions ${percent(summary.functions)}, branches ${percent(summary.branches)}${notMeasured}`;
     const required = ctx.config.coverage.changedLines;
     if (required === undefined) return { summary: text, outputs: summary };
     const { base, mainBranch } = ctx.config.coverage;
@@ -79,3 +95,9 @@ export const coverage: PipelineStage<CoverageOutputs> = {
     };
   },
 };
+
+/** Whether the configuration asks for any coverage level: global, per package, or of changed lines. */
+function hasThresholds(coverage: Config['coverage']): boolean {
+  const { lines, functions, branches, packages, changedLines } = coverage;
+  return [lines, functions, branches, changedLines].some((level) => level !== undefined) || Object.keys(packages).length > 0;
+}

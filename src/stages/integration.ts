@@ -3,6 +3,7 @@ import { tracked, type PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageTests, testRunFailure } from '../build/checks/index.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
+import { scriptCommand } from '../build/scripts/run-script.ts';
 
 export interface IntegrationOutputs {
   passed: number;
@@ -51,7 +52,7 @@ export const integration: PipelineStage<IntegrationOutputs> = {
       if (failure) {
         throw failure.with({
           specific: `${failure.specific} (against real ${settings.uses.join(' and ')})`,
-          hint: `reproduce with a local PostgreSQL and S3 (DATABASE_URL, S3_ENDPOINT, S3_BUCKET set): npm run ${settings.script} -w ${pkg.name}`,
+          hint: `reproduce with a local PostgreSQL and S3 (DATABASE_URL, S3_ENDPOINT, S3_BUCKET set): ${scriptCommand(workspace.tool, settings.script, pkg.name)}`,
         });
       }
       return {

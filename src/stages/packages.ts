@@ -2,7 +2,7 @@ import { restoreOutputs } from '../build/cache/index.ts';
 import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
-import { runPackageScript } from '../build/scripts/run-script.ts';
+import { runPackageScript, scriptCommand } from '../build/scripts/run-script.ts';
 import { mapConcurrent } from '../shared/concurrency.ts';
 import { tailLines } from '../shared/exec.ts';
 import { buildCaches } from '../build/caches.ts';
@@ -71,10 +71,11 @@ export const packages: PipelineStage<PackagesOutputs> = {
       });
       if (result.code !== 0) {
         failed.push(name);
-        throw new Failure(`${name} failed to build (npm run ${build} exited with ${result.code})`, {
+        const command = scriptCommand(workspace.tool, build);
+        throw new Failure(`${name} failed to build (${command} exited with ${result.code})`, {
           details: [`package: ${name} (${pkg.relDir})`],
           logExcerpt: tailLines(result.output),
-          hint: `reproduce with: cd ${pkg.relDir} && npm run ${build}`,
+          hint: `reproduce with: cd ${pkg.relDir} && ${command}`,
         });
       }
       await cache.save(key, pkg.dir, outputs, { inputs: current.inputs });

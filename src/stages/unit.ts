@@ -7,6 +7,8 @@ import { runOrReplay, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 import type { PackagesOutputs } from './packages.ts';
+import { counted } from '../shared/plural.ts';
+import { scriptCommand } from '../build/scripts/run-script.ts';
 
 export interface UnitOutputs {
   results: StoredResult[];
@@ -56,6 +58,7 @@ export const unit: PipelineStage<UnitOutputs> = {
                 dir: pkg.dir,
                 repoRoot: ctx.repoDir,
                 script: test,
+                command: scriptCommand(workspace.tool, test),
                 junitPath: join(pkg.dir, junit),
                 lcovPath: join(pkg.dir, lcov),
                 onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
@@ -86,8 +89,12 @@ export const unit: PipelineStage<UnitOutputs> = {
       });
     }
     const passed = results.reduce((sum, result) => sum + result.passed, 0);
+    // A passing script that wrote no JUnit report passed by its exit code: a note, not a failure.
+    const unreported = results.filter((result) => result.reported === false).map((result) => result.package);
+    if (unreported.length) ctx.log(`no JUnit report at ${junit} from ${unreported.join(', ')}: judged by exit code, so no test is named`);
+    const byExitCode = unreported.length ? `; ${counted(unreported.length, 'package')} passed by exit code (no JUnit report)` : '';
     return {
-      summary: `${passed} tests passed in ${results.length} packages${replayed.length ? `, ${replayed.length} replayed from cache` : ''}`,
+      summary: `${counted(passed, 'test')} passed in ${counted(results.length, 'package')}${replayed.length ? `, ${replayed.length} replayed from cache` : ''}${byExitCode}`,
       outputs: {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,

@@ -178,6 +178,19 @@ describe('runPackageTests', () => {
     expect(testRunFailure(result)!.specific).toBe('test failed in @embark/crash: npm run test');
   });
 
+  it('passes a passing script that writes no JUnit report by its exit code, and names a crash as its package manager runs it', async () => {
+    await write('packages/plain/package.json', JSON.stringify({ name: '@embark/plain', version: '1.0.0', scripts: { test: 'echo ok' } }));
+    const options = { dir: join(repo, 'packages/plain'), script: 'test', junitPath: 'reports/junit.xml', lcovPath: 'coverage/lcov.info' };
+    const passing = await runPackageTests({ name: '@embark/plain', ...options, command: 'pnpm run test' });
+    expect(passing).toMatchObject({ passed: 0, failed: 0, exitCode: 0, reported: false, failures: [] });
+    expect(testRunFailure(passing)).toBeUndefined();
+
+    await write('packages/plain/package.json', JSON.stringify({ name: '@embark/plain', version: '1.0.0', scripts: { test: 'exit 4' } }));
+    const crashed = await runPackageTests({ name: '@embark/plain', ...options, command: 'pnpm run test' });
+    expect(crashed).toMatchObject({ failed: 1, exitCode: 4, reported: false });
+    expect(testRunFailure(crashed)!.specific).toBe('test failed in @embark/plain: pnpm run test');
+  });
+
   it('fails a script that exits non-zero although its report shows no failure', async () => {
     const dir = await tsPackage(
       'packages/exits',

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runPackageScript } from './run-script.ts';
+import { runPackageScript, scriptCommand } from './run-script.ts';
 
 let root: string;
 let pkgDir: string;
@@ -51,5 +51,20 @@ describe('runPackageScript', () => {
     const result = await runPackageScript({ dir: pkgDir, script: 'lint' });
     expect(result.code).toBe(1);
     expect(result.output).toBe(`Missing script: "lint" in ${join(pkgDir, 'package.json')}`);
+  });
+});
+
+describe('scriptCommand', () => {
+  it("names a script as the repository's own package manager runs it", () => {
+    expect(['npm', 'pnpm', 'yarn', 'lerna', 'root'].map((tool) => scriptCommand(tool as 'npm', 'test'))).toEqual([
+      'npm run test',
+      'pnpm run test',
+      'yarn run test',
+      'npm run test',
+      'npm run test',
+    ]);
+    expect(scriptCommand('pnpm', 'test:integration', '@acme/api')).toBe('pnpm --filter @acme/api run test:integration');
+    expect(scriptCommand('yarn', 'test:integration', '@acme/api')).toBe('yarn workspace @acme/api run test:integration');
+    expect(scriptCommand('npm', 'test:integration', '@acme/api')).toBe('npm run test:integration -w @acme/api');
   });
 });

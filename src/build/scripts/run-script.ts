@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { exec, projectEnv, type ExecOptions, type ExecResult } from '../../shared/exec.ts';
+import type { Workspace } from '../workspace/types.ts';
 
 export interface ScriptOptions {
   /** The package directory (holding its package.json). */
@@ -58,4 +59,14 @@ function binDirs(dir: string): string[] {
     dirs.push(join(at, 'node_modules', '.bin'));
     if (dirname(at) === at) return dirs;
   }
+}
+
+/**
+ * How the repository's own package manager runs a script, for messages and hints: `pnpm run test`,
+ * `yarn test`, `npm run test`; with `inPackage`, from the root for that workspace package.
+ */
+export function scriptCommand(tool: Workspace['tool'], script: string, inPackage?: string): string {
+  if (tool === 'pnpm') return inPackage ? `pnpm --filter ${inPackage} run ${script}` : `pnpm run ${script}`;
+  if (tool === 'yarn') return inPackage ? `yarn workspace ${inPackage} run ${script}` : `yarn run ${script}`;
+  return inPackage ? `npm run ${script} -w ${inPackage}` : `npm run ${script}`;
 }
