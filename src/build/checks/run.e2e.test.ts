@@ -171,7 +171,7 @@ describe('runPackageTests', () => {
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0].name).toBe('npm run test');
     expect(result.failures[0].message).toMatch(
-      /^exited with code 2 before writing its JUnit report reports\/junit.xml \(a crash or compile error\)\n/,
+      /^exited with code 2 and wrote no JUnit report to reports\/junit.xml, so no test can be named \(a failing test, a crash or a compile error: see its last lines\)\n/,
     );
     expect(result.failures[0].message).toContain('TS2304: Cannot find name formatDate');
     expect(existsSync(join(dir, 'reports/junit.xml'))).toBe(false);

@@ -122,7 +122,7 @@ function unreportedFailure(
   if (exitCode !== 0 && !hasReport)
     return {
       name,
-      message: `exited with code ${exitCode} before writing its JUnit report ${junitPath} (a crash or compile error)\n${tail}`,
+      message: `exited with code ${exitCode} and wrote no JUnit report to ${junitPath}, so no test can be named (a failing test, a crash or a compile error: see its last lines)\n${tail}`,
     };
   if (exitCode !== 0 && reportedFailures === 0)
     return { name, message: `exited with code ${exitCode}, yet its JUnit report ${junitPath} shows no failed test\n${tail}` };
