@@ -85,6 +85,9 @@ describe('slipway ci', () => {
     // A repository that does not ignore .slipway itself, as most do not.
     await writeFile(join(repo, '.gitignore'), 'node_modules\ndist\nreports\ncoverage\n');
     await git(repo, ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qam', 'ignore less']);
+    // Any command that writes to the home (here `why`, which memoizes the config) keeps it out of git.
+    await slipway({}, 'why', '@ci/core', '--repo', repo);
+    expect(await git(repo, ['status', '--porcelain'])).toBe('');
     const first = await slipway({}, 'ci', '--repo', repo);
     expect(first.code, first.output).toBe(0);
     expect(await readFile(join(repo, '.slipway', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
@@ -108,6 +111,23 @@ describe('slipway ci', () => {
     expect(run.code, run.output).toBe(0);
     expect(run.output).toMatch(/unit +0 tests passed in 2 packages; 2 packages passed by exit code \(no JUnit report\)/);
     expect(run.output).toMatch(/coverage +not measured: no coverage report from 2 packages, and no coverage threshold asks for one/);
+
+    // Tests run only from the root (a root jest over every package) are not run: the run says no test ran.
+    const rootOnly = join(work, 'root-tests');
+    await createCiWorkspace(rootOnly);
+    for (const name of ['core', 'app']) {
+      const path = join(rootOnly, 'packages', name, 'package.json');
+      const { scripts, ...manifest } = JSON.parse(await readFile(path, 'utf8'));
+      await writeFile(path, JSON.stringify({ ...manifest, scripts: { build: scripts.build } }, null, 2));
+    }
+    const rootManifest = JSON.parse(await readFile(join(rootOnly, 'package.json'), 'utf8'));
+    await writeFile(join(rootOnly, 'package.json'), JSON.stringify({ ...rootManifest, scripts: { test: 'node --test packages/' } }));
+    await git(rootOnly, ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qam', 'root tests']);
+    const rootRun = await slipway({}, 'ci', '--repo', rootOnly, '--home', join(work, 'root-home'));
+    expect(rootRun.output).toMatch(
+      /unit +no test ran: no workspace package has a "test" script \(the root's "node --test packages\/" is not run\)/,
+    );
+    expect(rootRun.output).toContain('give the packages their own "test" scripts');
 
     // A failing test still fails the run, named by its package.
     await writeFile(join(repo, 'packages/core/src/index.js'), 'export const double = (n) => n * 3;\n');

@@ -1,9 +1,10 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Failure } from '../shared/feedback/failure.ts';
 import { renderFeedback } from '../shared/feedback/sinks/terminal.ts';
 import { feedbackFrom } from '../shared/feedback/feedback.ts';
 import { hostFailureOf } from '../shared/feedback/host-failure.ts';
-import { resolveHome } from '../shared/home.ts';
+import { createHome, resolveHome } from '../shared/home.ts';
 import { commands } from './commands.ts';
 import { feedbackAnnotations, inGitHubActions } from '../shared/feedback/sinks/github-actions.ts';
 import { actionsCommands } from './reporter.ts';
@@ -30,6 +31,9 @@ Usage:
                                                              write .github/workflows/slipway.yml and say what else to set up in GitHub
 
 Fault kinds for demo --fail: unit, coverage, browser, image, push, integration, manifest, deploy, smoke`;
+
+/** Commands that write nothing to a home. */
+const homeless = new Set(['init', 'setup']);
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -61,6 +65,9 @@ export async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   try {
+    // Whatever a command writes to its home (a run, a config memo, `slipway why`'s records), the
+    // home keeps itself out of the repository's git from its first file on.
+    if (!homeless.has(name)) await createHome(resolveHome(values.home, values.repo && resolve(values.repo)));
     const command = await loadCommand();
     return await command({ args: rest, ...values });
   } catch (error) {

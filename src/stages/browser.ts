@@ -25,7 +25,7 @@ export const browser: PipelineStage<BrowserOutputs> = {
   failure: 'Browser tests failed',
   async run(ctx) {
     const settings = ctx.config.browserTests;
-    if (!settings) return { summary: 'none configured (browserTests in slipway.config.ts)', outputs: { passed: 0 } };
+    if (!settings) return { summary: 'none configured (browserTests in the Slipway configuration)', outputs: { passed: 0 } };
     const workspace = await discoverWorkspace(ctx.repoDir);
     const pkg = workspace.packages.find((p) => p.name === settings.package);
     if (!pkg)

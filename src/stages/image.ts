@@ -29,7 +29,7 @@ export const image: PipelineStage<ImageOutputs> = {
       if (!pkg) {
         throw new Failure(`service ${service} names package "${settings.package}", which is not in the workspace`, {
           details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`],
-          hint: `fix services.${service}.package in slipway.config.ts`,
+          hint: `fix services.${service}.package in the Slipway configuration`,
         });
       }
       const version = plan.releases.find((r) => r.name === pkg.name)?.newVersion ?? pkg.version;

@@ -21,7 +21,7 @@ export const integration: PipelineStage<IntegrationOutputs> = {
     // Loaded when the stage runs: `slipway ci` never pays for the release half's libraries.
     const { resourceSecretNames, startResources } = await import('../deploy/local/resources/index.ts');
     const settings = ctx.config.integration;
-    if (!settings) return { summary: 'none configured (integration in slipway.config.ts)', outputs: { passed: 0, resources: [] } };
+    if (!settings) return { summary: 'none configured (integration in the Slipway configuration)', outputs: { passed: 0, resources: [] } };
     const workspace = await discoverWorkspace(ctx.repoDir);
     const pkg = workspace.packages.find((p) => p.name === settings.package);
     if (!pkg)

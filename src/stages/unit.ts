@@ -9,6 +9,7 @@ import { discoverWorkspace } from '../build/workspace/index.ts';
 import type { PackagesOutputs } from './packages.ts';
 import { counted } from '../shared/plural.ts';
 import { scriptCommand } from '../build/scripts/run-script.ts';
+import { readManifestFile } from '../shared/json-files.ts';
 
 export interface UnitOutputs {
   results: StoredResult[];
@@ -34,6 +35,18 @@ export const unit: PipelineStage<UnitOutputs> = {
     const workspace = await discoverWorkspace(ctx.repoDir);
     const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
     const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
+    // Tests run from the root only (a root `jest` over every package) are not run yet: a green
+    // run must not hide that no test ran at all.
+    const rootScript = tested.length === 0 ? await rootTestScript(workspace.root, test) : undefined;
+    if (rootScript) {
+      ctx.warn(
+        `no workspace package has a "${test}" script; the root package.json's ("${rootScript}") is not run, so no test ran: give the packages their own "${test}" scripts`,
+      );
+      return {
+        summary: `no test ran: no workspace package has a "${test}" script (the root's "${rootScript}" is not run)`,
+        outputs: { results: [], replayed: [], lcov: {}, placed: [] },
+      };
+    }
     const replayed: string[] = [];
     const keys: Record<string, string> = {};
     // Replays are only reading and run all at once; test runs take a core each.
@@ -104,3 +117,10 @@ export const unit: PipelineStage<UnitOutputs> = {
     };
   },
 };
+
+/** The root package.json's script of that name, when the workspace root has one. */
+async function rootTestScript(root: string, script: string): Promise<string | undefined> {
+  const manifest = await readManifestFile(join(root, 'package.json')).catch(() => undefined);
+  const scripts = manifest?.scripts as Record<string, unknown> | undefined;
+  return typeof scripts?.[script] === 'string' ? scripts[script] : undefined;
+}

@@ -49,4 +49,29 @@ describe('testRunFailure', () => {
     ]);
     expect(failure.details).toHaveLength(3);
   });
+
+  it("says how to run a package's tests as its package manager does when no test could be named", () => {
+    const unreported = { ...result([{ name: 'pnpm run test', message: 'exited with code 1 and wrote no JUnit report' }]), reported: false };
+    expect(testRunFailure(unreported)!.hint).toBe(
+      'Run pnpm run test in the directory of @embark/shared and fix what fails (its output is above).',
+    );
+    expect(testRunFailure({ ...unreported, reported: true, failures: [] })!.hint).toBe(
+      'Run the tests of @embark/shared locally and fix what fails.',
+    );
+  });
+
+  it("starts the log excerpt at vitest's and jest's first failure, not at the tail", () => {
+    const vitest = [
+      'RUN v3',
+      ' ✓ a.test.ts (2 tests)',
+      ' FAIL  b.test.ts > sums',
+      'AssertionError: expected 3 to be 4',
+      ...Array(30).fill('  at frame'),
+    ].join('\n');
+    expect(excerptAroundFirstFailure(vitest)[2]).toBe(' FAIL  b.test.ts > sums');
+    const jest = ['PASS a.test.js', '  ● sums › adds', '    expect(received).toBe(expected)', ...Array(30).fill('      at frame')].join(
+      '\n',
+    );
+    expect(excerptAroundFirstFailure(jest)[1]).toBe('  ● sums › adds');
+  });
 });

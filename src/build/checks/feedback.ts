@@ -11,7 +11,8 @@ import { firstUncoveredRange, type CoverageCheck, type CoverageViolation } from 
  */
 export function excerptAroundFirstFailure(output: string, before = 6, after = 14): string[] {
   const lines = output.split('\n');
-  const first = lines.findIndex((line) => /^\s*(✖ |not ok \d)/.test(line));
+  // node's runner (✖), TAP (not ok), vitest and jest (FAIL, ●) mark the first failure.
+  const first = lines.findIndex((line) => /^\s*(✖ |not ok \d|FAIL\s|● )/.test(line));
   if (first < 0) return tailLines(output);
   return lines.slice(Math.max(0, first - before), first + after).filter((line) => line.trim() !== '');
 }
@@ -54,7 +55,9 @@ export function testRunFailure(result: PackageTestResult, kind: 'unit' | 'browse
     locations: testLocations(result.failures),
     hint: first?.file
       ? `Fix ${first.file}${first.line ? `:${first.line}` : ''}, or the code it tests, and run the package's tests locally.`
-      : `Run the package's tests locally (npm test in ${result.package}) and fix what fails.`,
+      : result.reported === false && first
+        ? `Run ${first.name} in the directory of ${result.package} and fix what fails (its output is above).`
+        : `Run the tests of ${result.package} locally and fix what fails.`,
   });
 }
 

@@ -171,9 +171,10 @@ describe('runPackageTests', () => {
     expect(result.failures).toHaveLength(1);
     expect(result.failures[0].name).toBe('npm run test');
     expect(result.failures[0].message).toMatch(
-      /^exited with code 2 and wrote no JUnit report to reports\/junit.xml, so no test can be named \(a failing test, a crash or a compile error: see its last lines\)\n/,
+      /^exited with code 2 and wrote no JUnit report to reports\/junit.xml, so no test can be named \(a failing test, a crash or a compile error: see its output\)$/,
     );
-    expect(result.failures[0].message).toContain('TS2304: Cannot find name formatDate');
+    // The output is shown once, as the log excerpt, not repeated in the message.
+    expect(testRunFailure(result)!.logExcerpt.join('\n')).toContain('TS2304: Cannot find name formatDate');
     expect(existsSync(join(dir, 'reports/junit.xml'))).toBe(false);
     expect(testRunFailure(result)!.specific).toBe('test failed in @embark/crash: npm run test');
   });

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { runPackageScript, type ScriptOptions } from '../scripts/run-script.ts';
-import { tailLines } from '../../shared/exec.ts';
 import { parseJunit, type TestCaseFailure } from './junit.ts';
 import { sourceLocation } from './source-map.ts';
 
@@ -89,7 +88,7 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     ),
   );
   const command = opts.command ?? `npm run ${opts.script}`;
-  const scriptFailure = unreportedFailure(command, opts.junitPath, run.code, report !== undefined, summary.failed, run.output);
+  const scriptFailure = unreportedFailure(command, opts.junitPath, run.code, report !== undefined, summary.failed);
   if (scriptFailure) failures.push(scriptFailure);
   return {
     package: opts.name,
@@ -116,16 +115,14 @@ function unreportedFailure(
   exitCode: number,
   hasReport: boolean,
   reportedFailures: number,
-  output: string,
 ): TestCaseFailure | undefined {
-  const tail = tailLines(output, 15).join('\n');
   if (exitCode !== 0 && !hasReport)
     return {
       name,
-      message: `exited with code ${exitCode} and wrote no JUnit report to ${junitPath}, so no test can be named (a failing test, a crash or a compile error: see its last lines)\n${tail}`,
+      message: `exited with code ${exitCode} and wrote no JUnit report to ${junitPath}, so no test can be named (a failing test, a crash or a compile error: see its output)`,
     };
   if (exitCode !== 0 && reportedFailures === 0)
-    return { name, message: `exited with code ${exitCode}, yet its JUnit report ${junitPath} shows no failed test\n${tail}` };
+    return { name, message: `exited with code ${exitCode}, yet its JUnit report ${junitPath} shows no failed test` };
   return undefined;
 }
 
