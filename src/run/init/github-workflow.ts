@@ -156,44 +156,54 @@ function releaseHalfJob(wiring: GitHubWiring): Job {
 }
 
 function approveJob(wiring: GitHubWiring): Job {
-  return {
-    name: 'slipway approve',
-    if: "github.event_name == 'workflow_dispatch' && inputs.action == 'approve'",
-    'runs-on': deployRunner(wiring),
-    // GitHub's protection rules for the environment (required reviewers) hold the job until they pass.
-    environment: '${{ inputs.environment }}',
-    permissions: permissions(wiring, 'approve', {
-      contents: 'read',
-      deployments: 'write',
-      ...(wiring.ghcr ? { packages: 'read' } : {}),
-      checks: 'write',
-      statuses: 'write',
-    }),
-    concurrency: { group: 'slipway-deploy-${{ inputs.environment }}', 'cancel-in-progress': false },
-    steps: [
-      checkout(),
-      // The promotion deploys the release's images, built by the release job: only Slipway itself is needed.
-      ...toolchain(wiring),
-      ...awsCredentials(wiring, 'approve'),
-      ...kubeconfigStep(wiring),
-      slipwayStep(wiring, 'approve', {
-        name: 'Promote the release',
-        run: `${slipway} approve "$APPROVE_ENVIRONMENT" "$RELEASE_TAG"`,
-        env: { APPROVE_ENVIRONMENT: '${{ inputs.environment }}', RELEASE_TAG: '${{ inputs.release }}' },
-      }),
-    ],
-  };
+  return dispatchedDeployJob(
+    wiring,
+    'approve',
+    { contents: 'read' },
+    {
+      name: 'Promote the release',
+      run: `${slipway} approve "$APPROVE_ENVIRONMENT" "$RELEASE_TAG"`,
+      env: { APPROVE_ENVIRONMENT: '${{ inputs.environment }}', RELEASE_TAG: '${{ inputs.release }}' },
+    },
+  );
 }
 
 function rollbackJob(wiring: GitHubWiring): Job {
+  // contents: write for the note on the rolled-back release.
+  return dispatchedDeployJob(
+    wiring,
+    'rollback',
+    { contents: 'write' },
+    {
+      name: 'Roll back the environment',
+      run: `${slipway} rollback "$ROLLBACK_ENVIRONMENT" \${RELEASE_TAG:+--to "$RELEASE_TAG"} --reason "$ROLLBACK_REASON"`,
+      env: {
+        ROLLBACK_ENVIRONMENT: '${{ inputs.environment }}',
+        RELEASE_TAG: '${{ inputs.release }}',
+        ROLLBACK_REASON: '${{ inputs.reason }}',
+      },
+    },
+  );
+}
+
+/**
+ * A job Actions > Slipway > Run workflow starts for one environment (`action` says which): it
+ * deploys images already in the registry, by digest, so only Slipway itself is installed.
+ */
+function dispatchedDeployJob(
+  wiring: GitHubWiring,
+  action: 'approve' | 'rollback',
+  contents: Permissions,
+  step: Parameters<typeof slipwayStep>[2],
+): Job {
   return {
-    name: 'slipway rollback',
-    if: "github.event_name == 'workflow_dispatch' && inputs.action == 'rollback'",
+    name: `slipway ${action}`,
+    if: `github.event_name == 'workflow_dispatch' && inputs.action == '${action}'`,
     'runs-on': deployRunner(wiring),
-    // The environment's protection rules hold a rollback as they hold a promotion.
+    // GitHub's protection rules for the environment (required reviewers) hold the job until they pass.
     environment: '${{ inputs.environment }}',
-    permissions: permissions(wiring, 'rollback', {
-      contents: 'write',
+    permissions: permissions(wiring, action, {
+      ...contents,
       deployments: 'write',
       ...(wiring.ghcr ? { packages: 'read' } : {}),
       checks: 'write',
@@ -203,19 +213,10 @@ function rollbackJob(wiring: GitHubWiring): Job {
     concurrency: { group: 'slipway-deploy-${{ inputs.environment }}', 'cancel-in-progress': false },
     steps: [
       checkout(),
-      // The earlier release's images are in the registry, by digest: only Slipway itself is needed.
       ...toolchain(wiring),
-      ...awsCredentials(wiring, 'rollback'),
+      ...awsCredentials(wiring, action),
       ...kubeconfigStep(wiring),
-      slipwayStep(wiring, 'rollback', {
-        name: 'Roll back the environment',
-        run: `${slipway} rollback "$ROLLBACK_ENVIRONMENT" \${RELEASE_TAG:+--to "$RELEASE_TAG"} --reason "$ROLLBACK_REASON"`,
-        env: {
-          ROLLBACK_ENVIRONMENT: '${{ inputs.environment }}',
-          RELEASE_TAG: '${{ inputs.release }}',
-          ROLLBACK_REASON: '${{ inputs.reason }}',
-        },
-      }),
+      slipwayStep(wiring, action, step),
     ],
   };
 }
