@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { EnvironmentChange, PromotionStatus } from '../deploy/promotion/index.ts';
+// The one rule, from the module without the store: this file is loaded by `slipway ci` too.
+import { isProductionName } from '../deploy/promotion/types.ts';
 import type { EventListener, PipelineEvent } from '../engine/events.ts';
 import type { Redactor } from '../shared/redactor.ts';
 import {
@@ -124,7 +126,7 @@ export class ForgeFeedbackReporter {
             run: this.options.run.id,
             ...(change.withdrawal ? { withdrawal: change.withdrawal } : {}),
           },
-          production: /^prod(uction)?$/.test(environment),
+          production: isProductionName(environment),
         });
         this.deployments.set(key, id);
       }

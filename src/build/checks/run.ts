@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { runPackageScript, type ScriptOptions } from '../scripts/run-script.ts';
+import { runPackageScript, scriptCommand, type ScriptOptions } from '../scripts/run-script.ts';
 import { parseJunit, type TestCaseFailure } from './junit.ts';
 import { sourceLocation } from './source-map.ts';
 
@@ -87,7 +87,7 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
       file ? { ...failure, ...(await sourceLocation(file, line, opts.dir, opts.repoRoot ?? opts.dir)) } : failure,
     ),
   );
-  const command = opts.command ?? `npm run ${opts.script}`;
+  const command = opts.command ?? scriptCommand('npm', opts.script);
   const scriptFailure = unreportedFailure(command, opts.junitPath, run.code, report !== undefined, summary.failed);
   if (scriptFailure) failures.push(scriptFailure);
   return {

@@ -1,5 +1,6 @@
 import type { GitOpsConfig } from '../../config/gitops-schema.ts';
 import type { ReleaseManifest } from '../../release/manifest.ts';
+import { approveCommand } from '../promotion/plan.ts';
 import type { DeployRequest } from '../target.ts';
 
 /** The trailers a release's commit carries, read back by `status` to say which release a commit deployed. */
@@ -66,7 +67,7 @@ export function reviewRequest(project: string, environment: string, release: Rel
     body: [
       `Slipway proposes ${project} ${release.tag} (commit ${release.commit}) for ${environment}: it replaces \`${gitops.path}\`.`,
       '',
-      `Merge this pull request into \`${gitops.branch}\`, then run \`slipway approve ${environment} ${release.tag}\`: Slipway checks the merge and waits for Argo CD to sync it.`,
+      `Merge this pull request into \`${gitops.branch}\`, then run \`${approveCommand(environment, release.tag)}\`: Slipway checks the merge and waits for Argo CD to sync it.`,
     ].join('\n'),
   };
 }

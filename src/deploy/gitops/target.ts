@@ -37,6 +37,7 @@ import {
 } from './plan.ts';
 import { commitTree, mergedHead, pushForReview } from './publish.ts';
 import { gitHubReviewForge } from './review.ts';
+import { approveCommand } from '../promotion/plan.ts';
 
 export interface GitOpsTargetOptions {
   environment: string;
@@ -107,7 +108,7 @@ export class GitOpsTarget implements DeployTarget {
         const review = reviewBranch(this.environment, release.tag);
         throw new Failure(`${release.tag} is not merged into ${branch} of ${this.remote.display} yet`, {
           details: [`review branch: ${review}`, `${path} on ${branch} does not hold ${release.tag}'s manifests`],
-          hint: `merge ${review} into ${branch} (its pull request), then run \`slipway approve ${this.environment} ${release.tag}\` again`,
+          hint: `merge ${review} into ${branch} (its pull request), then run \`${approveCommand(this.environment, release.tag)}\` again`,
         });
       }
       log(`${release.tag} is merged into ${branch} of ${this.remote.display} at ${merged.slice(0, 12)}`);

@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { isNewer, isPrerelease } from './order.ts';
+import { approveCommand } from './plan.ts';
 import { environmentGates } from './types.ts';
 import type { PromotionStore } from './store.ts';
 import type { Approval, Gate, PromotionRecord } from './types.ts';
@@ -62,7 +63,7 @@ export function approve(
     throw new Failure(`${releaseTag} is superseded in ${environment} by ${newer}`, {
       hint: runsNewer
         ? `${environment} already runs ${newer}; an older release never replaces a newer one`
-        : `approve the newer release instead: slipway approve ${environment} ${newer}`,
+        : `approve the newer release instead: ${approveCommand(environment, newer)}`,
     });
   }
   if (previous) {
@@ -89,7 +90,7 @@ function whereItIs(record: PromotionRecord | undefined, environment: string, tag
     case 'queued':
       return 'it is queued to deploy there';
     case 'awaiting-approval':
-      return `it awaits approval there (slipway approve ${environment} ${tag})`;
+      return `it awaits approval there (${approveCommand(environment, tag)})`;
     case 'deploying':
       return 'it is deploying there';
     case 'live':

@@ -11,7 +11,7 @@ export type {
   EnvironmentHistory,
   Withdrawal,
 } from './types.ts';
-export { environmentGates, releaseIdentity } from './types.ts';
+export { environmentGates, isProductionName, releaseIdentity } from './types.ts';
 export { compareReleases, compareVersions, isNewer, isPrerelease, type ReleaseOrderKey } from './order.ts';
 export { PromotionStore, type LeaseClaim, type LeaseHolder, type LeasePurpose, type LeaseRecord, type Rollback } from './store.ts';
 export { planPromotion, type PlanOptions, type PromotionStep } from './plan.ts';

@@ -110,8 +110,11 @@ export function environmentGates(environments: Record<string, { gate: Gate; stab
   }));
 }
 
-/** An environment named for production takes stable releases only unless its config says otherwise. */
-function isProductionName(environment: string): boolean {
+/**
+ * Whether an environment is named for production: it takes stable releases only unless its config
+ * says otherwise, and GitHub marks its deployments production ones.
+ */
+export function isProductionName(environment: string): boolean {
   return environment === 'prod' || environment === 'production';
 }
 
