@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approveCommand } from '../cli/commands/approve.ts';
 import { loadConfig } from '../config/load.ts';
 import { runStages } from '../engine/engine.ts';
@@ -22,6 +22,7 @@ import { startKubeStandin } from '../test-support/k8s-standin/index.ts';
 import { embarkReleaseOf } from '../test-support/kube-fixtures.ts';
 import { openRunAdapters } from './adapters.ts';
 import { runPipeline } from './pipeline.ts';
+import { commandOutput } from '../test-support/command-output.ts';
 
 /**
  * GitOps mode through the real stages and promotion: releases recorded in the repository's forge
@@ -93,23 +94,6 @@ async function createRelease(version: string, seed: string): Promise<ReleaseMani
 const summaryOf = (events: PipelineEvent[], stage: string) =>
   events.flatMap((event) => (event.type === 'stage-end' && event.stage === stage ? [event.summary] : [])).at(-1);
 
-/** What a command wrote to standard output and error, and its exit code. */
-async function outputOf(command: () => Promise<number>): Promise<{ code: number; text: string }> {
-  const printed: string[] = [];
-  const capture = (chunk: unknown) => {
-    printed.push(String(chunk));
-    return true;
-  };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  try {
-    return { code: await command(), text: printed.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
-
 describe('releases in GitOps mode', () => {
   it('commits nonprod to main, proposes prod on a review branch, and deploys prod once the review is merged and approved', async () => {
     await createRelease('1.0.0', '1');
@@ -133,10 +117,10 @@ describe('releases in GitOps mode', () => {
 
     // Approved before the review is merged: the approval is kept, prod keeps waiting for the merge
     // (nothing failed, no deploy began), and main is untouched.
-    const early = await outputOf(() => approveCommand({ args: ['prod', 'v1.0.0'], repo: repoDir, home: home.root }));
-    expect(early.code, early.text).toBe(0);
-    expect(early.text).toContain('v1.0.0 approved for prod');
-    expect(early.text).toContain(
+    const early = await commandOutput(() => approveCommand({ args: ['prod', 'v1.0.0'], repo: repoDir, home: home.root }));
+    expect(early.code, early.output).toBe(0);
+    expect(early.output).toContain('v1.0.0 approved for prod');
+    expect(early.output).toContain(
       'prod waits for approval: merge slipway/prod/v1.0.0 into main of ../deploy.git, then run `slipway approve prod v1.0.0`',
     );
     expect(deployRepo.head('main')).toBe(mainBefore);
@@ -144,7 +128,7 @@ describe('releases in GitOps mode', () => {
 
     // Merged, then approved again: prod runs it, by the merge commit.
     const merge = deployRepo.merge('slipway/prod/v1.0.0', 'main');
-    const approved = await outputOf(() => approveCommand({ args: ['prod', 'v1.0.0'], repo: repoDir, home: home.root }));
+    const approved = await commandOutput(() => approveCommand({ args: ['prod', 'v1.0.0'], repo: repoDir, home: home.root }));
     expect(approved.code).toBe(0);
     expect(deployRepo.head('main')).toBe(merge);
     await withPromotions(repoDir, home, (store) => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { approveCommand } from '../cli/commands/approve.ts';
 import { rollbackCommand } from '../cli/commands/rollback.ts';
 import { failureOf } from '../test-support/failure-of.ts';
@@ -24,6 +24,7 @@ import { runPipeline } from './pipeline.ts';
 import { openRunAdapters } from './adapters.ts';
 import { createForgeRelease, releaseOnForge } from '../test-support/forge-release.ts';
 import { withPromotions } from '../test-support/promotion-fixtures.ts';
+import { commandOutput } from '../test-support/command-output.ts';
 
 /**
  * The release half on Kubernetes, through the real stages and promotion, against the API server
@@ -102,17 +103,9 @@ function promote(tag: string, events: PipelineEvent[] = []) {
 
 /** What a command printed on standard output. */
 async function stdoutOf(command: () => Promise<number>): Promise<string> {
-  const printed: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    printed.push(String(chunk));
-    return true;
-  });
-  try {
-    expect(await command()).toBe(0);
-  } finally {
-    write.mockRestore();
-  }
-  return printed.join('');
+  const { code, stdout, stderr } = await commandOutput(command);
+  expect(code, stderr).toBe(0);
+  return stdout;
 }
 
 const imageIn = (namespace: string) =>

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { approveCommand } from '../cli/commands/approve.ts';
 import { envCommand } from '../cli/commands/env.ts';
 import { rollbackCommand } from '../cli/commands/rollback.ts';
@@ -18,6 +18,7 @@ import { writeOciImage } from '../test-support/oci-layout-writer.ts';
 import { sampleManifest } from '../test-support/release-manifest-fixture.ts';
 import { testServerSource } from '../test-support/test-server.ts';
 import { runPipeline } from './pipeline.ts';
+import { commandOutput } from '../test-support/command-output.ts';
 
 /**
  * `slipway rollback` on the embedded default's local runtime: two releases (real images in the
@@ -52,7 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await quietly(() => envCommand({ args: ['down'], repo: repoDir, home: home.root }));
+  await commandOutput(() => envCommand({ args: ['down'], repo: repoDir, home: home.root }));
   await rm(dir, { recursive: true, force: true });
   delete process.env.SLIPWAY_TEST_PAGER_TOKEN;
 });
@@ -84,30 +85,14 @@ async function release(version: string, createdAt: string): Promise<ReleaseManif
 async function releaseToProd(manifest: ReleaseManifest): Promise<void> {
   const run = await runPipeline({ repoDir, home, trigger: 'test', scope: 'promotion', promote: manifest.tag, listener: () => {} });
   expect(run.failures).toEqual([]);
-  expect(await quietly(() => approveCommand({ args: ['prod', manifest.tag], repo: repoDir, home: home.root }))).toMatchObject({
+  expect(await commandOutput(() => approveCommand({ args: ['prod', manifest.tag], repo: repoDir, home: home.root }))).toMatchObject({
     code: 0,
   });
 }
 
-/** A command's exit code and what it printed on standard output. */
-async function quietly(command: () => Promise<number>): Promise<{ code: number; stdout: string }> {
-  const printed: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    printed.push(String(chunk));
-    return true;
-  });
-  const error = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    return { code: await command(), stdout: printed.join('') };
-  } finally {
-    write.mockRestore();
-    error.mockRestore();
-  }
-}
-
 async function servedVersion(): Promise<string> {
   const status = JSON.parse(
-    (await quietly(() => envCommand({ args: ['status', 'prod'], repo: repoDir, home: home.root, json: true }))).stdout,
+    (await commandOutput(() => envCommand({ args: ['status', 'prod'], repo: repoDir, home: home.root, json: true }))).stdout,
   );
   return ((await (await fetch(status.url)).json()) as { version: string }).version;
 }
@@ -121,7 +106,7 @@ describe('slipway rollback on the local runtime', () => {
     await releaseToProd(bad);
     expect(await servedVersion()).toBe('v1.1.0');
 
-    const rolledBack = await quietly(() => rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root }));
+    const rolledBack = await commandOutput(() => rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root }));
     expect(rolledBack.code, rolledBack.stdout).toBe(0);
     // Without --reason, the summary says none was given.
     expect(rolledBack.stdout).toMatch(/Run #\d+: rolled back prod from v1\.1\.0 to v1\.0\.0: no reason given/);
@@ -137,7 +122,7 @@ describe('slipway rollback on the local runtime', () => {
   it('keeps a secret pasted into the reason out of the store and the forge, and refuses to go back further than the first release', async () => {
     const fixed = await release('1.2.0', '2026-11-27T12:00:00.000Z');
     await releaseToProd(fixed);
-    const rolledBack = await quietly(() =>
+    const rolledBack = await commandOutput(() =>
       rollbackCommand({ args: ['prod'], repo: repoDir, home: home.root, reason: `paged with ${pagerToken}: errors` }),
     );
     expect(rolledBack.code, rolledBack.stdout).toBe(0);

@@ -1,7 +1,8 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { failureOf } from '../../test-support/failure-of.ts';
 import { main } from '../main.ts';
 import { rollbackCommand } from './rollback.ts';
+import { commandOutput } from '../../test-support/command-output.ts';
 
 describe('slipway rollback', () => {
   it('needs exactly one environment, and shows how to name one', async () => {
@@ -15,16 +16,8 @@ describe('slipway rollback', () => {
   });
 
   it('is listed in the usage with its options', async () => {
-    const printed: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      printed.push(String(chunk));
-      return true;
-    });
-    try {
-      expect(await main(['--help'])).toBe(0);
-    } finally {
-      write.mockRestore();
-    }
-    expect(printed.join('')).toContain('slipway rollback <env> [--to <release>] [--reason <text>]');
+    const usage = await commandOutput(() => main(['--help']));
+    expect(usage.code).toBe(0);
+    expect(usage.stdout).toContain('slipway rollback <env> [--to <release>] [--reason <text>]');
   });
 });
