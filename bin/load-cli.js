@@ -42,6 +42,8 @@ const bundleExternals = [
   '@changesets/*',
   'yaml',
   '@slack/*',
+  // Its main is a UMD build whose requires esbuild cannot follow.
+  'jsonc-parser',
 ];
 
 /** The bundle of the sources as they are now, built first if they changed since the last one. */

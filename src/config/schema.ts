@@ -14,6 +14,9 @@ function isEd25519PublicKey(pem: string): boolean {
   }
 }
 
+/** Files at the workspace level that every package's build reads, unless tasks.globalInputs says otherwise. */
+export const defaultGlobalInputs = ['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version'];
+
 const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and dashes, starting with a letter');
 
 const serviceSchema = z.strictObject({
@@ -101,7 +104,7 @@ export const configSchema = z.strictObject({
         .default([])
         .transform((entries) => entries.map((entry) => (typeof entry === 'string' ? { name: entry, public: false } : entry))),
       /** Files at the workspace level (globs from the root) that every package's build reads. */
-      globalInputs: z.array(z.string()).default(['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version']),
+      globalInputs: z.array(z.string()).default(defaultGlobalInputs),
     })
     .prefault({}),
   /** Where each package's test script writes its reports, relative to the package. */

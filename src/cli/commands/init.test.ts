@@ -107,3 +107,50 @@ describe('slipway init github', () => {
     expect(unknown.stderr).toContain('slipway init knows no "gitlab"');
   });
 });
+
+describe('slipway init config', () => {
+  let plain: string;
+  beforeEach(async () => {
+    plain = await mkdtemp(join(tmpdir(), 'slipway-init-config-'));
+    await createJsRepository(plain, {
+      lockfile: 'npm',
+      files: {
+        'turbo.json': JSON.stringify({
+          tasks: {
+            build: { dependsOn: ['^build'], outputs: ['dist/**'], inputs: ['$TURBO_DEFAULT$', '!README.md'] },
+            test: { dependsOn: ['build'], inputs: ['src/**', 'test/**'] },
+            '@fixture/app#build': { dependsOn: ['@fixture/app#codegen'] },
+          },
+        }),
+      },
+    });
+  });
+  afterEach(async () => {
+    await rm(plain, { recursive: true, force: true });
+  });
+
+  it('writes a configuration carrying over turbo.json that Slipway loads, and prints what it could not carry over', async () => {
+    const result = await slipway('init', 'config', '--repo', plain);
+    expect(result.code, result.output).toBe(0);
+    expect(result.stdout).toContain('slipway.config.ts written, carrying over turbo.json');
+    expect(result.stdout).toContain('"@fixture/app#build" depends on @fixture/app#codegen');
+    const { loadConfig } = await import('../../config/load.ts');
+    const { config } = await loadConfig(plain);
+    expect(config.project).toBe('fixture');
+    expect(config.tasks.outputs).toEqual(['dist/**']);
+    expect(config.tasks.build).toMatchObject({ script: 'build', inputs: ['**', '!README.md'] });
+    expect(config.tasks.test).toMatchObject({ script: 'test', inputs: ['src/**', 'test/**'] });
+  });
+
+  it('leaves an edited configuration alone, and refuses to write a second one beside another format', async () => {
+    expect((await slipway('init', 'config', '--repo', plain)).code).toBe(0);
+    await writeFile(join(plain, 'slipway.config.ts'), "export default { project: 'mine' };\n");
+    const again = await slipway('init', 'config', '--repo', plain);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain('slipway.config.ts exists and differs from the one slipway init config writes');
+    await rm(join(plain, 'slipway.config.ts'));
+    await writeFile(join(plain, 'slipway.config.json'), '{"project":"mine"}\n');
+    const beside = await slipway('init', 'config', '--repo', plain);
+    expect(beside.stderr).toContain("slipway.config.json is already this repository's configuration");
+  });
+});
