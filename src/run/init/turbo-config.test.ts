@@ -50,12 +50,20 @@ describe('tasksFromTurbo', () => {
           },
         }),
       ),
-      [{ path: 'packages/web/turbo.json', text: JSON.stringify({ extends: ['//'], tasks: { test: { inputs: ['e2e/**'] } } }), packageName: 'web' }],
+      [
+        {
+          path: 'packages/web/turbo.json',
+          text: JSON.stringify({ extends: ['//'], tasks: { test: { inputs: ['e2e/**'] } } }),
+          packageName: 'web',
+        },
+      ],
       workspace,
     );
     expect(result.tasks.outputs).toEqual(['dist', 'dist/**', '**/dist/**']);
     expect(result.packages).toEqual({ 'solid-js': { inputs: { build: ['src/**'] } }, web: { inputs: { test: ['e2e/**'] } } });
-    expect(result.notes).toContain('turbo.json: "solid-element#build" depends on solid-js#types: Slipway builds dependencies first (^build) and tests after builds, nothing more');
+    expect(result.notes).toContain(
+      'turbo.json: "solid-element#build" depends on solid-js#types: Slipway builds dependencies first (^build) and tests after builds, nothing more',
+    );
     expect(result.notes).toContain('turbo.json: "gone#build" names no workspace package');
     expect(result.notes).toContain("tasks solid-js#types are not run by Slipway: it runs each package's build and test");
   });
@@ -66,7 +74,9 @@ describe('tasksFromTurbo', () => {
   });
 
   it('refuses a turbo.json that is not JSON, or whose fields have the wrong type, naming the file and field', () => {
-    expect(() => tasksFromTurbo(root('{ "tasks": { "build": { } '), [], workspace)).toThrow(/^turbo\.json is not valid JSON: .* at line 1$/);
+    expect(() => tasksFromTurbo(root('{ "tasks": { "build": { } '), [], workspace)).toThrow(
+      /^turbo\.json is not valid JSON: .* at line 1$/,
+    );
     expect(() => tasksFromTurbo(root('{ "tasks": { "build": { "outputs": "dist/**" } } }'), [], workspace)).toThrow(
       'turbo.json: tasks.build.outputs is not a list of strings',
     );
