@@ -71,7 +71,7 @@ export const unit: PipelineStage<UnitOutputs> = {
       holdsCore: boolean,
     ): Promise<(StoredResult & Partial<PackageTestResult>) | undefined> => {
       // Once stopping, a result to replay is not worth waiting for: the run fails anyway.
-      if (stopping.signal.aborted) return undefined;
+      if (!holdsCore && stopping.signal.aborted) return undefined;
       const runTests = async () =>
         (await stopping.run(
           pkg.name,
@@ -127,7 +127,7 @@ export const unit: PipelineStage<UnitOutputs> = {
     const finished = [...ran, ...replays].filter((result) => result !== undefined);
     const results = tested.map((pkg) => finished.find((result) => result.package === pkg.name)).filter((result) => result !== undefined);
     // Report the first failing package in full; name the others so none goes unnoticed.
-    const failed = finished.filter(failedRun);
+    const failed = results.filter(failedRun);
     const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }) : undefined;
     if (failure) {
       const stopped = stopping.stopped.length
