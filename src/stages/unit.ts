@@ -133,7 +133,7 @@ export const unit: PipelineStage<UnitOutputs> = {
       const stopped = stopping.stopped.length
         ? [`stopped ${othersTests(stopping.stopped.length)} (fail-fast; --no-fail-fast runs them all)`]
         : [];
-      if (stopped.length) ctx.log(`fail-fast: stopped the tests of ${stopping.stopped.join(', ')}`);
+      if (stopped.length) ctx.log(`fail-fast: stopped the tests of ${[...stopping.stopped].sort().join(', ')}`);
       if (failed.length === 1) throw failure.with({ details: [...failure.details, ...stopped] });
       throw failure.with({
         specific: `${failure.specific} (and failures in ${failed
