@@ -23,20 +23,21 @@ export class FailFast {
    * failure stops the others. Undefined when the task was stopped or never started.
    */
   async run<T>(name: string, task: (signal: AbortSignal) => Promise<T>, failed: (result: T) => boolean): Promise<T | undefined> {
-    if (this.signal.aborted) return this.stop(name);
+    if (this.signal.aborted) return this.skip(name);
     let result: T;
     try {
       result = await task(this.signal);
     } catch (error) {
-      if (this.signal.aborted) return this.stop(name);
+      if (this.signal.aborted) return this.skip(name);
       throw error;
     }
-    if (this.signal.aborted) return this.stop(name);
+    if (this.signal.aborted) return this.skip(name);
     if (this.enabled && failed(result)) this.stopper.abort();
     return result;
   }
 
-  private stop(name: string): undefined {
+  /** Records a task as stopped: the caller did not start it because the stage is stopping. */
+  skip(name: string): undefined {
     this.stopped.push(name);
     return undefined;
   }

@@ -70,8 +70,8 @@ export const unit: PipelineStage<UnitOutputs> = {
       pkg: WorkspacePackage,
       holdsCore: boolean,
     ): Promise<(StoredResult & Partial<PackageTestResult>) | undefined> => {
-      // Once stopping, a result to replay is not worth waiting for: the run fails anyway.
-      if (!holdsCore && stopping.signal.aborted) return undefined;
+      // Once stopping, no test starts and a result to replay is not worth waiting for: the run fails anyway.
+      if (stopping.signal.aborted) return holdsCore ? stopping.skip(pkg.name) : undefined;
       const runTests = async () =>
         (await stopping.run(
           pkg.name,
