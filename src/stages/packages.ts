@@ -101,7 +101,8 @@ export const packages: PipelineStage<PackagesOutputs> = {
     } catch (error) {
       // Several packages failed together: the first in full, the others named.
       const first = (error instanceof AggregateError ? error.errors[0] : error) as unknown;
-      if (!(first instanceof Failure)) throw first;
+      // Alone and with nothing stopped, it is thrown as it is (a HostFailure stays one).
+      if (!(first instanceof Failure) || (failed.length <= 1 && stopping.stopped.length === 0)) throw first;
       const stopped = stopping.stopped.length
         ? [
             `stopped ${counted(stopping.stopped.length, 'other build')}: ${listed(stopping.stopped)} (fail-fast; --no-fail-fast runs them all)`,
