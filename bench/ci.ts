@@ -4,7 +4,10 @@
  * - cold: outputs removed, caches empty;
  * - full-hit: nothing changed since the previous run;
  * - leaf: one package nothing depends on changed;
- * - root: the package everything depends on changed.
+ * - root: the package everything depends on changed;
+ * - root-test: a test of that package edited (its sources unchanged);
+ * - first-failure: a broken assertion in that package's tests, timed from start to the tool's exit
+ *   (Slipway fails fast by default, so does Turborepo).
  * Options: --quick (6 packages, fewer runs: a smoke run), --keep (leave the generated repo),
  * --tools raw,turbo (measure a subset). Results go to bench/results/ci.json (ci-quick.json).
  */
@@ -18,7 +21,17 @@ import { writeFileAtomic } from '../src/shared/fs.ts';
 import type { PackagePlan } from './ci/plan.ts';
 import { caseTable, summarize, summaryTable, type CaseResult } from './ci/report.ts';
 import { commandLine, runTool, toolNames, turboBin, type ToolName } from './ci/tools.ts';
-import { editedFunctionName, editSource, missingOutputs, removeEditedOutput, resetToCold } from './ci/workspace.ts';
+import {
+  editedTestName,
+  editSource,
+  editTest,
+  missingOutputs,
+  readTests,
+  removeEditedOutput,
+  resetToCold,
+  restoreTests,
+  type EditKind,
+} from './ci/workspace.ts';
 import { generateMonorepo, type Monorepo } from './synthetic-monorepo.ts';
 
 const { values: options } = parseArgs({
@@ -31,7 +44,9 @@ const { values: options } = parseArgs({
 const tools = options.tools.split(',').map((tool) => tool.trim()) as ToolName[];
 const unknownTool = tools.find((tool) => !toolNames.includes(tool));
 if (unknownTool) throw new Error(`unknown tool ${unknownTool}: use some of ${toolNames.join(',')}`);
-const settings = options.quick ? { packages: 6, hits: 3, leafEdits: 3 } : { packages: 100, hits: 5, leafEdits: 3 };
+const settings = options.quick
+  ? { packages: 6, hits: 3, leafEdits: 3, failures: 1 }
+  : { packages: 100, hits: 5, leafEdits: 3, failures: 3 };
 const resultsFile = fileURLToPath(new URL(`results/${options.quick ? 'ci-quick' : 'ci'}.json`, import.meta.url));
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -53,8 +68,10 @@ interface CaseSpec {
   repetitions: number;
   /** Every run starts with no outputs and an empty cache. */
   cold?: boolean;
-  /** Which package each repetition edits, before any tool runs. */
-  edits?: PackagePlan;
+  /** Which package each repetition edits, and what of it, before any tool runs. */
+  edits?: { pkg: PackagePlan; kind: EditKind };
+  /** Each repetition breaks an assertion in this package's tests: every tool must fail on it. */
+  breaks?: PackagePlan;
 }
 
 const started = performance.now();
@@ -95,26 +112,41 @@ try {
     const samples: CaseResult['samples'] = {};
     for (let repetition = 1; repetition <= spec.repetitions; repetition++) {
       const tag = `${spec.name} ${repetition}`;
-      const edit = spec.edits && { pkg: spec.edits, functionName: editedFunctionName(tag) };
-      for (const tool of spec.tools) if (spec.edits) await editSource(repos[tool], spec.edits, tag);
+      const edit = spec.edits && { ...spec.edits, tag };
+      const originalTests = new Map<ToolName, string>();
+      for (const tool of spec.tools) {
+        if (edit?.kind === 'source') await editSource(repos[tool], edit.pkg, tag);
+        if (edit?.kind === 'test') await editTest(repos[tool], edit.pkg, tag);
+        if (spec.breaks) {
+          originalTests.set(tool, await readTests(repos[tool], spec.breaks));
+          await editTest(repos[tool], spec.breaks, tag, false);
+        }
+      }
       // Alternate which tool goes first, so neither always gets the warmer page cache.
       const order = repetition % 2 === 1 ? spec.tools : [...spec.tools].reverse();
       for (const tool of order) {
         const dir = repos[tool];
         if (spec.cold) await resetToCold(dir);
-        if (edit) await removeEditedOutput(dir, edit.pkg);
+        if (edit?.kind === 'source') await removeEditedOutput(dir, edit.pkg);
         const run = await runTool(tool, dir, plan);
         const label = `${spec.name} ${repetition}/${spec.repetitions} ${tool}`;
-        if (run.code !== 0) throw new BenchAbort(`${label} exited with code ${run.code}`, tailLines(run.output, 40));
-        const problems = await missingOutputs(dir, plan, edit);
-        if (problems.length)
-          throw new BenchAbort(`${label} exited 0 but its outputs are not all there`, [
-            ...problems.slice(0, 10),
-            ...tailLines(run.output, 20),
-          ]);
+        if (spec.breaks) {
+          if (run.code === 0) throw new BenchAbort(`${label} exited 0 with a broken test`, tailLines(run.output, 40));
+          if (!run.output.includes(editedTestName(tag)))
+            throw new BenchAbort(`${label} failed, but not naming the broken test "${editedTestName(tag)}"`, tailLines(run.output, 40));
+        } else {
+          if (run.code !== 0) throw new BenchAbort(`${label} exited with code ${run.code}`, tailLines(run.output, 40));
+          const problems = await missingOutputs(dir, plan, edit);
+          if (problems.length)
+            throw new BenchAbort(`${label} exited 0 but its outputs are not all there`, [
+              ...problems.slice(0, 10),
+              ...tailLines(run.output, 20),
+            ]);
+        }
         (samples[tool] ??= []).push(run.seconds);
         say(`  ${label}: ${run.seconds.toFixed(2)} s`);
       }
+      for (const [tool, original] of originalTests) await restoreTests(repos[tool], spec.breaks!, original);
     }
     const result = { name: spec.name, description: spec.description, samples };
     for (const line of caseTable(result)) say(line);
@@ -130,14 +162,28 @@ try {
       description: `${plan.leaf.name} (nothing depends on it) changed`,
       tools: cached,
       repetitions: settings.leafEdits,
-      edits: plan.leaf,
+      edits: { pkg: plan.leaf, kind: 'source' },
     }),
     await measure({
       name: 'root',
       description: `${plan.root.name} (everything depends on it) changed`,
       tools: cached,
       repetitions: 1,
-      edits: plan.root,
+      edits: { pkg: plan.root, kind: 'source' },
+    }),
+    await measure({
+      name: 'root-test',
+      description: `a test of ${plan.root.name} (everything depends on it) edited`,
+      tools: cached,
+      repetitions: 1,
+      edits: { pkg: plan.root, kind: 'test' },
+    }),
+    await measure({
+      name: 'first-failure',
+      description: `a broken assertion in ${plan.root.name}'s tests, start to exit`,
+      tools: cached,
+      repetitions: settings.failures,
+      breaks: plan.root,
     }),
   ];
 

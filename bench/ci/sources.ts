@@ -1,7 +1,9 @@
 /**
  * The files of the synthetic monorepo, as text. Each package gets a few real modules (numbers,
  * text, collections, a small ledger class) so tsc does real work, an index that imports and calls
- * its dependencies, and node:test tests that exercise all of it. Pure: paths to contents.
+ * its dependencies, and node:test tests that exercise all of it. The tests are JavaScript in test/,
+ * apart from the sources (as in most repositories): editing one is not a source change, and a
+ * tool whose build inputs leave tests out rebuilds nothing for it. Pure: paths to contents.
  */
 import type { MonorepoPlan, PackagePlan } from './plan.ts';
 
@@ -9,15 +11,18 @@ export type FileMap = Record<string, string>;
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/** Node's own runner: spec to the log, JUnit and lcov to the files Slipway's config names. */
+/** Node's own runner over test/: spec to the log, JUnit and lcov to the files Slipway's config names. */
 export const testScript = [
   'mkdir -p reports coverage &&',
   'node --test --experimental-test-coverage',
   '--test-reporter=spec --test-reporter-destination=stdout',
   '--test-reporter=junit --test-reporter-destination=reports/junit.xml',
   '--test-reporter=lcov --test-reporter-destination=coverage/lcov.info',
-  'dist/',
+  'test/',
 ].join(' ');
+
+/** Each package's tests, relative to the package: what the benchmark's test edits change. */
+export const testFile = 'test/index.test.js';
 
 export interface RootOptions {
   npmVersion: string;
@@ -44,18 +49,17 @@ export function rootFiles(options: RootOptions): FileMap {
         declaration: true,
         sourceMap: true,
         skipLibCheck: true,
-        // The few node:test and node:assert declarations the tests use instead of @types/node
-        // and the DOM lib: they tripled each package's tsc time, and 100 packages built three
-        // times over is what the benchmark run costs.
+        // No @types/node nor the DOM lib: the sources need neither, and they tripled each
+        // package's tsc time (100 packages built three times over is what a benchmark run costs).
         lib: ['ES2022'],
         types: [],
       },
     }),
-    'types/node-test.d.ts': nodeTestDeclarations,
     'turbo.json': json({
       $schema: 'https://turborepo.com/schema.json',
       tasks: {
-        build: { dependsOn: ['^build'], outputs: ['dist/**'] },
+        // Tests are no input of the build, as Slipway's default task inputs have it.
+        build: { dependsOn: ['^build'], inputs: ['$TURBO_DEFAULT$', '!test/**'], outputs: ['dist/**'] },
         test: { dependsOn: ['build'], outputs: ['reports/**', 'coverage/**'] },
       },
     }),
@@ -68,23 +72,6 @@ export function rootFiles(options: RootOptions): FileMap {
     '.gitignore': ['node_modules/', 'dist/', 'reports/', 'coverage/', '.turbo/', '.slipway/', ''].join('\n'),
   };
 }
-
-const nodeTestDeclarations = `declare module 'node:test' {
-  export function test(name: string, fn: () => void | Promise<void>): Promise<void>;
-}
-
-declare module 'node:assert/strict' {
-  interface Assert {
-    equal<T>(actual: unknown, expected: T, message?: string): asserts actual is T;
-    deepEqual<T>(actual: unknown, expected: T, message?: string): asserts actual is T;
-    ok(value: unknown, message?: string): asserts value;
-    match(value: string, pattern: RegExp, message?: string): void;
-    throws(fn: () => unknown, expected?: RegExp, message?: string): void;
-  }
-  const assert: Assert;
-  export default assert;
-}
-`;
 
 /** A package's import binding for a dependency: `@bench/p007` becomes `p007`. */
 const binding = (name: string) => name.slice(name.indexOf('/') + 1);
@@ -108,14 +95,14 @@ export function packageFiles(plan: MonorepoPlan, pkg: PackagePlan): FileMap {
     'tsconfig.json': json({
       extends: '../../tsconfig.base.json',
       compilerOptions: { outDir: 'dist', rootDir: 'src' },
-      include: ['src', '../../types'],
+      include: ['src'],
     }),
     'src/numbers.ts': numbersModule(pkg),
     'src/text.ts': textModule(pkg),
     'src/collections.ts': collectionsModule(),
     'src/ledger.ts': ledgerModule(pkg),
     'src/index.ts': indexModule(pkg),
-    'src/index.test.ts': testModule(plan, pkg),
+    [testFile]: testModule(plan, pkg),
   };
 }
 
@@ -327,7 +314,7 @@ function testModule(plan: MonorepoPlan, pkg: PackagePlan): string {
   const closureSize = closureOf(plan, pkg).length;
   return `import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as pkg from './index.js';
+import * as pkg from '../dist/index.js';
 
 test('numbers: transform is bounded and deterministic', () => {
   assert.equal(pkg.transform(1), pkg.transform(1));

@@ -2,10 +2,11 @@
  * What the benchmark does to the generated repo between runs: wipe it back to cold, make a source
  * change, and check afterwards that a tool really left every output in place.
  */
-import { access, appendFile, readFile, rm } from 'node:fs/promises';
+import { access, appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { exec } from '../../src/shared/exec.ts';
 import type { MonorepoPlan, PackagePlan } from './plan.ts';
+import { testFile } from './sources.ts';
 
 /** The source file edits append to, and the output tsc compiles it to. */
 const editedSource = 'src/text.ts';
@@ -33,6 +34,30 @@ export async function editSource(dir: string, pkg: PackagePlan, tag: string): Pr
   );
 }
 
+/** What an edit changes: a package's source (rebuilt and retested), or its tests (retested only). */
+export type EditKind = 'source' | 'test';
+
+/** The test an edit tagged `tag` adds: `root-test 1` adds "edited root-test 1". */
+export function editedTestName(tag: string): string {
+  return `edited ${tag}`;
+}
+
+/** Appends a test to a package's tests, passing or with a broken assertion, the same in every copy of the repo. */
+export async function editTest(dir: string, pkg: PackagePlan, tag: string, passing = true): Promise<void> {
+  const assertion = passing ? `assert.equal(pkg.clamp(15, 0, 10), 10)` : `assert.equal(pkg.clamp(15, 0, 10), 11)`;
+  await appendFile(join(dir, 'packages', pkg.dir, testFile), `\ntest('${editedTestName(tag)}', () => {\n  ${assertion};\n});\n`);
+}
+
+/** Puts a package's tests back as generated, undoing test edits. */
+export async function restoreTests(dir: string, pkg: PackagePlan, original: string): Promise<void> {
+  await writeFile(join(dir, 'packages', pkg.dir, testFile), original);
+}
+
+/** A package's tests as they are now. */
+export function readTests(dir: string, pkg: PackagePlan): Promise<string> {
+  return readFile(join(dir, 'packages', pkg.dir, testFile), 'utf8');
+}
+
 /** Deletes the edited file's compiled output, so only a tool that rebuilds (or restores) it passes. */
 export async function removeEditedOutput(dir: string, pkg: PackagePlan): Promise<void> {
   await rm(join(dir, 'packages', pkg.dir, editedOutput), { force: true });
@@ -46,12 +71,13 @@ const exists = (path: string) =>
 
 /**
  * Every package's build and test outputs exist, and the edited package's output has the
- * function just added. Returns what is wrong, one line each; empty when all is well.
+ * function just added (a source edit) or its test report the test just added (a test edit).
+ * Returns what is wrong, one line each; empty when all is well.
  */
 export async function missingOutputs(
   dir: string,
   plan: MonorepoPlan,
-  edit?: { pkg: PackagePlan; functionName: string },
+  edit?: { pkg: PackagePlan; kind: EditKind; tag: string },
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const pkg of plan.packages) {
@@ -59,11 +85,16 @@ export async function missingOutputs(
       if (!(await exists(join(dir, 'packages', pkg.dir, output)))) problems.push(`${pkg.dir}/${output} is missing`);
     }
   }
-  if (edit) {
+  if (edit?.kind === 'source') {
     const path = join(dir, 'packages', edit.pkg.dir, editedOutput);
     const compiled = await readFile(path, 'utf8').catch(() => '');
-    if (!compiled.includes(`function ${edit.functionName}(`))
-      problems.push(`${edit.pkg.dir}/${editedOutput} lacks the edit ${edit.functionName}`);
+    const functionName = editedFunctionName(edit.tag);
+    if (!compiled.includes(`function ${functionName}(`)) problems.push(`${edit.pkg.dir}/${editedOutput} lacks the edit ${functionName}`);
+  }
+  if (edit?.kind === 'test') {
+    const report = await readFile(join(dir, 'packages', edit.pkg.dir, 'reports/junit.xml'), 'utf8').catch(() => '');
+    if (!report.includes(editedTestName(edit.tag)))
+      problems.push(`${edit.pkg.dir}/reports/junit.xml lacks the test "${editedTestName(edit.tag)}"`);
   }
   return problems;
 }

@@ -1,3 +1,5 @@
+import { Failure } from '../shared/feedback/failure.ts';
+
 /** What a command gets from the command line. */
 export interface CommandInput {
   args: string[];
@@ -18,6 +20,15 @@ export interface CommandInput {
   force?: boolean;
   verbose?: boolean;
   json?: boolean;
+  'fail-fast'?: boolean;
+  'no-fail-fast'?: boolean;
 }
 
 export type Command = (input: CommandInput) => Promise<number>;
+
+/** `--fail-fast` or `--no-fail-fast`, when given: the command's own default (and the configuration's) otherwise. */
+export function failFastOf(input: CommandInput): boolean | undefined {
+  if (input['fail-fast'] && input['no-fail-fast'])
+    throw new Failure('--fail-fast and --no-fail-fast were both given', { hint: 'give one: --no-fail-fast runs every build and test' });
+  return input['fail-fast'] ? true : input['no-fail-fast'] ? false : undefined;
+}

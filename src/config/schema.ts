@@ -164,6 +164,13 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /**
+   * Stop at the first failure: the builds, tests and stages still running are stopped and nothing
+   * else starts. Default: on for `slipway ci` (a pull request wants its first failure soon), off
+   * for `slipway run` (a merge's run finds every failure and caches every passing result); the
+   * commands' `--fail-fast` and `--no-fail-fast` override it.
+   */
+  failFast: z.boolean().optional(),
   /** Browser tests: an npm script of a package, run against its built output in Chromium. */
   browserTests: z.strictObject({ package: z.string().min(1), script: z.string().default('test:browser') }).optional(),
   /** Integration tests: an npm script run with real PostgreSQL and S3 in its environment. */

@@ -37,7 +37,7 @@ describe('engine', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const start = (stages: Stage[], runId?: number) => {
+  const start = (stages: Stage[], runId?: number, failFast?: boolean) => {
     const run = runId
       ? store.getRun(runId)!
       : store.createRun({ project: 'p', repoDir: dir, commit: 'abc', branch: 'main', trigger: 'test' });
@@ -46,6 +46,7 @@ describe('engine', () => {
       stages,
       listener: (event) => events.push(event),
       context: { run, runDir: homeAt(dir).runDir(run.id), redactor },
+      failFast,
     }).then((failures) => ({ run, failures }));
   };
 
@@ -98,6 +99,75 @@ describe('engine', () => {
     expect(store.stage(run.id, 'deploy')).toMatchObject({ status: 'skipped', summary: 'v1.2.0 was superseded by v1.3.0 in nonprod' });
     expect(store.stage(run.id, 'smoke')).toMatchObject({ status: 'skipped', summary: 'not run: deploy did not succeed' });
     expect(store.feedback(run.id)).toEqual([]);
+  });
+
+  /** A promise resolved once the listener has seen `stage`'s failure reported. */
+  const failureReported = (stage: string) =>
+    new Promise<void>((resolve) => {
+      const seen = setInterval(() => {
+        if (events.some((event) => event.type === 'feedback' && event.feedback.stage === stage)) {
+          clearInterval(seen);
+          resolve();
+        }
+      }, 5);
+    });
+  /** Settles when the stage's stop signal is aborted: rejects as a stopped process's failure would. */
+  const stoppedBy = (signal: AbortSignal) =>
+    new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('exited with code 143'))));
+
+  it('failing fast, stops the stages running beside a failure (stopped, not failed) and starts no other', async () => {
+    let startedAfter = false;
+    const { run, failures } = await start(
+      [
+        stage('packages', [], async () => 'built'),
+        stage('unit', ['packages'], async () => {
+          throw new Failure('1 test failed in shared');
+        }),
+        stage('browser', ['packages'], async (ctx) => stoppedBy(ctx.signal)),
+        // Ends well after the failure: what was running is not a failure, yet nothing else starts.
+        stage('lint', ['packages'], async () => failureReported('unit').then(() => 'clean')),
+        stage('audit', ['lint'], async () => {
+          startedAfter = true;
+        }),
+        stage('coverage', ['unit'], async () => 'measured'),
+      ],
+      undefined,
+      true,
+    );
+    expect(failures.map((failure) => failure.specific)).toEqual(['1 test failed in shared']);
+    expect(store.stage(run.id, 'browser')).toMatchObject({ status: 'skipped', summary: 'stopped when unit failed (fail-fast)' });
+    expect(store.stage(run.id, 'lint')?.status).toBe('succeeded');
+    expect(store.stage(run.id, 'audit')).toMatchObject({ status: 'skipped', summary: 'not run: unit failed (fail-fast)' });
+    expect(store.stage(run.id, 'coverage')).toMatchObject({ status: 'skipped', summary: 'not run: unit did not succeed' });
+    expect(startedAfter).toBe(false);
+    expect(failures.map((feedback) => feedback.stage)).toEqual(['unit']);
+    expect(store.feedback(run.id)).toHaveLength(1);
+    // The failure reaches the listener before the stopped stage ends: it is not kept for the end of the run.
+    const order = events.flatMap((event) =>
+      event.type === 'feedback' ? ['unit feedback'] : event.type === 'stage-end' && event.stage === 'browser' ? ['browser end'] : [],
+    );
+    expect(order).toEqual(['unit feedback', 'browser end']);
+  });
+
+  it('without fail-fast, lets the stages beside a failure finish and runs what does not need it', async () => {
+    let signalled: boolean | undefined;
+    const { run, failures } = await start([
+      stage('packages', [], async () => 'built'),
+      stage('unit', ['packages'], async () => {
+        throw new Failure('1 test failed in shared');
+      }),
+      stage('browser', ['packages'], async (ctx) =>
+        failureReported('unit').then(() => {
+          signalled = ctx.signal.aborted;
+          return 'passed';
+        }),
+      ),
+      stage('version', ['browser'], async () => 'v1'),
+    ]);
+    expect(failures).toHaveLength(1);
+    expect(signalled).toBe(false);
+    expect(store.stage(run.id, 'browser')?.status).toBe('succeeded');
+    expect(store.stage(run.id, 'version')?.status).toBe('succeeded');
   });
 
   it('resumes a run: finished stages are not run again, the interrupted one is', async () => {

@@ -16,6 +16,13 @@ export interface EngineContext {
   log(line: string): void;
   /** Something the developer should know that does not fail the stage: logged, and shown as a warning. */
   warn(message: string): void;
+  /**
+   * Aborted when the run stops this stage because another one failed (fail-fast): passed to the
+   * processes the stage starts, so they stop too. What the stage does after it is not a failure.
+   */
+  signal: AbortSignal;
+  /** Whether the run stops at its first failure: a stage then stops its own other tasks at the first that fails. */
+  failFast: boolean;
 }
 
 export interface StageResult<Out = unknown> {

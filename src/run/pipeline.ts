@@ -51,6 +51,12 @@ export interface PipelineOptions {
   head?: GitHead;
   /** With scope 'rollback': which environment to roll back, to what, and why. */
   rollback?: RollbackRequest;
+  /**
+   * Stop at the first failure (`--fail-fast`, `--no-fail-fast`). Default: the configuration's
+   * `failFast`, else on for 'checks' (a pull request wants its first failure soon) and off for the
+   * others (a merge's run finds every failure and caches every passing result).
+   */
+  failFast?: boolean;
 }
 
 /**
@@ -136,6 +142,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     throw error;
   }
   const { run } = held;
+  const failFast = options.failFast ?? config.failFast ?? scope === 'checks';
   // Servers an earlier run started and was killed before it could stop: not left running for good.
   for (const stopped of await new ChildRecords(home.childrenDir).stopOrphans()) {
     listener({ type: 'notice', runId: run.id, level: 'info', message: `stopped ${stopped}` });
@@ -160,7 +167,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       onEvent: releaseDeliveryHandler({
         store,
         runOf: () => run,
-        releaseHalf: () => continueRelease({ store, run, config, home, redactor, adapters, listener: runListener }),
+        releaseHalf: () => continueRelease({ store, run, config, home, redactor, adapters, listener: runListener, failFast }),
         started: (half) => (releaseHalf = half),
       }),
     });
@@ -197,9 +204,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     const failures =
       scope === 'release-half'
         ? await releaseHalfOnce(store, run, options.promote ?? '', () =>
-            runStages({ store, stages, context: stageContext, listener: runListener }),
+            runStages({ store, stages, context: stageContext, listener: runListener, failFast }),
           )
-        : await runStages({ store, stages, context: stageContext, listener: runListener });
+        : await runStages({ store, stages, context: stageContext, listener: runListener, failFast });
     if (fingerprintBefore && failures.length === 0) {
       const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
       await rememberChecks(home, run, fingerprintBefore, placed, config);
@@ -211,7 +218,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
         const tag = (store.stage(run.id, 'release')?.outputs as { manifest: ReleaseManifest }).manifest.tag;
         const claim = claimReleaseHalf(store, run, tag, { reopen: true });
         if ('skipped' in claim) throw new HostFailure(claim.message, { hint: `it carries on there: see \`slipway show ${run.id}\`` });
-        releaseHalf = claim.run(() => continueRelease({ store, run, config, home, redactor, adapters, listener: runListener }));
+        releaseHalf = claim.run(() => continueRelease({ store, run, config, home, redactor, adapters, listener: runListener, failFast }));
       }
       if (!releaseHalf) throw new Error('the release was created and its webhook delivered, but no release half started');
       failures.push(...(await releaseHalf));
@@ -274,14 +281,15 @@ export async function continueRelease(opts: {
   redactor: Redactor;
   listener: EventListener;
   adapters: RunAdapters;
+  failFast?: boolean;
 }): Promise<Feedback[]> {
-  const { store, run, config, home, redactor, adapters, listener } = opts;
+  const { store, run, config, home, redactor, adapters, listener, failFast } = opts;
   // The webhook can arrive before the process that created the release has recorded it.
   const recorded = await waitFor(async () => store.stage(run.id, 'release')?.status === 'succeeded', 30_000, 50);
   if (!recorded) throw new Error(`release webhook for run #${run.id} arrived, but its release stage never succeeded`);
   store.setRunStatus(run.id, 'running');
   const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
-  return runStages({ store, stages: stagesOf('release'), context, listener });
+  return runStages({ store, stages: stagesOf('release'), context, listener, failFast });
 }
 
 /**

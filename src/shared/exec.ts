@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { processRef, type ProcessRef } from './process.ts';
+import { processRef, stopProcessTree, type ProcessRef } from './process.ts';
 
 export interface ExecResult {
   code: number;
@@ -22,6 +22,12 @@ export interface ExecOptions {
    * this one is killed first; the returned function forgets it.
    */
   track?: (child: ProcessRef) => Promise<() => Promise<void>>;
+  /**
+   * Stops the command, and every process it started, when aborted (SIGTERM, then SIGKILL after a
+   * grace period); it then resolves as usual, with the code the stop left. Aborted before it
+   * starts, the command is never started and exec rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 /**
@@ -31,6 +37,7 @@ export interface ExecOptions {
 export function exec(command: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(options.signal.reason as Error);
     const spawnOptions: SpawnOptions = { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] };
     const child = spawn(command, args, spawnOptions);
     const collected = collectOutput(child, options.onLine);
@@ -39,10 +46,14 @@ export function exec(command: string, args: string[], options: ExecOptions = {})
       if (timer) clearTimeout(timer);
       reject(error);
     });
-    const ref = options.track && processRef(child.pid);
-    const tracked = ref ? options.track!(ref).catch(() => undefined) : undefined;
+    const ref = (options.track || options.signal) && processRef(child.pid);
+    const tracked = ref && options.track ? options.track(ref).catch(() => undefined) : undefined;
+    // The script shares our process group (Ctrl-C reaches it too), so its tree is stopped by pid.
+    const stop = () => void stopProcessTree(ref);
+    options.signal?.addEventListener('abort', stop, { once: true });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', stop);
       const result = { code: code ?? (signal ? 128 : 1), ...collected.end(), durationMs: Date.now() - started };
       void (tracked ?? Promise.resolve(undefined)).then((forget) => forget?.().catch(() => undefined)).then(() => resolve(result));
     });

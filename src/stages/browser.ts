@@ -8,6 +8,7 @@ import { buildCaches } from '../build/caches.ts';
 import type { PackagesOutputs } from './packages.ts';
 import { runOrReplay } from '../build/checks/replay.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
+import { StageStopped } from '../engine/stage.ts';
 
 export interface BrowserOutputs {
   passed: number;
@@ -41,8 +42,8 @@ export const browser: PipelineStage<BrowserOutputs> = {
       inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
       dir: pkg.dir,
       reports: [junit],
-      run: () =>
-        runBrowserTests({
+      run: async () => {
+        const run = await runBrowserTests({
           name: pkg.name,
           dir: pkg.dir,
           repoRoot: ctx.repoDir,
@@ -52,7 +53,12 @@ export const browser: PipelineStage<BrowserOutputs> = {
           chromiumPath: ctx.adapters.chromiumPath,
           track: tracked(ctx, `the browser tests of ${pkg.name}`),
           onLine: (line) => ctx.log(line),
-        }),
+          signal: ctx.signal,
+        });
+        // Stopped by the run (fail-fast): whatever it left is neither cached nor a failure.
+        if (ctx.signal.aborted) throw new StageStopped('stopped');
+        return run;
+      },
     });
     const failure = testRunFailure({ output: '', ...result }, 'browser');
     if (failure) {

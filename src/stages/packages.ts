@@ -4,6 +4,9 @@ import type { PlacedOutputs } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageScript, scriptCommand } from '../build/scripts/run-script.ts';
 import { mapConcurrent } from '../shared/concurrency.ts';
+import { FailFast } from '../shared/fail-fast.ts';
+import { counted } from '../shared/plural.ts';
+import { StageStopped } from '../engine/stage.ts';
 import { tailLines } from '../shared/exec.ts';
 import { buildCaches } from '../build/caches.ts';
 import { explainMiss, hashBuildInputs, runInDependencyOrder } from '../build/workspace/index.ts';
@@ -37,6 +40,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
     const built: string[] = [];
     const failed: string[] = [];
     const keyOf = (name: string) => `build-${hashes.get(name)!.hash}`;
+    const stopping = new FailFast(ctx.failFast, ctx.signal);
     // Outputs already in place only need reading to confirm: all at once, not in build order.
     const inPlace = new Set(
       (
@@ -50,7 +54,8 @@ export const packages: PipelineStage<PackagesOutputs> = {
     restored.push(...inPlace);
     const buildPackage = async (name: string) => {
       const pkg = byName.get(name)!;
-      if (!pkg.scripts[build] || inPlace.has(name)) return;
+      // Stopping: what the stop reaches next is not restored either.
+      if (!pkg.scripts[build] || inPlace.has(name) || stopping.signal.aborted) return;
       const current = hashes.get(name)!;
       const key = keyOf(name);
       const previous = await lastInputs.read(build, name);
@@ -62,13 +67,21 @@ export const packages: PipelineStage<PackagesOutputs> = {
       }
       const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
       ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
-      const result = await runPackageScript({
-        dir: pkg.dir,
-        script: build,
-        manifest: pkg.manifest,
-        onLine: (line) => ctx.log(`${name} │ ${line}`),
-        track: tracked(ctx, `the ${build} script of ${name}`),
-      });
+      const result = await stopping.run(
+        name,
+        (signal) =>
+          runPackageScript({
+            dir: pkg.dir,
+            script: build,
+            manifest: pkg.manifest,
+            onLine: (line) => ctx.log(`${name} │ ${line}`),
+            track: tracked(ctx, `the ${build} script of ${name}`),
+            signal,
+          }),
+        (run) => run.code !== 0,
+      );
+      // Stopped (fail-fast): neither built nor cached; the failure that stopped it is reported.
+      if (!result) return;
       if (result.code !== 0) {
         failed.push(name);
         const command = scriptCommand(workspace.tool, build);
@@ -86,11 +99,21 @@ export const packages: PipelineStage<PackagesOutputs> = {
     try {
       await runInDependencyOrder(workspace, buildPackage);
     } catch (error) {
-      if (!(error instanceof AggregateError)) throw error;
       // Several packages failed together: the first in full, the others named.
-      const first = error.errors[0] as unknown;
-      throw first instanceof Failure ? first.with({ specific: `${first.specific} (${failed.slice(1).join(', ')} failed too)` }) : first;
+      const first = (error instanceof AggregateError ? error.errors[0] : error) as unknown;
+      // Alone and with nothing stopped, it is thrown as it is (a HostFailure stays one).
+      if (!(first instanceof Failure) || (failed.length <= 1 && stopping.stopped.length === 0)) throw first;
+      const stopped = stopping.stopped.length
+        ? [
+            `stopped ${counted(stopping.stopped.length, 'other build')}: ${listed(stopping.stopped)} (fail-fast; --no-fail-fast runs them all)`,
+          ]
+        : [];
+      throw first.with({
+        specific: failed.length > 1 ? `${first.specific} (${failed.slice(1).join(', ')} failed too)` : first.specific,
+        details: [...first.details, ...stopped],
+      });
     }
+    if (ctx.signal.aborted) throw new StageStopped('stopped');
     return {
       summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${listed(built)})` : ''}`,
       outputs: {

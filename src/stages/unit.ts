@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { runPackageTests, testLocations, testRunFailure } from '../build/checks/index.ts';
+import { runPackageTests, testLocations, testRunFailure, type PackageTestResult } from '../build/checks/index.ts';
 import { buildCaches } from '../build/caches.ts';
-import { runOrReplay, type StoredResult } from '../build/checks/replay.ts';
+import { runOrReplay, testResultKey, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
-import { discoverWorkspace } from '../build/workspace/index.ts';
+import { discoverWorkspace, nearestChangeFirst, type WorkspacePackage } from '../build/workspace/index.ts';
+import { FailFast } from '../shared/fail-fast.ts';
+import { StageStopped } from '../engine/stage.ts';
 import type { PackagesOutputs } from './packages.ts';
 import { counted } from '../shared/plural.ts';
 import { scriptCommand } from '../build/scripts/run-script.ts';
@@ -49,11 +51,46 @@ export const unit: PipelineStage<UnitOutputs> = {
     }
     const replayed: string[] = [];
     const keys: Record<string, string> = {};
-    // Replays are only reading and run all at once; test runs take a core each.
+    const inputsOf = (pkg: WorkspacePackage) => [hashes[pkg.name], pkg.scripts[test]];
+    // The tests that cannot be replayed take the cores first, nearest the change first: failing
+    // fast, what a change broke is found before anything else runs. Replays need no core.
+    const replayable = new Set(
+      (await mapConcurrent(tested, async (pkg) => ((await cache.has(testResultKey(inputsOf(pkg)))) ? pkg.name : undefined), 32)).filter(
+        (name) => name !== undefined,
+      ),
+    );
+    const byName = new Map(tested.map((pkg) => [pkg.name, pkg]));
+    const toRun = nearestChangeFirst(
+      workspace,
+      tested.filter((pkg) => !replayable.has(pkg.name)).map((pkg) => pkg.name),
+    ).map((name) => byName.get(name)!);
+    const stopping = new FailFast(ctx.failFast, ctx.signal);
     const onCore = limiter();
-    const results = await mapConcurrent(
-      tested,
-      async (pkg) => {
+    const testPackage = async (
+      pkg: WorkspacePackage,
+      holdsCore: boolean,
+    ): Promise<(StoredResult & Partial<PackageTestResult>) | undefined> => {
+      // Once stopping, no test starts and a result to replay is not worth waiting for: the run fails anyway.
+      if (stopping.signal.aborted) return holdsCore ? stopping.skip(pkg.name) : undefined;
+      const runTests = async () =>
+        (await stopping.run(
+          pkg.name,
+          (signal) =>
+            runPackageTests({
+              name: pkg.name,
+              dir: pkg.dir,
+              repoRoot: ctx.repoDir,
+              script: test,
+              command: scriptCommand(workspace.tool, test),
+              junitPath: join(pkg.dir, junit),
+              lcovPath: join(pkg.dir, lcov),
+              onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
+              track: tracked(ctx, `the ${test} script of ${pkg.name}`),
+              signal,
+            }),
+          failedRun,
+        )) ?? Promise.reject(new TestsStopped());
+      try {
         const {
           result,
           replayed: fromCache,
@@ -61,23 +98,10 @@ export const unit: PipelineStage<UnitOutputs> = {
         } = await runOrReplay({
           cache,
           stamps,
-          inputs: [hashes[pkg.name], pkg.scripts[test]],
+          inputs: inputsOf(pkg),
           dir: pkg.dir,
           reports: [junit, lcov],
-          run: () =>
-            onCore(() =>
-              runPackageTests({
-                name: pkg.name,
-                dir: pkg.dir,
-                repoRoot: ctx.repoDir,
-                script: test,
-                command: scriptCommand(workspace.tool, test),
-                junitPath: join(pkg.dir, junit),
-                lcovPath: join(pkg.dir, lcov),
-                onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
-                track: tracked(ctx, `the ${test} script of ${pkg.name}`),
-              }),
-            ),
+          run: holdsCore ? runTests : () => onCore(runTests),
         });
         keys[pkg.name] = key;
         if (fromCache) {
@@ -85,19 +109,38 @@ export const unit: PipelineStage<UnitOutputs> = {
           ctx.log(`${pkg.name}: results replayed from cache`);
         }
         return result;
-      },
-      32,
-    );
+      } catch (error) {
+        // A stopped run is no result: never cached, never reported as a failure.
+        if (error instanceof TestsStopped) return undefined;
+        throw error;
+      }
+    };
+    const [ran, replays] = await Promise.all([
+      Promise.all(toRun.map((pkg) => onCore(() => testPackage(pkg, true)))),
+      mapConcurrent(
+        tested.filter((pkg) => replayable.has(pkg.name)),
+        (pkg) => testPackage(pkg, false),
+        32,
+      ),
+    ]);
+    if (ctx.signal.aborted) throw new StageStopped('stopped');
+    const finished = [...ran, ...replays].filter((result) => result !== undefined);
+    const results = tested.map((pkg) => finished.find((result) => result.package === pkg.name)).filter((result) => result !== undefined);
     // Report the first failing package in full; name the others so none goes unnoticed.
-    const failed = results.filter((result) => result.failed > 0 || result.exitCode !== 0);
+    const failed = results.filter(failedRun);
     const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }) : undefined;
     if (failure) {
-      if (failed.length === 1) throw failure;
+      const stopped = stopping.stopped.length
+        ? [`stopped ${othersTests(stopping.stopped.length)} (fail-fast; --no-fail-fast runs them all)`]
+        : [];
+      if (stopped.length) ctx.log(`fail-fast: stopped the tests of ${[...stopping.stopped].sort().join(', ')}`);
+      if (failed.length === 1) throw failure.with({ details: [...failure.details, ...stopped] });
       throw failure.with({
         specific: `${failure.specific} (and failures in ${failed
           .slice(1)
           .map((r) => r.package)
           .join(', ')})`,
+        details: [...failure.details, ...stopped],
         locations: failed.flatMap((result) => testLocations(result.failures)),
       });
     }
@@ -117,6 +160,17 @@ export const unit: PipelineStage<UnitOutputs> = {
     };
   },
 };
+
+/** A run with a failed test, or a script that failed without naming one. */
+const failedRun = (result: StoredResult) => result.failed > 0 || result.exitCode !== 0;
+
+/** Thrown in place of a stopped run's result, so that nothing caches it. */
+class TestsStopped extends Error {}
+
+/** "1 other package's tests", "3 other packages' tests". */
+function othersTests(count: number): string {
+  return count === 1 ? "1 other package's tests" : `${count} other packages' tests`;
+}
 
 /** The root package.json's script of that name, when the workspace root has one. */
 async function rootTestScript(root: string, script: string): Promise<string | undefined> {

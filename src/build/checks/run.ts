@@ -37,6 +37,8 @@ export interface RunTestsOptions {
   onLine?: (line: string) => void;
   /** Records the test process while it runs (see ExecOptions.track). */
   track?: ScriptOptions['track'];
+  /** Stops the test script when aborted (see ScriptOptions.signal). */
+  signal?: AbortSignal;
   /** Failure files are given relative to this directory (the repository root); default `dir`. */
   repoRoot?: string;
 }
@@ -79,6 +81,7 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     env: opts.env,
     onLine: opts.onLine && ((line) => opts.onLine!(line)),
     track: opts.track,
+    signal: opts.signal,
   });
   const report = await readFile(junitFile, 'utf8').catch(() => undefined);
   const summary = report === undefined ? { passed: 0, failed: 0, skipped: 0, failures: [] } : parseJunit(report);

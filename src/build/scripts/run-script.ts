@@ -14,6 +14,8 @@ export interface ScriptOptions {
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   /** Records each script process while it runs (see ExecOptions.track). */
   track?: ExecOptions['track'];
+  /** Stops the script, and skips the ones after it, when aborted (see ExecOptions.signal). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -43,7 +45,13 @@ export async function runPackageScript(opts: ScriptOptions): Promise<ExecResult>
       npm_lifecycle_event: event,
       npm_lifecycle_script: scripts[event],
     };
-    const result = await exec('sh', ['-c', scripts[event]], { cwd: opts.dir, env, onLine: opts.onLine, track: opts.track });
+    const result = await exec('sh', ['-c', scripts[event]], {
+      cwd: opts.dir,
+      env,
+      onLine: opts.onLine,
+      track: opts.track,
+      signal: opts.signal,
+    });
     text.stdout += result.stdout;
     text.stderr += result.stderr;
     text.output += result.output;

@@ -4,5 +4,5 @@ export { dependentsOf, topologicalLevels } from './graph.ts';
 export { hashOfInputs, hashPackages, type HashOptions } from './hash.ts';
 export { explainMiss, explainRebuild, type MissExplanation } from './explain.ts';
 export { LastInputs } from './last-inputs.ts';
-export { runInDependencyOrder } from './schedule.ts';
+export { nearestChangeFirst, runInDependencyOrder } from './schedule.ts';
 export { hashBuildInputs } from './build-inputs.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { workspaceOf } from '../../test-support/workspace-fixtures.ts';
-import { runInDependencyOrder } from './schedule.ts';
+import { nearestChangeFirst, runInDependencyOrder } from './schedule.ts';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -84,5 +84,20 @@ describe('runInDependencyOrder', () => {
       }),
     ).rejects.toThrow('Dependency cycle between workspace packages: a -> b -> a');
     expect(ran).toBe(false);
+  });
+});
+
+describe('nearestChangeFirst', () => {
+  it('puts a package that changed itself before those that changed only through it', () => {
+    const ws = workspaceOf({ app: ['ui', 'core'], ui: ['core'], core: [], docs: [] });
+    expect(nearestChangeFirst(ws, ['app', 'ui', 'core'])).toEqual(['core', 'ui', 'app']);
+    // docs changed on its own, beside core: both come before what core's change reaches.
+    expect(nearestChangeFirst(ws, ['app', 'docs', 'ui', 'core'])).toEqual(['docs', 'core', 'ui', 'app']);
+  });
+
+  it('counts a change reached through an unchanged package, and ignores unchanged dependencies', () => {
+    const ws = workspaceOf({ top: ['mid'], mid: ['base'], base: [], leaf: ['mid'] });
+    expect(nearestChangeFirst(ws, ['top', 'base'])).toEqual(['base', 'top']);
+    expect(nearestChangeFirst(ws, ['leaf', 'top'])).toEqual(['leaf', 'top']);
   });
 });

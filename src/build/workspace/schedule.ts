@@ -91,3 +91,27 @@ function transitiveDependentCounts(names: string[], dependents: Map<string, stri
   };
   return new Map(names.map((name) => [name, collect(name).size]));
 }
+
+/**
+ * The packages in `changed` (those whose tests cannot be replayed), nearest the change first: one
+ * with no changed package among its dependencies changed itself, while one that changed only
+ * through them is tried after them. Ties keep workspace order.
+ */
+export function nearestChangeFirst(ws: Workspace, changed: readonly string[]): string[] {
+  const inSet = new Set(changed);
+  const byName = new Map(ws.packages.map((pkg) => [pkg.name, pkg]));
+  const changedBelow = new Map<string, number>();
+  for (const name of changed) {
+    const seen = new Set<string>();
+    const visit = (at: string) => {
+      for (const dep of byName.get(at)?.workspaceDeps ?? []) {
+        if (dep === at || seen.has(dep)) continue;
+        seen.add(dep);
+        visit(dep);
+      }
+    };
+    visit(name);
+    changedBelow.set(name, [...seen].filter((dep) => inSet.has(dep)).length);
+  }
+  return [...changed].sort((a, b) => changedBelow.get(a)! - changedBelow.get(b)!);
+}

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { resolveHome } from '../../shared/home.ts';
 import { replayUnchangedChecks } from '../../run/unchanged-run.ts';
-import type { Command } from '../command.ts';
+import { failFastOf, type Command } from '../command.ts';
 import { exitCodeFor, printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 
@@ -10,6 +10,7 @@ import { terminalReporter } from '../reporter.ts';
  * When nothing changed since the last successful check, that run answers without loading the pipeline.
  */
 export const ciCommand: Command = async (input) => {
+  const failFast = failFastOf(input);
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
   const listener = terminalReporter({ verbose: !!input.verbose });
@@ -27,6 +28,7 @@ export const ciCommand: Command = async (input) => {
     listener,
     checksFingerprint: unchanged.fingerprint,
     head: unchanged.head,
+    failFast,
   });
   printOutcome(outcome, home);
   return exitCodeFor(outcome);

@@ -3,11 +3,12 @@ import { resolveHome } from '../../shared/home.ts';
 import { runPipeline } from '../../run/pipeline.ts';
 import { terminalReporter } from '../reporter.ts';
 import { exitCodeFor, printOutcome } from '../outcome.ts';
-import type { Command } from '../command.ts';
+import { failFastOf, type Command } from '../command.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 
 /** `slipway run`: the pipeline on a repository at HEAD. */
 export const runCommand: Command = async (input) => {
+  const failFast = failFastOf(input);
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
   let webhook: { url: string; secret: string } | undefined;
@@ -23,6 +24,7 @@ export const runCommand: Command = async (input) => {
     trigger: 'manual',
     listener: terminalReporter({ verbose: !!input.verbose }),
     webhook,
+    failFast,
   });
   printOutcome(outcome, home);
   return exitCodeFor(outcome);
