@@ -29,12 +29,12 @@ export const unit: PipelineStage<UnitOutputs> = {
   needs: ['packages'],
   failure: 'Unit tests failed',
   async run(ctx) {
-    const { test } = ctx.config.tasks;
+    const test = ctx.config.tasks.test.script;
     const { junit, lcov } = ctx.config.reports;
-    const { hashes } = ctx.output<PackagesOutputs>('packages');
+    const { tests: testInputs, testScripts } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
-    const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
+    const { tests: cache, stamps, lastInputs } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
+    const tested = workspace.packages.filter((pkg) => testScripts[pkg.name]);
     // Tests run from the root only (a root `jest` over every package) are not run yet: a green
     // run must not hide that no test ran at all.
     const rootScript = tested.length === 0 ? await rootTestScript(workspace.root, test) : undefined;
@@ -54,6 +54,7 @@ export const unit: PipelineStage<UnitOutputs> = {
     const results = await mapConcurrent(
       tested,
       async (pkg) => {
+        const script = testScripts[pkg.name];
         const {
           result,
           replayed: fromCache,
@@ -61,7 +62,8 @@ export const unit: PipelineStage<UnitOutputs> = {
         } = await runOrReplay({
           cache,
           stamps,
-          inputs: [hashes[pkg.name], pkg.scripts[test]],
+          // Its build hash, test input files and test command: an edited test re-runs this package's tests only.
+          inputs: [testInputs[pkg.name].hash],
           dir: pkg.dir,
           reports: [junit, lcov],
           run: () =>
@@ -70,16 +72,17 @@ export const unit: PipelineStage<UnitOutputs> = {
                 name: pkg.name,
                 dir: pkg.dir,
                 repoRoot: ctx.repoDir,
-                script: test,
-                command: scriptCommand(workspace.tool, test),
+                script,
+                command: scriptCommand(workspace.tool, script),
                 junitPath: join(pkg.dir, junit),
                 lcovPath: join(pkg.dir, lcov),
                 onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
-                track: tracked(ctx, `the ${test} script of ${pkg.name}`),
+                track: tracked(ctx, `the ${script} script of ${pkg.name}`),
               }),
             ),
         });
         keys[pkg.name] = key;
+        await lastInputs.write('test', testInputs[pkg.name]);
         if (fromCache) {
           replayed.push(pkg.name);
           ctx.log(`${pkg.name}: results replayed from cache`);

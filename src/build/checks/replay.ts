@@ -4,6 +4,11 @@ import { sha256 } from '../../shared/hash.ts';
 
 export type StoredResult = Omit<PackageTestResult, 'output'>;
 
+/** The cache key of test results of these inputs. */
+export function testResultKey(inputs: string[]): string {
+  return `test-${sha256(inputs.join('\0'))}`;
+}
+
 /**
  * Runs a package's tests unless a passing run of the same inputs is cached, in which case its
  * results and reports are replayed (left alone when the reports on disk are already that run's).
@@ -19,7 +24,7 @@ export async function runOrReplay<R extends PackageTestResult>(opts: {
   run: () => Promise<R>;
 }): Promise<{ result: StoredResult & Partial<R>; replayed: boolean; key: string }> {
   const { cache, stamps, dir, reports } = opts;
-  const key = `test-${sha256(opts.inputs.join('\0'))}`;
+  const key = testResultKey(opts.inputs);
   if ((await restoreOutputs({ cache, stamps, key, dir, paths: reports })) !== 'miss') {
     const meta = await cache.readMeta(key);
     if (meta?.result) return { result: meta.result as StoredResult & Partial<R>, replayed: true, key };

@@ -1,21 +1,82 @@
 import type { Config } from '../../config/schema.ts';
+import { testFilePatterns } from '../../config/tasks-schema.ts';
+import type { CompiledTests } from './compiled-tests.ts';
 import { discoverWorkspace } from './discover.ts';
-import { hashPackages } from './hash.ts';
-import type { PackageHash, Workspace } from './types.ts';
+import { hashOfTestInputs, hashPackages, onlyInputs, readHashSources, type HashSources } from './hash.ts';
+import { inputMatcher } from './outputs.ts';
+import { resolvePackageTasks, type PackageTasks } from './package-tasks.ts';
+import type { PackageHash, TestHash, Workspace } from './types.ts';
 
-/** The workspace and every package's build hash, as the packages stage builds by and `slipway why` explains. */
-export async function hashBuildInputs(
-  repoDir: string,
-  config: Config,
-): Promise<{ workspace: Workspace; hashes: Map<string, PackageHash> }> {
-  const { build, outputs, env } = config.tasks;
-  const workspace = await discoverWorkspace(repoDir);
-  const hashes = await hashPackages(workspace, {
-    task: build,
-    command: (pkg) => pkg.scripts[build] ?? '',
-    envKeys: env.map((variable) => variable.name),
-    outputs: [...outputs, 'coverage', 'reports'],
-    globalInputs: config.tasks.globalInputs,
-  });
-  return { workspace, hashes };
+/** Test files, as build inputs of a package whose build compiles them. */
+const testFilesAsInputs = [...testFilePatterns];
+
+/**
+ * Every package's tasks, build hash and test key, as the packages and unit stages run by and
+ * `slipway why` explains. A build found to write compiled tests changes its package's hashes
+ * (see `compiledTestsFound`).
+ */
+export class TaskInputs {
+  hashes: Map<string, PackageHash>;
+  tests: Map<string, TestHash>;
+
+  private constructor(
+    readonly workspace: Workspace,
+    readonly tasks: Map<string, PackageTasks>,
+    private readonly sources: HashSources,
+    private readonly config: Config,
+    /** Packages whose builds write compiled tests, with one such file. */
+    readonly compiledTests: Map<string, string>,
+  ) {
+    [this.hashes, this.tests] = this.hash();
+  }
+
+  static async read(repoDir: string, config: Config, compiledTests: CompiledTests): Promise<TaskInputs> {
+    const workspace = await discoverWorkspace(repoDir);
+    const tasks = resolvePackageTasks(workspace, config);
+    const [sources, compiled] = await Promise.all([
+      readHashSources(workspace, { outputs: [...config.tasks.outputs, 'coverage', 'reports'], globalInputs: config.tasks.globalInputs }),
+      compiledTests.read(workspace.packages.map((pkg) => pkg.name)),
+    ]);
+    return new TaskInputs(workspace, tasks, sources, config, compiled);
+  }
+
+  /**
+   * What a build of `name` just showed: a compiled test in its outputs, or none. When that differs
+   * from what its hash assumed, its hashes and its dependents' are made again (its test files in
+   * or out of its build inputs); true when they changed. Its dependents have not started: they
+   * wait for it.
+   */
+  compiledTestsFound(name: string, file: string | undefined): boolean {
+    if (this.compiledTests.has(name) === (file !== undefined)) return false;
+    if (file === undefined) this.compiledTests.delete(name);
+    else this.compiledTests.set(name, file);
+    [this.hashes, this.tests] = this.hash();
+    return true;
+  }
+
+  private hash(): [Map<string, PackageHash>, Map<string, TestHash>] {
+    const { workspace, tasks, sources, config, compiledTests } = this;
+    const buildInputs = (name: string) => {
+      const patterns = tasks.get(name)!.buildInputs;
+      return inputMatcher(compiledTests.has(name) ? [...patterns, ...testFilesAsInputs] : patterns);
+    };
+    const hashes = hashPackages(workspace, sources, {
+      task: 'build',
+      command: (pkg) => pkg.scripts[tasks.get(pkg.name)!.build?.script ?? config.tasks.build.script] ?? '',
+      isInput: (pkg) => buildInputs(pkg.name),
+      envKeys: config.tasks.env.map((variable) => variable.name),
+    });
+    const tests = new Map(
+      workspace.packages.map((pkg) => {
+        const packageTasks = tasks.get(pkg.name)!;
+        const inputs = {
+          build: hashes.get(pkg.name)!.hash,
+          files: onlyInputs(sources.files.get(pkg.name)!, inputMatcher(packageTasks.testInputs)),
+          command: pkg.scripts[packageTasks.test?.script ?? config.tasks.test.script] ?? '',
+        };
+        return [pkg.name, { name: pkg.name, hash: hashOfTestInputs(pkg.name, inputs), inputs }];
+      }),
+    );
+    return [hashes, tests];
+  }
 }
