@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec } from '../shared/exec.ts';
-import { git } from '../shared/git.ts';
 import { createCiWorkspace } from '../test-support/ci-workspace.ts';
 
 const cli = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
@@ -106,5 +105,42 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
 
     const why = await slipway('why', '@ci/core', '--repo', repo, '--home', home);
     expect(why.stdout).toContain('and its test files (its build writes compiled tests: dist/index.test.js)');
+  });
+  it("runs the scripts turbo.json's dependsOn names before a build that needs them, and names a failing one", async () => {
+    const repo = join(work, 'turbo');
+    const writeTypes =
+      "node -e \"require('fs').mkdirSync('types',{recursive:true});require('fs').writeFileSync('types/index.d.ts','export {}')\"";
+    await createCiWorkspace(
+      repo,
+      {},
+      {
+        ...files,
+        '.gitignore': 'node_modules\ndist\nreports\ncoverage\ntypes\n',
+        'turbo.json': JSON.stringify({ tasks: { build: { dependsOn: ['^build'] }, '@ci/app#build': { dependsOn: ['@ci/core#types'] } } }),
+        'packages/core/package.json': manifest('@ci/core', {}, { types: writeTypes }),
+        // Its build fails unless core's types were generated first.
+        'packages/app/package.json': manifest(
+          '@ci/app',
+          { '@ci/mid': '*' },
+          { build: 'test -f ../core/types/index.d.ts && node ../../build.mjs' },
+        ),
+        'packages/docs/package.json': manifest('docs', {}),
+      },
+    );
+    const home = join(work, 'turbo-home');
+    const run = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain('@ci/core#types: run before the build of @ci/app (turbo.json dependsOn)');
+    expect(run.output).toMatch(/packages +4 packages: 0 from cache, 4 built/);
+
+    // The prerequisite's script is part of the build's inputs: changed (and failing), it runs again.
+    const path = join(repo, 'packages/core/package.json');
+    const core = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...core, scripts: { ...core.scripts, types: 'echo no types here && exit 7' } }));
+    const failing = await slipway('ci', '--repo', repo, '--home', home);
+    expect(failing.code).toBe(1);
+    expect(failing.output).toContain('@ci/core#types failed before the build of @ci/app (npm run types exited with 7)');
+    expect(failing.output).toContain('turbo.json: the build of @ci/app depends on @ci/core#types');
+    expect(failing.output).toContain('no types here');
   });
 });

@@ -6,7 +6,14 @@ import { runPackageScript, scriptCommand } from '../build/scripts/run-script.ts'
 import { mapConcurrent } from '../shared/concurrency.ts';
 import { tailLines } from '../shared/exec.ts';
 import { buildCaches } from '../build/caches.ts';
-import { compiledTestFile, explainMiss, runInDependencyOrder, TaskInputs, type TestHash } from '../build/workspace/index.ts';
+import {
+  compiledTestFile,
+  explainMiss,
+  runInDependencyOrder,
+  TaskInputs,
+  type Prerequisite,
+  type TestHash,
+} from '../build/workspace/index.ts';
 import { counted } from '../shared/plural.ts';
 
 export interface PackagesOutputs {
@@ -56,6 +63,31 @@ export const packages: PipelineStage<PackagesOutputs> = {
         )
       ).filter((entry) => entry !== undefined),
     );
+    // turbo.json's prerequisites of builds (solid-js#types), each run once, when a build needing it runs.
+    const prerequisiteRuns = new Map<string, Promise<void>>();
+    const runPrerequisite = (prerequisite: Prerequisite, before: string) => {
+      const id = `${prerequisite.package}#${prerequisite.script}`;
+      if (!prerequisiteRuns.has(id)) prerequisiteRuns.set(id, runScriptBefore(prerequisite, before));
+      return prerequisiteRuns.get(id)!;
+    };
+    const runScriptBefore = async ({ package: owner, script }: Prerequisite, before: string) => {
+      const pkg = byName.get(owner)!;
+      ctx.log(`${owner}#${script}: run before the build of ${before} (turbo.json dependsOn)`);
+      const result = await runPackageScript({
+        dir: pkg.dir,
+        script,
+        manifest: pkg.manifest,
+        onLine: (line) => ctx.log(`${owner}#${script} │ ${line}`),
+        track: tracked(ctx, `the ${script} script of ${owner}`),
+      });
+      if (result.code === 0) return;
+      const command = scriptCommand(workspace.tool, script);
+      throw new Failure(`${owner}#${script} failed before the build of ${before} (${command} exited with ${result.code})`, {
+        details: [`turbo.json: the build of ${before} depends on ${owner}#${script}`],
+        logExcerpt: tailLines(result.output),
+        hint: `reproduce with: cd ${pkg.relDir} && ${command}`,
+      });
+    };
     const buildPackage = async (name: string) => {
       const pkg = byName.get(name)!;
       const task = tasks.get(name)!.build;
@@ -82,6 +114,12 @@ export const packages: PipelineStage<PackagesOutputs> = {
       }
       const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
       ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
+      try {
+        for (const prerequisite of plan.prerequisites.get(name) ?? []) await runPrerequisite(prerequisite, name);
+      } catch (error) {
+        failed.push(name);
+        throw error;
+      }
       const result = await runPackageScript({
         dir: pkg.dir,
         script: task.script,

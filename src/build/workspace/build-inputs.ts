@@ -5,6 +5,7 @@ import { discoverWorkspace } from './discover.ts';
 import { hashOfTestInputs, hashPackages, onlyInputs, readHashSources, type HashSources } from './hash.ts';
 import { inputMatcher } from './outputs.ts';
 import { resolvePackageTasks, type PackageTasks } from './package-tasks.ts';
+import { buildPrerequisites, readTurboJson, withPrerequisites, type Prerequisite } from './turbo.ts';
 import type { PackageHash, TestHash, Workspace } from './types.ts';
 
 /** Test files, as build inputs of a package whose build compiles them. */
@@ -20,8 +21,11 @@ export class TaskInputs {
   tests: Map<string, TestHash>;
 
   private constructor(
+    /** The workspace, each package also depending on the packages whose scripts its build needs first. */
     readonly workspace: Workspace,
     readonly tasks: Map<string, PackageTasks>,
+    /** Scripts each build needs run first, in order (turbo.json's dependsOn). */
+    readonly prerequisites: Map<string, Prerequisite[]>,
     private readonly sources: HashSources,
     private readonly config: Config,
     /** Packages whose builds write compiled tests, with one such file. */
@@ -31,13 +35,15 @@ export class TaskInputs {
   }
 
   static async read(repoDir: string, config: Config, compiledTests: CompiledTests): Promise<TaskInputs> {
-    const workspace = await discoverWorkspace(repoDir);
-    const tasks = resolvePackageTasks(workspace, config);
+    const discovered = await discoverWorkspace(repoDir);
+    const tasks = resolvePackageTasks(discovered, config);
+    const prerequisites = buildPrerequisites(discovered, await readTurboJson(repoDir), tasks);
+    const workspace = withPrerequisites(discovered, prerequisites);
     const [sources, compiled] = await Promise.all([
       readHashSources(workspace, { outputs: [...config.tasks.outputs, 'coverage', 'reports'], globalInputs: config.tasks.globalInputs }),
       compiledTests.read(workspace.packages.map((pkg) => pkg.name)),
     ]);
-    return new TaskInputs(workspace, tasks, sources, config, compiled);
+    return new TaskInputs(workspace, tasks, prerequisites, sources, config, compiled);
   }
 
   /**
@@ -56,13 +62,19 @@ export class TaskInputs {
 
   private hash(): [Map<string, PackageHash>, Map<string, TestHash>] {
     const { workspace, tasks, sources, config, compiledTests } = this;
+    const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
+    const scriptOf = (p: Prerequisite) => byName.get(p.package)!.scripts[p.script];
     const buildInputs = (name: string) => {
       const patterns = tasks.get(name)!.buildInputs;
       return inputMatcher(compiledTests.has(name) ? [...patterns, ...testFilesAsInputs] : patterns);
     };
     const hashes = hashPackages(workspace, sources, {
       task: 'build',
-      command: (pkg) => pkg.scripts[tasks.get(pkg.name)!.build?.script ?? config.tasks.build.script] ?? '',
+      command: (pkg) => {
+        const build = pkg.scripts[tasks.get(pkg.name)!.build?.script ?? config.tasks.build.script] ?? '';
+        const before = (this.prerequisites.get(pkg.name) ?? []).map((p) => `${p.package}#${p.script}: ${scriptOf(p)}`);
+        return before.length ? `${build} (after ${before.join('; ')})` : build;
+      },
       isInput: (pkg) => buildInputs(pkg.name),
       envKeys: config.tasks.env.map((variable) => variable.name),
     });

@@ -8,3 +8,4 @@ export { runInDependencyOrder } from './schedule.ts';
 export { TaskInputs } from './build-inputs.ts';
 export { CompiledTests, compiledTestFile } from './compiled-tests.ts';
 export { resolvePackageTasks, type PackageTask, type PackageTasks } from './package-tasks.ts';
+export { buildPrerequisites, readTurboJson, withPrerequisites, type Prerequisite } from './turbo.ts';
