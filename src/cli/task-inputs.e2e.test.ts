@@ -84,6 +84,14 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
     const failing = await slipway('ci', '--repo', repo, '--home', home);
     expect(failing.code).toBe(1);
     expect(failing.output).toMatch(/Unit tests failed: .*@ci\/core/);
+
+    // `why` names the override that applies, and what a skipped package still is.
+    const whyDocs = await slipway('why', 'docs', '--repo', repo, '--home', home);
+    expect(whyDocs.code, whyDocs.output).toBe(0);
+    expect(whyDocs.stdout).toContain(
+      'docs: skipped by config (packages["docs"] in the configuration): none of its tasks run; it is hashed for its dependents',
+    );
+    expect(whyDocs.stdout).toMatch(/docs: no build to run \(build inputs [0-9a-f]{12}\), unchanged since the last run/);
   });
 
   it('treats test files as build inputs of a build that compiles them, so an edited test never runs stale', async () => {

@@ -88,10 +88,16 @@ export const packages: PipelineStage<PackagesOutputs> = {
         hint: `reproduce with: cd ${pkg.relDir} && ${command}`,
       });
     };
+    // A package with no build is still hashed for its dependents: its inputs are remembered, so a
+    // dependent's rebuild is explained down to its files.
+    const rememberUnbuilt = async (name: string) => {
+      const current = plan.hashes.get(name)!;
+      if ((await lastInputs.read('build', name))?.hash !== current.hash) await lastInputs.write('build', current);
+    };
     const buildPackage = async (name: string) => {
       const pkg = byName.get(name)!;
       const task = tasks.get(name)!.build;
-      if (!task) return;
+      if (!task) return rememberUnbuilt(name);
       // A dependency found to compile tests changes this key: then what is in place is not it.
       if (inPlace.get(name) === keyOf(name)) return void restored.push(name);
       const restore = () => restoreOutputs({ cache, stamps, key: keyOf(name), dir: pkg.dir, paths: outputs });
@@ -137,19 +143,20 @@ export const packages: PipelineStage<PackagesOutputs> = {
         });
       }
       const compiledTest = await compiledTestFile(pkg.dir, outputs);
-      if (plan.compiledTestsFound(name, compiledTest)) {
-        await compiledTests.record(name, compiledTest);
+      const foundNow = plan.compiledTestsFound(name, compiledTest);
+      const inputs = plan.hashes.get(name)!;
+      await cache.save(keyOf(name), pkg.dir, outputs, { inputs: inputs.inputs });
+      await stamps.record(keyOf(name), pkg.dir, outputs);
+      if (foundNow) {
         // Under the key without its test files, for runners that have not seen this build.
         if (compiledTest) await cache.save(compiledTestsMarker(current.hash), pkg.dir, [], { compiledTests: compiledTest });
+        await compiledTests.record(name, compiledTest);
         ctx.log(
           compiledTest
             ? `${name}'s build writes compiled tests (${compiledTest}): its test files are build inputs`
             : `${name}'s build no longer writes compiled tests: its test files are not build inputs`,
         );
       }
-      const inputs = plan.hashes.get(name)!;
-      await cache.save(keyOf(name), pkg.dir, outputs, { inputs: inputs.inputs });
-      await stamps.record(keyOf(name), pkg.dir, outputs);
       await lastInputs.write('build', inputs);
       built.push(name);
     };

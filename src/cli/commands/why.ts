@@ -63,7 +63,8 @@ export const whyCommand: Command = async (input) => {
     return 0;
   }
   for (const line of describeTasks(name, tasks, plan.compiledTests.get(name))) out(line);
-  for (const line of describe(explanation, hashes, home.root)) out(line);
+  const builds = new Set([...plan.tasks].filter(([, packageTasks]) => packageTasks.build).map(([pkg]) => pkg));
+  for (const line of describe(explanation, hashes, { builds, homeRoot: home.root })) out(line);
   if (explanation.verdict !== 'hit') {
     const dependents = dependentsOf(workspace, [name]);
     if (dependents.length) out(dim(`rebuilding it rebuilds its dependents too: ${dependents.join(', ')}`));
@@ -128,19 +129,27 @@ function describeTests(name: string, tests: TestExplanation): string[] {
   ];
 }
 
-function describe(explanation: MissExplanation, hashes: ReadonlyMap<string, PackageHash>, homeRoot: string, depth = 0): string[] {
+function describe(explanation: MissExplanation, hashes: ReadonlyMap<string, PackageHash>, context: DescribeContext, depth = 0): string[] {
   const indent = '  '.repeat(depth);
-  const hash = hashes.get(explanation.name)!.hash.slice(0, 12);
-  if (explanation.verdict === 'hit') return [`${indent}${explanation.name}: cache hit (build ${hash} is cached; restored, not rebuilt)`];
-  if (explanation.verdict === 'first')
-    return [`${indent}${explanation.name}: cache miss (build ${hash}): no earlier build recorded in ${homeRoot}`];
-  const header = `${indent}${explanation.name}: cache miss (build ${hash}), because:`;
+  const { name } = explanation;
+  const hash = hashes.get(name)!.hash.slice(0, 12);
+  // A package without a build (none, `build: false`, skipped) still has a hash its dependents' cover.
+  const what = context.builds.has(name) ? `cache miss (build ${hash})` : `no build to run (build inputs ${hash})`;
+  if (explanation.verdict === 'hit') return [`${indent}${name}: cache hit (build ${hash} is cached; restored, not rebuilt)`];
+  if (explanation.verdict === 'first') return [`${indent}${name}: ${what}: no earlier build recorded in ${context.homeRoot}`];
+  if (!context.builds.has(name) && explanation.reasons.length === 0) return [`${indent}${name}: ${what}, unchanged since the last run`];
   const reasons = explanation.reasons.flatMap((reason) => {
     const dep = explanation.because.find((inner) => reason === `dependency ${inner.name} changed`);
-    return dep ? describe(dep, hashes, homeRoot, depth + 1) : [`${indent}  ${reason}`];
+    return dep ? describe(dep, hashes, context, depth + 1) : [`${indent}  ${reason}`];
   });
   return [
-    header,
+    `${indent}${name}: ${what}, because:`,
     ...(reasons.length ? reasons : [`${indent}  its inputs match the last build, but that build is no longer in the cache (evicted)`]),
   ];
+}
+
+interface DescribeContext {
+  /** Packages with a build task. */
+  builds: ReadonlySet<string>;
+  homeRoot: string;
 }
