@@ -4,7 +4,7 @@ import type { CompiledTests } from './compiled-tests.ts';
 import { discoverWorkspace } from './discover.ts';
 import { hashOfTestInputs, hashPackages, onlyInputs, readHashSources, type HashSources } from './hash.ts';
 import { inputMatcher } from './outputs.ts';
-import { resolvePackageTasks, type PackageTasks } from './package-tasks.ts';
+import { resolvePackageTasks, scriptText, type PackageTasks } from './package-tasks.ts';
 import { buildPrerequisites, readTurboJson, withPrerequisites, type Prerequisite } from './turbo.ts';
 import type { PackageHash, TestHash, Workspace } from './types.ts';
 
@@ -63,7 +63,7 @@ export class TaskInputs {
   private hash(): [Map<string, PackageHash>, Map<string, TestHash>] {
     const { workspace, tasks, sources, config, compiledTests } = this;
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
-    const scriptOf = (p: Prerequisite) => byName.get(p.package)!.scripts[p.script];
+    const scriptOf = (p: Prerequisite) => scriptText(byName.get(p.package)!, p.script);
     const buildInputs = (name: string) => {
       const patterns = tasks.get(name)!.buildInputs;
       return inputMatcher(compiledTests.has(name) ? [...patterns, ...testFilesAsInputs] : patterns);
@@ -71,7 +71,7 @@ export class TaskInputs {
     const hashes = hashPackages(workspace, sources, {
       task: 'build',
       command: (pkg) => {
-        const build = pkg.scripts[tasks.get(pkg.name)!.build?.script ?? config.tasks.build.script] ?? '';
+        const build = scriptText(pkg, tasks.get(pkg.name)!.build?.script ?? config.tasks.build.script) ?? '';
         const before = (this.prerequisites.get(pkg.name) ?? []).map((p) => `${p.package}#${p.script}: ${scriptOf(p)}`);
         return before.length ? `${build} (after ${before.join('; ')})` : build;
       },
@@ -84,7 +84,7 @@ export class TaskInputs {
         const inputs = {
           build: hashes.get(pkg.name)!.hash,
           files: onlyInputs(sources.files.get(pkg.name)!, inputMatcher(packageTasks.testInputs)),
-          command: pkg.scripts[packageTasks.test?.script ?? config.tasks.test.script] ?? '',
+          command: scriptText(pkg, packageTasks.test?.script ?? config.tasks.test.script) ?? '',
         };
         return [pkg.name, { name: pkg.name, hash: hashOfTestInputs(pkg.name, inputs), inputs }];
       }),

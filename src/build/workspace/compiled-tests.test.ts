@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ afterEach(async () => {
 });
 
 describe('CompiledTests', () => {
-  it('remembers which packages compile tests, forgets one that stopped, and heals a corrupt memo', async () => {
+  it('remembers which packages compile tests, and forgets one that stopped', async () => {
     const warnings: string[] = [];
     const memo = new CompiledTests(join(dir, 'inputs'), (message) => warnings.push(message));
     expect(await memo.read(['@x/a', '@x/b'])).toEqual(new Map());
@@ -28,11 +28,6 @@ describe('CompiledTests', () => {
     );
     await memo.record('@x/b', undefined);
     expect(await memo.read(['@x/a', '@x/b'])).toEqual(new Map([['@x/a', 'dist/a.test.js']]));
-
-    const [file] = await readdir(join(dir, 'inputs'));
-    await writeFile(join(dir, 'inputs', file), '{"file": "dist/a.te');
-    expect(await memo.read(['@x/a'])).toEqual(new Map());
-    expect(warnings).toEqual([expect.stringMatching(/compiled-tests-[0-9a-f]{32}\.json was unreadable .*treated as a cache miss/)]);
-    expect(await readdir(join(dir, 'inputs'))).toEqual([]);
+    expect(warnings).toEqual([]);
   });
 });

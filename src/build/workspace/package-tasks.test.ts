@@ -85,5 +85,8 @@ describe('resolvePackageTasks', () => {
     );
     expect(missing.details).toEqual(['@scope/b (packages/@scope/b) has scripts: build, test']);
     expect(missing.hint).toContain('`build: false`');
+    // An object's inherited property is no script.
+    const inherited = failureOf(() => resolve({ packages: { docs: { build: 'constructor' } } }));
+    expect(inherited.specific).toBe('packages["docs"].build in the Slipway configuration names "constructor", which docs has no script of');
   });
 });

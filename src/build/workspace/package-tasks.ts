@@ -52,7 +52,7 @@ export function resolvePackageTasks(workspace: Workspace, config: Pick<Config, '
       const task = (override: string | false | undefined, configured: string, inputs: string[], field: 'build' | 'test') => {
         if (skipped || override === false) return undefined;
         const script = override ?? configured;
-        if (pkg.scripts[script] !== undefined) return { script, inputs };
+        if (scriptText(pkg, script) !== undefined) return { script, inputs };
         if (override === undefined) return undefined; // the configured script runs where a package has it
         const key = [...matching].reverse().find(({ override: entry }) => entry[field] !== undefined)!.key;
         throw missingScript(pkg, script, key, field);
@@ -75,4 +75,10 @@ function missingScript(pkg: WorkspacePackage, script: string, key: string, field
     details: [`${pkg.name} (${pkg.relDir}) has scripts: ${Object.keys(pkg.scripts).join(', ') || 'none'}`],
     hint: `name one of its scripts, or \`${field}: false\` for no ${field} task in it`,
   });
+}
+
+/** The package's script of that name; undefined when it has none (never an inherited property such as "constructor"). */
+export function scriptText(pkg: WorkspacePackage, script: string): string | undefined {
+  const text = Object.hasOwn(pkg.scripts, script) ? pkg.scripts[script] : undefined;
+  return typeof text === 'string' ? text : undefined;
 }

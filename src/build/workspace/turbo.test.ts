@@ -72,6 +72,9 @@ describe('buildPrerequisites', () => {
     // The same from Turborepo 1's "pipeline", and nothing without a turbo.json.
     expect(buildPrerequisites(workspace, { pipeline: turbo.tasks }, tasks)).toEqual(prerequisites);
     expect(buildPrerequisites(workspace, undefined, tasks)).toEqual(new Map());
+    // Names of an object's inherited properties are neither tasks nor scripts.
+    const inherited = { tasks: { build: { dependsOn: ['constructor', 'toString', '__proto__'] } } };
+    expect(buildPrerequisites(workspace, inherited, tasks)).toEqual(new Map());
   });
 
   it('builds a package after those whose scripts it needs, so its hash covers theirs', () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { dependentsOf } from './graph.ts';
-import type { PackageTasks } from './package-tasks.ts';
+import { scriptText, type PackageTasks } from './package-tasks.ts';
 import type { Workspace } from './types.ts';
 
 /** A script of a workspace package that must run before a build: turbo.json's `pkg#task`. */
@@ -51,7 +51,8 @@ export function buildPrerequisites(
   const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
   const isBuild = (name: string, task: string) => task === (tasks.get(name)?.build?.script ?? 'build');
   const dependsOn = (name: string, task: string): string[] => {
-    const entries = (definitions[`${name}#${task}`] ?? definitions[task])?.dependsOn;
+    const own = (key: string) => (Object.hasOwn(definitions, key) ? definitions[key] : undefined);
+    const entries = (own(`${name}#${task}`) ?? own(task))?.dependsOn;
     return Array.isArray(entries) ? entries.filter((entry): entry is string => typeof entry === 'string' && !entry.startsWith('$')) : [];
   };
   const result = new Map<string, Prerequisite[]>();
@@ -75,7 +76,7 @@ export function buildPrerequisites(
       for (const entry of dependsOn(name, task)) follow(name, entry);
       visiting.pop();
       done.add(id);
-      if (byName.get(name)!.scripts[task] !== undefined) ordered.push({ package: name, script: task });
+      if (scriptText(byName.get(name)!, task) !== undefined) ordered.push({ package: name, script: task });
     };
     const follow = (name: string, entry: string): void => {
       if (entry.startsWith('^')) for (const dep of byName.get(name)!.workspaceDeps) visit(dep, entry.slice(1), entry);
