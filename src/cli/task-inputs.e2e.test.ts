@@ -68,6 +68,13 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
     expect(why.stdout).toMatch(/@ci\/core: cache hit \(build [0-9a-f]{12} is cached/);
     expect(why.stdout).toMatch(/@ci\/core tests: run \(test key [0-9a-f]{12}\), because:\n {2}test input src\/index\.test\.js changed\n/);
     expect(why.stdout).toContain("test inputs only: nothing is rebuilt, and no dependent's tests re-run");
+    const whyJson = await slipway('why', '@ci/core', '--json', '--repo', repo, '--home', home);
+    expect(JSON.parse(whyJson.stdout)).toMatchObject({
+      package: '@ci/core',
+      verdict: 'hit',
+      tests: { verdict: 'changed', reasons: ['test input src/index.test.js changed'], testFilesOnly: true },
+      config: { overrides: [], skipped: false, build: 'build', test: 'test', testInputs: ['**'] },
+    });
 
     const edited = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
     expect(edited.code, edited.output).toBe(0);
@@ -140,6 +147,8 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
     expect(run.code, run.output).toBe(0);
     expect(run.output).toContain('@ci/core#types: run before the build of @ci/app (turbo.json dependsOn)');
     expect(run.output).toMatch(/packages +4 packages: 0 from cache, 4 built/);
+    const why = await slipway('why', '@ci/app', '--repo', repo, '--home', home);
+    expect(why.stdout).toContain('before its build (turbo.json dependsOn): @ci/core#types');
 
     // The prerequisite's script is part of the build's inputs: changed (and failing), it runs again.
     const path = join(repo, 'packages/core/package.json');

@@ -58,11 +58,21 @@ export const whyCommand: Command = async (input) => {
   const tests = await explainTests(plan.tests.get(name)!, tasks, caches);
   if (input.json) {
     const { overrides, skipped, buildInputs, testInputs } = tasks;
-    const config = { overrides, skipped, build: tasks.build?.script ?? null, test: tasks.test?.script ?? null, buildInputs, testInputs };
+    const prerequisites = plan.prerequisites.get(name) ?? [];
+    const config = {
+      overrides,
+      skipped,
+      build: tasks.build?.script ?? null,
+      test: tasks.test?.script ?? null,
+      buildInputs,
+      testInputs,
+      prerequisites,
+    };
     out(JSON.stringify({ package: name, hash: hashes.get(name)!.hash, ...explanation, tests, config }, null, 2));
     return 0;
   }
-  for (const line of describeTasks(name, tasks, plan.compiledTests.get(name))) out(line);
+  const before = (plan.prerequisites.get(name) ?? []).map((p) => `${p.package}#${p.script}`);
+  for (const line of describeTasks(name, tasks, plan.compiledTests.get(name), before)) out(line);
   const builds = new Set([...plan.tasks].filter(([, packageTasks]) => packageTasks.build).map(([pkg]) => pkg));
   for (const line of describe(explanation, hashes, { builds, homeRoot: home.root })) out(line);
   if (explanation.verdict !== 'hit') {
@@ -102,7 +112,7 @@ async function explainTests(
 }
 
 /** Which script each task runs, what its inputs are, and the overrides that said so. */
-function describeTasks(name: string, tasks: PackageTasks, compiledTest: string | undefined): string[] {
+function describeTasks(name: string, tasks: PackageTasks, compiledTest: string | undefined, before: string[]): string[] {
   const via = tasks.overrides.length ? ` (${tasks.overrides.map((key) => `packages["${key}"]`).join(', ')} in the configuration)` : '';
   if (tasks.skipped) return [`${name}: skipped by config${via}: none of its tasks run; it is hashed for its dependents`];
   const task = (kind: string, script: string | undefined) => `${kind}: ${script === undefined ? 'none' : `"${script}"`}`;
@@ -112,6 +122,7 @@ function describeTasks(name: string, tasks: PackageTasks, compiledTest: string |
       `  build inputs: ${tasks.buildInputs.join(' ')}${compiledTest ? ` and its test files (its build writes compiled tests: ${compiledTest})` : ''}`,
     ),
     dim(`  test inputs: ${tasks.testInputs.join(' ')}`),
+    ...(before.length ? [dim(`  before its build (turbo.json dependsOn): ${before.join(', ')}`)] : []),
   ];
 }
 
