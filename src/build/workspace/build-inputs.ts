@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.ts';
 import { testFilePatterns } from '../../config/tasks-schema.ts';
 import type { CompiledTests } from './compiled-tests.ts';
 import { discoverWorkspace } from './discover.ts';
+import { dependentsOf } from './graph.ts';
 import { hashOfTestInputs, hashPackages, onlyInputs, readHashSources, type HashSources } from './hash.ts';
 import { inputMatcher } from './outputs.ts';
 import { resolvePackageTasks, scriptText, type PackageTasks } from './package-tasks.ts';
@@ -56,34 +57,52 @@ export class TaskInputs {
     if (this.compiledTests.has(name) === (file !== undefined)) return false;
     if (file === undefined) this.compiledTests.delete(name);
     else this.compiledTests.set(name, file);
-    [this.hashes, this.tests] = this.hash();
+    const changed = new Set([name, ...dependentsOf(this.workspace, [name])]);
+    [this.hashes, this.tests] = this.hash((pkg) => !changed.has(pkg));
     return true;
   }
 
-  private hash(): [Map<string, PackageHash>, Map<string, TestHash>] {
+  /** Each package's files that are inputs of a task, filtered once per run (and per compiled-tests verdict). */
+  private readonly inputFiles = new Map<string, Record<string, string>>();
+
+  /** The hashes of every package, those `unchanged` says of taken from the current ones. */
+  private hash(unchanged: (name: string) => boolean = () => false): [Map<string, PackageHash>, Map<string, TestHash>] {
     const { workspace, tasks, sources, config, compiledTests } = this;
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const scriptOf = (p: Prerequisite) => scriptText(byName.get(p.package)!, p.script);
-    const buildInputs = (name: string) => {
-      const patterns = tasks.get(name)!.buildInputs;
-      return inputMatcher(compiledTests.has(name) ? [...patterns, ...testFilesAsInputs] : patterns);
+    const filesOf = (name: string, kind: 'build' | 'test') => {
+      const compiled = kind === 'build' && compiledTests.has(name);
+      const id = `${kind}\0${compiled}\0${name}`;
+      if (!this.inputFiles.has(id)) {
+        const patterns = kind === 'build' ? tasks.get(name)!.buildInputs : tasks.get(name)!.testInputs;
+        this.inputFiles.set(
+          id,
+          onlyInputs(sources.files.get(name)!, inputMatcher(compiled ? [...patterns, ...testFilesAsInputs] : patterns)),
+        );
+      }
+      return this.inputFiles.get(id)!;
     };
-    const hashes = hashPackages(workspace, sources, {
-      task: 'build',
-      command: (pkg) => {
-        const build = scriptText(pkg, tasks.get(pkg.name)!.build?.script ?? config.tasks.build.script) ?? '';
-        const before = (this.prerequisites.get(pkg.name) ?? []).map((p) => `${p.package}#${p.script}: ${scriptOf(p)}`);
-        return before.length ? `${build} (after ${before.join('; ')})` : build;
+    const hashes = hashPackages(
+      workspace,
+      { ...sources, files: new Map(workspace.packages.map((pkg) => [pkg.name, filesOf(pkg.name, 'build')])) },
+      {
+        task: 'build',
+        command: (pkg) => {
+          const build = scriptText(pkg, tasks.get(pkg.name)!.build?.script ?? config.tasks.build.script) ?? '';
+          const before = (this.prerequisites.get(pkg.name) ?? []).map((p) => `${p.package}#${p.script}: ${scriptOf(p)}`);
+          return before.length ? `${build} (after ${before.join('; ')})` : build;
+        },
+        envKeys: config.tasks.env.map((variable) => variable.name),
       },
-      isInput: (pkg) => buildInputs(pkg.name),
-      envKeys: config.tasks.env.map((variable) => variable.name),
-    });
+      new Map(workspace.packages.filter((pkg) => unchanged(pkg.name)).map((pkg) => [pkg.name, this.hashes.get(pkg.name)!])),
+    );
     const tests = new Map(
-      workspace.packages.map((pkg) => {
+      workspace.packages.map((pkg): [string, TestHash] => {
+        if (unchanged(pkg.name)) return [pkg.name, this.tests.get(pkg.name)!];
         const packageTasks = tasks.get(pkg.name)!;
         const inputs = {
           build: hashes.get(pkg.name)!.hash,
-          files: onlyInputs(sources.files.get(pkg.name)!, inputMatcher(packageTasks.testInputs)),
+          files: filesOf(pkg.name, 'test'),
           command: scriptText(pkg, packageTasks.test?.script ?? config.tasks.test.script) ?? '',
         };
         return [pkg.name, { name: pkg.name, hash: hashOfTestInputs(pkg.name, inputs), inputs }];

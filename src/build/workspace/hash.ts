@@ -12,8 +12,6 @@ export interface HashOptions {
   task: string;
   /** The command the task runs in this package. */
   command: (pkg: WorkspacePackage) => string;
-  /** Which of a package's files (paths relative to it) are the task's inputs; default: all. */
-  isInput?: (pkg: WorkspacePackage) => (relPath: string) => boolean;
   /** Environment variables whose values are inputs. */
   envKeys: string[];
   /** The environment to read envKeys from (default process.env). */
@@ -22,7 +20,7 @@ export interface HashOptions {
 
 /** What hashes are made of, read once per run: every package's files, the global inputs, the lockfile. */
 export interface HashSources {
-  /** Each package's files but its declared outputs, relative to it, with blob ids. */
+  /** Each package's files but its declared outputs (or only its inputs), relative to it, with blob ids. */
   files: Map<string, Record<string, string>>;
   /** Workspace-level files every package reads (tasks.globalInputs) -> blob id. */
   global: Record<string, string>;
@@ -51,7 +49,13 @@ export async function readHashSources(ws: Workspace, opts: { outputs: string[]; 
  * hashes, its lockfile slice, the command and the declared env values. The inputs are returned
  * too, so a later miss can be explained.
  */
-export function hashPackages(ws: Workspace, sources: HashSources, opts: HashOptions): Map<string, PackageHash> {
+export function hashPackages(
+  ws: Workspace,
+  sources: HashSources,
+  opts: HashOptions,
+  /** Hashes known to be unchanged, taken as they are. */
+  known: ReadonlyMap<string, PackageHash> = new Map(),
+): Map<string, PackageHash> {
   const env = opts.env ?? process.env;
   const envInputs = Object.fromEntries([...opts.envKeys].sort().map((key) => [key, env[key] === undefined ? 'unset' : sha256(env[key]!)]));
   const byName = new Map(ws.packages.map((pkg) => [pkg.name, pkg]));
@@ -59,8 +63,12 @@ export function hashPackages(ws: Workspace, sources: HashSources, opts: HashOpti
   for (const level of topologicalLevels(ws)) {
     for (const name of level) {
       const pkg = byName.get(name)!;
+      if (known.has(name)) {
+        hashes.set(name, known.get(name)!);
+        continue;
+      }
       const inputs: HashInputs = {
-        files: onlyInputs(sources.files.get(name)!, opts.isInput?.(pkg)),
+        files: sources.files.get(name)!,
         deps: Object.fromEntries(pkg.workspaceDeps.map((dep) => [dep, hashes.get(dep)!.hash])),
         lockfile: sources.lockfile(pkg),
         command: opts.command(pkg),
@@ -74,8 +82,8 @@ export function hashPackages(ws: Workspace, sources: HashSources, opts: HashOpti
 }
 
 /** The files of a record that are inputs, in the record's order. */
-export function onlyInputs(files: Record<string, string>, isInput?: (relPath: string) => boolean): Record<string, string> {
-  return isInput ? Object.fromEntries(Object.entries(files).filter(([path]) => isInput(path))) : files;
+export function onlyInputs(files: Record<string, string>, isInput: (relPath: string) => boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).filter(([path]) => isInput(path)));
 }
 
 /** PURE: the hash of a package's inputs, independent of the order keys were collected in. */
