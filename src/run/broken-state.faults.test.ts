@@ -131,14 +131,10 @@ describe("Slipway's own state, broken", () => {
     await writeFile(join(repo, 'packages/core/src/index.js'), 'export const double = (n) => n + n;\n');
     const second = await slipway('ci', '--repo', repo, '--home', home);
     expect(second.code, second.output).toBe(0);
-    // Each file the second run reads warns once: the checks memo, the remembered build inputs of the
-    // rebuilt packages, the coverage ledger (the old per-run coverage memos are not read again; the
-    // remembered test inputs are only written by a run, and read by `slipway why`).
+    // Each file the second run reads warns once: the checks memo, the remembered inputs of the
+    // rebuilt packages, the coverage ledger (the old per-run coverage memos are not read again).
     const read = stateFiles.filter(
-      (file) =>
-        file === 'checks-memo.json' ||
-        (file.startsWith('inputs/') && !file.startsWith('inputs/test-')) ||
-        file.startsWith('coverage/merged'),
+      (file) => file === 'checks-memo.json' || file.startsWith('inputs/') || file.startsWith('coverage/merged'),
     );
     expect(read.some((file) => file.startsWith('coverage/merged'))).toBe(true);
     for (const file of stateFiles) {

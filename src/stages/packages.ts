@@ -6,21 +6,14 @@ import { runPackageScript, scriptCommand } from '../build/scripts/run-script.ts'
 import { mapConcurrent } from '../shared/concurrency.ts';
 import { tailLines } from '../shared/exec.ts';
 import { buildCaches } from '../build/caches.ts';
-import {
-  compiledTestFile,
-  explainMiss,
-  runInDependencyOrder,
-  TaskInputs,
-  type Prerequisite,
-  type TestHash,
-} from '../build/workspace/index.ts';
+import { compiledTestFile, explainMiss, runInDependencyOrder, TaskInputs, type Prerequisite } from '../build/workspace/index.ts';
 import { counted } from '../shared/plural.ts';
 
 export interface PackagesOutputs {
   /** Build hash per package: the identity of its outputs, reused by tests and images. */
   hashes: Record<string, string>;
-  /** Each package's test inputs and key (its build hash, test input files, test command). */
-  tests: Record<string, TestHash>;
+  /** Each package's test key: its build hash, test input files and test command. */
+  tests: Record<string, string>;
   /** Each package's test script, where it has a test task (after the configuration's overrides). */
   testScripts: Record<string, string>;
   restored: string[];
@@ -53,6 +46,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
     const failed: string[] = [];
     const keyOf = (name: string) => `build-${plan.hashes.get(name)!.hash}`;
     const withBuild = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.build);
+    const withTests = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.test);
     // Outputs already in place only need reading to confirm: all at once, not in build order.
     const inPlace = new Map(
       (
@@ -168,19 +162,23 @@ export const packages: PipelineStage<PackagesOutputs> = {
       const first = error.errors[0] as unknown;
       throw first instanceof Failure ? first.with({ specific: `${first.specific} (${failed.slice(1).join(', ')} failed too)` }) : first;
     }
+    // What each package's tests run with now, so `slipway why` can say what changed since.
+    await mapConcurrent(
+      withTests,
+      async (pkg) => {
+        const current = plan.tests.get(pkg.name)!;
+        if ((await lastInputs.read('test', pkg.name))?.hash !== current.hash) await lastInputs.write('test', current);
+      },
+      32,
+    );
     const skipped = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.skipped).map((pkg) => pkg.name);
     const skippedNote = skipped.length ? `; ${counted(skipped.length, 'package')} skipped by config (${listed(skipped)})` : '';
     return {
       summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${listed(built)})` : ''}${skippedNote}`,
       outputs: {
         hashes: Object.fromEntries([...plan.hashes].map(([name, value]) => [name, value.hash])),
-        tests: Object.fromEntries(plan.tests),
-        testScripts: Object.fromEntries(
-          workspace.packages.flatMap((pkg) => {
-            const test = tasks.get(pkg.name)!.test;
-            return test ? [[pkg.name, test.script]] : [];
-          }),
-        ),
+        tests: Object.fromEntries([...plan.tests].map(([name, value]) => [name, value.hash])),
+        testScripts: Object.fromEntries(withTests.map((pkg) => [pkg.name, tasks.get(pkg.name)!.test!.script])),
         restored,
         built,
         skipped,

@@ -31,9 +31,9 @@ export const unit: PipelineStage<UnitOutputs> = {
   async run(ctx) {
     const test = ctx.config.tasks.test.script;
     const { junit, lcov } = ctx.config.reports;
-    const { tests: testInputs, testScripts } = ctx.output<PackagesOutputs>('packages');
+    const { tests: testKeys, testScripts } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
-    const { tests: cache, stamps, lastInputs } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
+    const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
     const tested = workspace.packages.filter((pkg) => testScripts[pkg.name]);
     // Tests run from the root only (a root `jest` over every package) are not run yet: a green
     // run must not hide that no test ran at all.
@@ -63,7 +63,7 @@ export const unit: PipelineStage<UnitOutputs> = {
           cache,
           stamps,
           // Its build hash, test input files and test command: an edited test re-runs this package's tests only.
-          inputs: [testInputs[pkg.name].hash],
+          inputs: [testKeys[pkg.name]],
           dir: pkg.dir,
           reports: [junit, lcov],
           run: () =>
@@ -82,7 +82,6 @@ export const unit: PipelineStage<UnitOutputs> = {
             ),
         });
         keys[pkg.name] = key;
-        await lastInputs.write('test', testInputs[pkg.name]);
         if (fromCache) {
           replayed.push(pkg.name);
           ctx.log(`${pkg.name}: results replayed from cache`);

@@ -130,7 +130,7 @@ function describeTests(name: string, tests: TestExplanation): string[] {
   const key = tests.key?.slice(5, 17);
   if (tests.verdict === 'none') return [];
   if (tests.verdict === 'hit') return [`${name} tests: replayed from cache (test key ${key}; not re-run)`];
-  if (tests.verdict === 'first') return [`${name} tests: run (test key ${key}): no earlier passing run recorded`];
+  if (tests.verdict === 'first') return [`${name} tests: run (test key ${key}): no earlier run recorded`];
   if (tests.reasons.length === 0)
     return [`${name} tests: run (test key ${key}): its inputs match the last run, which did not pass or is no longer cached`];
   return [
