@@ -33,7 +33,8 @@ const files = {
   'build.mjs':
     "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true, filter: (path) => !/\\.test\\./.test(path) });\nconsole.log('built ' + process.cwd());\n",
   'packages/core/package.json': manifest('@ci/core', {}),
-  'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }),
+  // Its "build" script fails: the configuration gives it another.
+  'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }, { build: 'exit 9', 'build:lib': 'node ../../build.mjs' }),
   'packages/mid/src/index.js': "import { double } from '@ci/core';\nexport const triple = (n) => double(n) + n;\n",
   'packages/mid/src/index.test.js': testOf('triple', 'triple(2)', 6),
   'packages/app/package.json': manifest('@ci/app', { '@ci/mid': '*' }),
@@ -54,7 +55,7 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
 
   it("runs only the lowest package's tests when one of its test files is edited, building nothing", async () => {
     const repo = join(work, 'tests-from-src');
-    await createCiWorkspace(repo, { packages: { docs: { skip: true } } }, files);
+    await createCiWorkspace(repo, { packages: { docs: { skip: true }, '@ci/mid': { build: 'build:lib' } } }, files);
     const home = join(work, 'tests-from-src-home');
     const first = await slipway('ci', '--repo', repo, '--home', home);
     expect(first.code, first.output).toBe(0);
@@ -98,6 +99,8 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
     expect(whyDocs.stdout).toContain(
       'docs: skipped by config (packages["docs"] in the configuration): none of its tasks run; it is hashed for its dependents',
     );
+    const whyMid = await slipway('why', '@ci/mid', '--repo', repo, '--home', home);
+    expect(whyMid.stdout).toContain('@ci/mid: build: "build:lib", test: "test" (packages["@ci/mid"] in the configuration)');
     expect(whyDocs.stdout).toMatch(/docs: no build to run \(build inputs [0-9a-f]{12}\), unchanged since the last run/);
   });
 
@@ -139,6 +142,7 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
           { '@ci/mid': '*' },
           { build: 'test -f ../core/types/index.d.ts && node ../../build.mjs' },
         ),
+        'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }),
         'packages/docs/package.json': manifest('docs', {}),
       },
     );

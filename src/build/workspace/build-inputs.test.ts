@@ -89,6 +89,13 @@ describe('TaskInputs', () => {
     const after = await read(config);
     expect(after.build).toEqual(before.build);
     expect(after.test['@x/core']).not.toBe(before.test['@x/core']);
+    // With test inputs of its own too, the README is nobody's input.
+    const narrow = { packages: { '@x/core': { inputs: { build: ['src/**', '!**/*.test.ts'], test: ['src/**'] } } } };
+    const narrowBefore = await read(narrow);
+    await write('packages/core/README.md', '# core, documented once more\n');
+    const narrowAfter = await read(narrow);
+    expect(narrowAfter.build).toEqual(narrowBefore.build);
+    expect(narrowAfter.test).toEqual(narrowBefore.test);
     // Without the override, the README is a build input of core and so of its dependents.
     const plain = await read();
     await write('packages/core/README.md', '# core, documented again\n');
