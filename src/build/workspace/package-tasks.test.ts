@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../config/validate.ts';
-import { Failure } from '../../shared/feedback/failure.ts';
+import { failureFrom } from '../../test-support/failure-of.ts';
 import { resolvePackageTasks } from './package-tasks.ts';
 import type { Workspace, WorkspacePackage } from './types.ts';
 
@@ -26,16 +26,6 @@ const workspace: Workspace = {
 };
 
 const resolve = (raw: Record<string, unknown>) => resolvePackageTasks(workspace, validateConfig({ project: 'p', ...raw }, 'c'));
-
-function failureOf(work: () => unknown): Failure {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof Failure) return error;
-    throw error;
-  }
-  throw new Error('expected a Failure');
-}
 
 describe('resolvePackageTasks', () => {
   it('gives every package the configured tasks where it has the script, and no override', () => {
@@ -76,17 +66,17 @@ describe('resolvePackageTasks', () => {
   });
 
   it('says which key matches no package, and which override names a script a package lacks', () => {
-    const unmatched = failureOf(() => resolve({ packages: { docs: { skip: true }, '@scpoe/*': { test: false } } }));
+    const unmatched = failureFrom(() => resolve({ packages: { docs: { skip: true }, '@scpoe/*': { test: false } } }));
     expect(unmatched.specific).toBe('packages["@scpoe/*"] in the Slipway configuration matches no workspace package');
     expect(unmatched.details).toEqual(['packages: @scope/a, @scope/b, docs, tools']);
-    const missing = failureOf(() => resolve({ packages: { '@scope/*': { build: 'build:lib' }, docs: { test: 'lint' } } }));
+    const missing = failureFrom(() => resolve({ packages: { '@scope/*': { build: 'build:lib' }, docs: { test: 'lint' } } }));
     expect(missing.specific).toBe(
       'packages["@scope/*"].build in the Slipway configuration names "build:lib", which @scope/b has no script of',
     );
     expect(missing.details).toEqual(['@scope/b (packages/@scope/b) has scripts: build, test']);
     expect(missing.hint).toContain('`build: false`');
     // An object's inherited property is no script.
-    const inherited = failureOf(() => resolve({ packages: { docs: { build: 'constructor' } } }));
+    const inherited = failureFrom(() => resolve({ packages: { docs: { build: 'constructor' } } }));
     expect(inherited.specific).toBe('packages["docs"].build in the Slipway configuration names "constructor", which docs has no script of');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from '../../config/validate.ts';
-import { Failure } from '../../shared/feedback/failure.ts';
+import { failureFrom, failureOf } from '../../test-support/failure-of.ts';
 import { topologicalLevels } from './graph.ts';
 import { resolvePackageTasks } from './package-tasks.ts';
 import { buildPrerequisites, readTurboJson, withPrerequisites } from './turbo.ts';
@@ -46,16 +46,6 @@ const turbo = {
 const tasks = resolvePackageTasks(workspace, validateConfig({ project: 'p' }, 'c'));
 const names = (list: { package: string; script: string }[] | undefined) => list?.map((p) => `${p.package}#${p.script}`);
 
-function failureOf(work: () => unknown): Failure {
-  try {
-    work();
-  } catch (error) {
-    if (error instanceof Failure) return error;
-    throw error;
-  }
-  throw new Error('expected a Failure');
-}
-
 describe('buildPrerequisites', () => {
   it("orders the scripts each build needs first, following those tasks' own dependsOn, builds left to the graph", () => {
     const prerequisites = buildPrerequisites(workspace, turbo, tasks);
@@ -88,16 +78,16 @@ describe('buildPrerequisites', () => {
   });
 
   it('names turbo.json for a task of an unknown package, a cycle of tasks, and a prerequisite that depends on the build', () => {
-    const unknown = failureOf(() => buildPrerequisites(workspace, { tasks: { build: { dependsOn: ['solid#types'] } } }, tasks));
+    const unknown = failureFrom(() => buildPrerequisites(workspace, { tasks: { build: { dependsOn: ['solid#types'] } } }, tasks));
     expect(unknown.specific).toBe('turbo.json: "solid#types" names solid, which is not a workspace package');
-    const cycle = failureOf(() =>
+    const cycle = failureFrom(() =>
       buildPrerequisites(workspace, { tasks: { build: { dependsOn: ['a'] }, a: { dependsOn: ['b'] }, b: { dependsOn: ['a'] } } }, tasks),
     );
     expect(cycle.specific).toBe(
       'turbo.json: the tasks depend on each other in a cycle: @solidjs/signals#a -> @solidjs/signals#b -> @solidjs/signals#a',
     );
     const backwards = { tasks: { '@solidjs/signals#build': { dependsOn: ['@solidjs/web#types'] } } };
-    const dependsOnIt = failureOf(() => withPrerequisites(workspace, buildPrerequisites(workspace, backwards, tasks)));
+    const dependsOnIt = failureFrom(() => withPrerequisites(workspace, buildPrerequisites(workspace, backwards, tasks)));
     expect(dependsOnIt.specific).toBe(
       "turbo.json: @solidjs/signals's build needs a script of @solidjs/web, which depends on @solidjs/signals",
     );
@@ -118,9 +108,8 @@ describe('readTurboJson', () => {
         tasks: { build: { dependsOn: ['^build'] } },
       });
       await writeFile(join(root, 'turbo.json'), '{ "tasks": { "build": } }');
-      const failure = await readTurboJson(root).catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(Failure);
-      expect((failure as Failure).specific).toMatch(new RegExp(`^${join(root, 'turbo.json')} is not valid JSON \\(`));
+      const failure = await failureOf(readTurboJson(root));
+      expect(failure.specific).toMatch(new RegExp(`^${join(root, 'turbo.json')} is not valid JSON \\(`));
     } finally {
       await rm(root, { recursive: true, force: true });
     }
