@@ -1,7 +1,7 @@
 import { OutputStamps, type RunCaches } from './cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { Home } from '../shared/home.ts';
-import { LastInputs } from './workspace/index.ts';
+import { CompiledTests, LastInputs } from './workspace/index.ts';
 
 /**
  * The caches of a run, one per kind of work (dependencies, build outputs, test results), as every
@@ -16,5 +16,7 @@ export function buildCaches(home: Home, config: Config, caches: RunCaches, warn?
     /** What each cache entry last put in the working tree, so unchanged outputs are not rewritten. */
     stamps: new OutputStamps(`${home.cacheDir}/stamps`),
     lastInputs: new LastInputs(`${home.cacheDir}/inputs`, warn),
+    /** Which packages' builds write compiled tests (their test files are then build inputs). */
+    compiledTests: new CompiledTests(`${home.cacheDir}/inputs`, warn),
   };
 }

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../shared/feedback/failure.ts';
 import { loadConfig, requireReleaseTargets } from './load.ts';
 import { validateConfig } from './validate.ts';
+import { defaultBuildInputs } from './tasks-schema.ts';
 
 const minimal = {
   project: 'demo',
@@ -30,8 +31,8 @@ describe('configuration', () => {
     const { config } = await loadConfig(dir);
     expect(config.services.web.port).toBe(3000);
     expect(config.tasks).toEqual({
-      build: 'build',
-      test: 'test',
+      build: { script: 'build', inputs: defaultBuildInputs },
+      test: { script: 'test', inputs: ['**'] },
       outputs: ['dist'],
       env: [],
       globalInputs: ['tsconfig*.json', '.npmrc', '.nvmrc', '.node-version'],

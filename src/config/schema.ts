@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { clusterSchema } from './cluster-schema.ts';
 import { gitopsSchema } from './gitops-schema.ts';
+import { buildTaskSchema, packagesSchema, testTaskSchema } from './tasks-schema.ts';
 
 /** The resources a service can use; each becomes connection variables in its environment. */
 export const resourceKinds = ['postgres', 's3'] as const;
@@ -87,11 +88,14 @@ const environmentSchema = z.strictObject({
 export const configSchema = z.strictObject({
   /** Project name: image repositories and Kubernetes names derive from it. */
   project: name,
-  /** npm script names run in each workspace package that has them. */
+  /**
+   * The scripts run in each workspace package that has them: a script name, or `{ script, inputs }`
+   * with the package-relative globs whose files are the task's inputs (see tasks-schema.ts).
+   */
   tasks: z
     .strictObject({
-      build: z.string().default('build'),
-      test: z.string().default('test'),
+      build: buildTaskSchema,
+      test: testTaskSchema,
       /** What the build writes, relative to each package: cached and restored as a whole. */
       outputs: z.array(z.string()).default(['dist']),
       /**
@@ -107,6 +111,8 @@ export const configSchema = z.strictObject({
       globalInputs: z.array(z.string()).default(defaultGlobalInputs),
     })
     .prefault({}),
+  /** Per-package overrides, by package name or glob: another script or none, other inputs, or skip. */
+  packages: packagesSchema,
   /** Where each package's test script writes its reports, relative to the package. */
   reports: z.strictObject({ junit: z.string().default('reports/junit.xml'), lcov: z.string().default('coverage/lcov.info') }).prefault({}),
   /** Coverage gates: global, per package; packages listed in exclude are not measured. */

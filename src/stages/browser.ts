@@ -33,13 +33,14 @@ export const browser: PipelineStage<BrowserOutputs> = {
       throw new Failure(`browserTests.package "${settings.package}" is not a workspace package`, {
         details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`],
       });
-    const { hashes } = ctx.output<PackagesOutputs>('packages');
+    const { tests: testKeys } = ctx.output<PackagesOutputs>('packages');
     const junit = 'reports/browser-junit.xml';
     const { tests, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
     const { result, replayed, key } = await runOrReplay({
       cache: tests,
       stamps,
-      inputs: [hashes[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
+      // Its build hash and test input files (browser tests are test files: no build input), and the script.
+      inputs: [testKeys[pkg.name], pkg.scripts[settings.script] ?? settings.script, 'browser'],
       dir: pkg.dir,
       reports: [junit],
       run: async () => {

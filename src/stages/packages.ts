@@ -9,21 +9,27 @@ import { counted } from '../shared/plural.ts';
 import { StageStopped } from '../engine/stage.ts';
 import { tailLines } from '../shared/exec.ts';
 import { buildCaches } from '../build/caches.ts';
-import { explainMiss, hashBuildInputs, runInDependencyOrder } from '../build/workspace/index.ts';
+import { compiledTestFile, explainMiss, runInDependencyOrder, TaskInputs, type Prerequisite } from '../build/workspace/index.ts';
 
 export interface PackagesOutputs {
   /** Build hash per package: the identity of its outputs, reused by tests and images. */
   hashes: Record<string, string>;
+  /** Each package's test key: its build hash, test input files and test command. */
+  tests: Record<string, string>;
+  /** Each package's test script, where it has a test task (after the configuration's overrides). */
+  testScripts: Record<string, string>;
   restored: string[];
   built: string[];
+  /** Packages the configuration skips (`packages: { name: { skip: true } }`). */
+  skipped: string[];
   /** Each package's build outputs now in the working tree, by cache key. */
   placed: PlacedOutputs[];
 }
 
 /**
  * Stage 3: build every workspace package, each as soon as its dependencies are built, restoring
- * unchanged ones from cache. A package whose inputs changed is rebuilt with its dependents (their
- * hashes include its hash), and the log says which inputs changed.
+ * unchanged ones from cache. A package whose build inputs changed is rebuilt with its dependents
+ * (their hashes include its hash), and the log says which inputs changed.
  */
 export const packages: PipelineStage<PackagesOutputs> = {
   id: 'packages',
@@ -32,50 +38,102 @@ export const packages: PipelineStage<PackagesOutputs> = {
   needs: ['deps'],
   failure: 'Package build failed',
   async run(ctx) {
-    const { build, outputs } = ctx.config.tasks;
-    const { workspace, hashes } = await hashBuildInputs(ctx.repoDir, ctx.config);
-    const { outputs: cache, stamps, lastInputs } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
+    const { outputs } = ctx.config.tasks;
+    const { outputs: cache, stamps, lastInputs, compiledTests } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
+    const plan = await TaskInputs.read(ctx.repoDir, ctx.config, compiledTests);
+    const { workspace, tasks } = plan;
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const restored: string[] = [];
     const built: string[] = [];
     const failed: string[] = [];
-    const keyOf = (name: string) => `build-${hashes.get(name)!.hash}`;
+    const keyOf = (name: string) => `build-${plan.hashes.get(name)!.hash}`;
     const stopping = new FailFast(ctx.failFast, ctx.signal);
+    const withBuild = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.build);
+    const withTests = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.test);
     // Outputs already in place only need reading to confirm: all at once, not in build order.
-    const inPlace = new Set(
+    const inPlace = new Map(
       (
         await mapConcurrent(
-          workspace.packages,
-          async (pkg) => (pkg.scripts[build] && (await stamps.unchanged(keyOf(pkg.name), pkg.dir, outputs)) ? pkg.name : undefined),
+          withBuild,
+          async (pkg) => ((await stamps.unchanged(keyOf(pkg.name), pkg.dir, outputs)) ? ([pkg.name, keyOf(pkg.name)] as const) : undefined),
           32,
         )
-      ).filter((name) => name !== undefined),
+      ).filter((entry) => entry !== undefined),
     );
-    restored.push(...inPlace);
+    // turbo.json's prerequisites of builds (solid-js#types), each run once, when a build needing it runs.
+    const prerequisiteRuns = new Map<string, Promise<void>>();
+    const runPrerequisite = (prerequisite: Prerequisite, before: string) => {
+      const id = `${prerequisite.package}#${prerequisite.script}`;
+      if (!prerequisiteRuns.has(id)) prerequisiteRuns.set(id, runScriptBefore(prerequisite, before));
+      return prerequisiteRuns.get(id)!;
+    };
+    const runScriptBefore = async ({ package: owner, script }: Prerequisite, before: string) => {
+      const pkg = byName.get(owner)!;
+      ctx.log(`${owner}#${script}: run before the build of ${before} (turbo.json dependsOn)`);
+      const result = await runPackageScript({
+        dir: pkg.dir,
+        script,
+        manifest: pkg.manifest,
+        onLine: (line) => ctx.log(`${owner}#${script} │ ${line}`),
+        track: tracked(ctx, `the ${script} script of ${owner}`),
+      });
+      if (result.code === 0) return;
+      const command = scriptCommand(workspace.tool, script);
+      throw new Failure(`${owner}#${script} failed before the build of ${before} (${command} exited with ${result.code})`, {
+        details: [`turbo.json: the build of ${before} depends on ${owner}#${script}`],
+        logExcerpt: tailLines(result.output),
+        hint: `reproduce with: cd ${pkg.relDir} && ${command}`,
+      });
+    };
+    // A package with no build is still hashed for its dependents: its inputs are remembered, so a
+    // dependent's rebuild is explained down to its files.
+    const rememberUnbuilt = async (name: string) => {
+      const current = plan.hashes.get(name)!;
+      if ((await lastInputs.read('build', name))?.hash !== current.hash) await lastInputs.write('build', current);
+    };
     const buildPackage = async (name: string) => {
       const pkg = byName.get(name)!;
+      const task = tasks.get(name)!.build;
+      if (!task) return rememberUnbuilt(name);
       // Stopping: what the stop reaches next is not restored either.
-      if (!pkg.scripts[build] || inPlace.has(name) || stopping.signal.aborted) return;
-      const current = hashes.get(name)!;
-      const key = keyOf(name);
-      const previous = await lastInputs.read(build, name);
-      if ((await restoreOutputs({ cache, stamps, key, dir: pkg.dir, paths: outputs })) !== 'miss') {
+      if (stopping.signal.aborted) return;
+      // A dependency found to compile tests changes this key: then what is in place is not it.
+      if (inPlace.get(name) === keyOf(name)) return void restored.push(name);
+      const restore = () => restoreOutputs({ cache, stamps, key: keyOf(name), dir: pkg.dir, paths: outputs });
+      let restoredHere = await restore();
+      if (restoredHere === 'miss' && !plan.compiledTests.has(name)) {
+        // A runner without this home's memo: another may have found that this build compiles tests.
+        const marked = (await cache.readMeta(compiledTestsMarker(plan.hashes.get(name)!.hash)))?.compiledTests;
+        if (typeof marked === 'string' && plan.compiledTestsFound(name, marked)) {
+          await compiledTests.record(name, marked);
+          restoredHere = await restore();
+        }
+      }
+      const current = plan.hashes.get(name)!;
+      const previous = await lastInputs.read('build', name);
+      if (restoredHere !== 'miss') {
         restored.push(name);
-        ctx.log(`${name}: restored from cache (${key.slice(0, 18)})`);
-        if (previous?.hash !== current.hash) await lastInputs.write(build, current);
+        ctx.log(`${name}: restored from cache (${keyOf(name).slice(0, 18)})`);
+        if (previous?.hash !== current.hash) await lastInputs.write('build', current);
         return;
       }
       const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
       ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
+      try {
+        for (const prerequisite of plan.prerequisites.get(name) ?? []) await runPrerequisite(prerequisite, name);
+      } catch (error) {
+        failed.push(name);
+        throw error;
+      }
       const result = await stopping.run(
         name,
         (signal) =>
           runPackageScript({
             dir: pkg.dir,
-            script: build,
+            script: task.script,
             manifest: pkg.manifest,
             onLine: (line) => ctx.log(`${name} │ ${line}`),
-            track: tracked(ctx, `the ${build} script of ${name}`),
+            track: tracked(ctx, `the ${task.script} script of ${name}`),
             signal,
           }),
         (run) => run.code !== 0,
@@ -84,16 +142,29 @@ export const packages: PipelineStage<PackagesOutputs> = {
       if (!result) return;
       if (result.code !== 0) {
         failed.push(name);
-        const command = scriptCommand(workspace.tool, build);
+        const command = scriptCommand(workspace.tool, task.script);
         throw new Failure(`${name} failed to build (${command} exited with ${result.code})`, {
           details: [`package: ${name} (${pkg.relDir})`],
           logExcerpt: tailLines(result.output),
           hint: `reproduce with: cd ${pkg.relDir} && ${command}`,
         });
       }
-      await cache.save(key, pkg.dir, outputs, { inputs: current.inputs });
-      await stamps.record(key, pkg.dir, outputs);
-      await lastInputs.write(build, current);
+      const compiledTest = await compiledTestFile(pkg.dir, outputs);
+      const foundNow = plan.compiledTestsFound(name, compiledTest);
+      const inputs = plan.hashes.get(name)!;
+      await cache.save(keyOf(name), pkg.dir, outputs, { inputs: inputs.inputs });
+      await stamps.record(keyOf(name), pkg.dir, outputs);
+      if (foundNow) {
+        // Under the key without its test files, for runners that have not seen this build.
+        if (compiledTest) await cache.save(compiledTestsMarker(current.hash), pkg.dir, [], { compiledTests: compiledTest });
+        await compiledTests.record(name, compiledTest);
+        ctx.log(
+          compiledTest
+            ? `${name}'s build writes compiled tests (${compiledTest}): its test files are build inputs`
+            : `${name}'s build no longer writes compiled tests: its test files are not build inputs`,
+        );
+      }
+      await lastInputs.write('build', inputs);
       built.push(name);
     };
     try {
@@ -114,19 +185,34 @@ export const packages: PipelineStage<PackagesOutputs> = {
       });
     }
     if (ctx.signal.aborted) throw new StageStopped('stopped');
+    // What each package's tests run with now, so `slipway why` can say what changed since.
+    await mapConcurrent(
+      withTests,
+      async (pkg) => {
+        const current = plan.tests.get(pkg.name)!;
+        if ((await lastInputs.read('test', pkg.name))?.hash !== current.hash) await lastInputs.write('test', current);
+      },
+      32,
+    );
+    const skipped = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.skipped).map((pkg) => pkg.name);
+    const skippedNote = skipped.length ? `; ${counted(skipped.length, 'package')} skipped by config (${listed(skipped)})` : '';
     return {
-      summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${listed(built)})` : ''}`,
+      summary: `${built.length + restored.length} packages: ${restored.length} from cache, ${built.length} built${built.length ? ` (${listed(built)})` : ''}${skippedNote}`,
       outputs: {
-        hashes: Object.fromEntries([...hashes].map(([name, value]) => [name, value.hash])),
+        hashes: Object.fromEntries([...plan.hashes].map(([name, value]) => [name, value.hash])),
+        tests: Object.fromEntries([...plan.tests].map(([name, value]) => [name, value.hash])),
+        testScripts: Object.fromEntries(withTests.map((pkg) => [pkg.name, tasks.get(pkg.name)!.test!.script])),
         restored,
         built,
-        placed: workspace.packages
-          .filter((pkg) => pkg.scripts[build])
-          .map((pkg) => ({ key: keyOf(pkg.name), dir: pkg.dir, paths: outputs })),
+        skipped,
+        placed: withBuild.map((pkg) => ({ key: keyOf(pkg.name), dir: pkg.dir, paths: outputs })),
       },
     };
   },
 };
+
+/** The cache entry that says a build of these inputs (test files not among them) writes compiled tests. */
+const compiledTestsMarker = (hashWithoutTestFiles: string) => `compiled-tests-${hashWithoutTestFiles}`;
 
 function summarise(reasons: string[]): string {
   return reasons.length > 3 ? `${reasons.slice(0, 3).join(', ')} and ${reasons.length - 3} more` : reasons.join(', ');

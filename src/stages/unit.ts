@@ -31,12 +31,12 @@ export const unit: PipelineStage<UnitOutputs> = {
   needs: ['packages'],
   failure: 'Unit tests failed',
   async run(ctx) {
-    const { test } = ctx.config.tasks;
+    const test = ctx.config.tasks.test.script;
     const { junit, lcov } = ctx.config.reports;
-    const { hashes } = ctx.output<PackagesOutputs>('packages');
+    const { tests: testKeys, testScripts } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
     const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
-    const tested = workspace.packages.filter((pkg) => pkg.scripts[test]);
+    const tested = workspace.packages.filter((pkg) => testScripts[pkg.name]);
     // Tests run from the root only (a root `jest` over every package) are not run yet: a green
     // run must not hide that no test ran at all.
     const rootScript = tested.length === 0 ? await rootTestScript(workspace.root, test) : undefined;
@@ -51,7 +51,8 @@ export const unit: PipelineStage<UnitOutputs> = {
     }
     const replayed: string[] = [];
     const keys: Record<string, string> = {};
-    const inputsOf = (pkg: WorkspacePackage) => [hashes[pkg.name], pkg.scripts[test]];
+    // Its build hash, test input files and test command: an edited test re-runs this package's tests only.
+    const inputsOf = (pkg: WorkspacePackage) => [testKeys[pkg.name]];
     // The tests that cannot be replayed take the cores first, nearest the change first: failing
     // fast, what a change broke is found before anything else runs. Replays need no core.
     const replayable = new Set(
@@ -72,6 +73,7 @@ export const unit: PipelineStage<UnitOutputs> = {
     ): Promise<(StoredResult & Partial<PackageTestResult>) | undefined> => {
       // Once stopping, no test starts and a result to replay is not worth waiting for: the run fails anyway.
       if (stopping.signal.aborted) return holdsCore ? stopping.skip(pkg.name) : undefined;
+      const script = testScripts[pkg.name];
       const runTests = async () =>
         (await stopping.run(
           pkg.name,
@@ -80,12 +82,12 @@ export const unit: PipelineStage<UnitOutputs> = {
               name: pkg.name,
               dir: pkg.dir,
               repoRoot: ctx.repoDir,
-              script: test,
-              command: scriptCommand(workspace.tool, test),
+              script,
+              command: scriptCommand(workspace.tool, script),
               junitPath: join(pkg.dir, junit),
               lcovPath: join(pkg.dir, lcov),
               onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
-              track: tracked(ctx, `the ${test} script of ${pkg.name}`),
+              track: tracked(ctx, `the ${script} script of ${pkg.name}`),
               signal,
             }),
           failedRun,

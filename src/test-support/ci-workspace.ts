@@ -7,8 +7,13 @@ import { dirname, join } from 'node:path';
  * tests with node's runner, writing JUnit and lcov where Slipway's defaults expect them:
  * @ci/app depends on @ci/core. Committed on main, node_modules installed.
  */
-export async function createCiWorkspace(dir: string, config: Record<string, unknown> = {}): Promise<void> {
-  const files: Record<string, string> = {
+export async function createCiWorkspace(
+  dir: string,
+  config: Record<string, unknown> = {},
+  /** Files added or replaced (path relative to the root -> content), before install and commit. */
+  files: Record<string, string> = {},
+): Promise<void> {
+  const fixture: Record<string, string> = {
     'package.json': json({ name: 'ci-fixture', private: true, workspaces: ['packages/*'] }),
     '.gitignore': 'node_modules\ndist\nreports\ncoverage\n.slipway\n',
     'build.mjs': "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true });\nconsole.log('built ' + process.cwd());\n",
@@ -22,7 +27,7 @@ export async function createCiWorkspace(dir: string, config: Record<string, unkn
     'packages/app/src/index.test.js':
       "import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { quadruple } from './index.js';\ntest('quadruples', () => assert.equal(quadruple(2), 8));\n",
   };
-  for (const [path, content] of Object.entries(files)) {
+  for (const [path, content] of Object.entries({ ...fixture, ...files })) {
     await mkdir(dirname(join(dir, path)), { recursive: true });
     await writeFile(join(dir, path), content);
   }

@@ -4,7 +4,7 @@ import { sha256 } from '../../shared/hash.ts';
 
 export type StoredResult = Omit<PackageTestResult, 'output'>;
 
-/** The cache key of a test result: its inputs (the package's build hash and the test command). */
+/** The cache key of test results of these inputs. */
 export function testResultKey(inputs: string[]): string {
   return `test-${sha256(inputs.join('\0'))}`;
 }

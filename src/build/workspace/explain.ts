@@ -1,4 +1,4 @@
-import type { HashInputs } from './types.ts';
+import type { HashInputs, TestInputs } from './types.ts';
 
 /**
  * PURE: why a package's hash differs from the one it had, one reason per line, e.g.
@@ -13,6 +13,18 @@ export function explainMiss(previous: HashInputs, current: HashInputs): string[]
     ...(previous.command !== current.command ? [`command changed: "${previous.command}" -> "${current.command}"`] : []),
     ...recordChanges(previous.env, current.env, (key) => `env ${key}`),
     ...recordChanges(previous.global ?? {}, current.global, (path) => `global input ${path}`),
+  ];
+}
+
+/**
+ * PURE: why a package's test key differs from the one its tests last ran with: "build changed"
+ * (its build hash: see explainMiss), "test input src/a.test.ts changed", a changed command.
+ */
+export function explainTestMiss(previous: TestInputs, current: TestInputs): string[] {
+  return [
+    ...(previous.build !== current.build ? ['build changed'] : []),
+    ...recordChanges(previous.files, current.files, (path) => `test input ${path}`),
+    ...(previous.command !== current.command ? [`command changed: "${previous.command}" -> "${current.command}"`] : []),
   ];
 }
 

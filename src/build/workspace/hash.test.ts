@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverWorkspace } from './discover.ts';
 import { explainMiss } from './explain.ts';
-import { hashPackages, type HashOptions } from './hash.ts';
+import { hashPackages, readHashSources, type HashOptions } from './hash.ts';
 import type { PackageHash } from './types.ts';
 
 /**
@@ -72,12 +72,13 @@ const options: HashOptions = {
   task: 'build',
   command: (pkg) => pkg.scripts.build ?? '',
   envKeys: ['API_URL'],
-  outputs: ['dist', 'coverage', '*.tsbuildinfo'],
   env: { API_URL: 'http://a' },
 };
 
-async function hashes(opts: Partial<HashOptions> = {}): Promise<Map<string, PackageHash>> {
-  return hashPackages(await discoverWorkspace(root), { ...options, ...opts });
+async function hashes(opts: Partial<HashOptions> & { globalInputs?: string[] } = {}): Promise<Map<string, PackageHash>> {
+  const workspace = await discoverWorkspace(root);
+  const sources = await readHashSources(workspace, { outputs: ['dist', 'coverage', '*.tsbuildinfo'], globalInputs: opts.globalInputs });
+  return hashPackages(workspace, sources, { ...options, ...opts });
 }
 
 function hashOf(map: Map<string, PackageHash>): Record<string, string> {

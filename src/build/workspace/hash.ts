@@ -5,7 +5,7 @@ import { blobId, listFiles, type FileListing } from './files.ts';
 import { topologicalLevels } from './graph.ts';
 import { npmLockfileSlicer, parseNpmLockfile } from './lockfile.ts';
 import { outputMatcher } from './outputs.ts';
-import type { HashInputs, PackageHash, Workspace, WorkspacePackage } from './types.ts';
+import type { HashInputs, PackageHash, TestInputs, Workspace, WorkspacePackage } from './types.ts';
 
 export interface HashOptions {
   /** The task name (e.g. "build"): the same inputs hash differently per task. */
@@ -14,41 +14,66 @@ export interface HashOptions {
   command: (pkg: WorkspacePackage) => string;
   /** Environment variables whose values are inputs. */
   envKeys: string[];
-  /** Declared outputs, relative to each package (dirs or globs): never inputs. */
-  outputs: string[];
   /** The environment to read envKeys from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Files relative to the workspace root (globs) that every package's task reads, e.g. tsconfig.base.json. */
-  globalInputs?: string[];
+}
+
+/** What hashes are made of, read once per run: every package's files, the global inputs, the lockfile. */
+export interface HashSources {
+  /** Each package's files but its declared outputs (or only its inputs), relative to it, with blob ids. */
+  files: Map<string, Record<string, string>>;
+  /** Workspace-level files every package reads (tasks.globalInputs) -> blob id. */
+  global: Record<string, string>;
+  /** The hash of a package's slice of the lockfile. */
+  lockfile: (pkg: WorkspacePackage) => string;
 }
 
 /** Bumped when the way hashes are computed changes, so old cache entries stop matching. */
-const hashFormat = 'slipway-package-hash-2';
+const hashFormat = 'slipway-package-hash-3';
 
 /**
- * The content hash of every package for a task: its files, its workspace dependencies' hashes,
- * its lockfile slice, the command and the declared env values. The inputs are returned too, so
- * a later miss can be explained.
+ * Reads what every package's hash is made of. `outputs` (relative to each package, dirs or globs)
+ * are never inputs; `globalInputs` are globs from the workspace root, e.g. tsconfig.base.json.
  */
-export async function hashPackages(ws: Workspace, opts: HashOptions): Promise<Map<string, PackageHash>> {
-  const levels = topologicalLevels(ws);
-  const [listing, lockfileHashOf] = await Promise.all([listFiles(ws.root), lockfileHasher(ws)]);
-  const filesByPackage = await packageFiles(ws, listing, outputMatcher(opts.outputs));
-  const global = await globalFiles(ws, listing, opts.globalInputs ?? []);
+export async function readHashSources(ws: Workspace, opts: { outputs: string[]; globalInputs?: string[] }): Promise<HashSources> {
+  const [listing, lockfile] = await Promise.all([listFiles(ws.root), lockfileHasher(ws)]);
+  const [files, global] = await Promise.all([
+    packageFiles(ws, listing, outputMatcher(opts.outputs)),
+    globalFiles(ws, listing, opts.globalInputs ?? []),
+  ]);
+  return { files, global, lockfile };
+}
+
+/**
+ * PURE: the content hash of every package for a task: its input files, its workspace dependencies'
+ * hashes, its lockfile slice, the command and the declared env values. The inputs are returned
+ * too, so a later miss can be explained.
+ */
+export function hashPackages(
+  ws: Workspace,
+  sources: HashSources,
+  opts: HashOptions,
+  /** Hashes known to be unchanged, taken as they are. */
+  known: ReadonlyMap<string, PackageHash> = new Map(),
+): Map<string, PackageHash> {
   const env = opts.env ?? process.env;
   const envInputs = Object.fromEntries([...opts.envKeys].sort().map((key) => [key, env[key] === undefined ? 'unset' : sha256(env[key]!)]));
   const byName = new Map(ws.packages.map((pkg) => [pkg.name, pkg]));
   const hashes = new Map<string, PackageHash>();
-  for (const level of levels) {
+  for (const level of topologicalLevels(ws)) {
     for (const name of level) {
       const pkg = byName.get(name)!;
+      if (known.has(name)) {
+        hashes.set(name, known.get(name)!);
+        continue;
+      }
       const inputs: HashInputs = {
-        files: filesByPackage.get(name)!,
+        files: sources.files.get(name)!,
         deps: Object.fromEntries(pkg.workspaceDeps.map((dep) => [dep, hashes.get(dep)!.hash])),
-        lockfile: lockfileHashOf(pkg),
+        lockfile: sources.lockfile(pkg),
         command: opts.command(pkg),
         env: envInputs,
-        global,
+        global: sources.global,
       };
       hashes.set(name, { name, hash: hashOfInputs(name, opts.task, inputs), inputs });
     }
@@ -56,23 +81,38 @@ export async function hashPackages(ws: Workspace, opts: HashOptions): Promise<Ma
   return hashes;
 }
 
+/** The files of a record that are inputs, in the record's order. */
+export function onlyInputs(files: Record<string, string>, isInput: (relPath: string) => boolean): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).filter(([path]) => isInput(path)));
+}
+
 /** PURE: the hash of a package's inputs, independent of the order keys were collected in. */
 export function hashOfInputs(name: string, task: string, inputs: HashInputs): string {
-  const sorted = (record: Record<string, string>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return sha256(
     JSON.stringify([
       hashFormat,
       name,
       task,
-      sorted(inputs.files),
-      sorted(inputs.deps),
+      sortedEntries(inputs.files),
+      sortedEntries(inputs.deps),
       inputs.lockfile,
       inputs.command,
-      sorted(inputs.env),
-      sorted(inputs.global),
+      sortedEntries(inputs.env),
+      sortedEntries(inputs.global),
     ]),
   );
 }
+
+/**
+ * PURE: the key of a package's test results: its build hash (which covers its sources, its
+ * dependencies' builds, the lockfile, env and global inputs), its test input files and the test
+ * command. An edited test changes this key only, not the build hash of it or of any dependent.
+ */
+export function hashOfTestInputs(name: string, inputs: TestInputs): string {
+  return sha256(JSON.stringify([hashFormat, name, 'test', inputs.build, sortedEntries(inputs.files), inputs.command]));
+}
+
+const sortedEntries = (record: Record<string, string>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** Each package's input files (relative to it), with blob ids; modified and untracked files are read here. */
 async function packageFiles(

@@ -1,8 +1,11 @@
-export type { HashInputs, PackageHash, Workspace, WorkspacePackage } from './types.ts';
+export type { HashInputs, PackageHash, TestHash, TestInputs, Workspace, WorkspacePackage } from './types.ts';
 export { discoverWorkspace } from './discover.ts';
 export { dependentsOf, topologicalLevels } from './graph.ts';
-export { hashOfInputs, hashPackages, type HashOptions } from './hash.ts';
-export { explainMiss, explainRebuild, type MissExplanation } from './explain.ts';
+export { hashOfInputs, hashOfTestInputs, hashPackages, readHashSources, type HashOptions, type HashSources } from './hash.ts';
+export { explainMiss, explainRebuild, explainTestMiss, type MissExplanation } from './explain.ts';
 export { LastInputs } from './last-inputs.ts';
 export { nearestChangeFirst, runInDependencyOrder } from './schedule.ts';
-export { hashBuildInputs } from './build-inputs.ts';
+export { TaskInputs } from './build-inputs.ts';
+export { CompiledTests, compiledTestFile } from './compiled-tests.ts';
+export { resolvePackageTasks, type PackageTask, type PackageTasks } from './package-tasks.ts';
+export { buildPrerequisites, parseTurboJson, readTurboJson, withPrerequisites, type Prerequisite } from './turbo.ts';

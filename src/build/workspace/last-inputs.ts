@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
 import { readMemo } from '../../shared/json-files.ts';
-import type { PackageHash } from './types.ts';
+import type { PackageHash, TestHash } from './types.ts';
 
 /**
  * The inputs each package's task last ran or was restored with, so a later miss can say what
@@ -16,11 +16,13 @@ export class LastInputs {
     private readonly onCorrupt?: (message: string) => void,
   ) {}
 
-  async read(task: string, name: string): Promise<PackageHash | undefined> {
-    return readMemo<PackageHash>(this.path(task, name), this.onCorrupt);
+  async read(task: 'build', name: string): Promise<PackageHash | undefined>;
+  async read(task: 'test', name: string): Promise<TestHash | undefined>;
+  async read(task: 'build' | 'test', name: string): Promise<PackageHash | TestHash | undefined> {
+    return readMemo<PackageHash | TestHash>(this.path(task, name), this.onCorrupt);
   }
 
-  async write(task: string, hash: PackageHash): Promise<void> {
+  async write(task: 'build' | 'test', hash: PackageHash | TestHash): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await writeFileAtomic(this.path(task, hash.name), JSON.stringify(hash));
   }

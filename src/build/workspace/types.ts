@@ -38,3 +38,18 @@ export interface PackageHash {
   hash: string;
   inputs: HashInputs;
 }
+
+/** What a package's test results are the results of (see hashOfTestInputs). */
+export interface TestInputs {
+  /** The package's build hash. */
+  build: string;
+  /** Test input files, relative to the package -> blob id. */
+  files: Record<string, string>;
+  command: string;
+}
+
+export interface TestHash {
+  name: string;
+  hash: string;
+  inputs: TestInputs;
+}

@@ -119,7 +119,7 @@ describe('slipway init config', () => {
           tasks: {
             build: { dependsOn: ['^build'], outputs: ['dist/**'], inputs: ['$TURBO_DEFAULT$', '!README.md'] },
             test: { dependsOn: ['build'], inputs: ['src/**', 'test/**'] },
-            '@fixture/app#build': { dependsOn: ['@fixture/app#codegen'] },
+            '@fixture/app#test': { dependsOn: ['@fixture/app#codegen'] },
           },
         }),
       },
@@ -133,7 +133,7 @@ describe('slipway init config', () => {
     const result = await slipway('init', 'config', '--repo', plain);
     expect(result.code, result.output).toBe(0);
     expect(result.stdout).toContain('slipway.config.ts written, carrying over turbo.json');
-    expect(result.stdout).toContain('"@fixture/app#build" depends on @fixture/app#codegen');
+    expect(result.stdout).toContain('"@fixture/app#test" depends on @fixture/app#codegen');
     const { loadConfig } = await import('../../config/load.ts');
     const { config } = await loadConfig(plain);
     expect(config.project).toBe('fixture');

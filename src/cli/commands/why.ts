@@ -5,34 +5,48 @@ import { Failure } from '../../shared/feedback/failure.ts';
 import { dim } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
 import { buildCaches } from '../../build/caches.ts';
-import { dependentsOf, explainRebuild, hashBuildInputs, type MissExplanation, type PackageHash } from '../../build/workspace/index.ts';
+import { testResultKey } from '../../build/checks/replay.ts';
+import {
+  dependentsOf,
+  explainRebuild,
+  explainTestMiss,
+  TaskInputs,
+  type MissExplanation,
+  type PackageHash,
+  type PackageTasks,
+  type TestHash,
+} from '../../build/workspace/index.ts';
 import type { Command } from '../command.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
-/** `slipway why <package>`: whether its build comes from cache, and if not which inputs changed. */
+/**
+ * `slipway why <package>`: whether its build comes from cache, and if not which build inputs
+ * changed; whether its tests would be replayed, and if not which test inputs changed; and which
+ * of the configuration's `packages` overrides apply to it.
+ */
 export const whyCommand: Command = async (input) => {
   const name = input.args[0];
   if (!name) throw new Failure('slipway why needs a package name', { hint: 'e.g. `slipway why @embark/shared`' });
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
-  const { workspace, hashes } = await hashBuildInputs(repoDir, config);
+  // Only the local cache is asked: `why` explains what this machine would do.
+  const caches = buildCaches(home, config, await RunCaches.connect(home.cacheDir), (message) =>
+    process.stderr.write(`warning: ${message}\n`),
+  );
+  const plan = await TaskInputs.read(repoDir, config, caches.compiledTests);
+  const { workspace, hashes } = plan;
   if (!hashes.has(name)) {
     throw new Failure(`"${name}" is not a package of the workspace at ${repoDir}`, {
       details: [`packages: ${[...hashes.keys()].join(', ')}`],
     });
   }
-  // Only the local cache is asked: `why` explains what this machine would do.
-  const { outputs, lastInputs } = buildCaches(home, config, await RunCaches.connect(home.cacheDir), (message) =>
-    process.stderr.write(`warning: ${message}\n`),
-  );
-  const task = config.tasks.build;
   const previous = new Map<string, PackageHash | undefined>();
   const cached = new Map<string, boolean>();
   for (const pkg of hashes.keys()) {
-    previous.set(pkg, await lastInputs.read(task, pkg));
-    cached.set(pkg, await outputs.has(`build-${hashes.get(pkg)!.hash}`));
+    previous.set(pkg, await caches.lastInputs.read('build', pkg));
+    cached.set(pkg, await caches.outputs.has(`build-${hashes.get(pkg)!.hash}`));
   }
   const explanation = explainRebuild(
     name,
@@ -40,31 +54,113 @@ export const whyCommand: Command = async (input) => {
     (pkg) => previous.get(pkg),
     (pkg) => cached.get(pkg)!,
   );
+  const tasks = plan.tasks.get(name)!;
+  const tests = await explainTests(plan.tests.get(name)!, tasks, caches);
   if (input.json) {
-    out(JSON.stringify({ package: name, hash: hashes.get(name)!.hash, ...explanation }, null, 2));
+    const { overrides, skipped, buildInputs, testInputs } = tasks;
+    const prerequisites = plan.prerequisites.get(name) ?? [];
+    const config = {
+      overrides,
+      skipped,
+      build: tasks.build?.script ?? null,
+      test: tasks.test?.script ?? null,
+      buildInputs,
+      testInputs,
+      prerequisites,
+    };
+    out(JSON.stringify({ package: name, hash: hashes.get(name)!.hash, ...explanation, tests, config }, null, 2));
     return 0;
   }
-  for (const line of describe(explanation, hashes, home.root)) out(line);
+  const before = (plan.prerequisites.get(name) ?? []).map((p) => `${p.package}#${p.script}`);
+  for (const line of describeTasks(name, tasks, plan.compiledTests.get(name), before)) out(line);
+  const builds = new Set([...plan.tasks].filter(([, packageTasks]) => packageTasks.build).map(([pkg]) => pkg));
+  for (const line of describe(explanation, hashes, { builds, homeRoot: home.root })) out(line);
   if (explanation.verdict !== 'hit') {
     const dependents = dependentsOf(workspace, [name]);
     if (dependents.length) out(dim(`rebuilding it rebuilds its dependents too: ${dependents.join(', ')}`));
   }
+  for (const line of describeTests(name, tests)) out(line);
   return 0;
 };
 
-function describe(explanation: MissExplanation, hashes: ReadonlyMap<string, PackageHash>, homeRoot: string, depth = 0): string[] {
+interface TestExplanation {
+  /** 'none': no test task; 'hit': a passing result of this key is cached; 'first': no run recorded. */
+  verdict: 'none' | 'hit' | 'first' | 'changed';
+  key?: string;
+  reasons: string[];
+  /** Only test inputs changed: its tests re-run, nothing is rebuilt, no dependent's tests re-run. */
+  testFilesOnly: boolean;
+}
+
+async function explainTests(
+  current: TestHash,
+  tasks: PackageTasks,
+  caches: Pick<ReturnType<typeof buildCaches>, 'tests' | 'lastInputs'>,
+): Promise<TestExplanation> {
+  if (!tasks.test) return { verdict: 'none', reasons: [], testFilesOnly: false };
+  const key = testResultKey([current.hash]);
+  if (await caches.tests.has(key)) return { verdict: 'hit', key, reasons: [], testFilesOnly: false };
+  const before = await caches.lastInputs.read('test', current.name);
+  if (!before) return { verdict: 'first', key, reasons: [], testFilesOnly: false };
+  const reasons = explainTestMiss(before.inputs, current.inputs);
+  return {
+    verdict: 'changed',
+    key,
+    reasons,
+    testFilesOnly: reasons.length > 0 && reasons.every((reason) => reason.startsWith('test input ')),
+  };
+}
+
+/** Which script each task runs, what its inputs are, and the overrides that said so. */
+function describeTasks(name: string, tasks: PackageTasks, compiledTest: string | undefined, before: string[]): string[] {
+  const via = tasks.overrides.length ? ` (${tasks.overrides.map((key) => `packages["${key}"]`).join(', ')} in the configuration)` : '';
+  if (tasks.skipped) return [`${name}: skipped by config${via}: none of its tasks run; it is hashed for its dependents`];
+  const task = (kind: string, script: string | undefined) => `${kind}: ${script === undefined ? 'none' : `"${script}"`}`;
+  return [
+    `${name}: ${task('build', tasks.build?.script)}, ${task('test', tasks.test?.script)}${via}`,
+    dim(
+      `  build inputs: ${tasks.buildInputs.join(' ')}${compiledTest ? ` and its test files (its build writes compiled tests: ${compiledTest})` : ''}`,
+    ),
+    dim(`  test inputs: ${tasks.testInputs.join(' ')}`),
+    ...(before.length ? [dim(`  before its build (turbo.json dependsOn): ${before.join(', ')}`)] : []),
+  ];
+}
+
+function describeTests(name: string, tests: TestExplanation): string[] {
+  const key = tests.key?.slice(5, 17);
+  if (tests.verdict === 'none') return [];
+  if (tests.verdict === 'hit') return [`${name} tests: replayed from cache (test key ${key}; not re-run)`];
+  if (tests.verdict === 'first') return [`${name} tests: run (test key ${key}): no earlier run recorded`];
+  if (tests.reasons.length === 0)
+    return [`${name} tests: run (test key ${key}): its inputs match the last run, which did not pass or is no longer cached`];
+  return [
+    `${name} tests: run (test key ${key}), because:`,
+    ...tests.reasons.map((reason) => `  ${reason === 'build changed' ? 'its build changed (above)' : reason}`),
+    ...(tests.testFilesOnly ? [dim("  test inputs only: nothing is rebuilt, and no dependent's tests re-run")] : []),
+  ];
+}
+
+function describe(explanation: MissExplanation, hashes: ReadonlyMap<string, PackageHash>, context: DescribeContext, depth = 0): string[] {
   const indent = '  '.repeat(depth);
-  const hash = hashes.get(explanation.name)!.hash.slice(0, 12);
-  if (explanation.verdict === 'hit') return [`${indent}${explanation.name}: cache hit (build ${hash} is cached; restored, not rebuilt)`];
-  if (explanation.verdict === 'first')
-    return [`${indent}${explanation.name}: cache miss (build ${hash}): no earlier build recorded in ${homeRoot}`];
-  const header = `${indent}${explanation.name}: cache miss (build ${hash}), because:`;
+  const { name } = explanation;
+  const hash = hashes.get(name)!.hash.slice(0, 12);
+  // A package without a build (none, `build: false`, skipped) still has a hash its dependents' cover.
+  const what = context.builds.has(name) ? `cache miss (build ${hash})` : `no build to run (build inputs ${hash})`;
+  if (explanation.verdict === 'hit') return [`${indent}${name}: cache hit (build ${hash} is cached; restored, not rebuilt)`];
+  if (explanation.verdict === 'first') return [`${indent}${name}: ${what}: no earlier build recorded in ${context.homeRoot}`];
+  if (!context.builds.has(name) && explanation.reasons.length === 0) return [`${indent}${name}: ${what}, unchanged since the last run`];
   const reasons = explanation.reasons.flatMap((reason) => {
     const dep = explanation.because.find((inner) => reason === `dependency ${inner.name} changed`);
-    return dep ? describe(dep, hashes, homeRoot, depth + 1) : [`${indent}  ${reason}`];
+    return dep ? describe(dep, hashes, context, depth + 1) : [`${indent}  ${reason}`];
   });
   return [
-    header,
+    `${indent}${name}: ${what}, because:`,
     ...(reasons.length ? reasons : [`${indent}  its inputs match the last build, but that build is no longer in the cache (evicted)`]),
   ];
+}
+
+interface DescribeContext {
+  /** Packages with a build task. */
+  builds: ReadonlySet<string>;
+  homeRoot: string;
 }

@@ -15,7 +15,7 @@ export async function planAppLayer(packageDir: string, packageName: string, appD
   const entries = await collectTree(packageDir, appDir, packageJsonAndDist);
   if (!entries.some((entry) => entry.type === 'file' && entry.path.startsWith(`${appDir}/dist/`))) {
     throw new Failure(`${packageName} has no build output: ${join(packageDir, 'dist')} is missing or empty`, {
-      hint: "run the package's build script before building the image (check tasks.build in slipway.config.ts and that the script writes dist/)",
+      hint: `run the package's build script before building the image (check tasks.build, or packages["${packageName}"].build, in the Slipway configuration, and that the script writes dist/)`,
     });
   }
   return entries;

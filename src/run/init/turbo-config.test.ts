@@ -44,6 +44,7 @@ describe('tasksFromTurbo', () => {
             build: { dependsOn: ['^build'] },
             'solid-js#build': { outputs: ['dist/**', '**/dist/**'], inputs: ['src/**'] },
             'solid-element#build': { dependsOn: ['solid-js#types'] },
+            'solid-element#test': { dependsOn: ['solid-js#link'] },
             'solid-js#types': { dependsOn: ['^types'], outputs: ['types/**'] },
             'gone#build': { outputs: ['out/**'] },
             test: { outputs: [] },
@@ -61,8 +62,10 @@ describe('tasksFromTurbo', () => {
     );
     expect(result.tasks.outputs).toEqual(['dist', 'dist/**', '**/dist/**']);
     expect(result.packages).toEqual({ 'solid-js': { inputs: { build: ['src/**'] } }, web: { inputs: { test: ['e2e/**'] } } });
+    // A build's dependsOn is read by every run; a test's is not.
+    expect(result.notes.join('\n')).not.toContain('"solid-element#build" depends on');
     expect(result.notes).toContain(
-      'turbo.json: "solid-element#build" depends on solid-js#types: Slipway builds dependencies first (^build) and tests after builds, nothing more',
+      'turbo.json: "solid-element#test" depends on solid-js#link: Slipway runs tests after every build, and nothing else before them',
     );
     expect(result.notes).toContain('turbo.json: "gone#build" names no workspace package');
     expect(result.notes).toContain("tasks solid-js#types are not run by Slipway: it runs each package's build and test");
@@ -75,12 +78,12 @@ describe('tasksFromTurbo', () => {
 
   it('refuses a turbo.json that is not JSON, or whose fields have the wrong type, naming the file and field', () => {
     expect(() => tasksFromTurbo(root('{ "tasks": { "build": { } '), [], workspace)).toThrow(
-      /^turbo\.json is not valid JSON: .* at line 1$/,
+      /^turbo\.json is not valid JSON \(.* at line 1\)$/,
     );
     expect(() => tasksFromTurbo(root('{ "tasks": { "build": { "outputs": "dist/**" } } }'), [], workspace)).toThrow(
       'turbo.json: tasks.build.outputs is not a list of strings',
     );
-    expect(() => tasksFromTurbo(root('[]'), [], workspace)).toThrow('turbo.json is not a JSON object');
+    expect(() => tasksFromTurbo(root('[]'), [], workspace)).toThrow('turbo.json is not valid JSON (not a JSON object)');
   });
 });
 

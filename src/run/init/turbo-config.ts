@@ -1,4 +1,4 @@
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { parseTurboJson } from '../../build/workspace/index.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 
 /** The part of a Slipway configuration a turbo.json translates into (see config/schema.ts). */
@@ -49,7 +49,7 @@ export function tasksFromTurbo(
   packageFiles: TurboFile[],
   workspace: { packageNames: string[]; defaultGlobalInputs: string[] },
 ): TasksFromTurbo {
-  const rootJson = readTurboJson(root);
+  const rootJson = parseTurboJson(root.text, root.path);
   const tasks = taskTable(rootJson, root.path);
   const notes: string[] = [];
   const result: TasksFromTurbo = { tasks: {}, packages: {}, notes };
@@ -96,7 +96,7 @@ export function tasksFromTurbo(
     } else if (!addPackageTask(result, key.slice(0, hash), key.slice(hash + 1), task, testName, root.path)) notRun.push(key);
   }
   for (const file of packageFiles) {
-    for (const [name, task] of taskTable(readTurboJson(file), file.path))
+    for (const [name, task] of taskTable(parseTurboJson(file.text, file.path), file.path))
       if (!addPackageTask(result, file.packageName!, name, task, testName, file.path))
         notRun.push(`${file.packageName}#${name} (${file.path})`);
   }
@@ -145,30 +145,14 @@ function outputsOf(outputs: string[], name: string, file: string, notes: string[
 /** What a task's settings mean that the configuration cannot say. */
 function taskNotes(name: string, task: TurboTask, file: string, notes: string[]): void {
   const script = name.slice(name.lastIndexOf('#') + 1);
-  // ^build is Slipway's order, tests run after builds, and pre<script> runs first as npm runs it.
-  const covered = ['^build', `^${script}`, `pre${script}`, ...(script === 'build' ? [] : ['build'])];
-  const extra = (task.dependsOn ?? []).filter((dependency) => !covered.includes(dependency));
+  // A build's dependsOn is read from turbo.json by every run (build/workspace/turbo.ts); a test's
+  // ^build and build are Slipway's order, and pre<script> runs first as npm runs it.
+  const covered = ['^build', `^${script}`, `pre${script}`, 'build'];
+  const extra = script === 'build' ? [] : (task.dependsOn ?? []).filter((dependency) => !covered.includes(dependency));
   if (extra.length)
-    notes.push(
-      `${file}: "${name}" depends on ${extra.join(', ')}: Slipway builds dependencies first (^build) and tests after builds, nothing more`,
-    );
+    notes.push(`${file}: "${name}" depends on ${extra.join(', ')}: Slipway runs tests after every build, and nothing else before them`);
   if (task.cache === false) notes.push(`${file}: "${name}" has cache: false; Slipway caches it by its inputs`);
   if (task.persistent) notes.push(`${file}: "${name}" is persistent (a dev server?); Slipway runs it to completion`);
-}
-
-/** PURE: turbo.json's text read as Turborepo reads it (JSON with comments and trailing commas). */
-function readTurboJson(file: TurboFile): Record<string, unknown> {
-  const errors: ParseError[] = [];
-  const json = parse(file.text, errors, { allowTrailingComma: true }) as unknown;
-  if (errors.length) {
-    const { error, offset } = errors[0];
-    const line = file.text.slice(0, offset).split('\n').length;
-    throw new Failure(`${file.path} is not valid JSON: ${printParseErrorCode(error)} at line ${line}`, {
-      hint: `fix ${file.path} (turbo itself would refuse it), then run slipway init config again`,
-    });
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Failure(`${file.path} is not a JSON object`);
-  return json as Record<string, unknown>;
 }
 
 /** Turborepo 2's `tasks`, or 1's `pipeline`, each task's settings checked as far as we use them. */

@@ -1,0 +1,167 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exec } from '../shared/exec.ts';
+import { createCiWorkspace } from '../test-support/ci-workspace.ts';
+
+const cli = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
+const slipway = (...args: string[]) => exec(process.execPath, [cli, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+
+/** Tests run from src/ (node's runner, a JUnit report); the build copies src/ to dist/ without them. */
+function manifest(name: string, dependencies: Record<string, string>, scripts: Record<string, string> = {}): string {
+  const test =
+    'mkdir -p reports && node --test --test-reporter=spec --test-reporter-destination=stdout ' +
+    '--test-reporter=junit --test-reporter-destination=reports/junit.xml src/';
+  const value = {
+    name,
+    version: '1.0.0',
+    type: 'module',
+    exports: './dist/index.js',
+    dependencies,
+    scripts: { build: 'node ../../build.mjs', test, ...scripts },
+  };
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+const testOf = (name: string, expression: string, expected: number) =>
+  `import { test } from 'node:test';\nimport assert from 'node:assert/strict';\nimport { ${name} } from './index.js';\ntest('${name}', () => assert.equal(${expression}, ${expected}));\n`;
+
+/** @ci/core <- @ci/mid <- @ci/app, and a docs package the configuration skips. */
+const files = {
+  'build.mjs':
+    "import { cpSync } from 'node:fs';\ncpSync('src', 'dist', { recursive: true, filter: (path) => !/\\.test\\./.test(path) });\nconsole.log('built ' + process.cwd());\n",
+  'packages/core/package.json': manifest('@ci/core', {}),
+  // Its "build" script fails: the configuration gives it another.
+  'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }, { build: 'exit 9', 'build:lib': 'node ../../build.mjs' }),
+  'packages/mid/src/index.js': "import { double } from '@ci/core';\nexport const triple = (n) => double(n) + n;\n",
+  'packages/mid/src/index.test.js': testOf('triple', 'triple(2)', 6),
+  'packages/app/package.json': manifest('@ci/app', { '@ci/mid': '*' }),
+  'packages/app/src/index.js': "import { triple } from '@ci/mid';\nexport const nine = (n) => triple(triple(n));\n",
+  'packages/app/src/index.test.js': testOf('nine', 'nine(1)', 9),
+  'packages/docs/package.json': manifest('docs', {}, { build: 'exit 3', test: 'exit 4' }),
+  'packages/docs/src/index.js': 'export const title = "docs";\n',
+};
+
+describe('task inputs and per-package settings through `slipway ci`', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'slipway-inputs-'));
+  });
+  afterAll(async () => {
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it("runs only the lowest package's tests when one of its test files is edited, building nothing", async () => {
+    const repo = join(work, 'tests-from-src');
+    await createCiWorkspace(repo, { packages: { docs: { skip: true }, '@ci/mid': { build: 'build:lib' } } }, files);
+    const home = join(work, 'tests-from-src-home');
+    const first = await slipway('ci', '--repo', repo, '--home', home);
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toMatch(/packages +3 packages: 0 from cache, 3 built \(.*\); 1 package skipped by config \(docs\)/);
+    expect(first.output).toMatch(/unit +3 tests passed in 3 packages \(/);
+
+    const coreTest = join(repo, 'packages/core/src/index.test.js');
+    await writeFile(coreTest, (await readFile(coreTest, 'utf8')) + "test('doubles zero', () => assert.equal(double(0), 0));\n");
+    const why = await slipway('why', '@ci/core', '--repo', repo, '--home', home);
+    expect(why.code, why.output).toBe(0);
+    expect(why.stdout).toMatch(/@ci\/core: cache hit \(build [0-9a-f]{12} is cached/);
+    expect(why.stdout).toMatch(/@ci\/core tests: run \(test key [0-9a-f]{12}\), because:\n {2}test input src\/index\.test\.js changed\n/);
+    expect(why.stdout).toContain("test inputs only: nothing is rebuilt, and no dependent's tests re-run");
+    const whyJson = await slipway('why', '@ci/core', '--json', '--repo', repo, '--home', home);
+    expect(JSON.parse(whyJson.stdout)).toMatchObject({
+      package: '@ci/core',
+      verdict: 'hit',
+      tests: { verdict: 'changed', reasons: ['test input src/index.test.js changed'], testFilesOnly: true },
+      config: { overrides: [], skipped: false, build: 'build', test: 'test', testInputs: ['**'] },
+    });
+
+    const edited = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
+    expect(edited.code, edited.output).toBe(0);
+    expect(edited.output).toMatch(/packages +3 packages: 3 from cache, 0 built; 1 package skipped by config \(docs\)/);
+    expect(edited.output).toMatch(/unit +4 tests passed in 3 packages, 2 replayed from cache/);
+    expect(edited.output).toContain('@ci/mid: results replayed from cache');
+    expect(edited.output).toContain('@ci/app: results replayed from cache');
+    expect(edited.output).not.toContain('@ci/core: results replayed from cache');
+    expect(edited.output).not.toMatch(/built \/.*packages\/(core|mid|app)/); // no build script ran
+    expect(edited.output).not.toMatch(/docs │/); // the skipped package's failing scripts never ran
+
+    // A failing edit to that test fails the run, named by its package.
+    await writeFile(coreTest, testOf('double', 'double(2)', 5));
+    const failing = await slipway('ci', '--repo', repo, '--home', home);
+    expect(failing.code).toBe(1);
+    expect(failing.output).toMatch(/Unit tests failed: .*@ci\/core/);
+
+    // `why` names the override that applies, and what a skipped package still is.
+    const whyDocs = await slipway('why', 'docs', '--repo', repo, '--home', home);
+    expect(whyDocs.code, whyDocs.output).toBe(0);
+    expect(whyDocs.stdout).toContain(
+      'docs: skipped by config (packages["docs"] in the configuration): none of its tasks run; it is hashed for its dependents',
+    );
+    const whyMid = await slipway('why', '@ci/mid', '--repo', repo, '--home', home);
+    expect(whyMid.stdout).toContain('@ci/mid: build: "build:lib", test: "test" (packages["@ci/mid"] in the configuration)');
+    expect(whyDocs.stdout).toMatch(/docs: no build to run \(build inputs [0-9a-f]{12}\), unchanged since the last run/);
+  });
+
+  it('treats test files as build inputs of a build that compiles them, so an edited test never runs stale', async () => {
+    // The plain fixture's build copies its tests into dist/, and its tests run from there.
+    const repo = join(work, 'compiled-tests');
+    await createCiWorkspace(repo);
+    const home = join(work, 'compiled-tests-home');
+    const first = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toContain("@ci/core's build writes compiled tests (dist/index.test.js): its test files are build inputs");
+    expect(first.output.match(/build writes compiled tests/g)).toHaveLength(2); // @ci/core and @ci/app, once each
+
+    await writeFile(join(repo, 'packages/core/src/index.test.js'), testOf('double', 'double(2)', 5));
+    const edited = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
+    expect(edited.code, edited.output).toBe(1);
+    expect(edited.output).toContain('@ci/core: cache miss: src/index.test.js changed');
+    expect(edited.output).toMatch(/Unit tests failed: .*@ci\/core/);
+    expect(edited.output).not.toMatch(/build writes compiled tests/); // said once, when found
+
+    const why = await slipway('why', '@ci/core', '--repo', repo, '--home', home);
+    expect(why.stdout).toContain('and its test files (its build writes compiled tests: dist/index.test.js)');
+  });
+  it("runs the scripts turbo.json's dependsOn names before a build that needs them, and names a failing one", async () => {
+    const repo = join(work, 'turbo');
+    const writeTypes =
+      "node -e \"require('fs').mkdirSync('types',{recursive:true});require('fs').writeFileSync('types/index.d.ts','export {}')\"";
+    await createCiWorkspace(
+      repo,
+      {},
+      {
+        ...files,
+        '.gitignore': 'node_modules\ndist\nreports\ncoverage\ntypes\n',
+        'turbo.json': JSON.stringify({ tasks: { build: { dependsOn: ['^build'] }, '@ci/app#build': { dependsOn: ['@ci/core#types'] } } }),
+        'packages/core/package.json': manifest('@ci/core', {}, { types: writeTypes }),
+        // Its build fails unless core's types were generated first.
+        'packages/app/package.json': manifest(
+          '@ci/app',
+          { '@ci/mid': '*' },
+          { build: 'test -f ../core/types/index.d.ts && node ../../build.mjs' },
+        ),
+        'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }),
+        'packages/docs/package.json': manifest('docs', {}),
+      },
+    );
+    const home = join(work, 'turbo-home');
+    const run = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toContain('@ci/core#types: run before the build of @ci/app (turbo.json dependsOn)');
+    expect(run.output).toMatch(/packages +4 packages: 0 from cache, 4 built/);
+    const why = await slipway('why', '@ci/app', '--repo', repo, '--home', home);
+    expect(why.stdout).toContain('before its build (turbo.json dependsOn): @ci/core#types');
+
+    // The prerequisite's script is part of the build's inputs: changed (and failing), it runs again.
+    const path = join(repo, 'packages/core/package.json');
+    const core = JSON.parse(await readFile(path, 'utf8'));
+    await writeFile(path, JSON.stringify({ ...core, scripts: { ...core.scripts, types: 'echo no types here && exit 7' } }));
+    const failing = await slipway('ci', '--repo', repo, '--home', home);
+    expect(failing.code).toBe(1);
+    expect(failing.output).toContain('@ci/core#types failed before the build of @ci/app (npm run types exited with 7)');
+    expect(failing.output).toContain('turbo.json: the build of @ci/app depends on @ci/core#types');
+    expect(failing.output).toContain('no types here');
+  });
+});
