@@ -1,0 +1,43 @@
+import { rmSync } from 'node:fs';
+import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The commands a test script may start a runner with; each gets the shim (runner-shim.sh). */
+export const shimmedCommands = ['vitest', 'jest', 'mocha', 'playwright', 'node', 'tsx'] as const;
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+let created: Promise<string> | undefined;
+
+/**
+ * The directory of runner shims, made once per process: a fresh private temporary directory (never
+ * one another user could have put there, never inside the repository), removed when the process
+ * exits. Put first on a test script's PATH, it adds reporter flags to the runners the script starts.
+ */
+export function runnerShimDir(): Promise<string> {
+  created ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-shims-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    for (const command of shimmedCommands) {
+      await copyFile(join(here, 'runner-shim.sh'), join(dir, command));
+      await chmod(join(dir, command), 0o755);
+    }
+    await copyFile(join(here, 'mocha-reporter.cjs'), join(dir, 'mocha-reporter.cjs'));
+    return dir;
+  })();
+  return created;
+}
+
+/**
+ * What a test script's environment gets for the shims: where each runner invocation writes its
+ * results, and where coverage goes when it is to be collected.
+ */
+export function runnerEnv(opts: { shimDir: string; resultsDir: string; coverageDir?: string }): Record<string, string> {
+  return {
+    SLIPWAY_SHIM_DIR: opts.shimDir,
+    SLIPWAY_REPORT_DIR: opts.resultsDir,
+    ...(opts.coverageDir ? { SLIPWAY_COVERAGE_DIR: opts.coverageDir } : {}),
+  };
+}
