@@ -25,6 +25,8 @@ export function runnerShimDir(): Promise<string> {
       await chmod(join(dir, command), 0o755);
     }
     await copyFile(join(here, 'mocha-reporter.cjs'), join(dir, 'mocha-reporter.cjs'));
+    await copyFile(join(here, 'script-shell.sh'), join(dir, 'script-shell'));
+    await chmod(join(dir, 'script-shell'), 0o755);
     return dir;
   })();
   return created;
@@ -32,12 +34,14 @@ export function runnerShimDir(): Promise<string> {
 
 /**
  * What a test script's environment gets for the shims: where each runner invocation writes its
- * results, and where coverage goes when it is to be collected.
+ * results, where coverage goes when it is to be collected, and the shell that keeps the shims
+ * first when the script runs another one through npm or pnpm.
  */
 export function runnerEnv(opts: { shimDir: string; resultsDir: string; coverageDir?: string }): Record<string, string> {
   return {
     SLIPWAY_SHIM_DIR: opts.shimDir,
     SLIPWAY_REPORT_DIR: opts.resultsDir,
+    npm_config_script_shell: join(opts.shimDir, 'script-shell'),
     ...(opts.coverageDir ? { SLIPWAY_COVERAGE_DIR: opts.coverageDir } : {}),
   };
 }
