@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { runPackageTests, testLocations, testRunFailure } from '../build/checks/index.ts';
+import { collectedDir, collectsCoverage, coverageReport, runPackageTests, testLocations, testRunFailure } from '../build/checks/index.ts';
 import { buildCaches } from '../build/caches.ts';
 import { runOrReplay, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
@@ -54,6 +54,7 @@ export const unit: PipelineStage<UnitOutputs> = {
     const results = await mapConcurrent(
       tested,
       async (pkg) => {
+        const collectCoverage = collectsCoverage(ctx.config.coverage, pkg.name);
         const {
           result,
           replayed: fromCache,
@@ -61,9 +62,9 @@ export const unit: PipelineStage<UnitOutputs> = {
         } = await runOrReplay({
           cache,
           stamps,
-          inputs: [hashes[pkg.name], pkg.scripts[test]],
+          inputs: [hashes[pkg.name], pkg.scripts[test], ...(collectCoverage ? ['coverage'] : [])],
           dir: pkg.dir,
-          reports: [junit, lcov],
+          reports: [junit, lcov, collectedDir],
           run: () =>
             onCore(() =>
               runPackageTests({
@@ -74,6 +75,7 @@ export const unit: PipelineStage<UnitOutputs> = {
                 command: scriptCommand(workspace.tool, test),
                 junitPath: join(pkg.dir, junit),
                 lcovPath: join(pkg.dir, lcov),
+                collectCoverage,
                 onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
                 track: tracked(ctx, `the ${test} script of ${pkg.name}`),
               }),
@@ -111,8 +113,10 @@ export const unit: PipelineStage<UnitOutputs> = {
       outputs: {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,
-        lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: join(pkg.dir, lcov), key: keys[pkg.name] }])),
-        placed: tested.map((pkg) => ({ key: keys[pkg.name], dir: pkg.dir, paths: [junit, lcov] })),
+        lcov: Object.fromEntries(
+          tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: coverageReport(pkg.dir, lcov), key: keys[pkg.name] }]),
+        ),
+        placed: tested.map((pkg) => ({ key: keys[pkg.name], dir: pkg.dir, paths: [junit, lcov, collectedDir] })),
       },
     };
   },

@@ -57,6 +57,12 @@ export async function runPackageTests(opts: RunTestsOptions): Promise<PackageTes
   return runTestScript(opts);
 }
 
+/** The lcov report of a package's last test run: the one its script wrote, else the one Slipway collected. */
+export function coverageReport(dir: string, lcovPath: string): string {
+  const own = resolve(dir, lcovPath);
+  return existsSync(own) ? own : collectedPaths(dir).lcov;
+}
+
 export interface BrowserTestOptions extends Omit<RunTestsOptions, 'lcovPath'> {
   /** Where the package writes screenshots and traces, relative to `dir` (e.g. reports/browser). */
   artifactsDir: string;
