@@ -23,7 +23,7 @@ function testCase(test) {
   const attributes = `name="${escape(test.name)}"${test.file ? ` file="${escape(test.file)}"` : ''}`;
   if (test.outcome === 'skipped') return `    <testcase ${attributes}><skipped/></testcase>`;
   if (test.outcome === 'passed') return `    <testcase ${attributes}/>`;
-  const message = test.error && test.error.message !== undefined ? test.error.message : String(test.error);
+  const message = (test.error && test.error.message !== undefined ? String(test.error.message) : String(test.error)).trimEnd();
   const stack = test.error && test.error.stack ? test.error.stack : message;
   return `    <testcase ${attributes}><failure message="${escape(message)}">${escape(stack)}</failure></testcase>`;
 }
