@@ -104,12 +104,12 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     track: opts.track,
   });
   const report = await readFile(junitFile, 'utf8').catch(() => undefined);
-  const reports = [
-    ...(report === undefined ? [] : [parseJunit(report)]),
-    ...[await readCollectedResults(collected.results)].filter((r) => r !== undefined),
-  ];
+  const reports = [report === undefined ? undefined : parseJunit(report), await readCollectedResults(collected.results)].filter(
+    (summary) => summary !== undefined,
+  );
   const summary = mergeSummaries(reports);
-  const coverage = collectCoverage && !existsSync(lcovFile!) ? await gatherCoverage(collected, opts.dir) : { lcov: false };
+  // The script's own lcov report, when it writes one, is preferred to what the runners collected.
+  const coverage = collectCoverage ? await gatherCoverage(collected, opts.dir) : { lcov: false };
   if (coverage.problem) opts.onLine?.(coverage.problem);
   const lcovPath = lcovFile && existsSync(lcovFile) ? lcovFile : coverage.lcov ? collected.lcov : undefined;
   const failures = await Promise.all(

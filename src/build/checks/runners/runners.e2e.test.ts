@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,31 @@ describe('an npm workspace', () => {
       const title = runner === 'vitest' ? `${testFile} > sum > adds negatives` : 'sum > adds negatives';
       expect(testRunFailure(result)!.specific, runner).toBe(`test failed in ${name}: ${title} (${where})`);
       expect(result.failures[0].message, runner).toMatch(/-3.*4|4.*-3/s);
+    }
+  });
+
+  it('judges a script it cannot recognise by its exit code, shows its output on a failure, and says its coverage was not measured', async () => {
+    const manifestPath = join(repo, runnerPackages.node.dir, 'package.json');
+    const manifest = await readFile(manifestPath, 'utf8');
+    // node:test run as a plain script: no runner Slipway knows is started.
+    await writeFile(manifestPath, manifest.replace('"node --test"', '"node src/sum.test.js"'));
+    try {
+      const run = await slipway(repo);
+      expect(run.code, run.output).toBe(0);
+      expect(run.output).toMatch(/unit +6 tests passed in 4 packages.*; 1 package passed by exit code \(no JUnit report\)/);
+      expect(run.output).toContain('coverage not measured for @rw/node-lib: no coverage report');
+      expect(run.output).toMatch(/coverage +lines [\d.]+ %.*; not measured \(no report\): @rw\/node-lib/);
+      expect(run.output).not.toContain('Insufficient');
+
+      const undo = await breakAssertion(repo, 'node');
+      const { name, dir } = runnerPackages.node;
+      const options = { junitPath: 'reports/junit.xml', lcovPath: 'coverage/lcov.info', repoRoot: repo, script: 'test' };
+      const failed = await runPackageTests({ name, dir: join(repo, dir), ...options }).finally(undo);
+      expect(failed).toMatchObject({ failed: 1, exitCode: 1, reported: false });
+      expect(failed.failures[0].message).toMatch(/^exited with code 1 and wrote no JUnit report/);
+      expect(testRunFailure(failed)!.logExcerpt.join('\n')).toMatch(/adds negatives[\s\S]*-3 !== 4/);
+    } finally {
+      await writeFile(manifestPath, manifest);
     }
   });
 
