@@ -72,6 +72,12 @@ export function mergeSummaries(summaries: JunitSummary[]): JunitSummary {
   };
 }
 
+/** The error c8 printed (after its usage text), else its last line. */
+function errorLine(output: string): string {
+  const lines = output.trim().split('\n');
+  return lines.find((line) => /^\w*Error:/.test(line.trim()))?.trim() ?? lines.at(-1) ?? '';
+}
+
 const c8 = createRequire(import.meta.url).resolve('c8/bin/c8.js');
 
 /**
@@ -99,7 +105,7 @@ export async function gatherCoverage(paths: CollectedPaths, packageDir: string):
       },
     );
     if (converted.code === 0) lcovFiles.push(join(out, 'lcov.info'));
-    else problem = `c8 could not turn the V8 coverage of the tests into lcov: ${converted.output.trim().split('\n').slice(-3).join(' ')}`;
+    else problem = `c8 could not turn the V8 coverage of the tests into lcov: ${errorLine(converted.output)}`;
   }
   const texts = (await Promise.all(lcovFiles.sort().map((file) => readFile(file, 'utf8').catch(() => '')))).filter(Boolean);
   await rm(paths.rawCoverage, { recursive: true, force: true });
