@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { chmod, copyFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,22 +14,29 @@ let created: Promise<string> | undefined;
 /**
  * The directory of runner shims, made once per process: a fresh private temporary directory (never
  * one another user could have put there, never inside the repository), removed when the process
- * exits. Put first on a test script's PATH, it adds reporter flags to the runners the script starts.
+ * exits, and made again if something cleaned the temporary directory in a long-lived process. Put
+ * first on a test script's PATH, it adds reporter flags to the runners the script starts.
  */
-export function runnerShimDir(): Promise<string> {
-  created ??= (async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'slipway-shims-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-    for (const command of shimmedCommands) {
-      await copyFile(join(here, 'runner-shim.sh'), join(dir, command));
-      await chmod(join(dir, command), 0o755);
-    }
-    await copyFile(join(here, 'mocha-reporter.cjs'), join(dir, 'mocha-reporter.cjs'));
-    await copyFile(join(here, 'script-shell.sh'), join(dir, 'script-shell'));
-    await chmod(join(dir, 'script-shell'), 0o755);
-    return dir;
-  })();
+export async function runnerShimDir(): Promise<string> {
+  const pending = created;
+  if (pending && !existsSync(join(await pending, 'script-shell')) && created === pending) created = undefined;
+  created ??= makeShimDir();
   return created;
+}
+
+async function makeShimDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-shims-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  for (const command of shimmedCommands) await executable(join(here, 'runner-shim.sh'), join(dir, command));
+  await copyFile(join(here, 'mocha-reporter.cjs'), join(dir, 'mocha-reporter.cjs'));
+  // Written last: its presence says the directory is whole.
+  await executable(join(here, 'script-shell.sh'), join(dir, 'script-shell'));
+  return dir;
+}
+
+async function executable(source: string, target: string): Promise<void> {
+  await copyFile(source, target);
+  await chmod(target, 0o755);
 }
 
 /**
