@@ -52,6 +52,12 @@ const thresholdSchema = z.strictObject({
   branches: z.number().min(0).max(100).optional(),
 });
 
+/** A section that `false` turns off: read as `{ enabled: false }`, the rest at its defaults. */
+function switchable<T extends z.ZodType>(schema: T) {
+  // Not a union: that would report any mistake inside the section as "Invalid input" for all of it.
+  return z.preprocess((value: z.input<T> | false) => (value === false ? { enabled: false } : value), schema).prefault({} as z.input<T>);
+}
+
 const smokeCheckSchema = z.strictObject({
   name: z.string().min(1),
   path: z.string().startsWith('/'),
@@ -115,19 +121,25 @@ export const configSchema = z.strictObject({
   packages: packagesSchema,
   /** Where each package's test script writes its reports, relative to the package. */
   reports: z.strictObject({ junit: z.string().default('reports/junit.xml'), lcov: z.string().default('coverage/lcov.info') }).prefault({}),
-  /** Coverage gates: global, per package; packages listed in exclude are not measured. */
-  coverage: thresholdSchema
-    .extend({
-      packages: z.record(z.string(), thresholdSchema).default({}),
-      exclude: z.array(z.string()).default([]),
-      /** Least share (percent) of the changed lines that tests must run, judged against `base`. */
-      changedLines: z.number().min(0).max(100).optional(),
-      /** What changed lines are judged against: this ref's merge base with HEAD. Default: on the main
-       *  branch, HEAD's first parent (what the merge brought in); elsewhere, the merge base with it. */
-      base: z.string().min(1).optional(),
-      mainBranch: z.string().min(1).default('main'),
-    })
-    .prefault({}),
+  /**
+   * Coverage gates: global, per package; packages listed in exclude (names or globs such as
+   * `@scope/*`) are not measured. `coverage: false` turns the stage off.
+   */
+  coverage: switchable(
+    thresholdSchema
+      .extend({
+        enabled: z.boolean().default(true),
+        packages: z.record(z.string(), thresholdSchema).default({}),
+        exclude: z.array(z.string()).default([]),
+        /** Least share (percent) of the changed lines that tests must run, judged against `base`. */
+        changedLines: z.number().min(0).max(100).optional(),
+        /** What changed lines are judged against: this ref's merge base with HEAD. Default: on the main
+         *  branch, HEAD's first parent (what the merge brought in); elsewhere, the merge base with it. */
+        base: z.string().min(1).optional(),
+        mainBranch: z.string().min(1).default('main'),
+      })
+      .prefault({}),
+  ),
   /** Where build outputs, test results and installs are cached: the local disk, and optionally S3. */
   cache: z
     .strictObject({

@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { runPackageTests, testLocations, testRunFailure, type PackageTestResult } from '../build/checks/index.ts';
+import {
+  collectedDir,
+  collectsCoverage,
+  coverageReport,
+  runPackageTests,
+  testLocations,
+  testRunFailure,
+  type PackageTestResult,
+} from '../build/checks/index.ts';
 import { buildCaches } from '../build/caches.ts';
 import { runOrReplay, testResultKey, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
@@ -51,8 +59,12 @@ export const unit: PipelineStage<UnitOutputs> = {
     }
     const replayed: string[] = [];
     const keys: Record<string, string> = {};
-    // Its build hash, test input files and test command: an edited test re-runs this package's tests only.
-    const inputsOf = (pkg: WorkspacePackage) => [testKeys[pkg.name]];
+    // Its build hash, test input files and test command (an edited test re-runs this package's
+    // tests only), and whether Slipway collects its coverage.
+    const inputsOf = (pkg: WorkspacePackage) => [
+      testKeys[pkg.name],
+      ...(collectsCoverage(ctx.config.coverage, pkg.name) ? ['coverage'] : []),
+    ];
     // The tests that cannot be replayed take the cores first, nearest the change first: failing
     // fast, what a change broke is found before anything else runs. Replays need no core.
     const replayable = new Set(
@@ -74,6 +86,7 @@ export const unit: PipelineStage<UnitOutputs> = {
       // Once stopping, no test starts and a result to replay is not worth waiting for: the run fails anyway.
       if (stopping.signal.aborted) return holdsCore ? stopping.skip(pkg.name) : undefined;
       const script = testScripts[pkg.name];
+      const collectCoverage = collectsCoverage(ctx.config.coverage, pkg.name);
       const runTests = async () =>
         (await stopping.run(
           pkg.name,
@@ -86,6 +99,7 @@ export const unit: PipelineStage<UnitOutputs> = {
               command: scriptCommand(workspace.tool, script),
               junitPath: join(pkg.dir, junit),
               lcovPath: join(pkg.dir, lcov),
+              collectCoverage,
               onLine: (line) => ctx.log(`${pkg.name} │ ${line}`),
               track: tracked(ctx, `the ${script} script of ${pkg.name}`),
               signal,
@@ -102,7 +116,7 @@ export const unit: PipelineStage<UnitOutputs> = {
           stamps,
           inputs: inputsOf(pkg),
           dir: pkg.dir,
-          reports: [junit, lcov],
+          reports: [junit, lcov, collectedDir],
           run: holdsCore ? runTests : () => onCore(runTests),
         });
         keys[pkg.name] = key;
@@ -156,8 +170,10 @@ export const unit: PipelineStage<UnitOutputs> = {
       outputs: {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,
-        lcov: Object.fromEntries(tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: join(pkg.dir, lcov), key: keys[pkg.name] }])),
-        placed: tested.map((pkg) => ({ key: keys[pkg.name], dir: pkg.dir, paths: [junit, lcov] })),
+        lcov: Object.fromEntries(
+          tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: coverageReport(pkg.dir, lcov), key: keys[pkg.name] }]),
+        ),
+        placed: tested.map((pkg) => ({ key: keys[pkg.name], dir: pkg.dir, paths: [junit, lcov, collectedDir] })),
       },
     };
   },

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parseLcov, type FileCoverage } from './lcov.ts';
+import { mergeCoverage, parseLcov, type FileCoverage } from './lcov.ts';
 import { loadSourceMap, type LoadedSourceMap } from './source-map.ts';
 
 /** What the source maps of a package's compiled output say about its sources. */
@@ -97,5 +97,6 @@ export async function readPackageCoverage(opts: {
     opts.outputs.map((output) => join(opts.packageDir, output)),
     opts.repoRoot,
   );
-  return coverageOnSources(parseLcov(text, opts.packageDir, opts.repoRoot), maps, opts.repoRoot);
+  // Several runs' reports in one file (two runner invocations) name a file twice: merged first.
+  return coverageOnSources(mergeCoverage(parseLcov(text, opts.packageDir, opts.repoRoot)), maps, opts.repoRoot);
 }

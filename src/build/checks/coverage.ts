@@ -1,5 +1,6 @@
 import { isTestFile } from './stack.ts';
 import { mergeCoverage, type Counts, type FileCoverage } from './lcov.ts';
+import { isExcludedFromCoverage } from './coverage-scope.ts';
 
 export type CoverageMetric = 'lines' | 'functions' | 'branches';
 export type CoverageLevels = Partial<Record<CoverageMetric, number>>;
@@ -7,7 +8,7 @@ export type CoverageLevels = Partial<Record<CoverageMetric, number>>;
 export interface CoverageThresholds extends CoverageLevels {
   /** Per-package levels, checked against that package's own files. */
   packages: Record<string, CoverageLevels>;
-  /** Packages that are not measured at all. */
+  /** Packages that are not measured at all: names, or globs over names. */
   exclude: string[];
 }
 
@@ -32,7 +33,7 @@ const metrics: CoverageMetric[] = ['lines', 'functions', 'branches'];
  * dependencies are not measured (node's runner reports them), nor are excluded packages.
  */
 export function checkCoverage(byPackage: Record<string, FileCoverage[]>, thresholds: CoverageThresholds): CoverageCheck {
-  const measured = Object.entries(byPackage).filter(([name]) => !thresholds.exclude.includes(name));
+  const measured = Object.entries(byPackage).filter(([name]) => !isExcludedFromCoverage(name, thresholds.exclude));
   return checkMerged(mergeCoverage(...measured.map(([, files]) => measuredFiles(files))), Object.fromEntries(measured), thresholds);
 }
 
@@ -48,7 +49,7 @@ export function checkMerged(
   const violations = [
     ...violationsOf('global', global, thresholds),
     ...Object.entries(thresholds.packages)
-      .filter(([name]) => byPackage[name] && !thresholds.exclude.includes(name))
+      .filter(([name]) => byPackage[name] && !isExcludedFromCoverage(name, thresholds.exclude))
       .flatMap(([name, levels]) => violationsOf(name, mergeCoverage(measuredFiles(byPackage[name])), levels)),
   ];
   return {

@@ -9,9 +9,18 @@ export {
   type CoverageCheck,
   type CoverageMetric,
 } from './coverage.ts';
-export { runPackageTests, runBrowserTests, type PackageTestResult, type RunTestsOptions, type BrowserTestOptions } from './run.ts';
+export {
+  runPackageTests,
+  runBrowserTests,
+  coverageReport,
+  type PackageTestResult,
+  type RunTestsOptions,
+  type BrowserTestOptions,
+} from './run.ts';
 export { testRunFailure, coverageFailure, describeTestCase, testLocations } from './feedback.ts';
 export { coverageOnSources, indexSourceMaps, readPackageCoverage, type SourceIndex } from './coverage-sources.ts';
 export { changedLines, resolveChangeBase, type ChangeBase, type ChangedLines } from './git-diff.ts';
 export { changedLinesFailure, checkChangedLines, type ChangedLinesCheck } from './changed-lines.ts';
 export { memoizedCoverage, memoizedMerge } from './coverage-memo.ts';
+export { collectsCoverage, hasCoverageThresholds, isExcludedFromCoverage } from './coverage-scope.ts';
+export { collectedDir } from './runners/collected.ts';

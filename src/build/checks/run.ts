@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { runPackageScript, scriptCommand, type ScriptOptions } from '../scripts/run-script.ts';
 import { parseJunit, type TestCaseFailure } from './junit.ts';
 import { sourceLocation } from './source-map.ts';
+import { collectedPaths, gatherCoverage, mergeSummaries, readCollectedResults, resetCollected } from './runners/collected.ts';
+import { runnerEnv, runnerShimDir } from './runners/runner-shims.ts';
 
 export interface PackageTestResult {
   package: string;
@@ -15,9 +17,9 @@ export interface PackageTestResult {
   durationMs: number;
   exitCode: number;
   output: string;
-  /** Absolute path of the lcov report the run wrote, if it wrote one. */
+  /** Absolute path of the lcov report the run wrote, or Slipway collected, if there is one. */
   lcovPath?: string;
-  /** False when it wrote no JUnit report: a passing run without one is judged by its exit code alone. */
+  /** False when no report was written or collected: a passing run without one is judged by its exit code alone. */
   reported?: boolean;
 }
 
@@ -41,6 +43,11 @@ export interface RunTestsOptions {
   signal?: AbortSignal;
   /** Failure files are given relative to this directory (the repository root); default `dir`. */
   repoRoot?: string;
+  /**
+   * Collect coverage through the runners when the script writes no lcov at `lcovPath` itself (a
+   * coverage threshold asks for it).
+   */
+  collectCoverage?: boolean;
 }
 
 /**
@@ -50,6 +57,12 @@ export interface RunTestsOptions {
  */
 export async function runPackageTests(opts: RunTestsOptions): Promise<PackageTestResult> {
   return runTestScript(opts);
+}
+
+/** The lcov report of a package's last test run: the one its script wrote, else the one Slipway collected. */
+export function coverageReport(dir: string, lcovPath: string): string {
+  const own = resolve(dir, lcovPath);
+  return existsSync(own) ? own : collectedPaths(dir).lcov;
 }
 
 export interface BrowserTestOptions extends Omit<RunTestsOptions, 'lcovPath'> {
@@ -75,23 +88,46 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     await mkdir(dirname(report), { recursive: true });
   }
 
+  // The runners the script starts (vitest, jest, mocha, node --test, ...) report through the
+  // shims into the package's collected directory, besides whatever the script writes itself.
+  const collected = collectedPaths(opts.dir);
+  const collectCoverage = Boolean(opts.collectCoverage && lcovFile);
+  await resetCollected(collected, collectCoverage);
+  const shimDir = await runnerShimDir();
   const run = await runPackageScript({
     dir: opts.dir,
     script: opts.script,
-    env: opts.env,
+    env: {
+      ...opts.env,
+      ...runnerEnv({ shimDir, resultsDir: collected.results, coverageDir: collectCoverage ? collected.rawCoverage : undefined }),
+    },
+    pathPrefix: [shimDir],
     onLine: opts.onLine && ((line) => opts.onLine!(line)),
     track: opts.track,
     signal: opts.signal,
   });
   const report = await readFile(junitFile, 'utf8').catch(() => undefined);
-  const summary = report === undefined ? { passed: 0, failed: 0, skipped: 0, failures: [] } : parseJunit(report);
+  const reports = [report === undefined ? undefined : parseJunit(report), await readCollectedResults(collected.results)].filter(
+    (summary) => summary !== undefined,
+  );
+  const summary = mergeSummaries(reports);
+  // The script's own lcov report, when it writes one, is preferred to what the runners collected.
+  const coverage = collectCoverage ? await gatherCoverage(collected, opts.dir) : { lcov: false };
+  if (coverage.problem) opts.onLine?.(coverage.problem);
+  const lcovPath = lcovFile && existsSync(lcovFile) ? lcovFile : coverage.lcov ? collected.lcov : undefined;
   const failures = await Promise.all(
     summary.failures.map(async ({ file, line, ...failure }) =>
       file ? { ...failure, ...(await sourceLocation(file, line, opts.dir, opts.repoRoot ?? opts.dir)) } : failure,
     ),
   );
   const command = opts.command ?? scriptCommand('npm', opts.script);
-  const scriptFailure = unreportedFailure(command, opts.junitPath, run.code, report !== undefined, summary.failed);
+  const scriptFailure = unreportedFailure(
+    command,
+    run.code,
+    report !== undefined ? `its JUnit report ${opts.junitPath}` : reports.length > 0 ? 'the reports of its test runners' : undefined,
+    opts.junitPath,
+    summary.failed,
+  );
   if (scriptFailure) failures.push(scriptFailure);
   return {
     package: opts.name,
@@ -102,8 +138,8 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
     durationMs: run.durationMs,
     exitCode: run.code,
     output: run.output,
-    reported: report !== undefined,
-    ...(lcovFile && existsSync(lcovFile) ? { lcovPath: lcovFile } : {}),
+    reported: reports.length > 0,
+    ...(lcovPath ? { lcovPath } : {}),
   };
 }
 
@@ -114,18 +150,21 @@ async function runTestScript(opts: Omit<RunTestsOptions, 'lcovPath'> & { lcovPat
  */
 function unreportedFailure(
   name: string,
-  junitPath: string,
   exitCode: number,
-  hasReport: boolean,
+  reports: string | undefined,
+  junitPath: string,
   reportedFailures: number,
 ): TestCaseFailure | undefined {
-  if (exitCode !== 0 && !hasReport)
+  if (exitCode !== 0 && reports === undefined)
     return {
       name,
       message: `exited with code ${exitCode} and wrote no JUnit report to ${junitPath}, so no test can be named (a failing test, a crash or a compile error: see its output)`,
     };
   if (exitCode !== 0 && reportedFailures === 0)
-    return { name, message: `exited with code ${exitCode}, yet its JUnit report ${junitPath} shows no failed test` };
+    return {
+      name,
+      message: `exited with code ${exitCode}, yet ${reports} shows no failed test (another command of the script, or a crash: see its output)`,
+    };
   return undefined;
 }
 

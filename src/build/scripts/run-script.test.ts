@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runPackageScript, scriptCommand } from './run-script.ts';
+import { calledScript, runPackageScript, scriptCommand, scriptEvents } from './run-script.ts';
 
 let root: string;
 let pkgDir: string;
@@ -66,5 +66,49 @@ describe('scriptCommand', () => {
     expect(scriptCommand('pnpm', 'test:integration', '@acme/api')).toBe('pnpm --filter @acme/api run test:integration');
     expect(scriptCommand('yarn', 'test:integration', '@acme/api')).toBe('yarn workspace @acme/api run test:integration');
     expect(scriptCommand('npm', 'test:integration', '@acme/api')).toBe('npm run test:integration -w @acme/api');
+  });
+});
+
+describe('scripts that only run another script', () => {
+  it('are read in the words of npm, pnpm and yarn', () => {
+    expect(
+      ['npm run test:unit', 'npm run-script test:unit', 'pnpm run test:unit', 'pnpm test:unit', 'yarn test:unit', 'yarn run test:unit'].map(
+        calledScript,
+      ),
+    ).toEqual(Array(6).fill('test:unit'));
+    expect(['npm test', 'npm t'].map(calledScript)).toEqual(['test', 'test']);
+    // Anything more is a command of its own, run as it is.
+    for (const command of [
+      'npm run test -- --watch',
+      'npm run a && npm run b',
+      'pnpm install',
+      'yarn add x',
+      'npm start',
+      'npx vitest',
+      'vitest run',
+      'pnpm run -r test',
+    ])
+      expect(calledScript(command)).toBeUndefined();
+  });
+
+  it('are followed to what they run when asked, with pre and post scripts, never in a cycle', () => {
+    const scripts = {
+      test: 'npm run test:all',
+      'test:all': 'pnpm test:unit',
+      pretest: 'echo pre',
+      'test:unit': 'vitest run',
+      'posttest:unit': 'echo post',
+      loop: 'npm run loop',
+    };
+    expect(scriptEvents(scripts, 'test', false)).toEqual(['pretest', 'test']);
+    expect(scriptEvents(scripts, 'test', true)).toEqual(['pretest', 'test:unit', 'posttest:unit']);
+    expect(scriptEvents(scripts, 'loop', true)).toEqual(['loop']);
+    expect(scriptEvents({ test: 'npm run missing' }, 'test', true)).toEqual(['test']);
+  });
+
+  it('run their target with the prefix first on PATH', async () => {
+    await manifest({ test: 'npm run test:unit', 'test:unit': 'echo "$npm_lifecycle_event: $PATH"' });
+    const result = await runPackageScript({ dir: pkgDir, script: 'test', pathPrefix: ['/shims'] });
+    expect(result.stdout).toMatch(/^test:unit: \/shims:/);
   });
 });

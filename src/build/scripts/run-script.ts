@@ -16,6 +16,12 @@ export interface ScriptOptions {
   track?: ExecOptions['track'];
   /** Stops the script, and skips the ones after it, when aborted (see ExecOptions.signal). */
   signal?: AbortSignal;
+  /**
+   * Directories put on PATH before the node_modules/.bin ones (Slipway's test-runner shims). A
+   * script that only runs another script (`npm run test:unit`, `pnpm test:unit`, `yarn test:unit`)
+   * then has that script run here too: the package manager would put its bin directories first.
+   */
+  pathPrefix?: string[];
 }
 
 /**
@@ -34,11 +40,12 @@ export async function runPackageScript(opts: ScriptOptions): Promise<ExecResult>
     return { code: 1, stdout: '', stderr: message, output: message, durationMs: 0 };
   }
   const text = { stdout: '', stderr: '', output: '' };
-  for (const event of [`pre${opts.script}`, opts.script, `post${opts.script}`].filter((name) => scripts[name] !== undefined)) {
+  const events = scriptEvents(scripts, opts.script, opts.pathPrefix !== undefined);
+  for (const event of events) {
     const env = {
       ...projectEnv(),
       ...opts.env,
-      PATH: [...binDirs(opts.dir), process.env.PATH].filter(Boolean).join(delimiter),
+      PATH: [...(opts.pathPrefix ?? []), ...binDirs(opts.dir), process.env.PATH].filter(Boolean).join(delimiter),
       npm_package_name: String(manifest.name ?? ''),
       npm_package_version: String(manifest.version ?? ''),
       npm_package_json: manifestPath,
@@ -58,6 +65,53 @@ export async function runPackageScript(opts: ScriptOptions): Promise<ExecResult>
     if (result.code !== 0) return { code: result.code, ...text, durationMs: Date.now() - started };
   }
   return { code: 0, ...text, durationMs: Date.now() - started };
+}
+
+/**
+ * The scripts `npm run <script>` runs, in order: pre, itself, post. With `follow`, a script that
+ * only runs another one of the package (`npm run x`, `npm test`, `pnpm x`, `yarn run x`) is
+ * replaced by what that one runs, as far as such calls go (never in a cycle).
+ */
+export function scriptEvents(scripts: Record<string, string>, script: string, follow: boolean, seen: string[] = []): string[] {
+  const around = [`pre${script}`, script, `post${script}`].filter((name) => scripts[name] !== undefined);
+  if (!follow) return around;
+  return around.flatMap((event) => {
+    const called = calledScript(scripts[event]);
+    return called !== undefined && scripts[called] !== undefined && !seen.includes(called)
+      ? scriptEvents(scripts, called, follow, [...seen, event])
+      : [event];
+  });
+}
+
+/** Words pnpm and yarn take as their own commands before a script of that name. */
+const managerCommands = new Set([
+  'install',
+  'i',
+  'add',
+  'remove',
+  'exec',
+  'dlx',
+  'update',
+  'up',
+  'link',
+  'rebuild',
+  'pack',
+  'publish',
+  'why',
+]);
+
+/** The script a command only runs, by the package manager's own words: `npm run test:unit` → `test:unit`. */
+export function calledScript(command: string): string | undefined {
+  const [tool, verb, name, ...rest] = command.trim().split(/\s+/);
+  if (rest.length > 0 || !['npm', 'pnpm', 'yarn'].includes(tool) || verb === undefined) return undefined;
+  if (verb === 'run' || verb === 'run-script') return scriptName(name);
+  if (name !== undefined) return undefined;
+  if (tool === 'npm') return verb === 'test' || verb === 't' ? 'test' : undefined;
+  return managerCommands.has(verb) ? undefined : scriptName(verb);
+}
+
+function scriptName(word: string | undefined): string | undefined {
+  return word !== undefined && /^[\w:.@/-]+$/.test(word) && !word.startsWith('-') ? word : undefined;
 }
 
 /** node_modules/.bin of the package and of every directory above it, nearest first (npm's order). */
