@@ -1,0 +1,108 @@
+import { isDeepStrictEqual } from 'node:util';
+import { lstat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { declaredOf, dependencyKinds, differs, matches, readYaml, type InstalledState, type Manifests } from './installed-state.ts';
+
+interface ModulesState {
+  layoutVersion?: unknown;
+  packageManager?: unknown;
+  included?: Record<string, unknown>;
+  nodeLinker?: unknown;
+  pendingBuilds?: unknown[];
+  skipped?: unknown[];
+  virtualStoreDir?: unknown;
+}
+
+interface PnpmLockfile {
+  importers?: Record<string, Partial<Record<'dependencies' | 'devDependencies' | 'optionalDependencies', Record<string, unknown>>>>;
+}
+
+/**
+ * Whether node_modules holds what pnpm-lock.yaml describes, by pnpm's own records: the
+ * `.modules.yaml` of the last install (same layout, every dependency kind included, no build
+ * pending, the same node linker and pnpm major) and the lockfile pnpm wrote into the virtual store
+ * when that install ended, which must equal pnpm-lock.yaml. Each workspace package's node_modules
+ * must hold its direct dependencies (pnpm links them there).
+ */
+export async function pnpmInstalledState(
+  root: string,
+  lockfileContent: string,
+  pnpmVersion: string,
+  manifests: Manifests,
+): Promise<InstalledState> {
+  const modules = await readYaml<ModulesState>(join(root, 'node_modules/.modules.yaml'));
+  if (!modules) return differs('no node_modules/.modules.yaml (pnpm writes it at the end of every install)');
+  const problem = modulesStateProblem(modules, pnpmVersion, await configuredNodeLinker(root));
+  if (problem) return differs(`node_modules/.modules.yaml: ${problem}`);
+  const virtualStore = typeof modules.virtualStoreDir === 'string' ? modules.virtualStoreDir : '.pnpm';
+  const currentPath = join(root, 'node_modules', virtualStore, 'lock.yaml');
+  const current = await readYaml<PnpmLockfile>(currentPath);
+  if (!current) return differs(`no ${join('node_modules', virtualStore, 'lock.yaml')} (pnpm 8 and later write it after an install)`);
+  let wanted: PnpmLockfile;
+  try {
+    wanted = parse(lockfileContent) as PnpmLockfile;
+  } catch {
+    return differs('pnpm-lock.yaml is not YAML');
+  }
+  const undeclared = pnpmUndeclared(wanted, manifests);
+  if (undeclared) return differs(undeclared);
+  if (!isDeepStrictEqual(wanted, current)) return differs('the last install was of another pnpm-lock.yaml');
+  const skipped = new Set((modules.skipped ?? []).filter((id) => typeof id === 'string'));
+  const missing = await missingDirectDependency(root, wanted, skipped);
+  return missing ? differs(missing) : matches('pnpm, matches pnpm-lock.yaml');
+}
+
+/** PURE: why `.modules.yaml` does not describe the install `pnpm install --frozen-lockfile` would make here, if it does not. */
+export function modulesStateProblem(modules: ModulesState, pnpmVersion: string, nodeLinker: string): string | undefined {
+  const major = (version: string) => /^(\d+)\./.exec(version)?.[1];
+  const installedBy = typeof modules.packageManager === 'string' ? /^pnpm@(.+)$/.exec(modules.packageManager)?.[1] : undefined;
+  if (!installedBy || major(installedBy) === undefined || major(installedBy) !== major(pnpmVersion))
+    return `installed by ${String(modules.packageManager)}, not pnpm ${pnpmVersion}`;
+  const included = modules.included ?? {};
+  const left = ['dependencies', 'devDependencies', 'optionalDependencies'].filter((kind) => included[kind] !== true);
+  if (left.length > 0) return `installed without ${left.join(', ')}`;
+  if ((modules.pendingBuilds ?? []).length > 0) return 'builds are pending';
+  if ((modules.nodeLinker ?? 'isolated') !== nodeLinker) return `node linker ${String(modules.nodeLinker)}, configured ${nodeLinker}`;
+  return undefined;
+}
+
+/**
+ * PURE: a package.json whose declared dependencies differ from the specifiers pnpm-lock.yaml
+ * recorded for it (`pnpm install --frozen-lockfile` refuses such a lockfile).
+ */
+export function pnpmUndeclared(lockfile: PnpmLockfile, manifests: Manifests): string | undefined {
+  for (const { relDir, manifest } of manifests) {
+    const importer = lockfile.importers?.[relDir];
+    if (!importer) return `pnpm-lock.yaml has no importer ${relDir}`;
+    for (const kind of dependencyKinds) {
+      const specifiers = Object.fromEntries(
+        Object.entries(importer[kind] ?? {}).map(([name, locked]) => [name, (locked as { specifier?: unknown } | null)?.specifier]),
+      );
+      if (!isDeepStrictEqual(declaredOf(manifest, kind), specifiers))
+        return `the ${kind} of ${join(relDir, 'package.json')} differ from pnpm-lock.yaml`;
+    }
+  }
+  return undefined;
+}
+
+/** `node-linker` from the root .npmrc (pnpm's default is isolated). */
+async function configuredNodeLinker(root: string): Promise<string> {
+  const npmrc = await readFile(join(root, '.npmrc'), 'utf8').catch(() => '');
+  return /^\s*node-linker\s*=\s*(\S+)/m.exec(npmrc)?.[1] ?? 'isolated';
+}
+
+async function missingDirectDependency(root: string, lockfile: PnpmLockfile, skipped: Set<unknown>): Promise<string | undefined> {
+  for (const [importer, sections] of Object.entries(lockfile.importers ?? {})) {
+    for (const kind of dependencyKinds) {
+      for (const [name, spec] of Object.entries(sections[kind] ?? {})) {
+        const location = join(importer, 'node_modules', name);
+        if (await lstat(join(root, location)).catch(() => undefined)) continue;
+        const version = typeof spec === 'object' && spec !== null ? (spec as { version?: unknown }).version : spec;
+        if (kind === 'optionalDependencies' && skipped.has(`${name}@${String(version)}`)) continue;
+        return `${location} is missing`;
+      }
+    }
+  }
+  return undefined;
+}
