@@ -12,11 +12,19 @@ describe('depsSummary', () => {
     expect(depsSummary({ ...base, cache, how: 'restored', entryBytes: 123 * 1024 * 1024 })).toBe(
       'restored from cache (123.0 MiB, key abababababab) in 1.2 s; deps cache 300.0 MiB in 2 entries',
     );
+    expect(depsSummary({ ...base, cache, how: 'installed', installMs: 41_230, cachedBytes: 87 * 1024 * 1024 })).toBe(
+      'installed with `pnpm install --frozen-lockfile` in 41.2 s; cached 87.0 MiB compressed; deps cache 300.0 MiB in 2 entries',
+    );
     expect(
-      depsSummary({ ...base, cache, how: 'installed', installMs: 41_230, why: 'no node_modules', cachedBytes: 87 * 1024 * 1024 }),
-    ).toBe('installed with `pnpm install --frozen-lockfile` in 41.2 s; cached 87.0 MiB compressed; deps cache 300.0 MiB in 2 entries');
-    expect(depsSummary({ ...base, cache: { entries: 1, bytes: 0 }, how: 'installed', installMs: 900, why: 'no node_modules' })).toBe(
-      'installed with `pnpm install --frozen-lockfile` in 0.9 s; not cached; deps cache 0.0 KiB in 1 entry',
+      depsSummary({
+        ...base,
+        cache: { entries: 1, bytes: 0 },
+        how: 'installed',
+        installMs: 900,
+        notCachedBecause: "Yarn Plug'n'Play installs no node_modules",
+      }),
+    ).toBe(
+      "installed with `pnpm install --frozen-lockfile` in 0.9 s; not cached: Yarn Plug'n'Play installs no node_modules; deps cache 0.0 KiB in 1 entry",
     );
   });
 });

@@ -43,7 +43,8 @@ export function depsSummary(result: DepsResult): string {
     case 'restored':
       return `restored from cache (${formatBytes(result.entryBytes)}, key ${key}) in ${seconds(result.durationMs)}; ${cache}`;
     case 'installed': {
-      const cached = result.cachedBytes === undefined ? 'not cached' : `cached ${formatBytes(result.cachedBytes)} compressed`;
+      const cached =
+        'cachedBytes' in result ? `cached ${formatBytes(result.cachedBytes)} compressed` : `not cached: ${result.notCachedBecause}`;
       return `installed with \`${result.installCommand}\` in ${seconds(result.installMs)}; ${cached}; ${cache}`;
     }
   }

@@ -130,8 +130,9 @@ async function nearestManifest(root: string, relDir: string, name: string): Prom
  * limits to other platforms may be absent), each at the locations it lists.
  */
 export async function yarnBerryInstalledState(root: string, lockfileContent: string, manifests: Manifests): Promise<InstalledState> {
-  const yarnrc = await readYaml<{ nodeLinker?: unknown; nmMode?: unknown }>(join(root, '.yarnrc.yml'));
-  if (yarnrc?.nodeLinker !== 'node-modules') return differs('Yarn does not use node_modules here (nodeLinker is not node-modules)');
+  if ((await yarnNodeLinker(root)) !== 'node-modules')
+    return differs('Yarn does not use node_modules here (nodeLinker is not node-modules)');
+  const yarnrc = (await readYaml<{ nmMode?: unknown }>(join(root, '.yarnrc.yml'))) ?? {};
   const state = await readYaml<Record<string, { locations?: unknown } & Record<string, unknown>>>(
     join(root, 'node_modules/.yarn-state.yml'),
   );
@@ -155,6 +156,12 @@ export async function yarnBerryInstalledState(root: string, lockfileContent: str
     }
   }
   return matches('yarn, matches yarn.lock');
+}
+
+/** Yarn 2 and later: how it links packages (`nodeLinker` in .yarnrc.yml; Plug'n'Play, "pnp", by default). */
+export async function yarnNodeLinker(root: string): Promise<string> {
+  const yarnrc = await readYaml<{ nodeLinker?: unknown }>(join(root, '.yarnrc.yml'));
+  return typeof yarnrc?.nodeLinker === 'string' ? yarnrc.nodeLinker : 'pnp';
 }
 
 /** PURE: the first difference between yarn.lock's resolutions and the locators the last install linked. */

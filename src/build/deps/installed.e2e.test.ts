@@ -177,10 +177,33 @@ for (const manager of managers) {
       );
       expect(installed.how).toBe('installed');
       expect(lines[0]).toBe(`node_modules needs an install: ${(stale as { reason: string }).reason}`);
-      expect(installed.how === 'installed' && installed.cachedBytes).toBeGreaterThan(0);
+      expect('cachedBytes' in installed && installed.cachedBytes).toBeGreaterThan(0);
       expect(installed.cache.entries).toBe(1);
       expect(versionFrom(join(root, 'packages/core'), 'ms')).toBe('2.1.2');
       expect(await run(() => stateOf(root))).toEqual({ matches: true, evidence: manager.evidence });
     });
   });
 }
+
+describe("Yarn 4 with Plug'n'Play, its default", () => {
+  it('is installed by Yarn on every run and never cached: there is no node_modules to save or restore', async () => {
+    const binDir = await packageManagerBinDir('yarn-berry');
+    const work = await mkdtemp(join(tmpdir(), 'slipway-installed-pnp-'));
+    try {
+      const manager = { ...managers[3], extraFiles: { '.yarnrc.yml': 'enableTelemetry: false\n', 'yarn.lock': '' } };
+      await writeWorkspace(work, manager, '2.1.3');
+      await withPath(binDir, async () => {
+        execFileSync('yarn', ['install'], { cwd: work, env: { ...process.env, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' }, stdio: 'pipe' });
+        const cache = new LocalCache(join(work, '.cache'));
+        for (let run = 0; run < 2; run++) {
+          const result = await restoreOrInstall({ workspace: await discoverWorkspace(work), cache });
+          expect(result).toMatchObject({ how: 'installed', notCachedBecause: "Yarn Plug'n'Play installs no node_modules" });
+          expect(result.cache).toEqual({ entries: 0, bytes: 0 });
+        }
+      });
+      expect((await stat(join(work, '.pnp.cjs'))).isFile()).toBe(true);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+});

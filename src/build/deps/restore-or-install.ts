@@ -6,6 +6,7 @@ import { exec, projectEnv, tailLines, type ExecOptions } from '../../shared/exec
 import type { Workspace } from '../workspace/types.ts';
 import { installedState } from './installed.ts';
 import { npmRestored } from './installed-npm.ts';
+import { yarnNodeLinker } from './installed-yarn.ts';
 import { dependencyCacheKey, dependencyDeclarations } from './key.ts';
 import { packageManagerFor, packageManagerVersion, type PackageManager } from './package-manager.ts';
 
@@ -20,7 +21,8 @@ export type DepsResult = {
 } & (
   | { how: 'already-installed'; evidence: string }
   | { how: 'restored'; entryBytes: number }
-  | { how: 'installed'; installMs: number; why: string; cachedBytes?: number }
+  | { how: 'installed'; installMs: number; cachedBytes: number }
+  | { how: 'installed'; installMs: number; notCachedBecause: string }
 );
 
 /**
@@ -71,7 +73,8 @@ export async function restoreOrInstall(opts: {
   onLine?.(`node_modules needs an install: ${state.reason}`);
 
   const paths = nodeModulesPaths(ws);
-  if (await cache.restore(key, ws.root, paths)) {
+  const uncacheable = pm.berry && (await yarnNodeLinker(ws.root)) !== 'node-modules';
+  if (!uncacheable && (await cache.restore(key, ws.root, paths))) {
     if (pm.name === 'npm') await npmRestored(ws.root);
     return done({ how: 'restored', entryBytes: (await cache.entryBytes(key)) ?? 0 });
   }
@@ -79,14 +82,16 @@ export async function restoreOrInstall(opts: {
   const installStarted = Date.now();
   await install(ws, pm, onLine, track);
   const installMs = Date.now() - installStarted;
+  // Plug'n'Play's install is .pnp.cjs pointing into Yarn's own cache: there is no node_modules to save.
+  if (uncacheable) return done({ how: 'installed', installMs, notCachedBecause: "Yarn Plug'n'Play installs no node_modules" });
   try {
     await cache.save(key, ws.root, paths, { installCommand, lockfile: pm.lockfileName, packageManager: `${pm.name}@${version}` });
   } catch (error) {
     // The install itself succeeded: a cache that cannot be written only costs the next run time.
     onLine?.(`warning: could not save the dependency install to the cache: ${(error as Error).message}`);
-    return done({ how: 'installed', installMs, why: state.reason });
+    return done({ how: 'installed', installMs, notCachedBecause: 'the cache could not be written' });
   }
-  return done({ how: 'installed', installMs, why: state.reason, cachedBytes: await cache.entryBytes(key) });
+  return done({ how: 'installed', installMs, cachedBytes: (await cache.entryBytes(key)) ?? 0 });
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
