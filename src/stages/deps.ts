@@ -36,16 +36,15 @@ export const deps: PipelineStage<DepsOutputs> = {
 /** PURE: what the step did, in the words of the stage's summary line. */
 export function depsSummary(result: DepsResult): string {
   const key = result.key.replace(/^deps-/, '').slice(0, 12);
-  const cache = `deps cache ${formatBytes(result.cache.bytes)} in ${result.cache.entries} ${result.cache.entries === 1 ? 'entry' : 'entries'}`;
   switch (result.how) {
     case 'already-installed':
       return `already installed (${result.evidence})`;
     case 'restored':
-      return `restored from cache (${formatBytes(result.entryBytes)}, key ${key}) in ${seconds(result.durationMs)}; ${cache}`;
+      return `restored from cache (${formatBytes(result.entryBytes)}, key ${key}) in ${seconds(result.durationMs)}`;
     case 'installed': {
       const cached =
         'cachedBytes' in result ? `cached ${formatBytes(result.cachedBytes)} compressed` : `not cached: ${result.notCachedBecause}`;
-      return `installed with \`${result.installCommand}\` in ${seconds(result.installMs)}; ${cached}; ${cache}`;
+      return `installed with \`${result.installCommand}\` in ${seconds(result.installMs)}; ${cached}`;
     }
   }
 }

@@ -50,7 +50,7 @@ describe('restoreOrInstall on a real npm workspace', () => {
     expect(lines.join('\n')).toMatch(/added \d+ packages?/);
     const cachedBytes = 'cachedBytes' in miss ? miss.cachedBytes : undefined;
     expect(cachedBytes).toBe(await cache.entryBytes(miss.key));
-    expect(miss.cache).toEqual({ entries: 1, bytes: cachedBytes });
+    expect(await cache.usage()).toEqual({ entries: 1, bytes: cachedBytes });
     expect(resolveFromApp('ms')).toContain('function');
 
     // A fresh runner: the workspace without node_modules.

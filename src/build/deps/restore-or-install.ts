@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CacheUsage, EntryCache } from '../cache/index.ts';
+import type { EntryCache } from '../cache/index.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { exec, projectEnv, tailLines, type ExecOptions } from '../../shared/exec.ts';
 import type { Workspace } from '../workspace/types.ts';
@@ -16,8 +16,6 @@ export type DepsResult = {
   durationMs: number;
   /** The frozen-lockfile install, as a command line. */
   installCommand: string;
-  /** The deps cache on this machine after the step. */
-  cache: CacheUsage;
 } & (
   | { how: 'already-installed'; evidence: string }
   | { how: 'restored'; entryBytes: number }
@@ -54,12 +52,11 @@ export async function restoreOrInstall(opts: {
     dependencyDeclarations: dependencyDeclarations([{ relDir: '', manifest: rootManifest }, ...ws.packages]),
   });
   const installCommand = pm.install.join(' ');
-  const done = async (how: DistributiveOmit<DepsResult, 'key' | 'durationMs' | 'installCommand' | 'cache'>): Promise<DepsResult> => ({
+  const done = (how: DistributiveOmit<DepsResult, 'key' | 'durationMs' | 'installCommand'>): DepsResult => ({
     ...how,
     key,
     installCommand,
     durationMs: Date.now() - started,
-    cache: await cache.usage(),
   });
 
   const state = await installedState({
