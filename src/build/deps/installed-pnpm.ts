@@ -14,8 +14,12 @@ interface ModulesState {
   virtualStoreDir?: unknown;
 }
 
+type DependencyKind = (typeof dependencyKinds)[number];
+/** Each workspace package's locked dependencies, by its directory ('.' for the root). */
+type Importers = Record<string, Partial<Record<DependencyKind, Record<string, unknown>>>>;
+
 interface PnpmLockfile {
-  importers?: Record<string, Partial<Record<'dependencies' | 'devDependencies' | 'optionalDependencies', Record<string, unknown>>>>;
+  importers?: Importers;
 }
 
 /**
@@ -37,20 +41,51 @@ export async function pnpmInstalledState(
   if (problem) return differs(`node_modules/.modules.yaml: ${problem}`);
   const virtualStore = typeof modules.virtualStoreDir === 'string' ? modules.virtualStoreDir : '.pnpm';
   const currentPath = join(root, 'node_modules', virtualStore, 'lock.yaml');
-  const current = await readYaml<PnpmLockfile>(currentPath);
-  if (!current) return differs(`no ${join('node_modules', virtualStore, 'lock.yaml')} (pnpm 8 and later write it after an install)`);
-  let wanted: PnpmLockfile;
-  try {
-    wanted = parse(lockfileContent) as PnpmLockfile;
-  } catch {
-    return differs('pnpm-lock.yaml is not YAML');
-  }
-  const undeclared = pnpmUndeclared(wanted, manifests);
+  const current = await readFile(currentPath, 'utf8').catch(() => undefined);
+  if (current === undefined)
+    return differs(`no ${join('node_modules', virtualStore, 'lock.yaml')} (pnpm 8 and later write it after an install)`);
+  // pnpm writes both with one serializer, so equal files are the common case; parsing a large lockfile takes seconds.
+  if (current !== lockfileContent && !sameYaml(current, lockfileContent)) return differs('the last install was of another pnpm-lock.yaml');
+  const importers = importersOf(lockfileContent);
+  if (!importers) return differs('pnpm-lock.yaml is not YAML');
+  const undeclared = pnpmUndeclared(importers, manifests);
   if (undeclared) return differs(undeclared);
-  if (!isDeepStrictEqual(wanted, current)) return differs('the last install was of another pnpm-lock.yaml');
   const skipped = new Set((modules.skipped ?? []).filter((id) => typeof id === 'string'));
-  const missing = await missingDirectDependency(root, wanted, skipped);
+  const missing = await missingDirectDependency(root, importers, skipped);
   return missing ? differs(missing) : matches('pnpm, matches pnpm-lock.yaml');
+}
+
+function sameYaml(a: string, b: string): boolean {
+  try {
+    return isDeepStrictEqual(parse(a), parse(b));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * PURE: the importers of a pnpm lockfile (a single-package lockfile of format 6 keeps the root's
+ * dependencies at the top), read from their top-level blocks only: the packages and snapshots
+ * blocks, nearly all of a lockfile, are not parsed.
+ */
+export function importersOf(content: string): Importers | undefined {
+  const wanted = new Set(['importers', 'dependencies', 'devDependencies', 'optionalDependencies']);
+  const blocks: string[] = [];
+  let keep = false;
+  for (const line of content.split('\n')) {
+    if (/^\S/.test(line)) keep = wanted.has(line.slice(0, line.indexOf(':')));
+    if (keep) blocks.push(line);
+  }
+  let top: (PnpmLockfile & Partial<Record<DependencyKind, Record<string, unknown>>>) | null;
+  try {
+    top = parse(blocks.join('\n')) as typeof top;
+  } catch {
+    return undefined;
+  }
+  if (top?.importers) return top.importers;
+  return {
+    '.': { dependencies: top?.dependencies, devDependencies: top?.devDependencies, optionalDependencies: top?.optionalDependencies },
+  };
 }
 
 /** PURE: why `.modules.yaml` does not describe the install `pnpm install --frozen-lockfile` would make here, if it does not. */
@@ -71,9 +106,9 @@ export function modulesStateProblem(modules: ModulesState, pnpmVersion: string, 
  * PURE: a package.json whose declared dependencies differ from the specifiers pnpm-lock.yaml
  * recorded for it (`pnpm install --frozen-lockfile` refuses such a lockfile).
  */
-export function pnpmUndeclared(lockfile: PnpmLockfile, manifests: Manifests): string | undefined {
+export function pnpmUndeclared(importers: Importers, manifests: Manifests): string | undefined {
   for (const { relDir, manifest } of manifests) {
-    const importer = lockfile.importers?.[relDir];
+    const importer = importers[relDir];
     if (!importer) return `pnpm-lock.yaml has no importer ${relDir}`;
     for (const kind of dependencyKinds) {
       const specifiers = Object.fromEntries(
@@ -92,8 +127,8 @@ async function configuredNodeLinker(root: string): Promise<string> {
   return /^\s*node-linker\s*=\s*(\S+)/m.exec(npmrc)?.[1] ?? 'isolated';
 }
 
-async function missingDirectDependency(root: string, lockfile: PnpmLockfile, skipped: Set<unknown>): Promise<string | undefined> {
-  for (const [importer, sections] of Object.entries(lockfile.importers ?? {})) {
+async function missingDirectDependency(root: string, importers: Importers, skipped: Set<unknown>): Promise<string | undefined> {
+  for (const [importer, sections] of Object.entries(importers)) {
     for (const kind of dependencyKinds) {
       for (const [name, spec] of Object.entries(sections[kind] ?? {})) {
         const location = join(importer, 'node_modules', name);

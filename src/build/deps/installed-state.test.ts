@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { npmTreeMismatch, npmUndeclared } from './installed-npm.ts';
-import { modulesStateProblem, pnpmUndeclared } from './installed-pnpm.ts';
+import { importersOf, modulesStateProblem, pnpmUndeclared } from './installed-pnpm.ts';
 import { excludedOn, type Platform } from './installed-state.ts';
 import { berryMismatch, berryUndeclared, topLevelPatterns, yarnClassicEntries, yarnIntegrityProblem } from './installed-yarn.ts';
 
@@ -104,11 +104,36 @@ describe('pnpm records', () => {
   });
 
   it("compares each package.json's dependencies with the specifiers pnpm-lock.yaml recorded for its importer", () => {
-    const lockfile = { importers: { '.': { devDependencies: { 'left-pad': { specifier: '1.3.0', version: '1.3.0' } } } } };
+    const lockfile = { '.': { devDependencies: { 'left-pad': { specifier: '1.3.0', version: '1.3.0' } } } };
     expect(pnpmUndeclared(lockfile, [{ relDir: '.', manifest: { devDependencies: { 'left-pad': '1.3.0' } } }])).toBeUndefined();
     expect(pnpmUndeclared(lockfile, [{ relDir: '.', manifest: { devDependencies: { 'left-pad': '^1.3.0' } } }])).toBe(
       'the devDependencies of package.json differ from pnpm-lock.yaml',
     );
+  });
+});
+
+describe('importersOf', () => {
+  it("reads the importers block of a pnpm lockfile, and a single-package lockfile's top-level dependencies", () => {
+    const v9 = [
+      "lockfileVersion: '9.0'",
+      '',
+      'importers:',
+      '',
+      '  .:',
+      '    devDependencies:',
+      '      left-pad:',
+      '        specifier: 1.3.0',
+      '        version: 1.3.0',
+      '',
+      'packages:',
+      '',
+      '  left-pad@1.3.0:',
+      '    resolution: {integrity: sha512-x}',
+      '',
+    ].join('\n');
+    expect(importersOf(v9)).toEqual({ '.': { devDependencies: { 'left-pad': { specifier: '1.3.0', version: '1.3.0' } } } });
+    const v6 = ["lockfileVersion: '6.0'", '', 'dependencies:', '  ms:', '    specifier: 2.1.3', '    version: 2.1.3', ''].join('\n');
+    expect(importersOf(v6)).toEqual({ '.': { dependencies: { ms: { specifier: '2.1.3', version: '2.1.3' } } } });
   });
 });
 
