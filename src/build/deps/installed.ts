@@ -1,7 +1,7 @@
 import { npmInstalledState } from './installed-npm.ts';
 import { pnpmInstalledState } from './installed-pnpm.ts';
 import { yarnBerryInstalledState, yarnClassicInstalledState } from './installed-yarn.ts';
-import type { InstalledState, Manifests } from './installed-state.ts';
+import { differs, type InstalledState, type Manifests } from './installed-state.ts';
 import type { PackageManager } from './package-manager.ts';
 
 /**
@@ -18,9 +18,14 @@ export async function installedState(opts: {
   manifests: Manifests;
 }): Promise<InstalledState> {
   const { root, pm, lockfileContent } = opts;
-  if (pm.name === 'npm') return npmInstalledState(root, lockfileContent, opts.manifests);
-  if (pm.name === 'pnpm') return pnpmInstalledState(root, lockfileContent, opts.pmVersion, opts.manifests);
-  return pm.berry
-    ? yarnBerryInstalledState(root, lockfileContent, opts.manifests)
-    : yarnClassicInstalledState(root, lockfileContent, opts.manifests);
+  const judged =
+    pm.name === 'npm'
+      ? npmInstalledState(root, lockfileContent, opts.manifests)
+      : pm.name === 'pnpm'
+        ? pnpmInstalledState(root, lockfileContent, opts.pmVersion, opts.manifests)
+        : pm.berry
+          ? yarnBerryInstalledState(root, lockfileContent, opts.manifests)
+          : yarnClassicInstalledState(root, lockfileContent, opts.manifests);
+  // node_modules changing while it is read (a folder gone, a link cut) is doubt too.
+  return judged.catch((error: Error) => differs(`node_modules could not be read: ${error.message}`));
 }
