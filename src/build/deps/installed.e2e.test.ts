@@ -177,7 +177,7 @@ for (const manager of managers) {
         restoreOrInstall({ workspace: await discoverWorkspace(root), cache, onLine: (line) => lines.push(line) }),
       );
       expect(installed.how).toBe('installed');
-      expect(lines[0]).toBe(`node_modules needs an install: ${(stale as { reason: string }).reason}`);
+      expect(lines[0]).toBe(`node_modules does not match ${manager.lockfile}: ${(stale as { reason: string }).reason}`);
       expect('cachedBytes' in installed && installed.cachedBytes).toBeGreaterThan(0);
       expect(await cache.usage()).toMatchObject({ entries: 1 });
       expect(versionFrom(join(root, 'packages/core'), 'ms')).toBe('2.1.2');

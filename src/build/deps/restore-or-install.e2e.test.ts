@@ -46,7 +46,9 @@ describe('restoreOrInstall on a real npm workspace', () => {
 
     const miss = await restoreOrInstall({ workspace: ws, cache, onLine: (line) => lines.push(line) });
     expect(miss).toMatchObject({ how: 'installed', installCommand: 'npm ci --no-audit --no-fund' });
-    expect(lines[0]).toBe('node_modules needs an install: no node_modules/.package-lock.json (npm writes it at the end of every install)');
+    expect(lines[0]).toBe(
+      'node_modules does not match package-lock.json: no node_modules/.package-lock.json (npm writes it at the end of every install)',
+    );
     expect(lines.join('\n')).toMatch(/added \d+ packages?/);
     const cachedBytes = 'cachedBytes' in miss ? miss.cachedBytes : undefined;
     expect(cachedBytes).toBe(await cache.entryBytes(miss.key));

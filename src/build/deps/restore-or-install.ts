@@ -67,7 +67,7 @@ export async function restoreOrInstall(opts: {
     manifests: [{ relDir: '.', manifest: rootManifest }, ...workspaceManifests],
   });
   if (state.matches) return done({ how: 'already-installed', evidence: state.evidence });
-  onLine?.(`node_modules needs an install: ${state.reason}`);
+  onLine?.(`node_modules does not match ${pm.lockfileName}: ${state.reason}`);
 
   const paths = nodeModulesPaths(ws);
   const uncacheable = pm.berry && (await yarnNodeLinker(ws.root)) !== 'node-modules';
