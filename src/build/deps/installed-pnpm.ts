@@ -104,17 +104,24 @@ export function modulesStateProblem(modules: ModulesState, pnpmVersion: string, 
 
 /**
  * PURE: a package.json whose declared dependencies differ from the specifiers pnpm-lock.yaml
- * recorded for it (`pnpm install --frozen-lockfile` refuses such a lockfile).
+ * recorded for it (`pnpm install --frozen-lockfile` refuses such a lockfile). With pnpm's
+ * `autoInstallPeers` (its default), peers the package declares but does not depend on are
+ * recorded among its dependencies.
  */
 export function pnpmUndeclared(importers: Importers, manifests: Manifests): string | undefined {
   for (const { relDir, manifest } of manifests) {
     const importer = importers[relDir];
     if (!importer) return `pnpm-lock.yaml has no importer ${relDir}`;
+    const peers = declaredOf(manifest, 'peerDependencies');
     for (const kind of dependencyKinds) {
-      const specifiers = Object.fromEntries(
-        Object.entries(importer[kind] ?? {}).map(([name, locked]) => [name, (locked as { specifier?: unknown } | null)?.specifier]),
-      );
-      if (!isDeepStrictEqual(declaredOf(manifest, kind), specifiers))
+      const declared = declaredOf(manifest, kind);
+      const locked = Object.entries(importer[kind] ?? {}).map(([name, entry]): [string, unknown] => [
+        name,
+        (entry as { specifier?: unknown } | null)?.specifier,
+      ]);
+      const autoInstalledPeer = ([name, specifier]: [string, unknown]) =>
+        kind === 'dependencies' && !(name in declared) && peers[name] === specifier;
+      if (!isDeepStrictEqual(declared, Object.fromEntries(locked.filter((entry) => !autoInstalledPeer(entry)))))
         return `the ${kind} of ${join(relDir, 'package.json')} differ from pnpm-lock.yaml`;
     }
   }

@@ -109,6 +109,13 @@ describe('pnpm records', () => {
     expect(pnpmUndeclared(lockfile, [{ relDir: '.', manifest: { devDependencies: { 'left-pad': '^1.3.0' } } }])).toBe(
       'the devDependencies of package.json differ from pnpm-lock.yaml',
     );
+    // autoInstallPeers (pnpm's default) records a peer the package does not depend on among its dependencies.
+    const withPeer = { 'packages/preset': { dependencies: { '@babel/core': { specifier: '^7.0.0', version: '7.28.6' } } } };
+    const preset = { relDir: 'packages/preset', manifest: { peerDependencies: { '@babel/core': '^7.0.0' } } };
+    expect(pnpmUndeclared(withPeer, [preset])).toBeUndefined();
+    expect(pnpmUndeclared(withPeer, [{ ...preset, manifest: { peerDependencies: { '@babel/core': '^7.1.0' } } }])).toBe(
+      'the dependencies of packages/preset/package.json differ from pnpm-lock.yaml',
+    );
   });
 });
 
