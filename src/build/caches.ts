@@ -10,7 +10,8 @@ import { CompiledTests, LastInputs } from './workspace/index.ts';
 export function buildCaches(home: Home, config: Config, caches: RunCaches, warn?: (message: string) => void) {
   const limit = { maxBytes: config.cache.maxMegabytes * 1024 * 1024 };
   return {
-    deps: caches.open('deps', limit),
+    // Compressed: a node_modules shrinks to a fifth or less, and restoring is bound by creating its files, not by gunzip.
+    deps: caches.open('deps', { ...limit, compression: 'gzip' }),
     outputs: caches.open('outputs', limit),
     tests: caches.open('tests', limit),
     /** What each cache entry last put in the working tree, so unchanged outputs are not rewritten. */

@@ -111,7 +111,7 @@ describe('slipway demo', () => {
   it('reuses the dependency and package caches on a second run', async () => {
     const result = await slipway('demo');
     expect(result.code, result.all).toBe(0);
-    expect(result.all).toMatch(/✔ deps\s+cache hit/);
+    expect(result.all).toMatch(/✔ deps\s+restored from cache \(\d+\.\d (KiB|MiB), key [0-9a-f]{12}\)/);
     expect(result.all).toMatch(/✔ packages\s+3 packages: 3 from cache, 0 built/);
   });
 

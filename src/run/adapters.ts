@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { RunCaches } from '../build/cache/index.ts';
+import { RunCaches, usageLine } from '../build/cache/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { DeployLease, EnvironmentChange, PromotionStore } from '../deploy/promotion/index.ts';
 import type { GitHubFeedback } from '../release/forge/github/github-feedback.ts';
@@ -151,6 +151,7 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
       if (!caches) return;
       const run = await caches;
       const uploads = await run.flush(cacheUploadGraceMs);
+      notify('info', usageLine(await run.usage()));
       if (!config.cache.remote) return;
       const { localHits, remoteHits, misses } = run.stats();
       notify(

@@ -1,10 +1,11 @@
-import { restoreOrInstall } from '../build/deps/index.ts';
+import { restoreOrInstall, type DepsResult } from '../build/deps/index.ts';
 import { tracked, type PipelineStage } from './context.ts';
 import { buildCaches } from '../build/caches.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
+import { formatBytes } from '../shared/bytes.ts';
 
 export interface DepsOutputs {
-  hit: boolean;
+  how: DepsResult['how'];
   key: string;
   installCommand: string;
 }
@@ -25,10 +26,27 @@ export const deps: PipelineStage<DepsOutputs> = {
       onLine: ctx.log,
       track: tracked(ctx, 'the dependency install'),
     });
-    const how = result.hit ? 'cache hit' : `cache miss: ${result.installCommand}`;
     return {
-      summary: `${how} (key ${result.key.slice(0, 12)}, ${(result.durationMs / 1000).toFixed(1)}s)`,
-      outputs: { hit: result.hit, key: result.key, installCommand: result.installCommand },
+      summary: depsSummary(result),
+      outputs: { how: result.how, key: result.key, installCommand: result.installCommand },
     };
   },
 };
+
+/** PURE: what the step did, in the words of the stage's summary line. */
+export function depsSummary(result: DepsResult): string {
+  const key = result.key.replace(/^deps-/, '').slice(0, 12);
+  switch (result.how) {
+    case 'already-installed':
+      return `already installed (${result.evidence})`;
+    case 'restored':
+      return `restored from cache (${formatBytes(result.entryBytes)}, key ${key}) in ${seconds(result.durationMs)}`;
+    case 'installed': {
+      const cached =
+        'cachedBytes' in result ? `cached ${formatBytes(result.cachedBytes)} compressed` : `not cached: ${result.notCachedBecause}`;
+      return `installed with \`${result.installCommand}\` in ${seconds(result.installMs)}; ${cached}`;
+    }
+  }
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;

@@ -1,4 +1,5 @@
 import type { PipelineStage } from './context.ts';
+import { formatBytes } from '../shared/bytes.ts';
 import { pushImage } from '../release/image/index.ts';
 import type { ReleaseImage } from '../release/manifest.ts';
 import type { ImageOutputs } from './image.ts';
@@ -51,7 +52,3 @@ export const push: PipelineStage<PushOutputs> = {
     };
   },
 };
-
-function formatBytes(bytes: number): string {
-  return bytes > 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KiB`;
-}

@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { readManifest, type EntryManifest } from './entry-file.ts';
 
+/** What is wrong with an entry whose bytes are not what its writer wrote. */
+export const truncatedEntry = 'truncated or not a cache entry (no valid manifest)';
+export const corruptEntry = 'corrupt (its archive does not match the sha256 in its manifest)';
+
 /** A complete entry comes with the sha256 of the whole file (archive, manifest and trailer), which is what a signature covers. */
 export type EntryCheck = { ok: true; manifest: EntryManifest; fileSha256: string } | { ok: false; problem: string };
 
@@ -22,7 +26,7 @@ export async function checkEntryFile(path: string, key: string): Promise<EntryCh
 /** checkEntryFile on an open file, which stays open (the caller owns it). One pass over the bytes. */
 export async function checkEntry(handle: FileHandle, key: string): Promise<EntryCheck> {
   const manifest = await readManifest(handle);
-  if (!manifest) return { ok: false, problem: 'truncated or not a cache entry (no valid manifest)' };
+  if (!manifest) return { ok: false, problem: truncatedEntry };
   if (manifest.key !== key) return { ok: false, problem: `stored under the wrong key (its manifest says "${manifest.key}")` };
   const archive = createHash('sha256');
   const whole = createHash('sha256');
@@ -32,7 +36,6 @@ export async function checkEntry(handle: FileHandle, key: string): Promise<Entry
     if (position < manifest.size) archive.update(chunk.subarray(0, manifest.size - position));
     position += chunk.length;
   }
-  if (archive.digest('hex') !== manifest.sha256)
-    return { ok: false, problem: 'corrupt (its archive does not match the sha256 in its manifest)' };
+  if (archive.digest('hex') !== manifest.sha256) return { ok: false, problem: corruptEntry };
   return { ok: true, manifest, fileSha256: whole.digest('hex') };
 }

@@ -84,8 +84,9 @@ describe('LocalCache', () => {
     await expect(cache.has('../escape')).rejects.toThrow('invalid cache key "../escape"');
   });
 
-  it('treats a corrupt entry as a miss, evicts it and leaves the target untouched', async () => {
-    const cache = new LocalCache(join(work, 'cache'));
+  it('treats a corrupt entry as a miss with a warning, evicts it and leaves the target untouched', async () => {
+    const warnings: string[] = [];
+    const cache = new LocalCache(join(work, 'cache'), { onWarning: (message) => warnings.push(message) });
     await makeTree(join(work, 'src'));
     await cache.save('k1', join(work, 'src'), ['dist']);
     const file = await entryFile(join(work, 'cache'), 'k1');
@@ -99,10 +100,14 @@ describe('LocalCache', () => {
     expect(await cache.restore('k1', join(work, 'target'), ['dist'])).toBe(false);
     expect(await cache.has('k1')).toBe(false);
     expect(await readFile(join(work, 'target/dist/index.js'), 'utf8')).toBe('previous build');
+    expect(warnings).toEqual([
+      `Cache entry k1 in ${join(work, 'cache')} was refused: corrupt (its archive does not match the sha256 in its manifest); treated as a miss and deleted.`,
+    ]);
   });
 
-  it('treats a truncated entry as a miss and evicts it', async () => {
-    const cache = new LocalCache(join(work, 'cache'));
+  it('treats a truncated entry as a miss with a warning and evicts it', async () => {
+    const warnings: string[] = [];
+    const cache = new LocalCache(join(work, 'cache'), { onWarning: (message) => warnings.push(message) });
     await makeTree(join(work, 'src'));
     await cache.save('k1', join(work, 'src'), ['dist']);
     const file = await entryFile(join(work, 'cache'), 'k1');
@@ -110,6 +115,9 @@ describe('LocalCache', () => {
     expect(await cache.readMeta('k1')).toBeUndefined();
     expect(await cache.restore('k1', join(work, 'target'), ['dist'])).toBe(false);
     expect(await cache.has('k1')).toBe(false);
+    expect(warnings).toEqual([
+      `Cache entry k1 in ${join(work, 'cache')} was refused: truncated or not a cache entry (no valid manifest); treated as a miss and deleted.`,
+    ]);
   });
 
   it('keeps an entry valid when two writers in one process save the same key at once', async () => {

@@ -5,6 +5,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { extractArchive, packPaths } from './archive.ts';
+import { checkEntry, corruptEntry, truncatedEntry } from './entry-check.ts';
 import { encodeTrailer, readManifest, type EntryManifest } from './entry-file.ts';
 import { UnsafeEntryError } from '../../shared/confined-path.ts';
 import { measuringStream } from '../../shared/hash.ts';
@@ -17,6 +18,12 @@ export interface LocalCacheOptions {
   compression?: 'none' | 'gzip';
   /** Told when an entry is refused for what it holds (a path leading outside where it restores). */
   onWarning?: (message: string) => void;
+}
+
+/** What a cache's entries on this machine add up to. */
+export interface CacheUsage {
+  entries: number;
+  bytes: number;
 }
 
 const keyPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -46,6 +53,27 @@ export class LocalCache {
     );
   }
 
+  async entryBytes(key: string): Promise<number | undefined> {
+    return stat(this.entryPath(key)).then(
+      (stats) => (stats.isFile() ? stats.size : undefined),
+      () => undefined,
+    );
+  }
+
+  /** The entries and their total size (temp files of saves under way are not counted). */
+  async usage(): Promise<CacheUsage> {
+    const names = (await readdir(this.dir).catch(() => [])).filter((name) => name.endsWith('.entry'));
+    const sizes = await Promise.all(
+      names.map((name) =>
+        stat(join(this.dir, name)).then(
+          (stats) => stats.size,
+          () => 0,
+        ),
+      ),
+    );
+    return { entries: names.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
+  }
+
   async readMeta(key: string): Promise<Record<string, unknown> | undefined> {
     const handle = await open(this.entryPath(key), 'r').catch(() => undefined);
     if (!handle) return undefined;
@@ -58,8 +86,8 @@ export class LocalCache {
 
   /**
    * Replaces `paths` under targetDir with the entry's content. Returns false on a miss, and on a
-   * corrupt or unsafe entry (which is then deleted, an unsafe one with a warning naming the path);
-   * the target is untouched unless the whole entry checked out.
+   * truncated, corrupt or unsafe entry, which is then deleted with a warning saying what was wrong
+   * (an unsafe one names the path); the target is untouched unless the whole entry checked out.
    */
   async restore(key: string, targetDir: string, paths: string[]): Promise<boolean> {
     const entryPath = this.entryPath(key);
@@ -69,10 +97,9 @@ export class LocalCache {
     const staging = join(this.dir, `.staging-${randomBytes(6).toString('hex')}`);
     try {
       const manifest = await readManifest(handle);
-      const extracted = manifest ? await this.extractVerified(handle, manifest, staging) : { ok: false };
+      const extracted = manifest ? await this.extractVerified(handle, manifest, staging) : { ok: false as const, problem: truncatedEntry };
       if (!extracted.ok) {
-        if (extracted.refused)
-          this.onWarning(`Cache entry ${key} in ${this.dir} was refused: ${extracted.refused.message}; treated as a miss and deleted.`);
+        this.onWarning(`Cache entry ${key} in ${this.dir} was refused: ${extracted.problem}; treated as a miss and deleted.`);
         await this.evictIfSame(entryPath, handle);
         return false;
       }
@@ -147,13 +174,13 @@ export class LocalCache {
 
   /**
    * Extracts into staging while hashing; ok only if the archive read whole, held nothing unsafe
-   * (else `refused` says what) and its sha256 matched.
+   * and its sha256 matched. Otherwise `problem` says what was wrong: the unsafe path, or damage.
    */
   private async extractVerified(
     handle: FileHandle,
     manifest: EntryManifest,
     staging: string,
-  ): Promise<{ ok: boolean; refused?: UnsafeEntryError }> {
+  ): Promise<{ ok: true } | { ok: false; problem: string }> {
     const digest = createHash('sha256');
     const source = readFrom(handle, manifest.size);
     const tap = new PassThrough().on('data', (chunk: Buffer) => digest.update(chunk));
@@ -162,9 +189,12 @@ export class LocalCache {
       await mkdir(staging, { recursive: true });
       if (manifest.size > 0) await extractArchive([source, tap, ...decompress], staging, manifest.paths);
     } catch (error) {
-      return { ok: false, refused: error instanceof UnsafeEntryError ? error : undefined };
+      if (error instanceof UnsafeEntryError) return { ok: false, problem: error.message };
+      // Damaged bytes stop the decompressor or the tar reader before the digest is complete.
+      const intact = (await checkEntry(handle, manifest.key)).ok;
+      return { ok: false, problem: intact ? `unreadable (${(error as Error).message})` : corruptEntry };
     }
-    return { ok: digest.digest('hex') === manifest.sha256 };
+    return digest.digest('hex') === manifest.sha256 ? { ok: true } : { ok: false, problem: corruptEntry };
   }
 
   /** Deletes a bad entry, unless a writer has meanwhile renamed a new file into its place. */

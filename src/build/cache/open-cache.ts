@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { gitOrUndefined } from '../../shared/git.ts';
-import { LocalCache, type LocalCacheOptions } from './local-cache.ts';
+import { LocalCache, type CacheUsage, type LocalCacheOptions } from './local-cache.ts';
+import { formatBytes } from '../../shared/bytes.ts';
 import { planRemoteAccess, type WritePolicy } from './remote-access.ts';
 import type { S3RemoteCache, S3RemoteConfig, WarningListener } from './remote-cache.ts';
 import { loadSigningKeys, type SigningKeyConfig } from './signing-keys.ts';
@@ -95,6 +96,13 @@ export class RunCaches {
     return cache;
   }
 
+  /** What each cache opened in this run holds on this machine, by name. */
+  async usage(): Promise<Record<string, CacheUsage>> {
+    const names = [...this.caches.keys()];
+    const usages = await Promise.all(names.map((name) => this.caches.get(name)!.usage()));
+    return Object.fromEntries(names.map((name, index) => [name, usages[index]]));
+  }
+
   /** Hits, misses and uploads summed over every cache. */
   stats(): CacheStats {
     const total: CacheStats = { localHits: 0, remoteHits: 0, misses: 0, uploads: 0 };
@@ -117,4 +125,12 @@ export class RunCaches {
       { uploaded: 0, skipped: 0, failed: 0 },
     );
   }
+}
+
+/** PURE: the caches' sizes in one line, e.g. "cache on this machine: deps 126.0 MiB (1 entry), outputs 2.1 MiB (9 entries)". */
+export function usageLine(usage: Record<string, CacheUsage>): string {
+  const kinds = Object.entries(usage).map(
+    ([name, { entries, bytes }]) => `${name} ${formatBytes(bytes)} (${entries} ${entries === 1 ? 'entry' : 'entries'})`,
+  );
+  return `cache on this machine: ${kinds.join(', ')}`;
 }

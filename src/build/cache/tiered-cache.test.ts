@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openCache, RunCaches } from './open-cache.ts';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { openCache, RunCaches, usageLine } from './open-cache.ts';
 
 let work: string;
 beforeEach(async () => {
@@ -35,5 +35,17 @@ describe('TieredCache without a remote', () => {
     expect(await run.open('outputs').restore('k1', join(work, 'target'), ['dist'])).toBe(false);
     expect(await readFile(join(work, 'cache/deps/k1.entry')).then(() => true)).toBe(true);
     expect(run.stats()).toEqual({ localHits: 1, remoteHits: 0, misses: 1, uploads: 0 });
+  });
+
+  it('RunCaches tells what each cache holds on this machine, in one line', async () => {
+    const run = await RunCaches.connect(join(work, 'cache'));
+    await run.open('deps').save('k1', join(work, 'src'), ['dist']);
+    await run.open('deps').save('k2', join(work, 'src'), ['dist']);
+    run.open('tests');
+    const entryBytes = (await stat(join(work, 'cache/deps/k1.entry'))).size;
+    expect(await run.usage()).toEqual({ deps: { entries: 2, bytes: 2 * entryBytes }, tests: { entries: 0, bytes: 0 } });
+    expect(usageLine({ deps: { entries: 1, bytes: 126 * 1024 * 1024 }, tests: { entries: 2, bytes: 40 * 1024 } })).toBe(
+      'cache on this machine: deps 126.0 MiB (1 entry), tests 40.0 KiB (2 entries)',
+    );
   });
 });

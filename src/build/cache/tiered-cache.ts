@@ -1,4 +1,4 @@
-import type { LocalCache } from './local-cache.ts';
+import type { CacheUsage, LocalCache } from './local-cache.ts';
 import type { S3RemoteCache, UploadResult } from './remote-cache.ts';
 
 /** What the stages need from a cache: LocalCache and TieredCache both provide it. */
@@ -7,6 +7,10 @@ export interface EntryCache {
   readMeta(key: string): Promise<Record<string, unknown> | undefined>;
   restore(key: string, targetDir: string, paths: string[]): Promise<boolean>;
   save(key: string, sourceDir: string, paths: string[], meta?: Record<string, unknown>): Promise<void>;
+  /** The size of the entry on this machine's disk, when it is there. */
+  entryBytes(key: string): Promise<number | undefined>;
+  /** What the entries on this machine's disk add up to. */
+  usage(): Promise<CacheUsage>;
 }
 
 export interface CacheStats {
@@ -71,6 +75,14 @@ export class TieredCache implements EntryCache {
 
   async has(key: string): Promise<boolean> {
     return (await this.local.has(key)) || ((await this.remote?.has(key)) ?? false);
+  }
+
+  entryBytes(key: string): Promise<number | undefined> {
+    return this.local.entryBytes(key);
+  }
+
+  usage(): Promise<CacheUsage> {
+    return this.local.usage();
   }
 
   stats(): CacheStats {

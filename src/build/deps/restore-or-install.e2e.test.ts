@@ -39,31 +39,37 @@ afterAll(async () => {
 });
 
 describe('restoreOrInstall on a real npm workspace', () => {
-  it('installs and saves on a miss, restores on a hit, and skips work when node_modules already match', async () => {
-    const cache = new LocalCache(join(root, '.slipway-cache'));
+  it('installs and saves a compressed entry on a miss, restores it on a fresh runner, and is then already installed', async () => {
+    const cache = new LocalCache(join(root, '.slipway-cache'), { compression: 'gzip' });
     const ws = await discoverWorkspace(root);
     const lines: string[] = [];
 
     const miss = await restoreOrInstall({ workspace: ws, cache, onLine: (line) => lines.push(line) });
-    expect(miss).toMatchObject({ hit: false, installCommand: 'npm ci --no-audit --no-fund' });
+    expect(miss).toMatchObject({ how: 'installed', installCommand: 'npm ci --no-audit --no-fund' });
+    expect(lines[0]).toBe(
+      'node_modules does not match package-lock.json: no node_modules/.package-lock.json (npm writes it at the end of every install)',
+    );
     expect(lines.join('\n')).toMatch(/added \d+ packages?/);
-    expect(await cache.has(miss.key)).toBe(true);
+    const cachedBytes = 'cachedBytes' in miss ? miss.cachedBytes : undefined;
+    expect(cachedBytes).toBe(await cache.entryBytes(miss.key));
+    expect(await cache.usage()).toEqual({ entries: 1, bytes: cachedBytes });
     expect(resolveFromApp('ms')).toContain('function');
 
+    // A fresh runner: the workspace without node_modules.
     await rm(join(root, 'node_modules'), { recursive: true });
     const hit = await restoreOrInstall({ workspace: ws, cache });
-    expect(hit).toMatchObject({ hit: true, key: miss.key });
+    expect(hit).toMatchObject({ how: 'restored', key: miss.key, entryBytes: cachedBytes });
     expect(resolveFromApp('ms')).toContain('function');
     expect(resolveFromApp('@embark/shared')).toContain('shared');
     const link = join(root, 'node_modules/@embark/shared');
     expect((await lstat(link)).isSymbolicLink()).toBe(true);
     expect(await readlink(link)).toBe('../../packages/shared');
 
-    // Already in place: nothing is restored again (the installed files are the same files).
+    // Restored is installed, as npm judges it: nothing is restored again (the installed files are the same files).
     const installed = join(root, 'node_modules/ms/package.json');
     const before = (await lstat(installed)).ino;
     const noop = await restoreOrInstall({ workspace: ws, cache });
-    expect(noop).toMatchObject({ hit: true, key: miss.key });
+    expect(noop).toMatchObject({ how: 'already-installed', evidence: 'npm, matches package-lock.json', key: miss.key });
     expect((await lstat(installed)).ino).toBe(before);
   });
 

@@ -1,26 +1,32 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntryCache } from '../cache/index.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { exec, projectEnv, tailLines, type ExecOptions } from '../../shared/exec.ts';
-import { writeFileAtomic } from '../../shared/fs.ts';
 import type { Workspace } from '../workspace/types.ts';
+import { installedState } from './installed.ts';
+import { npmRestored } from './installed-npm.ts';
+import { yarnNodeLinker } from './installed-yarn.ts';
 import { dependencyCacheKey, dependencyDeclarations } from './key.ts';
 import { packageManagerFor, packageManagerVersion, type PackageManager } from './package-manager.ts';
 
-export interface DepsResult {
-  hit: boolean;
+/** What the dependency step did, and what it cost. */
+export type DepsResult = {
   key: string;
   durationMs: number;
+  /** The frozen-lockfile install, as a command line. */
   installCommand: string;
-}
-
-/** Written into the root node_modules: which install it holds, so a no-op run skips the restore. */
-const markerFile = 'node_modules/.slipway-deps-key';
+} & (
+  | { how: 'already-installed'; evidence: string }
+  | { how: 'restored'; entryBytes: number }
+  | { how: 'installed'; installMs: number; cachedBytes: number }
+  | { how: 'installed'; installMs: number; notCachedBecause: string }
+);
 
 /**
- * Makes the workspace's node_modules match its lockfile: nothing to do when they already do,
- * restored from the cache on a hit, installed with the frozen lockfile and saved on a miss.
+ * Makes the workspace's node_modules match its lockfile: nothing to do when the package
+ * manager's record of its last install says they already do, restored from the cache on a hit,
+ * installed with the frozen lockfile and saved on a miss.
  */
 export async function restoreOrInstall(opts: {
   workspace: Workspace;
@@ -36,6 +42,7 @@ export async function restoreOrInstall(opts: {
   const pm = packageManagerFor(ws.lockfile, lockfileContent);
   const rootManifest = JSON.parse(await readFile(join(ws.root, 'package.json'), 'utf8')) as Record<string, unknown>;
   const version = await packageManagerVersion(pm.name, rootManifest, ws.root);
+  const workspaceManifests = ws.packages.filter((pkg) => pkg.relDir !== '.');
   const key = dependencyCacheKey({
     lockfileContent,
     nodeVersion: process.version,
@@ -45,23 +52,46 @@ export async function restoreOrInstall(opts: {
     dependencyDeclarations: dependencyDeclarations([{ relDir: '', manifest: rootManifest }, ...ws.packages]),
   });
   const installCommand = pm.install.join(' ');
-  const result = (hit: boolean): DepsResult => ({ hit, key, durationMs: Date.now() - started, installCommand });
+  const done = (how: DistributiveOmit<DepsResult, 'key' | 'durationMs' | 'installCommand'>): DepsResult => ({
+    ...how,
+    key,
+    installCommand,
+    durationMs: Date.now() - started,
+  });
 
-  if ((await readFile(join(ws.root, markerFile), 'utf8').catch(() => '')) === key) return result(true);
+  const state = await installedState({
+    root: ws.root,
+    pm,
+    pmVersion: version,
+    lockfileContent,
+    manifests: [{ relDir: '.', manifest: rootManifest }, ...workspaceManifests],
+  });
+  if (state.matches) return done({ how: 'already-installed', evidence: state.evidence });
+  onLine?.(`node_modules does not match ${pm.lockfileName}: ${state.reason}`);
+
   const paths = nodeModulesPaths(ws);
-  if (await cache.restore(key, ws.root, paths)) return result(true);
+  const uncacheable = pm.berry && (await yarnNodeLinker(ws.root)) !== 'node-modules';
+  if (!uncacheable && (await cache.restore(key, ws.root, paths))) {
+    if (pm.name === 'npm') await npmRestored(ws.root);
+    return done({ how: 'restored', entryBytes: (await cache.entryBytes(key)) ?? 0 });
+  }
 
+  const installStarted = Date.now();
   await install(ws, pm, onLine, track);
-  await mkdir(join(ws.root, 'node_modules'), { recursive: true });
-  await writeFileAtomic(join(ws.root, markerFile), key);
+  const installMs = Date.now() - installStarted;
+  // Plug'n'Play's install is .pnp.cjs pointing into Yarn's own cache: there is no node_modules to save.
+  if (uncacheable) return done({ how: 'installed', installMs, notCachedBecause: "Yarn Plug'n'Play installs no node_modules" });
   try {
     await cache.save(key, ws.root, paths, { installCommand, lockfile: pm.lockfileName, packageManager: `${pm.name}@${version}` });
   } catch (error) {
     // The install itself succeeded: a cache that cannot be written only costs the next run time.
     onLine?.(`warning: could not save the dependency install to the cache: ${(error as Error).message}`);
+    return done({ how: 'installed', installMs, notCachedBecause: 'the cache could not be written' });
   }
-  return result(false);
+  return done({ how: 'installed', installMs, cachedBytes: (await cache.entryBytes(key)) ?? 0 });
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Every node_modules directory a workspace install can create: the root's and each package's. */
 function nodeModulesPaths(ws: Workspace): string[] {

@@ -76,7 +76,7 @@ function dependencyNames(entry: LockEntry, withDev: boolean): string[] {
 }
 
 /** Node's resolution over lockfile locations: the nearest node_modules/<name> walking up from `location`. */
-function resolveFrom(packages: Record<string, LockEntry>, location: string, name: string): string | undefined {
+export function resolveFrom(packages: Record<string, LockEntry>, location: string, name: string): string | undefined {
   let dir = location;
   for (;;) {
     const candidate = dir === '' ? `node_modules/${name}` : `${dir}/node_modules/${name}`;
