@@ -128,10 +128,7 @@ describe('a pnpm workspace', () => {
   let pnpmBin: string;
   beforeAll(async () => {
     // pnpm as a repository's CI would have it: installed, on PATH.
-    const tools = join(work, 'tools');
-    const installed = await exec('npm', ['install', '--prefix', tools, '--no-audit', '--no-fund', 'pnpm@9']);
-    expect(installed.code, installed.output).toBe(0);
-    pnpmBin = join(tools, 'node_modules', '.bin');
+    pnpmBin = await packageManagerBinDir('pnpm');
     repo = join(work, 'pnpm');
     await createRunnerWorkspace(repo, { tool: 'pnpm', pnpm: join(pnpmBin, 'pnpm'), config: { coverage: { lines: 50 } } });
   }, install);
