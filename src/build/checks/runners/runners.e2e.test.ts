@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exec } from '../../../shared/exec.ts';
 import { git } from '../../../shared/git.ts';
+import { packageManagerBinDir } from '../../../test-support/package-managers.ts';
 import {
   breakAssertion,
   configureRunnerWorkspace,
