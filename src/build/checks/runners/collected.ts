@@ -78,7 +78,8 @@ function errorLine(output: string): string {
   return lines.find((line) => /^\w*Error:/.test(line.trim()))?.trim() ?? lines.at(-1) ?? '';
 }
 
-const c8 = createRequire(import.meta.url).resolve('c8/bin/c8.js');
+/** c8's command line, found only when V8 coverage is to be converted (not on every start). */
+const c8 = () => createRequire(import.meta.url).resolve('c8/bin/c8.js');
 
 /**
  * Gathers the coverage runners wrote into one lcov file: their lcov files as they are (a file
@@ -99,7 +100,7 @@ export async function gatherCoverage(paths: CollectedPaths, packageDir: string):
     const out = `${v8Dir}-lcov`;
     const converted = await exec(
       process.execPath,
-      [c8, 'report', '--temp-directory', v8Dir, '--reports-dir', out, '--reporter', 'lcovonly'],
+      [c8(), 'report', '--temp-directory', v8Dir, '--reports-dir', out, '--reporter', 'lcovonly'],
       {
         cwd: packageDir,
       },
