@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { v8Coverage } from '../../../test-support/v8-coverage.ts';
+import { packageWithV8Coverage } from '../../../test-support/v8-coverage.ts';
 import { collectedPaths, gatherCoverage, resetCollected } from './collected.ts';
 
 let pkg: string;
@@ -25,10 +25,7 @@ describe('V8 coverage from mocha', () => {
   it("that c8 cannot convert is named with c8's error, and nothing is measured from it", async () => {
     const paths = collectedPaths(pkg);
     await resetCollected(paths, true);
-    await mkdir(join(pkg, 'src'));
-    await writeFile(join(pkg, 'src/a.js'), 'let a = 1;\n');
-    await mkdir(join(paths.rawCoverage, 'v8-7'));
-    await writeFile(join(paths.rawCoverage, 'v8-7', 'coverage-7.json'), v8Coverage(join(pkg, 'src/a.js')));
+    await packageWithV8Coverage(pkg, paths.rawCoverage);
     // A file where c8 writes its report: broken state of an earlier, killed conversion.
     await writeFile(join(paths.rawCoverage, 'v8-7-lcov'), '');
     const gathered = await gatherCoverage(paths, pkg);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { v8Coverage } from '../../../test-support/v8-coverage.ts';
+import { packageWithV8Coverage } from '../../../test-support/v8-coverage.ts';
 import { collectedPaths, gatherCoverage, readCollectedResults, resetCollected } from './collected.ts';
 
 let pkg: string;
@@ -48,10 +48,7 @@ describe('gatherCoverage', () => {
   it("turns V8 coverage (mocha's) into lcov of the package with c8", async () => {
     const paths = collectedPaths(pkg);
     await resetCollected(paths, true);
-    await mkdir(join(pkg, 'src'));
-    await writeFile(join(pkg, 'src/a.js'), 'let a = 1;\n');
-    await mkdir(join(paths.rawCoverage, 'v8-7'));
-    await writeFile(join(paths.rawCoverage, 'v8-7', 'coverage-7.json'), v8Coverage(join(pkg, 'src/a.js')));
+    await packageWithV8Coverage(pkg, paths.rawCoverage);
     expect(await gatherCoverage(paths, pkg)).toEqual({ lcov: true });
     expect(existsSync(paths.rawCoverage)).toBe(false);
   });
