@@ -29,6 +29,7 @@ import {
   breakAssertion,
   cloneAt,
   ensureTurboJson,
+  ignoreTurboLogs,
   install,
   restore,
   toolEnv,
@@ -74,6 +75,8 @@ interface ToolRun {
   firstFailureSeconds?: number;
   /** Slipway's stages and feedback, from its feedback.json. */
   report?: SlipwayReport;
+  /** Turborepo's "Cached: 3 cached, 18 total". */
+  cached?: string;
   /** The last lines, kept for a run that did not exit as expected. */
   tail?: string[];
 }
@@ -98,7 +101,8 @@ async function timed(tool: Tool, command: string, args: string[], cwd: string, e
   });
   const seconds = (performance.now() - started) / 1000;
   const report = tool === 'slipway' ? await readSlipwayReport(result.output) : undefined;
-  return { code: result.code, seconds, firstFailureSeconds, report, tail: tailLines(stripVTControlCharacters(result.output), 25) };
+  const cached = /Cached:\s+(\d+ cached, \d+ total)/.exec(result.output)?.[1];
+  return { code: result.code, seconds, firstFailureSeconds, report, cached, tail: tailLines(stripVTControlCharacters(result.output), 25) };
 }
 
 /** The name Slipway's `project` gets: the repository's, in the characters a project name allows. */
@@ -118,7 +122,7 @@ async function benchRepo(repo: RealRepo, workDir: string) {
   const turboInstall = await install(dir.turbo, env);
   say(`turbo's clone installed (${turboInstall.command}) in ${turboInstall.seconds.toFixed(1)} s`);
   const turboJson = await ensureTurboJson(dir.turbo);
-  const turboEdits = await pinPackageManager(dir.turbo, env);
+  const turboEdits = [...(await pinPackageManager(dir.turbo, env)), ...(await ignoreTurboLogs(dir.turbo))];
   const turboVersion = (await exec(turboBin, ['--version'], { cwd: dir.turbo, env })).stdout.trim();
   const command: Record<Tool, [string, ...string[]]> = {
     slipway: [process.execPath, slipwayCli, 'ci', '--repo', dir.slipway, '--home', home],
@@ -140,7 +144,8 @@ async function benchRepo(repo: RealRepo, workDir: string) {
         const run = await timed(tool, executable, args, dir[tool], env);
         result.runs[tool].push(run);
         const stages = run.report?.stages.map((stage) => `${stage.stage} ${stage.seconds?.toFixed(1) ?? '?'} s`).join(', ');
-        say(`  ${name} ${tool}: ${run.seconds.toFixed(2)} s, exit ${run.code}${stages ? ` (${stages})` : ''}`);
+        const detail = stages ?? run.cached;
+        say(`  ${name} ${tool}: ${run.seconds.toFixed(2)} s, exit ${run.code}${detail ? ` (${detail})` : ''}`);
       }
     }
     cases.push(result);
@@ -158,15 +163,15 @@ async function benchRepo(repo: RealRepo, workDir: string) {
   await both((at) => touch(at, repo.lowestTestFile, 'test'));
   await measure('test', `${repo.lowestTestFile} edited (a test of the lowest package)`, 1);
   await both((at) => restore(at, [repo.lowestTestFile]));
-  let line = 0;
-  await both(async (at) => (line = await breakAssertion(at, repo.broken)));
-  const failure = await measure('failure', `broken assertion at ${repo.broken.file}:${line} ("${repo.broken.test}")`, 1);
+  let lines = { test: 0, assertion: 0 };
+  await both(async (at) => (lines = await breakAssertion(at, repo.broken)));
+  const failure = await measure('failure', `broken assertion at ${repo.broken.file}:${lines.assertion} ("${repo.broken.test}")`, 1);
   await both((at) => restore(at, [repo.broken.file]));
 
   const slipwayFailure = failure.runs.slipway[0];
   const verdict: FailureVerdict & { failed: boolean } = {
     failed: slipwayFailure.code !== 0,
-    ...judgeFailure(slipwayFailure.report, { test: repo.broken.test, file: repo.broken.file, line }),
+    ...judgeFailure(slipwayFailure.report, { test: repo.broken.test, file: repo.broken.file, lines }),
   };
   const green = ['cold', 'unchanged'].every((name) => cases.find((c) => c.name === name)!.runs.slipway.every((run) => run.code === 0));
   const leftInWorkTree = await workTreeChanges(dir.slipway, ['slipway.config.json']);

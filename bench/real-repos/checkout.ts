@@ -32,7 +32,7 @@ export async function cloneAt(source: string, commit: string, dir: string): Prom
 /**
  * The environment the tools run in: pnpm and yarn through corepack shims in `binDir` when they
  * are not installed (the version each repository pins is then the one used), with no prompt
- * before corepack downloads one from the npm registry.
+ * before corepack downloads one from the npm registry (its default for pnpm and Yarn 1).
  */
 export async function toolEnv(binDir: string): Promise<NodeJS.ProcessEnv> {
   const onPath = async (name: string) => {
@@ -42,7 +42,6 @@ export async function toolEnv(binDir: string): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
-    COREPACK_NPM_REGISTRY: process.env.COREPACK_NPM_REGISTRY ?? 'https://registry.npmjs.org',
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
   };
@@ -110,19 +109,38 @@ export async function pinPackageManager(dir: string, env: NodeJS.ProcessEnv): Pr
   return [`package.json: "packageManager": "${pm}@${version}" added`];
 }
 
+/**
+ * Turborepo hashes every file git does not ignore, its own logs (`<package>/.turbo/`) included:
+ * in a repository that does not ignore `.turbo`, every run writes new logs and no run ever hits
+ * its cache. The clone's `.git/info/exclude` (no tracked file) then ignores it, as a user would
+ * with a .gitignore line; returns what was edited.
+ */
+export async function ignoreTurboLogs(dir: string): Promise<string[]> {
+  const ignored = await exec('git', ['check-ignore', '--quiet', '--no-index', 'packages/any/.turbo/turbo-build.log'], { cwd: dir });
+  if (ignored.code === 0) return [];
+  await appendFile(join(dir, '.git', 'info', 'exclude'), '.turbo\n');
+  return [".turbo ignored (the clone's .git/info/exclude; in the repository: a .gitignore line)"];
+}
+
 /** A comment appended to a source or test file: a change to its content, not to its behaviour. */
 export async function touch(dir: string, file: string, tag: string): Promise<void> {
   await appendFile(join(dir, file), `\n// bench:real edit ${tag}\n`);
 }
 
-/** The broken assertion put in; returns its 1-based line, where the feedback must point. */
-export async function breakAssertion(dir: string, broken: BrokenAssertion): Promise<number> {
+/**
+ * The broken assertion put in; returns the lines the feedback may point at: the test's own
+ * (the last line naming it before the assertion, where node:test and mocha place a test) and the
+ * assertion's (where vitest and jest do).
+ */
+export async function breakAssertion(dir: string, broken: BrokenAssertion): Promise<{ test: number; assertion: number }> {
   const path = join(dir, broken.file);
   const text = await readFile(path, 'utf8');
   const at = text.indexOf(broken.find);
   if (at < 0) throw new Error(`${broken.file} no longer contains the assertion to break: ${JSON.stringify(broken.find)}`);
   await writeFile(path, text.slice(0, at) + broken.replace + text.slice(at + broken.find.length));
-  return text.slice(0, at).split('\n').length;
+  const before = text.slice(0, at).split('\n');
+  const fromEnd = [...before].reverse().findIndex((line) => line.includes(broken.test));
+  return { test: fromEnd < 0 ? before.length : before.length - fromEnd, assertion: before.length };
 }
 
 /** Tracked files back as committed. */

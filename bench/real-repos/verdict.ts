@@ -44,8 +44,13 @@ export interface FailureVerdict {
   fileLine: 'location' | 'text' | 'missing';
 }
 
-/** Whether the failure feedback names `test` and points at `file` line `line`. */
-export function judgeFailure(report: SlipwayReport | undefined, expected: { test: string; file: string; line: number }): FailureVerdict {
+/** Whether the failure feedback names `test` and points at `file` on a line from the test's to its assertion's. */
+export function judgeFailure(
+  report: SlipwayReport | undefined,
+  expected: { test: string; file: string; lines: { test: number; assertion: number } },
+): FailureVerdict {
+  const { test, assertion } = expected.lines;
+  const onTheTest = (line: number | undefined) => line !== undefined && line >= test && line <= assertion;
   const failures = (report?.feedback ?? []).filter((item) => item.kind === 'failure');
   const texts = failures.flatMap((item) => [
     item.message,
@@ -55,11 +60,15 @@ export function judgeFailure(report: SlipwayReport | undefined, expected: { test
     ...(item.locations ?? []).flatMap((location) => [location.title ?? '', location.message]),
   ]);
   const located = failures.some((item) =>
-    (item.locations ?? []).some((location) => expected.file.endsWith(location.file) && location.line === expected.line),
+    (item.locations ?? []).some((location) => expected.file.endsWith(location.file) && onTheTest(location.line)),
   );
   // The runner may print the path relative to the package or to the repository: match its tail.
   const fileName = expected.file.split('/').slice(-2).join('/');
-  const inText = texts.some((text) => text.includes(`${fileName}:${expected.line}`));
+  const inText = texts.some((text) =>
+    [...text.matchAll(new RegExp(`${fileName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`, 'g'))].some((match) =>
+      onTheTest(Number(match[1])),
+    ),
+  );
   return {
     headline: failures[0] && `${failures[0].message}: ${failures[0].specific}`,
     namesTest: texts.some((text) => text.includes(expected.test)),
