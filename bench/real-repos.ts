@@ -285,10 +285,20 @@ try {
   for (const repo of repos) {
     const workDir = join(workRoot, repo.id);
     await mkdir(workDir);
-    const result = await benchRepo(repo, workDir);
-    say();
-    for (const line of report(result)) say(line);
-    results[repo.id] = stored(result);
+    // One repository that cannot be set up (an install out of reach here, say) does not stop the others.
+    const result = await benchRepo(repo, workDir).catch((error: unknown) => {
+      process.exitCode = 1;
+      const message = error instanceof Error ? error.message : String(error);
+      say(`${repo.id} not measured: ${message}`);
+      return { repository: repo.name, commit: repo.commit, date: new Date().toISOString(), machine, error: message };
+    });
+    if ('error' in result) {
+      results[repo.id] = result;
+    } else {
+      say();
+      for (const line of report(result)) say(line);
+      results[repo.id] = stored(result);
+    }
     await writeFileAtomic(
       resultsFile,
       `${JSON.stringify({ repos: results }, (_key, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(3)) : value), 2)}\n`,

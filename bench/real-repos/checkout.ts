@@ -42,6 +42,9 @@ export async function toolEnv(binDir: string): Promise<NodeJS.ProcessEnv> {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     COREPACK_ENABLE_DOWNLOAD_PROMPT: '0',
+    // This machine's corepack predates the npm registry's current signing keys and refuses every
+    // pnpm it downloads ("No compatible signature found"); the registry is the one npm uses.
+    COREPACK_INTEGRITY_KEYS: process.env.COREPACK_INTEGRITY_KEYS ?? '0',
     TURBO_TELEMETRY_DISABLED: '1',
     DO_NOT_TRACK: '1',
   };
