@@ -270,8 +270,11 @@ function stored(result: RepoResult) {
   };
 }
 
+// The last commit that changed Slipway itself (not this bench): what was measured.
 const slipwayCommit = (
-  await exec('git', ['rev-parse', '--short', 'HEAD'], { cwd: fileURLToPath(new URL('..', import.meta.url)) })
+  await exec('git', ['log', '-1', '--format=%h', '--', 'src', 'bin', 'package-lock.json'], {
+    cwd: fileURLToPath(new URL('..', import.meta.url)),
+  })
 ).stdout.trim();
 const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version, slipwayCommit };
 say(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, slipway ${slipwayCommit}`);
