@@ -33,6 +33,7 @@ import {
   install,
   restore,
   toolEnv,
+  withNode,
   touch,
   pinPackageManager,
   workTreeChanges,
@@ -116,7 +117,8 @@ async function benchRepo(repo: RealRepo, workDir: string) {
   say(
     `\n== ${repo.name} @ ${repo.commit.slice(0, 12)} (${repo.packageManager}, ${repo.runner}, ${repo.packages} packages), load average ${load.start}`,
   );
-  const env = { ...(await toolEnv(join(workDir, 'bin'))), ...repo.env };
+  const baseEnv = { ...(await toolEnv(join(workDir, 'bin'))), ...repo.env };
+  const env = repo.node ? await withNode(baseEnv, repo.node, join(workDir, `node-${repo.node}`)) : baseEnv;
   for (const tool of ['slipway', 'turbo'] as const) await cloneAt(source, repo.commit, dir[tool]);
   await writeSlipwayConfig(dir.slipway, projectName(repo));
   const turboInstall = await install(dir.turbo, env);

@@ -54,6 +54,14 @@ export async function toolEnv(binDir: string): Promise<NodeJS.ProcessEnv> {
   return { ...env, PATH: `${binDir}${delimiter}${process.env.PATH ?? ''}` };
 }
 
+/** An environment whose `node` is the given major version, installed from npm into `dir`. */
+export async function withNode(env: NodeJS.ProcessEnv, major: string, dir: string): Promise<NodeJS.ProcessEnv> {
+  const pkg = `node-${process.platform}-${process.arch}`;
+  await mkdir(dir, { recursive: true });
+  await run('npm', ['install', '--no-audit', '--no-fund', '--prefix', dir, `${pkg}@${major}`], dir, env);
+  return { ...env, PATH: `${join(dir, 'node_modules', pkg, 'bin')}${delimiter}${env.PATH ?? ''}` };
+}
+
 const lockfiles = ['pnpm-lock.yaml', 'yarn.lock', 'package-lock.json', 'npm-shrinkwrap.json'];
 
 /** The repository's package manager, read from its lockfile as Slipway reads it. */

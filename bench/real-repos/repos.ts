@@ -36,6 +36,11 @@ export interface RealRepo {
    * but the npm registry), never to change what the repository's scripts do.
    */
   env?: Record<string, string>;
+  /**
+   * The Node major version the repository's scripts need when this machine's is older: both tools
+   * run them with that Node first on PATH (the `node-<platform>-<arch>` package from npm).
+   */
+  node?: string;
   notes: string[];
 }
 
@@ -87,6 +92,7 @@ export const realRepos: readonly RealRepo[] = [
     id: 'mobx-yarn',
     name: 'mobxjs/mobx',
     commit: '70762a057a1378c6285f9f7740fbb8487a780264',
+    node: '22',
     packageManager: 'yarn',
     runner: 'jest',
     packages: 5,
@@ -100,7 +106,8 @@ export const realRepos: readonly RealRepo[] = [
     },
     env: { YARN_IGNORE_SCRIPTS: 'true' },
     notes: [
-      'the last commit (2024-10-15) before f91d2e1d, whose tests use iterator helpers (Node 22): this machine has Node 20; mobx stayed on Yarn 1 until 0e8fbd69 (2026-05-27)',
+      'a commit of 2024-10-15, on Yarn 1 and Lerna (mobx moved to npm in 0e8fbd69, 2026-05-27)',
+      "Node 22 for its scripts, as its CI uses: its tests use Set methods and iterator helpers, which this machine's Node 20 lacks",
       "YARN_IGNORE_SCRIPTS=true: the root's prepare script runs npx yarn-deduplicate (which rewrites yarn.lock) and installs website/, whose image tools (gifsicle, ...) download binaries from GitHub, out of reach here",
       'Yarn 1.22 workspaces; rollup builds; jest in each package (mobx through a jest projects file)',
     ],
