@@ -30,7 +30,7 @@ const seconds = (value: number | undefined) => (value === undefined ? '-' : valu
 const ratio = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(2));
 
 /** A fixed-width table: the first column left-aligned, the others right-aligned. */
-function table(rows: string[][]): string[] {
+export function table(rows: string[][]): string[] {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) =>
     row
