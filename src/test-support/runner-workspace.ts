@@ -18,15 +18,15 @@ export const brokenLine = 8;
 /**
  * A workspace as repositories have them, with no reporter or coverage setting anywhere: one package
  * per runner (vitest behind `tsc && … && echo done`, jest, mocha, node --test), each with two
- * passing tests and a function no test calls. Installed for real from the npm registry with npm
- * or pnpm (`pnpm` names its executable), and committed on main.
+ * passing tests and a function no test calls. Installed for real from the npm registry with npm,
+ * pnpm or Yarn 1 (`managerBin` names the pnpm or yarn executable), and committed on main.
  */
 export async function createRunnerWorkspace(
   dir: string,
-  opts: { tool: 'npm' | 'pnpm'; pnpm?: string; config?: Record<string, unknown> },
+  opts: { tool: 'npm' | 'pnpm' | 'yarn'; managerBin?: string; config?: Record<string, unknown> },
 ): Promise<void> {
   const files: Record<string, string> = {
-    'package.json': json({ name: 'runner-fixture', private: true, ...(opts.tool === 'npm' ? { workspaces: ['packages/*'] } : {}) }),
+    'package.json': json({ name: 'runner-fixture', private: true, ...(opts.tool === 'pnpm' ? {} : { workspaces: ['packages/*'] }) }),
     ...(opts.tool === 'pnpm' ? { 'pnpm-workspace.yaml': "packages:\n  - 'packages/*'\n" } : {}),
     '.gitignore': 'node_modules\n',
     'slipway.config.ts': configFile(opts.config ?? {}),
@@ -85,7 +85,7 @@ export async function createRunnerWorkspace(
   }
   const run = (command: string, ...args: string[]) => execFileSync(command, args, { cwd: dir, stdio: 'pipe' });
   if (opts.tool === 'npm') run('npm', 'install', '--no-audit', '--no-fund');
-  else run(opts.pnpm ?? 'pnpm', 'install');
+  else run(opts.managerBin ?? opts.tool, 'install');
   run('git', 'init', '-q', '-b', 'main');
   run('git', 'add', '-A');
   run('git', '-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');

@@ -131,7 +131,7 @@ describe('a pnpm workspace', () => {
     // pnpm as a repository's CI would have it: installed, on PATH.
     pnpmBin = await packageManagerBinDir('pnpm');
     repo = join(work, 'pnpm');
-    await createRunnerWorkspace(repo, { tool: 'pnpm', pnpm: join(pnpmBin, 'pnpm'), config: { coverage: { lines: 50 } } });
+    await createRunnerWorkspace(repo, { tool: 'pnpm', managerBin: join(pnpmBin, 'pnpm'), config: { coverage: { lines: 50 } } });
   }, install);
 
   it("counts every runner's tests and collects coverage, without touching the repository", async () => {
@@ -148,5 +148,32 @@ describe('a pnpm workspace', () => {
     expect(broken.output).toContain(
       '✖ Unit tests failed: test failed in @rw/vitest-lib: src/sum.test.ts > sum > adds negatives (packages/vitest-lib/src/sum.test.ts:8)',
     );
+  });
+});
+
+describe('a Yarn 1 workspace', () => {
+  let repo: string;
+  let yarnBin: string;
+  beforeAll(async () => {
+    yarnBin = await packageManagerBinDir('yarn-classic');
+    repo = join(work, 'yarn');
+    await createRunnerWorkspace(repo, { tool: 'yarn', managerBin: join(yarnBin, 'yarn') });
+  }, install);
+
+  it("counts every runner's tests, and names a failing jest test by its file:line, in Yarn's words", async () => {
+    const env = { PATH: `${yarnBin}:${process.env.PATH}` };
+    const run = await slipway(repo, env);
+    expect(run.code, run.output).toBe(0);
+    expect(run.output).toMatch(/deps +already installed \(yarn/);
+    expect(run.output).toMatch(/unit +8 tests passed in 4 packages \(/);
+    expect(await workTreeChanges(repo)).toBe('');
+
+    const undo = await breakAssertion(repo, 'jest');
+    const broken = await slipway(repo, env).finally(undo);
+    expect(broken.code, broken.output).toBe(1);
+    expect(broken.output).toContain(
+      '✖ Unit tests failed: test failed in @rw/jest-lib: sum > adds negatives (packages/jest-lib/src/sum.test.js:8)',
+    );
+    expect(broken.output).toContain('yarn run test');
   });
 });
