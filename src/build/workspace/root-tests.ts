@@ -51,5 +51,7 @@ const sorted = (record: Record<string, string>) => Object.entries(record).sort((
  * package having that script, running it would test nothing and pass.
  */
 export function delegatesToPackages(command: string): boolean {
-  return /\b(turbo|lerna|nx)\s+(run|run-many|exec)\b|\s--?(workspaces?|ws|recursive|r)\b|\bworkspaces\s+(foreach|run)\b/.test(command);
+  return /\b(turbo|lerna|nx)\s+(run|run-many|exec)\b|\b(npm|yarn)\b.*\s(--workspaces?|-ws)\b|\bpnpm\b.*\s(-r|--recursive)\b|\byarn\s+workspaces\s+(foreach|run)\b/.test(
+    command,
+  );
 }
