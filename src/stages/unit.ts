@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
 import {
@@ -24,8 +24,12 @@ export interface UnitOutputs {
   results: StoredResult[];
   /** Packages whose results were replayed from cache instead of running again. */
   replayed: string[];
-  /** Each tested package's directory, lcov report and test run key, for the coverage gate. */
-  lcov: Record<string, { dir: string; report: string; key: string }>;
+  /**
+   * Each tested package's directory, lcov report and test run key, for the coverage gate; the
+   * root's run also names every package's build outputs (relative to the root), whose source maps
+   * move its report onto the sources.
+   */
+  lcov: Record<string, { dir: string; report: string; key: string; outputs?: string[] }>;
   /** Each package's test reports now in the working tree, by cache key. */
   placed: PlacedOutputs[];
 }
@@ -184,7 +188,17 @@ export const unit: PipelineStage<UnitOutputs> = {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,
         lcov: Object.fromEntries(
-          tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: coverageReport(pkg.dir, lcov), key: keys[pkg.name] }]),
+          tested.map((pkg) => [
+            pkg.name,
+            {
+              dir: pkg.dir,
+              report: coverageReport(pkg.dir, lcov),
+              key: keys[pkg.name],
+              ...(root && {
+                outputs: workspace.packages.flatMap((each) => ctx.config.tasks.outputs.map((output) => posix.join(each.relDir, output))),
+              }),
+            },
+          ]),
         ),
         placed: tested.map((pkg) => ({ key: keys[pkg.name], dir: pkg.dir, paths: [junit, lcov, collectedDir] })),
       },
