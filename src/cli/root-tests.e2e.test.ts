@@ -25,6 +25,23 @@ const files = {
   'packages/app/package.json': manifest('@ci/app', { '@ci/core': '*' }),
 };
 
+/** Builds dist/ from src/ with a source map per file (a line maps to the same line), as a compiler would. */
+const mappedBuild = `import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+mkdirSync('dist', { recursive: true });
+for (const file of readdirSync('src').filter((name) => !name.includes('.test.'))) {
+  const lines = readFileSync('src/' + file, 'utf8').trimEnd().split('\\n');
+  writeFileSync('dist/' + file, lines.join('\\n') + '\\n//# sourceMappingURL=' + file + '.map\\n');
+  const mappings = lines.map((_, i) => (i === 0 ? 'AAAA' : 'AACA')).join(';');
+  writeFileSync('dist/' + file + '.map', JSON.stringify({ version: 3, file, sources: ['../src/' + file], mappings }));
+}
+`;
+
+/** An lcov report as a root runner without source maps writes it: on a package's build output, named from the root. */
+const writeLcov = `import { mkdirSync, writeFileSync } from 'node:fs';
+mkdirSync('coverage', { recursive: true });
+writeFileSync('coverage/lcov.info', 'TN:\\nSF:packages/core/dist/index.js\\nDA:1,1\\nDA:2,0\\nLF:2\\nLH:1\\nend_of_record\\n');
+`;
+
 describe('tests run only from the root package.json', () => {
   let work: string;
   let repo: string;
@@ -73,5 +90,25 @@ describe('tests run only from the root package.json', () => {
     } finally {
       await writeFile(testFile, original);
     }
+  });
+
+  it("reads the root's own lcov report from the root, moved onto the sources through every package's source maps", async () => {
+    const mapped = join(work, 'mapped');
+    await createCiWorkspace(
+      mapped,
+      { coverage: { lines: 90 } },
+      {
+        ...files,
+        'package.json': `${JSON.stringify({ name: 'ci-fixture', private: true, workspaces: ['packages/*'], scripts: { test: 'node --test packages/ && node write-lcov.mjs' } }, null, 2)}\n`,
+        'build.mjs': mappedBuild,
+        'write-lcov.mjs': writeLcov,
+        'packages/core/src/index.js': 'export const double = (n) => n * 2;\nexport const halve = (n) => n / 2;\n',
+      },
+    );
+    const run = await slipway('ci', '--repo', mapped, '--home', join(work, 'mapped-home'));
+    expect(run.code).toBe(1);
+    expect(run.output).toMatch(/Insufficient test coverage: .*lines coverage 50(\.0)?% is below 90%/);
+    expect(run.output).toContain('packages/core/src/index.js');
+    expect(run.output).not.toContain('packages/core/dist/index.js');
   });
 });
