@@ -79,6 +79,13 @@ describe('readRootTests', () => {
     expect(await readRootTests(ws, 'test')).toEqual({ name: '(root)', command: 'vitest run' });
     expect(await readRootTests(ws, 'constructor')).toBeUndefined();
   });
+
+  it('finds none in a single-package repository, whose root is its package (its test task already decided)', async () => {
+    await write('package.json', JSON.stringify({ name: 'solo', version: '1.0.0', scripts: { test: 'node --test' } }));
+    const ws = await discoverWorkspace(root);
+    expect(ws.packages.map((pkg) => pkg.relDir)).toEqual(['.']);
+    expect(await readRootTests(ws, 'test')).toBeUndefined();
+  });
 });
 
 describe('delegatesToPackages', () => {

@@ -21,8 +21,12 @@ export interface RootTestInputs {
   command: string;
 }
 
-/** The root package.json's test script, when it has one by that name. */
+/**
+ * The root package.json's test script, when it has one by that name and the root is no package
+ * itself (a single-package repository's tasks, overrides included, are its package's).
+ */
 export async function readRootTests(ws: Workspace, script: string): Promise<RootTests | undefined> {
+  if (ws.packages.some((pkg) => pkg.relDir === '.')) return undefined;
   const manifest = await readManifestFile(join(ws.root, 'package.json')).catch(() => undefined);
   const scripts = manifest?.scripts as Record<string, unknown> | undefined;
   const command = scripts && Object.hasOwn(scripts, script) ? scripts[script] : undefined;
