@@ -113,7 +113,7 @@ describe('slipway ci', () => {
     expect(run.output).not.toMatch(/passed by exit code/);
     expect(run.output).toMatch(/coverage +not measured: no coverage report from 2 packages, and no coverage threshold asks for one/);
 
-    // Tests run only from the root (a root jest over every package) are not run: the run says no test ran.
+    // A root script that only runs the packages' own (none has one) would test nothing: the run says no test ran.
     const rootOnly = join(work, 'root-tests');
     await createCiWorkspace(rootOnly);
     for (const name of ['core', 'app']) {
@@ -122,11 +122,14 @@ describe('slipway ci', () => {
       await writeFile(path, JSON.stringify({ ...manifest, scripts: { build: scripts.build } }, null, 2));
     }
     const rootManifest = JSON.parse(await readFile(join(rootOnly, 'package.json'), 'utf8'));
-    await writeFile(join(rootOnly, 'package.json'), JSON.stringify({ ...rootManifest, scripts: { test: 'node --test packages/' } }));
+    await writeFile(
+      join(rootOnly, 'package.json'),
+      JSON.stringify({ ...rootManifest, scripts: { test: 'npm test --workspaces --if-present' } }),
+    );
     await git(rootOnly, ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qam', 'root tests']);
     const rootRun = await slipway({}, 'ci', '--repo', rootOnly, '--home', join(work, 'root-home'));
     expect(rootRun.output).toMatch(
-      /unit +no test ran: no workspace package has a "test" script \(the root's "node --test packages\/" is not run\)/,
+      /unit +no test ran: no workspace package has a "test" script \(the root's "npm test --workspaces --if-present" runs theirs\)/,
     );
     expect(rootRun.output).toContain('give the packages their own "test" scripts');
 

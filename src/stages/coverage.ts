@@ -62,11 +62,11 @@ export const coverage: PipelineStage<CoverageOutputs> = {
     const memoKeys = Object.fromEntries(measured.map(([name, { key }]) => [name, sha256([key, ...outputs].join('\0'))]));
     const packages = Object.fromEntries(measured);
     const coverageOf = async (name: string): Promise<FileCoverage[]> => {
-      const { dir, report } = packages[name];
+      const { dir, report, outputs: own } = packages[name];
       const files = await memoizedCoverage(
         memoDir,
         memoKeys[name],
-        () => readPackageCoverage({ packageDir: dir, report, outputs, repoRoot: ctx.repoDir }),
+        () => readPackageCoverage({ packageDir: dir, report, outputs: own ?? outputs, repoRoot: ctx.repoDir }),
         ctx.warn,
       );
       // Only a report removed while this stage ran gets here: Slipway's trouble, not the tests'.

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { tracked, type PipelineStage } from './context.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
 import {
@@ -13,20 +13,23 @@ import {
 import { buildCaches } from '../build/caches.ts';
 import { runOrReplay, testResultKey, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
-import { discoverWorkspace, nearestChangeFirst, type WorkspacePackage } from '../build/workspace/index.ts';
+import { delegatesToPackages, discoverWorkspace, nearestChangeFirst, readRootTests, rootTestKey } from '../build/workspace/index.ts';
 import { FailFast } from '../shared/fail-fast.ts';
 import { StageStopped } from '../engine/stage.ts';
 import type { PackagesOutputs } from './packages.ts';
 import { counted } from '../shared/plural.ts';
 import { scriptCommand } from '../build/scripts/run-script.ts';
-import { readManifestFile } from '../shared/json-files.ts';
 
 export interface UnitOutputs {
   results: StoredResult[];
   /** Packages whose results were replayed from cache instead of running again. */
   replayed: string[];
-  /** Each tested package's directory, lcov report and test run key, for the coverage gate. */
-  lcov: Record<string, { dir: string; report: string; key: string }>;
+  /**
+   * Each tested package's directory, lcov report and test run key, for the coverage gate; the
+   * root's run also names every package's build outputs (relative to the root), whose source maps
+   * move its report onto the sources.
+   */
+  lcov: Record<string, { dir: string; report: string; key: string; outputs?: string[] }>;
   /** Each package's test reports now in the working tree, by cache key. */
   placed: PlacedOutputs[];
 }
@@ -44,27 +47,40 @@ export const unit: PipelineStage<UnitOutputs> = {
     const { tests: testKeys, testScripts } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
     const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
-    const tested = workspace.packages.filter((pkg) => testScripts[pkg.name]);
-    // Tests run from the root only (a root `jest` over every package) are not run yet: a green
-    // run must not hide that no test ran at all.
-    const rootScript = tested.length === 0 ? await rootTestScript(workspace.root, test) : undefined;
-    if (rootScript) {
+    let tested: TestTarget[] = workspace.packages
+      .filter((pkg) => testScripts[pkg.name])
+      .map((pkg) => ({ name: pkg.name, dir: pkg.dir, script: testScripts[pkg.name], key: testKeys[pkg.name] }));
+    // Tests run only from the root (a root jest with `projects`, a vitest workspace) run once, as
+    // one task reading every package: its key is theirs, the root's own files and its script.
+    const root = tested.length === 0 ? await readRootTests(workspace, test) : undefined;
+    if (root && delegatesToPackages(root.command)) {
       ctx.warn(
-        `no workspace package has a "${test}" script; the root package.json's ("${rootScript}") is not run, so no test ran: give the packages their own "${test}" scripts`,
+        `no workspace package has a "${test}" script; the root package.json's ("${root.command}") runs the packages' own, so no test ran: give the packages their own "${test}" scripts`,
       );
       return {
-        summary: `no test ran: no workspace package has a "${test}" script (the root's "${rootScript}" is not run)`,
+        summary: `no test ran: no workspace package has a "${test}" script (the root's "${root.command}" runs theirs)`,
         outputs: { results: [], replayed: [], lcov: {}, placed: [] },
       };
+    }
+    if (root) {
+      const outputs = [...ctx.config.tasks.outputs, 'coverage', 'reports', junit, lcov];
+      tested = [
+        {
+          name: root.name,
+          dir: workspace.root,
+          script: test,
+          key: await rootTestKey(workspace, { packages: testKeys, command: root.command, outputs }),
+        },
+      ];
+      ctx.log(
+        `no workspace package has a "${test}" script: the root's runs as ${root.name}, again when any package's tests or a root file change`,
+      );
     }
     const replayed: string[] = [];
     const keys: Record<string, string> = {};
     // Its build hash, test input files and test command (an edited test re-runs this package's
     // tests only), and whether Slipway collects its coverage.
-    const inputsOf = (pkg: WorkspacePackage) => [
-      testKeys[pkg.name],
-      ...(collectsCoverage(ctx.config.coverage, pkg.name) ? ['coverage'] : []),
-    ];
+    const inputsOf = (pkg: TestTarget) => [pkg.key, ...(collectsCoverage(ctx.config.coverage, pkg.name) ? ['coverage'] : [])];
     // The tests that cannot be replayed take the cores first, nearest the change first: failing
     // fast, what a change broke is found before anything else runs. Replays need no core.
     const replayable = new Set(
@@ -79,13 +95,10 @@ export const unit: PipelineStage<UnitOutputs> = {
     ).map((name) => byName.get(name)!);
     const stopping = new FailFast(ctx.failFast, ctx.signal);
     const onCore = limiter();
-    const testPackage = async (
-      pkg: WorkspacePackage,
-      holdsCore: boolean,
-    ): Promise<(StoredResult & Partial<PackageTestResult>) | undefined> => {
+    const testPackage = async (pkg: TestTarget, holdsCore: boolean): Promise<(StoredResult & Partial<PackageTestResult>) | undefined> => {
       // Once stopping, no test starts and a result to replay is not worth waiting for: the run fails anyway.
       if (stopping.signal.aborted) return holdsCore ? stopping.skip(pkg.name) : undefined;
-      const script = testScripts[pkg.name];
+      const { script } = pkg;
       const collectCoverage = collectsCoverage(ctx.config.coverage, pkg.name);
       const runTests = async () =>
         (await stopping.run(
@@ -161,17 +174,31 @@ export const unit: PipelineStage<UnitOutputs> = {
       });
     }
     const passed = results.reduce((sum, result) => sum + result.passed, 0);
+    const where = root ? `from the root's "${test}" script` : `in ${counted(results.length, 'package')}`;
     // A passing script that wrote no JUnit report passed by its exit code: a note, not a failure.
     const unreported = results.filter((result) => result.reported === false).map((result) => result.package);
     if (unreported.length) ctx.log(`no JUnit report at ${junit} from ${unreported.join(', ')}: judged by exit code, so no test is named`);
-    const byExitCode = unreported.length ? `; ${counted(unreported.length, 'package')} passed by exit code (no JUnit report)` : '';
+    const byExitCode = unreported.length
+      ? `; ${root ? 'it' : counted(unreported.length, 'package')} passed by exit code (no JUnit report)`
+      : '';
+    const fromCache = replayed.length ? `, ${root ? 'results' : replayed.length} replayed from cache` : '';
     return {
-      summary: `${counted(passed, 'test')} passed in ${counted(results.length, 'package')}${replayed.length ? `, ${replayed.length} replayed from cache` : ''}${byExitCode}`,
+      summary: `${counted(passed, 'test')} passed ${where}${fromCache}${byExitCode}`,
       outputs: {
         results: results.map(({ output: _output, ...stored }) => stored),
         replayed,
         lcov: Object.fromEntries(
-          tested.map((pkg) => [pkg.name, { dir: pkg.dir, report: coverageReport(pkg.dir, lcov), key: keys[pkg.name] }]),
+          tested.map((pkg) => [
+            pkg.name,
+            {
+              dir: pkg.dir,
+              report: coverageReport(pkg.dir, lcov),
+              key: keys[pkg.name],
+              ...(root && {
+                outputs: workspace.packages.flatMap((each) => ctx.config.tasks.outputs.map((output) => posix.join(each.relDir, output))),
+              }),
+            },
+          ]),
         ),
         placed: tested.map((pkg) => ({ key: keys[pkg.name], dir: pkg.dir, paths: [junit, lcov, collectedDir] })),
       },
@@ -190,9 +217,12 @@ function othersTests(count: number): string {
   return count === 1 ? "1 other package's tests" : `${count} other packages' tests`;
 }
 
-/** The root package.json's script of that name, when the workspace root has one. */
-async function rootTestScript(root: string, script: string): Promise<string | undefined> {
-  const manifest = await readManifestFile(join(root, 'package.json')).catch(() => undefined);
-  const scripts = manifest?.scripts as Record<string, unknown> | undefined;
-  return typeof scripts?.[script] === 'string' ? scripts[script] : undefined;
+/** What runs one test script: a workspace package, or the root when only it has one. */
+interface TestTarget {
+  name: string;
+  dir: string;
+  /** The package.json script's name. */
+  script: string;
+  /** Its test key (see PackagesOutputs.tests; for the root, rootTestKey). */
+  key: string;
 }

@@ -114,6 +114,18 @@ export function hashOfTestInputs(name: string, inputs: TestInputs): string {
 
 const sortedEntries = (record: Record<string, string>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
+/**
+ * The workspace-level files no package owns (a root jest.config.js, vitest.workspace.ts, babel
+ * config, the root package.json and lockfile) but `outputs`, with blob ids: what a test script run
+ * from the root reads besides the packages.
+ */
+export async function readRootFiles(ws: Workspace, outputs: string[]): Promise<Record<string, string>> {
+  const listing = await listFiles(ws.root);
+  const packageByDir = new Map(ws.packages.map((pkg) => [pkg.relDir, pkg.name]));
+  const isOutput = outputMatcher(outputs);
+  return blobsOf(ws, listing, (path) => !owningPackage(path, packageByDir) && !isOutput(path));
+}
+
 /** Each package's input files (relative to it), with blob ids; modified and untracked files are read here. */
 async function packageFiles(
   ws: Workspace,
@@ -142,17 +154,21 @@ async function packageFiles(
 /** The blob ids of the workspace-level files matching the global input patterns. */
 async function globalFiles(ws: Workspace, listing: FileListing, patterns: string[]): Promise<Record<string, string>> {
   if (patterns.length === 0) return {};
-  const isGlobal = outputMatcher(patterns);
-  const global: Record<string, string> = {};
+  return blobsOf(ws, listing, outputMatcher(patterns));
+}
+
+/** The blob ids of the listed files (workspace-relative) that `include` takes; modified and untracked ones are read. */
+async function blobsOf(ws: Workspace, listing: FileListing, include: (path: string) => boolean): Promise<Record<string, string>> {
+  const blobs: Record<string, string> = {};
   await forEachLimited(
-    [...listing.files].filter(([path]) => isGlobal(path)),
+    [...listing.files].filter(([path]) => include(path)),
     16,
     async ([path, id]) => {
       const blob = id ?? (await blobId(join(ws.root, path), listing.algorithm));
-      if (blob !== undefined) global[path] = blob;
+      if (blob !== undefined) blobs[path] = blob;
     },
   );
-  return global;
+  return blobs;
 }
 
 /** The package whose directory is the deepest one containing `path`. */

@@ -9,3 +9,4 @@ export { TaskInputs } from './build-inputs.ts';
 export { CompiledTests, compiledTestFile } from './compiled-tests.ts';
 export { resolvePackageTasks, type PackageTask, type PackageTasks } from './package-tasks.ts';
 export { buildPrerequisites, parseTurboJson, readTurboJson, withPrerequisites, type Prerequisite } from './turbo.ts';
+export { delegatesToPackages, readRootTests, rootTestKey, type RootTests } from './root-tests.ts';
