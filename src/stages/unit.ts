@@ -157,7 +157,9 @@ export const unit: PipelineStage<UnitOutputs> = {
     const results = tested.map((pkg) => finished.find((result) => result.package === pkg.name)).filter((result) => result !== undefined);
     // Report the first failing package in full; name the others so none goes unnoticed.
     const failed = results.filter(failedRun);
-    const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }) : undefined;
+    // How the repository's package manager runs the failing tests: the root's script from the root.
+    const rerun = (name: string) => scriptCommand(workspace.tool, byName.get(name)!.script, root ? undefined : name);
+    const failure = failed.length ? testRunFailure({ output: '', ...failed[0] }, 'unit', rerun(failed[0].package)) : undefined;
     if (failure) {
       const stopped = stopping.stopped.length
         ? [`stopped ${othersTests(stopping.stopped.length)} (fail-fast; --no-fail-fast runs them all)`]

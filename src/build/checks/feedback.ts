@@ -40,9 +40,10 @@ export function testLocations(failures: TestCaseFailure[]): FailureLocation[] {
 
 /**
  * The Failure for a package's test run, or undefined when it passed. Each detail names the
- * failing test and its file, then the assertion message.
+ * failing test and its file, then the assertion message; `rerun` is how the repository's package
+ * manager runs those tests (`pnpm --filter @acme/core run test`), for the hint.
  */
-export function testRunFailure(result: PackageTestResult, kind: 'unit' | 'browser' = 'unit'): Failure | undefined {
+export function testRunFailure(result: PackageTestResult, kind: 'unit' | 'browser' = 'unit', rerun?: string): Failure | undefined {
   if (result.failed === 0 && result.exitCode === 0) return undefined;
   const first = result.failures[0];
   const specific =
@@ -54,7 +55,7 @@ export function testRunFailure(result: PackageTestResult, kind: 'unit' | 'browse
     logExcerpt: excerptAroundFirstFailure(result.output),
     locations: testLocations(result.failures),
     hint: first?.file
-      ? `Fix ${first.file}${first.line ? `:${first.line}` : ''}, or the code it tests, and run the package's tests locally.`
+      ? `Fix ${first.file}${first.line ? `:${first.line}` : ''}, or the code it tests, and run the package's tests locally${rerun ? `: ${rerun}` : ''}.`
       : result.reported === false && first
         ? `Run ${first.name} in the directory of ${result.package} and fix what fails (its output is above).`
         : `Run the tests of ${result.package} locally and fix what fails.`,

@@ -96,8 +96,10 @@ playwright)
   ;;
 node | tsx)
   # Only the options before the script count: `node script.js --test` is the script's flag, and
-  # tsx's own node process (`node .../tsx/cli.mjs --test`) is left to the tsx shim.
-  test= junit= coverage= reporters=0 destinations=0 value=
+  # tsx's own node process (`node .../tsx/cli.mjs --test`) is left to the tsx shim. A script run
+  # without --test gets the reporters too: a file that imports node:test runs its tests as it is
+  # run (`node test/index.js`), and a process that runs no test writes no report.
+  test= script= junit= coverage= reporters=0 destinations=0 value=
   for arg; do
     if [ -n "$value" ]; then
       value=
@@ -113,24 +115,32 @@ node | tsx)
       --test-reporter-destination) exec "$real" "$@" ;;
       --experimental-test-coverage) coverage=1 ;;
       -r | --require | --import | --loader | --experimental-loader | -C | --conditions | --input-type | --tsconfig | --test-name-pattern | --test-skip-pattern | --test-concurrency | --test-shard | --test-timeout | --watch-path | --title) value=1 ;;
+      -e | --eval | -p | --print | -i | --interactive | -c | --check | -v | --version | -h | --help) exec "$real" "$@" ;;
       --) break ;;
       -*) ;;
-      *) break ;;
+      *)
+        script=1
+        break
+        ;;
     esac
   done
-  [ -n "$test" ] && [ -z "$junit" ] || exec "$real" "$@"
+  [ -z "$junit" ] && { [ -n "$test" ] || [ -n "$script" ]; } || exec "$real" "$@"
   if [ "$reporters" -eq 1 ] && [ "$destinations" -eq 0 ]; then
     # The script's one reporter writes to stdout by default; with ours it must say so.
     set -- --test-reporter-destination=stdout "$@"
   elif [ "$reporters" -ne "$destinations" ]; then
     exec "$real" "$@"
   fi
-  if [ -n "$SLIPWAY_COVERAGE_DIR" ]; then
+  if [ -n "$SLIPWAY_COVERAGE_DIR" ] && [ -n "$test" ]; then
     [ -n "$coverage" ] || set -- --experimental-test-coverage "$@"
     set -- --test-reporter=lcov "--test-reporter-destination=$SLIPWAY_COVERAGE_DIR/node-$id.info" "$@"
   fi
   set -- --test-reporter=junit "--test-reporter-destination=$SLIPWAY_REPORT_DIR/node-$id.xml" "$@"
-  [ "$reporters" -ne 0 ] || set -- --test-reporter=spec --test-reporter-destination=stdout "$@"
+  # Without --test, stdout keeps what node writes there by default off a terminal (TAP): the script
+  # may pipe it to a TAP reader.
+  if [ "$reporters" -eq 0 ]; then
+    if [ -n "$test" ]; then set -- --test-reporter=spec --test-reporter-destination=stdout "$@"; else set -- --test-reporter=tap --test-reporter-destination=stdout "$@"; fi
+  fi
   ;;
 esac
 exec "$real" "$@"

@@ -169,14 +169,20 @@ describe('node --test', () => {
     ]);
   });
 
-  it('leaves a script that writes JUnit itself, a script flag and watch mode alone', async () => {
+  it('leaves a script that writes JUnit itself, watch mode and an eval alone', async () => {
     const script =
-      'node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml; node build.js --test; node --watch --test; node -e 1';
+      'node --test --test-reporter=junit --test-reporter-destination=reports/junit.xml; node --watch --test; node -e 1; node --version';
     expect((await started(script)).lines).toEqual([
       'node [--test] [--test-reporter=junit] [--test-reporter-destination=reports/junit.xml]',
-      'node [build.js] [--test]',
       'node [--watch] [--test]',
       'node [-e] [1]',
+      'node [--version]',
+    ]);
+  });
+
+  it("adds TAP on stdout (node's own default off a terminal) and JUnit to a plain script, whose node:test tests run as it runs", async () => {
+    expect((await started('node --conditions development test/index.js --test', { coverage: true })).lines).toEqual([
+      'node [--test-reporter=tap] [--test-reporter-destination=stdout] [--test-reporter=junit] [--test-reporter-destination=/results/node-<id>.xml] [--conditions] [development] [test/index.js] [--test]',
     ]);
   });
 });

@@ -83,8 +83,8 @@ describe('an npm workspace', () => {
   it('judges a script it cannot recognise by its exit code, shows its output on a failure, and says its coverage was not measured', async () => {
     const manifestPath = join(repo, runnerPackages.node.dir, 'package.json');
     const manifest = await readFile(manifestPath, 'utf8');
-    // node:test run as a plain script: no runner Slipway knows is started.
-    await writeFile(manifestPath, manifest.replace('"node --test"', '"node src/sum.test.js"'));
+    // node started by its absolute path: no runner Slipway knows is started.
+    await writeFile(manifestPath, manifest.replace('"node --test"', JSON.stringify(`${process.execPath} src/sum.test.js`)));
     try {
       const run = await slipway(repo);
       expect(run.code, run.output).toBe(0);
@@ -100,6 +100,30 @@ describe('an npm workspace', () => {
       expect(failed).toMatchObject({ failed: 1, exitCode: 1, reported: false });
       expect(failed.failures[0].message).toMatch(/^exited with code 1 and wrote no JUnit report/);
       expect(testRunFailure(failed)!.logExcerpt.join('\n')).toMatch(/adds negatives[\s\S]*-3 !== 4/);
+    } finally {
+      await writeFile(manifestPath, manifest);
+    }
+  });
+
+  it('counts the tests of a file that imports node:test run as a plain script, and names a failure by its file:line', async () => {
+    const manifestPath = join(repo, runnerPackages.node.dir, 'package.json');
+    const manifest = await readFile(manifestPath, 'utf8');
+    await writeFile(manifestPath, manifest.replace('"node --test"', '"node src/sum.test.js"'));
+    const { name, dir, testFile } = runnerPackages.node;
+    const options = {
+      name,
+      dir: join(repo, dir),
+      junitPath: 'reports/junit.xml',
+      lcovPath: 'coverage/lcov.info',
+      repoRoot: repo,
+      script: 'test',
+    };
+    try {
+      expect(await runPackageTests(options)).toMatchObject({ passed: 2, failed: 0, reported: true });
+      const undo = await breakAssertion(repo, 'node');
+      const failed = await runPackageTests(options).finally(undo);
+      expect(failed).toMatchObject({ passed: 1, failed: 1, reported: true });
+      expect(testRunFailure(failed)!.specific).toBe(`test failed in ${name}: sum > adds negatives (${dir}/${testFile}:8)`);
     } finally {
       await writeFile(manifestPath, manifest);
     }
@@ -174,6 +198,6 @@ describe('a Yarn 1 workspace', () => {
     expect(broken.output).toContain(
       '✖ Unit tests failed: test failed in @rw/jest-lib: sum > adds negatives (packages/jest-lib/src/sum.test.js:8)',
     );
-    expect(broken.output).toContain('yarn run test');
+    expect(broken.output).toContain("run the package's tests locally: yarn workspace @rw/jest-lib run test.");
   });
 });
