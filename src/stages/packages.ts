@@ -60,11 +60,19 @@ export const packages: PipelineStage<PackagesOutputs> = {
         )
       ).filter((entry) => entry !== undefined),
     );
-    // turbo.json's prerequisites of builds (solid-js#types), each run once, when a build needing it runs.
+    // turbo.json's prerequisites of builds (solid-js#types), each run once, when a build needing
+    // it runs, after the prerequisites it depends on and beside the others, as Turborepo runs them.
     const prerequisiteRuns = new Map<string, Promise<void>>();
-    const runPrerequisite = (prerequisite: Prerequisite, before: string) => {
+    const prerequisiteById = new Map([...plan.prerequisites.values()].flat().map((p) => [`${p.package}#${p.script}`, p]));
+    const runPrerequisite = (prerequisite: Prerequisite, before: string): Promise<void> => {
       const id = `${prerequisite.package}#${prerequisite.script}`;
-      if (!prerequisiteRuns.has(id)) prerequisiteRuns.set(id, runScriptBefore(prerequisite, before));
+      if (!prerequisiteRuns.has(id))
+        prerequisiteRuns.set(
+          id,
+          Promise.all(prerequisite.after.map((after) => runPrerequisite(prerequisiteById.get(after)!, before))).then(() =>
+            runScriptBefore(prerequisite, before),
+          ),
+        );
       return prerequisiteRuns.get(id)!;
     };
     const runScriptBefore = async ({ package: owner, script }: Prerequisite, before: string) => {
@@ -120,7 +128,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
       const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
       ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
       try {
-        for (const prerequisite of plan.prerequisites.get(name) ?? []) await runPrerequisite(prerequisite, name);
+        await Promise.all((plan.prerequisites.get(name) ?? []).map((prerequisite) => runPrerequisite(prerequisite, name)));
       } catch (error) {
         failed.push(name);
         throw error;

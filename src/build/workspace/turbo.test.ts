@@ -6,7 +6,7 @@ import { validateConfig } from '../../config/validate.ts';
 import { failureFrom, failureOf } from '../../test-support/failure-of.ts';
 import { topologicalLevels } from './graph.ts';
 import { resolvePackageTasks } from './package-tasks.ts';
-import { buildPrerequisites, readTurboJson, withPrerequisites } from './turbo.ts';
+import { buildPrerequisites, readTurboJson, withPrerequisites, type Prerequisite } from './turbo.ts';
 import type { Workspace, WorkspacePackage } from './types.ts';
 
 const pkg = (name: string, scripts: string[], workspaceDeps: string[] = []): WorkspacePackage => ({
@@ -58,6 +58,14 @@ describe('buildPrerequisites', () => {
       '@solidjs/web#types',
     ]);
     expect(names(prerequisites.get('@solidjs/element'))).toEqual(['@solidjs/signals#types', 'solid-js#types', '@solidjs/web#types']);
+    // Each waits only for what it depends on: web's link and solid-js's types run side by side.
+    const after = (list: Prerequisite[] | undefined) => Object.fromEntries((list ?? []).map((p) => [`${p.package}#${p.script}`, p.after]));
+    expect(after(prerequisites.get('@solidjs/web'))).toEqual({
+      '@solidjs/signals#types': [],
+      'solid-js#types': ['@solidjs/signals#types'],
+      '@solidjs/web#link': [],
+      '@solidjs/web#types': ['solid-js#types'],
+    });
     expect(names(prerequisites.get('docs'))).toBeUndefined();
     // The same from Turborepo 1's "pipeline", and nothing without a turbo.json.
     expect(buildPrerequisites(workspace, { pipeline: turbo.tasks }, tasks)).toEqual(prerequisites);

@@ -10,6 +10,8 @@ import type { Workspace } from './types.ts';
 export interface Prerequisite {
   package: string;
   script: string;
+  /** The prerequisites (`pkg#script`) that must end before it starts; the others run beside it, as in Turborepo. */
+  after: string[];
 }
 
 /**
@@ -68,9 +70,11 @@ export function buildPrerequisites(
   for (const pkg of workspace.packages) {
     if (!tasks.get(pkg.name)?.build) continue;
     const ordered: Prerequisite[] = [];
-    const done = new Set<string>();
     const visiting: string[] = [];
-    const visit = (name: string, task: string, from: string): void => {
+    const runnable = new Map<string, string[]>();
+    // The prerequisites a task stands for: itself when the package has its script, else (a task
+    // with no script, as in Turborepo) the ones it depends on.
+    const visit = (name: string, task: string, from: string): string[] => {
       if (!byName.has(name)) {
         throw new Failure(`turbo.json: "${from}" names ${name}, which is not a workspace package`, {
           details: [`packages: ${workspace.packages.map((p) => p.name).join(', ')}`],
@@ -78,19 +82,22 @@ export function buildPrerequisites(
         });
       }
       const id = `${name}#${task}`;
-      if (done.has(id) || isBuild(name, task)) return;
+      if (isBuild(name, task)) return [];
+      if (runnable.has(id)) return runnable.get(id)!;
       if (visiting.includes(id))
         throw new Failure(`turbo.json: the tasks depend on each other in a cycle: ${[...visiting, id].join(' -> ')}`);
       visiting.push(id);
-      for (const entry of dependsOn(name, task)) follow(name, entry);
+      const after = [...new Set(dependsOn(name, task).flatMap((entry) => follow(name, entry)))];
       visiting.pop();
-      done.add(id);
-      if (scriptText(byName.get(name)!, task) !== undefined) ordered.push({ package: name, script: task });
+      const stands = scriptText(byName.get(name)!, task) === undefined ? after : [id];
+      if (stands[0] === id) ordered.push({ package: name, script: task, after });
+      runnable.set(id, stands);
+      return stands;
     };
-    const follow = (name: string, entry: string): void => {
-      if (entry.startsWith('^')) for (const dep of byName.get(name)!.workspaceDeps) visit(dep, entry.slice(1), entry);
-      else if (entry.includes('#')) visit(entry.slice(0, entry.lastIndexOf('#')), entry.slice(entry.lastIndexOf('#') + 1), entry);
-      else visit(name, entry, entry);
+    const follow = (name: string, entry: string): string[] => {
+      if (entry.startsWith('^')) return byName.get(name)!.workspaceDeps.flatMap((dep) => visit(dep, entry.slice(1), entry));
+      if (entry.includes('#')) return visit(entry.slice(0, entry.lastIndexOf('#')), entry.slice(entry.lastIndexOf('#') + 1), entry);
+      return visit(name, entry, entry);
     };
     for (const entry of dependsOn(pkg.name, tasks.get(pkg.name)!.build!.script)) follow(pkg.name, entry);
     if (ordered.length) result.set(pkg.name, ordered);
