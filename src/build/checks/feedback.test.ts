@@ -73,5 +73,8 @@ describe('testRunFailure', () => {
       '\n',
     );
     expect(excerptAroundFirstFailure(jest)[1]).toBe('  ● sums › adds');
+    // mobxjs/mobx: jest warns about its configuration before any test runs.
+    const warned = ['● Validation Warning:', '  Unknown option "coverageReporters"', ...Array(8).fill('  more'), jest].join('\n');
+    expect(excerptAroundFirstFailure(warned, 0)[0]).toBe('  ● sums › adds');
   });
 });

@@ -11,8 +11,9 @@ import { firstUncoveredRange, type CoverageCheck, type CoverageViolation } from 
  */
 export function excerptAroundFirstFailure(output: string, before = 6, after = 14): string[] {
   const lines = output.split('\n');
-  // node's runner (✖), TAP (not ok), vitest and jest (FAIL, ●) mark the first failure.
-  const first = lines.findIndex((line) => /^\s*(✖ |not ok \d|FAIL\s|● )/.test(line));
+  // node's runner (✖), TAP (not ok), vitest and jest (FAIL, ●) mark the first failure; jest's
+  // "● Validation Warning" and "● Deprecation Warning" about its configuration do not.
+  const first = lines.findIndex((line) => /^\s*(✖ |not ok \d|FAIL\s|● (?!(Validation|Deprecation) Warning))/.test(line));
   if (first < 0) return tailLines(output);
   return lines.slice(Math.max(0, first - before), first + after).filter((line) => line.trim() !== '');
 }
