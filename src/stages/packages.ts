@@ -157,7 +157,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
           hint: `reproduce with: cd ${pkg.relDir} && ${command}`,
         });
       }
-      const compiledTest = await compiledTestFile(pkg.dir, outputs);
+      const compiledTest = await compiledTestFile(pkg.dir, outputs, (relPath) => plan.isSourceFile(name, relPath));
       const foundNow = plan.compiledTestsFound(name, compiledTest);
       const inputs = plan.hashes.get(name)!;
       await cache.save(keyOf(name), pkg.dir, outputs, { inputs: inputs.inputs });

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { SourceMap } from 'node:module';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { conventionalOutputDirs } from '../workspace/outputs.ts';
 
 /**
  * Where a failure really is in the developer's sources. Tests often run compiled
@@ -67,11 +68,9 @@ export async function loadSourceMap(jsFile: string): Promise<LoadedSourceMap | u
   return { lineCount: generated.length, original };
 }
 
-const outputDirs = ['dist', 'build', 'lib', 'out'];
-
 function isCompiledOutput(file: string, packageDir: string): boolean {
   const first = relative(packageDir, file).split(/[\\/]/)[0];
-  return outputDirs.includes(first) && /\.[cm]?js$/.test(file);
+  return conventionalOutputDirs.includes(first) && /\.[cm]?js$/.test(file);
 }
 
 /** dist/x.test.js → src/x.test.ts (or .tsx, .mts, .cts, .js) when that file exists. */

@@ -62,6 +62,11 @@ export class TaskInputs {
     return true;
   }
 
+  /** Whether a path (relative to the package) is one of its sources: tracked, or untracked and not ignored. */
+  isSourceFile(name: string, relPath: string): boolean {
+    return Object.hasOwn(this.sources.files.get(name)!, relPath);
+  }
+
   /** Each package's files that are inputs of a task, filtered once per run (and per compiled-tests verdict). */
   private readonly inputFiles = new Map<string, Record<string, string>>();
 

@@ -24,12 +24,15 @@ afterEach(async () => {
 describe('compiledTestFile', () => {
   it('finds the tests a real tsc build compiles into its outputs, and none where tsc leaves them out', async () => {
     const compilerOptions = { module: 'nodenext', target: 'es2022', composite: true, rootDir: '.' };
-    // One `tsc -b` builds both: everything (tests too) into dist/, and the library alone into lib/.
+    // One `tsc -b` builds both: everything (tests too) into compiled/ (a declared output), and the library alone into lib/.
     await write(
       'tsconfig.json',
       JSON.stringify({ files: [], references: [{ path: './tsconfig.all.json' }, { path: './tsconfig.lib.json' }] }),
     );
-    await write('tsconfig.all.json', JSON.stringify({ compilerOptions: { ...compilerOptions, outDir: 'dist' }, include: ['src', 'test'] }));
+    await write(
+      'tsconfig.all.json',
+      JSON.stringify({ compilerOptions: { ...compilerOptions, outDir: 'compiled' }, include: ['src', 'test'] }),
+    );
     await write(
       'tsconfig.lib.json',
       JSON.stringify({ compilerOptions: { ...compilerOptions, outDir: 'lib' }, include: ['src'], exclude: ['src/**/*.test.ts'] }),
@@ -39,11 +42,11 @@ describe('compiledTestFile', () => {
     await write('src/index.test.ts', "import { double } from './index.js';\nif (double(2) !== 4) throw new Error('double');\n");
     await write('test/helpers.ts', 'export const fixture = 1;\n');
     execFileSync(process.execPath, [tsc, '-b'], { cwd: dir, stdio: 'pipe' });
-    expect((await readdir(join(dir, 'dist/src'))).sort()).toContain('index.test.js');
+    expect((await readdir(join(dir, 'compiled/src'))).sort()).toContain('index.test.js');
 
-    expect(await compiledTestFile(dir, ['dist'])).toMatch(/^dist\/(src\/index\.test\.(js|d\.ts)|test\/helpers\.(js|d\.ts))$/);
-    expect(await compiledTestFile(dir, ['lib'])).toBeUndefined();
+    expect(await compiledTestFile(dir, ['compiled'])).toMatch(/^compiled\/(src\/index\.test\.(js|d\.ts)|test\/helpers\.(js|d\.ts))$/);
+    expect(await compiledTestFile(dir, [])).toBeUndefined(); // lib/, a usual output directory, holds no test
     expect((await readdir(join(dir, 'lib/src'))).sort()).toContain('index.js'); // lib was built: its absence of tests is real
-    expect(await compiledTestFile(dir, ['missing', 'lib'])).toBeUndefined();
+    expect(await compiledTestFile(dir, ['missing'])).toBeUndefined();
   });
 });

@@ -4,17 +4,23 @@ import { testFilePatterns } from '../../config/tasks-schema.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
 import { readMemo } from '../../shared/json-files.ts';
-import { outputMatcher } from './outputs.ts';
+import { conventionalOutputDirs, outputMatcher } from './outputs.ts';
 
 const isTestFile = outputMatcher([...testFilePatterns]);
 
 /**
- * The first file under a package's outputs named like a test (dist/foo.test.js, dist/test/a.js),
- * or undefined. Test patterns are tried from every directory down, as a compiler mirrors its
- * sources anywhere under an output directory.
+ * The first file a build wrote named like a test (dist/foo.test.js, lib/test/a.js), or undefined.
+ * Looked for under the declared outputs and the usual output directories (a build may write
+ * `lib/` while only `dist` is declared), skipping the package's own sources (`isSource`: a
+ * committed lib/a.test.js is no compiled test). Test patterns are tried from every directory
+ * down, as a compiler mirrors its sources anywhere under an output directory.
  */
-export async function compiledTestFile(packageDir: string, outputs: string[]): Promise<string | undefined> {
-  for (const output of outputs) {
+export async function compiledTestFile(
+  packageDir: string,
+  outputs: string[],
+  isSource: (relPath: string) => boolean = () => false,
+): Promise<string | undefined> {
+  for (const output of new Set([...outputs, ...conventionalOutputDirs])) {
     const entries = await readdir(join(packageDir, output), { recursive: true, withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
       if (!entry.isFile()) continue;
@@ -23,7 +29,7 @@ export async function compiledTestFile(packageDir: string, outputs: string[]): P
         .split('\\')
         .join('/');
       const suffixes = relPath.split('/').map((_, i, parts) => parts.slice(i).join('/'));
-      if (suffixes.some(isTestFile)) return relPath;
+      if (!isSource(relPath) && suffixes.some(isTestFile)) return relPath;
     }
   }
   return undefined;

@@ -4,6 +4,9 @@
  * "**\/*.test.*"); as a path it covers everything under it.
  */
 
+/** Where builds usually write, declared or not (tsc's outDir, bundlers' output directories). */
+export const conventionalOutputDirs = ['dist', 'build', 'lib', 'out'];
+
 /** Which files are declared outputs of a package (and so not inputs of its hash): any pattern matching. */
 export function outputMatcher(patterns: string[]): (relPath: string) => boolean {
   const regexps = patterns.map((pattern) => globToRegExp(pattern));
