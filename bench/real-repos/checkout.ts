@@ -85,8 +85,9 @@ export async function writeSlipwayConfig(dir: string, project: string): Promise<
 }
 
 /**
- * Turborepo's configuration: the repository's own turbo.json when it has one; else builds after
- * their dependencies' builds and tests after their package's build, the order Slipway keeps.
+ * Turborepo's configuration: the repository's own turbo.json when it has one; else its usual
+ * setup, builds after their dependencies' builds and tests after their package's build. (Slipway
+ * runs every build before any test.)
  */
 export async function ensureTurboJson(dir: string): Promise<'theirs' | 'minimal'> {
   if (await exists(join(dir, 'turbo.json'))) return 'theirs';
