@@ -127,19 +127,9 @@ async function benchRepo(repo: RealRepo, workDir: string) {
   const turboEdits = [...(await pinPackageManager(dir.turbo, env)), ...(await ignoreTurboLogs(dir.turbo))];
   const turboVersion = (await exec(turboBin, ['--version'], { cwd: dir.turbo, env })).stdout.trim();
   const command: Record<Tool, [string, ...string[]]> = {
-    // Slipway runs on the Node the scripts run on, as in a CI job where setup-node gives both the
-    // same (else it judges an install made by another Node's ABI, and restores it every run).
-    slipway: [
-      repo.node
-        ? join(workDir, `node-${repo.node}`, 'node_modules', `node-${process.platform}-${process.arch}`, 'bin', 'node')
-        : process.execPath,
-      slipwayCli,
-      'ci',
-      '--repo',
-      dir.slipway,
-      '--home',
-      home,
-    ],
+    // Slipway runs on this process's Node, the one its native modules (better-sqlite3) were built
+    // for, even where the repository's scripts run on another (mobx: 22).
+    slipway: [process.execPath, slipwayCli, 'ci', '--repo', dir.slipway, '--home', home],
     turbo: [turboBin, 'run', 'build', 'test', '--ui=stream', '--no-update-notifier'],
   };
   say(`slipway: ${command.slipway.join(' ')}`);
