@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { dependentsOf } from './graph.ts';
 import { scriptText, type PackageTasks } from './package-tasks.ts';
@@ -29,8 +29,12 @@ export async function readTurboJson(root: string): Promise<Record<string, unknow
   return parseTurboJson(text, path);
 }
 
-/** PURE: a turbo.json's text read as Turborepo reads it (JSON with comments and trailing commas); `path` names it in the Failure. */
-export function parseTurboJson(text: string, path: string): Record<string, unknown> {
+/**
+ * A turbo.json's text read as Turborepo reads it (JSON with comments and trailing commas); `path`
+ * names it in the Failure. The parser is loaded only here: most runs have no turbo.json.
+ */
+export async function parseTurboJson(text: string, path: string): Promise<Record<string, unknown>> {
+  const { parse, printParseErrorCode } = await import('jsonc-parser');
   const errors: ParseError[] = [];
   const value = parse(text, errors, { allowTrailingComma: true }) as unknown;
   if (errors.length) {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { discoverWorkspace } from '../../build/workspace/index.ts';
+import { discoverWorkspace, parseTurboJson } from '../../build/workspace/index.ts';
 import { defaultGlobalInputs } from '../../config/schema.ts';
 import { readManifestFile } from '../../shared/json-files.ts';
 import { configFileText, projectNameOf } from './config-file.ts';
@@ -32,5 +32,5 @@ async function turboFile(path: string, relPath: string): Promise<TurboFile | und
     if (error.code === 'ENOENT') return undefined;
     throw error;
   });
-  return text === undefined ? undefined : { path: relPath, text };
+  return text === undefined ? undefined : { path: relPath, json: await parseTurboJson(text, relPath) };
 }

@@ -1,4 +1,3 @@
-import { parseTurboJson } from '../../build/workspace/index.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 
 /** The part of a Slipway configuration a turbo.json translates into (see config/schema.ts). */
@@ -24,10 +23,10 @@ interface TurboTask {
   persistent?: boolean;
 }
 
-/** A turbo.json as read: its text (JSONC, as Turborepo accepts) and where it is, for messages. */
+/** A turbo.json as read (parseTurboJson) and where it is, for messages. */
 export interface TurboFile {
   path: string;
-  text: string;
+  json: Record<string, unknown>;
   /** For a package's own turbo.json: that package's name. */
   packageName?: string;
 }
@@ -49,7 +48,7 @@ export function tasksFromTurbo(
   packageFiles: TurboFile[],
   workspace: { packageNames: string[]; defaultGlobalInputs: string[] },
 ): TasksFromTurbo {
-  const rootJson = parseTurboJson(root.text, root.path);
+  const rootJson = root.json;
   const tasks = taskTable(rootJson, root.path);
   const notes: string[] = [];
   const result: TasksFromTurbo = { tasks: {}, packages: {}, notes };
@@ -96,7 +95,7 @@ export function tasksFromTurbo(
     } else if (!addPackageTask(result, key.slice(0, hash), key.slice(hash + 1), task, testName, root.path)) notRun.push(key);
   }
   for (const file of packageFiles) {
-    for (const [name, task] of taskTable(parseTurboJson(file.text, file.path), file.path))
+    for (const [name, task] of taskTable(file.json, file.path))
       if (!addPackageTask(result, file.packageName!, name, task, testName, file.path))
         notRun.push(`${file.packageName}#${name} (${file.path})`);
   }
