@@ -63,15 +63,8 @@ export class LocalCache {
   /** The entries and their total size (temp files of saves under way are not counted). */
   async usage(): Promise<CacheUsage> {
     const names = (await readdir(this.dir).catch(() => [])).filter((name) => name.endsWith('.entry'));
-    const sizes = await Promise.all(
-      names.map((name) =>
-        stat(join(this.dir, name)).then(
-          (stats) => stats.size,
-          () => 0,
-        ),
-      ),
-    );
-    return { entries: names.length, bytes: sizes.reduce((sum, size) => sum + size, 0) };
+    const entries = await this.entryStats(names);
+    return { entries: entries.length, bytes: entries.reduce((sum, entry) => sum + entry.size, 0) };
   }
 
   async readMeta(key: string): Promise<Record<string, unknown> | undefined> {
@@ -203,6 +196,18 @@ export class LocalCache {
     if (current && current.ino === opened.ino && current.dev === opened.dev) await unlink(entryPath).catch(() => undefined);
   }
 
+  /** The entries of these file names still there: path, size and last use (mtime, for LRU). */
+  private async entryStats(names: string[]): Promise<Array<{ path: string; size: number; usedAt: number }>> {
+    const entries = await Promise.all(
+      names.map(async (name) => {
+        const path = join(this.dir, name);
+        const stats = await stat(path).catch(() => undefined);
+        return stats ? { path, size: stats.size, usedAt: stats.mtimeMs } : undefined;
+      }),
+    );
+    return entries.filter((entry) => entry !== undefined);
+  }
+
   /**
    * LRU: drop the least recently saved or restored entries until the total fits (the newest
    * stays), and temp files that a killed process left behind.
@@ -215,16 +220,7 @@ export class LocalCache {
       const stats = await stat(path).catch(() => undefined);
       if (stats && stats.mtimeMs < hourAgo) await rm(path, { recursive: true, force: true });
     }
-    const names = all.filter((name) => name.endsWith('.entry'));
-    const entries = (
-      await Promise.all(
-        names.map(async (name) => {
-          const path = join(this.dir, name);
-          const stats = await stat(path).catch(() => undefined);
-          return stats ? { path, size: stats.size, usedAt: stats.mtimeMs } : undefined;
-        }),
-      )
-    ).filter((entry) => entry !== undefined);
+    const entries = await this.entryStats(all.filter((name) => name.endsWith('.entry')));
     let total = entries.reduce((sum, entry) => sum + entry.size, 0);
     for (const entry of entries.sort((a, b) => a.usedAt - b.usedAt)) {
       if (total <= maxBytes) break;
