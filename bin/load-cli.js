@@ -1,15 +1,15 @@
 // Loads the CLI from an esbuild bundle of src/, rebuilt whenever a source file changes: starting
 // from one bundle is several hundred milliseconds faster than transpiling each module with tsx,
 // and a warm `slipway ci` is mostly start-up. Any problem with the bundle falls back to tsx.
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const srcDir = join(root, 'src');
 const bundlesDir = join(root, 'node_modules', '.cache', 'slipway-cli');
+const walkFile = join(bundlesDir, 'sources.json');
 
 export async function loadCli() {
   const id = await sourcesFingerprint();
@@ -68,7 +68,7 @@ async function freshBundle(id) {
     minifyWhitespace: true,
     minifySyntax: true,
     logLevel: 'silent',
-    plugins: [sourceLocations],
+    plugins: [sourceLocations, zodEnglishOnly],
   });
   await mkdir(bundlesDir, { recursive: true });
   // Published whole by one rename; a process that lost the race uses the winner's identical bundle.
@@ -78,12 +78,19 @@ async function freshBundle(id) {
 }
 
 /**
- * Paths, sizes and modification times of every source file: any edit gives a new bundle. Read
- * synchronously: a few hundred stat calls cost a few milliseconds that way, on every start.
+ * Paths, sizes and modification times of every source file: any edit gives a new bundle. The last
+ * walk's stamps are kept in sources.json: while every file and directory still has its time and
+ * size, that walk's id stands, which costs only stat calls (a directory's time changes when an
+ * entry is added, removed or renamed in it).
  */
 async function sourcesFingerprint() {
+  const known = lastWalk();
+  if (known) return known;
+  const { createHash } = await import('node:crypto');
   const hash = createHash('sha256');
+  const stamps = [];
   const visit = (dir) => {
+    stamps.push([dir, -1, statSync(dir).mtimeMs]);
     for (const item of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, item.name);
       // Tests and their stand-ins are never part of the CLI.
@@ -91,15 +98,40 @@ async function sourcesFingerprint() {
         if (item.name !== 'test-support') visit(path);
       } else if (!/\.test\.ts$/.test(item.name)) {
         const { size, mtimeMs } = statSync(path);
+        stamps.push([path, size, mtimeMs]);
         hash.update(`${relative(srcDir, path)}\0${size}\0${mtimeMs}\n`);
       }
     }
   };
   visit(srcDir);
   // This file decides how the bundle is built: a change to it is a change to the bundle too.
-  const self = statSync(fileURLToPath(import.meta.url));
-  hash.update(`bin/load-cli.js\0${self.size}\0${self.mtimeMs}\n`);
-  return hash.digest('hex').slice(0, 16);
+  const self = fileURLToPath(import.meta.url);
+  const { size, mtimeMs } = statSync(self);
+  stamps.push([self, size, mtimeMs]);
+  hash.update(`bin/load-cli.js\0${size}\0${mtimeMs}\n`);
+  const id = hash.digest('hex').slice(0, 16);
+  // Published by one rename: a process reading it sees a whole walk or the one before.
+  const staging = `${walkFile}.${process.pid}.tmp`;
+  await mkdir(bundlesDir, { recursive: true });
+  await writeFile(staging, JSON.stringify({ id, stamps }));
+  await rename(staging, walkFile);
+  return id;
+}
+
+/** The id of the last walk of the sources when nothing in them has changed since; else undefined. */
+function lastWalk() {
+  let walk;
+  try {
+    walk = JSON.parse(readFileSync(walkFile, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof walk?.id !== 'string' || !Array.isArray(walk.stamps)) return undefined;
+  for (const [path, size, mtimeMs] of walk.stamps) {
+    const now = statSync(path, { throwIfNoEntry: false });
+    if (!now || now.mtimeMs !== mtimeMs || (size !== -1 && now.size !== size)) return undefined;
+  }
+  return walk.id;
 }
 
 /** Modules find files beside their sources (supervisor.mjs, the example): keep import.meta.url theirs. */
@@ -114,11 +146,31 @@ const sourceLocations = {
   },
 };
 
+/**
+ * zod's API object exports every locale's messages (about 300 KB, half of zod), parsed on every
+ * start; Slipway's messages are English only, so the bundle keeps that locale alone.
+ */
+const zodEnglishOnly = {
+  name: 'slipway-zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/]/.test(args.importer)
+        ? { path: join(dirname(args.importer), '..', 'locales', 'en.js'), namespace: 'slipway-zod-locales' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'slipway-zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(args.path)};`,
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
 /** Bundles of older sources, once nothing can still be running from them (a day later). */
 async function removeOldBundles(current) {
   const dayAgo = Date.now() - 24 * 3600 * 1000;
   for (const name of await readdir(bundlesDir).catch(() => [])) {
-    if (name === current) continue;
+    if (name === current || name === 'sources.json') continue;
     const path = join(bundlesDir, name);
     const info = await stat(path).catch(() => undefined);
     if (info && info.mtimeMs < dayAgo) await rm(path, { recursive: true, force: true });

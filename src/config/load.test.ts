@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Failure } from '../shared/feedback/failure.ts';
 import { loadConfig, requireReleaseTargets } from './load.ts';
 import { validateConfig } from './validate.ts';
-import { defaultBuildInputs } from './tasks-schema.ts';
+import { defaultBuildInputs } from './task-inputs.ts';
 
 const minimal = {
   project: 'demo',

@@ -7,7 +7,7 @@ import type { DeployTarget } from '../deploy/target.ts';
 import { openDeployTarget } from '../deploy/targets.ts';
 import type { Webhook } from '../release/forge/local/server.ts';
 import type { OpenedForge } from '../release/forge/open-forge.ts';
-import { openRegistry, type LiveRegistry } from '../release/registry/index.ts';
+import type { LiveRegistry } from '../release/registry/index.ts';
 import { ChildRecords } from '../shared/child-records.ts';
 import { repositoryKey, type Home } from '../shared/home.ts';
 import type { Redactor } from '../shared/redactor.ts';
@@ -53,16 +53,15 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
   const adapters: RunAdapters = {
     chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     registry() {
-      registry ??= openRegistry({
-        url: config.registry.url,
-        storageDir: home.registryDir,
-        readOnly: options.registryReadOnly,
-        addSecret,
-      }).then(async (opened) => {
-        if (!opened.process) return opened;
-        const forget = await children.record(opened.process, `the local registry on ${opened.host}`);
-        return { ...opened, stop: () => opened.stop().then(forget) };
-      });
+      registry ??= import('../release/registry/index.ts')
+        .then(({ openRegistry }) =>
+          openRegistry({ url: config.registry.url, storageDir: home.registryDir, readOnly: options.registryReadOnly, addSecret }),
+        )
+        .then(async (opened) => {
+          if (!opened.process) return opened;
+          const forget = await children.record(opened.process, `the local registry on ${opened.host}`);
+          return { ...opened, stop: () => opened.stop().then(forget) };
+        });
       return registry;
     },
     recordChild(child, what) {

@@ -13,7 +13,7 @@ import {
   statusDescription,
   type StageProgress,
 } from '../release/forge/github/feedback-plan.ts';
-import { GitHubUnavailable } from '../release/forge/github/client.ts';
+import { GitHubUnavailable } from '../release/forge/github/unavailable.ts';
 import type { DeploymentState, GitHubFeedback } from '../release/forge/github/github-feedback.ts';
 import type { Feedback } from '../shared/feedback/feedback.ts';
 import type { RunRecord } from '../shared/state/run-store.ts';

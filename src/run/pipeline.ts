@@ -12,18 +12,15 @@ import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { ChildRecords } from '../shared/child-records.ts';
-import { git, gitResult } from '../shared/git.ts';
+import { git, gitResult, type GitHead } from '../shared/git.ts';
 import { readManifestFile } from '../shared/json-files.ts';
 import { waitFor } from '../shared/net.ts';
-import { FileDeliveryLog } from '../release/forge/webhooks/delivery-log.ts';
-import { startWebhookReceiver } from '../release/forge/webhooks/receiver.ts';
 import { openRunAdapters, type RunAdapters } from './adapters.ts';
 import { reportRun } from './report-run.ts';
 import { startForgeFeedback, type ForgeFeedbackReporter } from './forge-feedback.ts';
-import { releaseDeliveryHandler } from './release-deliveries.ts';
 import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { checksFingerprint, rememberChecks, type GitHead } from './unchanged-run.ts';
+import { checksFingerprint, rememberChecks } from './unchanged-run.ts';
 import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
@@ -98,7 +95,9 @@ export interface PipelineOutcome {
 export async function runPipeline(options: PipelineOptions): Promise<PipelineOutcome> {
   const { repoDir, home, listener } = options;
   await createHome(home);
-  const store = new RunStore(home.stateDb);
+  const scope = options.scope ?? 'release';
+  // A check run's records leave no trace outside this machine: they need not reach the disk commit by commit.
+  const store = new RunStore(home.stateDb, scope === 'checks' ? 'normal' : 'full');
   const resumed = options.resumeRunId === undefined ? undefined : store.getRun(options.resumeRunId);
   if (options.resumeRunId !== undefined && !resumed) {
     store.close();
@@ -108,7 +107,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     ? [options.head.commit, options.head.branch]
     : (await Promise.all([headCommit(repoDir), git(repoDir, ['branch', '--show-current'])])).map((answer) => answer.trim());
   const branch = currentBranch || 'detached';
-  const scope = options.scope ?? 'release';
   let config: Config;
   let setup = { stage: 'manifest', message: 'Invalid package.json' };
   try {
@@ -117,7 +115,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       if (error.code !== 'ENOENT') throw error;
     });
     setup = { stage: 'config', message: 'Invalid configuration' };
+
     config = (await loadConfig(repoDir, { cacheDir: home.cacheDir })).config;
+
     if (scope !== 'checks') requireReleaseTargets(config);
   } catch (error) {
     const run = store.createRun({ project: 'unknown', repoDir, commit, branch, trigger: options.trigger });
@@ -161,6 +161,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   if (!webhook && scope === 'release' && config.forge.kind === 'local' && config.forge.releaseHalf !== 'needs') {
     const secret = randomBytes(32).toString('hex');
     redactor.add(secret);
+    const [{ FileDeliveryLog }, { startWebhookReceiver }, { releaseDeliveryHandler }] = await Promise.all([
+      import('../release/forge/webhooks/delivery-log.ts'),
+      import('../release/forge/webhooks/receiver.ts'),
+      import('./release-deliveries.ts'),
+    ]);
     receiver = await startWebhookReceiver({
       secrets: [secret],
       seen: new FileDeliveryLog(join(home.root, 'deliveries.log')),
@@ -207,6 +212,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
             runStages({ store, stages, context: stageContext, listener: runListener, failFast }),
           )
         : await runStages({ store, stages, context: stageContext, listener: runListener, failFast });
+
     if (fingerprintBefore && failures.length === 0) {
       const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
       await rememberChecks(home, run, fingerprintBefore, placed, config);
@@ -223,6 +229,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       if (!releaseHalf) throw new Error('the release was created and its webhook delivered, but no release half started');
       failures.push(...(await releaseHalf));
     }
+
     const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
     const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
@@ -238,6 +245,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       handoff,
       forge: forgeFeedback,
     });
+
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {
     await receiver?.close();

@@ -3,22 +3,13 @@ import { stampTree, type PlacedOutputs } from '../build/cache/output-stamps.ts';
 import { findConfigFile, readRawConfig } from '../config/read.ts';
 import type { Config, NotifyConfig } from '../config/schema.ts';
 import type { EventListener } from '../engine/events.ts';
-import { Redactor } from '../shared/redactor.ts';
-import { reportRun } from './report-run.ts';
-import { startForgeFeedback } from './forge-feedback.ts';
 import type { Home } from '../shared/home.ts';
-import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
-import { gitOrUndefined } from '../shared/git.ts';
+import type { RunRecord } from '../shared/state/run-store.ts';
+import { gitHead, type GitHead } from '../shared/git.ts';
 import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
 import { readMemo } from '../shared/json-files.ts';
 import { blobId, listFiles } from '../build/workspace/files.ts';
-
-/** The commit checked out, and the branch ('' when detached). */
-export interface GitHead {
-  commit: string;
-  branch: string;
-}
 
 interface ChecksMemo {
   format: 4;
@@ -104,69 +95,16 @@ export async function replayUnchangedChecks(opts: {
   const { repoDir, home, listener } = opts;
   const memo = await readMemo<ChecksMemo>(memoPath(home), (message) => listener({ type: 'notice', runId: 0, level: 'warning', message }));
   if (memo?.format !== memoFormat) return {};
-  const [fingerprint, head] = await Promise.all([
-    checksFingerprint(repoDir, home).catch(() => undefined),
-    Promise.all([gitOrUndefined(repoDir, ['rev-parse', 'HEAD']), gitOrUndefined(repoDir, ['branch', '--show-current'])]),
-  ]);
+  const inputs = Promise.all([checksFingerprint(repoDir, home).catch(() => undefined), gitHead(repoDir)]);
+  // What records a replay (SQLite, the reports) loads while git lists the files.
+  const replaying = import('./replay-checks.ts');
+  const [fingerprint, head] = await inputs;
   // On a miss the fingerprint and HEAD are handed on: the run that follows starts from the same inputs.
-  const [commit, branch] = head.map((answer) => answer?.trim());
-  const miss = { fingerprint, head: commit === undefined || branch === undefined ? undefined : { commit, branch } };
+  const miss = { fingerprint, head };
   if (fingerprint !== memo.fingerprint || !miss.head) return miss;
   // Every output still as the run left it: same size, inode and times, file by file.
   if (placedStamps(memo.placed) !== memo.stamps) return miss;
-  const store = new RunStore(home.stateDb);
-  try {
-    const previous = store.getRun(memo.runId);
-    if (previous?.status !== 'succeeded' || previous.repoDir !== repoDir) return miss;
-    const head = miss.head;
-    const stages = store
-      .stages(previous.id)
-      // Says what was reused: the earlier run's own words would read as work done now ("2 built").
-      .map((stage) => ({
-        ...stage,
-        summary: `unchanged since run #${previous.id}, nothing redone (run #${previous.id}: ${stage.summary ?? ''})`,
-      }));
-    // One commit for the whole run: it is recorded complete or not at all.
-    const run = store.atomically(() => {
-      const created = store.createRun({
-        project: previous.project,
-        repoDir,
-        commit: head.commit,
-        branch: head.branch || 'detached',
-        trigger: opts.trigger,
-      });
-      for (const stage of stages) store.setStage(created.id, stage.stage, stage.status, { summary: stage.summary, outputs: stage.outputs });
-      store.setRunStatus(created.id, 'succeeded');
-      return created;
-    });
-    const redactor = new Redactor();
-    // On GitHub the replayed run still gets its check run and status, on this (maybe new) commit.
-    const github =
-      memo.forge.kind === 'github'
-        ? startForgeFeedback({ open: () => openFeedback(memo.forge, redactor), run, checkName: 'slipway ci', listener, redactor })
-        : undefined;
-    const tell = github?.listener ?? listener;
-    for (const stage of stages) {
-      tell({
-        type: 'stage-end',
-        runId: run.id,
-        stage: stage.stage,
-        status: stage.status === 'succeeded' ? 'succeeded' : 'skipped',
-        summary: stage.summary ?? '',
-        durationMs: 0,
-      });
-    }
-    // What is reported was redacted when the earlier run stored it; the redactor takes Slack's URL.
-    await reportRun({ store, runId: run.id, home, notify: memo.notify, redactor, listener, forge: github?.reporter });
-    return { run: store.getRun(run.id) };
-  } finally {
-    store.close();
-  }
-}
-
-/** The forge's feedback channel, loaded only when a replayed run reports to GitHub. */
-async function openFeedback(settings: Config['forge'], redactor: Redactor) {
-  if (settings.kind !== 'github') throw new Error('a replayed run reports only to GitHub');
-  const { openGitHubFeedback } = await import('../release/forge/open-forge.ts');
-  return openGitHubFeedback(settings, process.env, (value) => redactor.add(value));
+  const { recordReplay } = await replaying;
+  const run = await recordReplay({ ...opts, head: miss.head, previousRunId: memo.runId, notify: memo.notify, forge: memo.forge });
+  return run ? { run } : miss;
 }

@@ -32,3 +32,17 @@ export async function gitOrUndefined(cwd: string, args: string[]): Promise<strin
   const result = await gitResult(cwd, args);
   return result.code === 0 ? result.stdout : undefined;
 }
+
+/** The commit checked out, and the branch ('' when detached). */
+export interface GitHead {
+  commit: string;
+  branch: string;
+}
+
+/** HEAD's commit and branch in one git process; undefined outside a repository or before the first commit. */
+export async function gitHead(cwd: string): Promise<GitHead | undefined> {
+  const answer = await gitOrUndefined(cwd, ['rev-parse', 'HEAD', '--symbolic-full-name', 'HEAD']);
+  const [commit, ref] = answer?.trim().split('\n') ?? [];
+  if (!commit || ref === undefined) return undefined;
+  return { commit, branch: ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : '' };
+}

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Adapters, PipelineStage } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
-import { buildServiceImage, parseImageReference, registryUrlOf, type BuiltImage } from '../release/image/index.ts';
-import { RegistryClient, type RegistryApi } from '../release/registry/index.ts';
+import type { BuiltImage } from '../release/image/index.ts';
+import type { RegistryApi } from '../release/registry/index.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 import type { VersionOutputs } from './version.ts';
 
@@ -21,6 +21,7 @@ export const image: PipelineStage<ImageOutputs> = {
   failure: 'Image failed to build',
   async run(ctx) {
     const { plan } = ctx.output<VersionOutputs>('version');
+    const { buildServiceImage } = await import('../release/image/index.ts');
     const workspace = await discoverWorkspace(ctx.repoDir);
     const images: Record<string, BuiltImage> = {};
     const versions: Record<string, string> = {};
@@ -59,6 +60,10 @@ export const image: PipelineStage<ImageOutputs> = {
 
 /** The run's own registry when the base lives there (with its credentials), else the base's registry, anonymously. */
 async function baseRegistry(reference: string, adapters: Adapters): Promise<RegistryApi> {
+  const [{ parseImageReference, registryUrlOf }, { RegistryClient }] = await Promise.all([
+    import('../release/image/index.ts'),
+    import('../release/registry/index.ts'),
+  ]);
   const { registry } = parseImageReference(reference);
   const own = await adapters.registry();
   return registry === own.host ? own.client : new RegistryClient({ url: registryUrlOf(registry) });

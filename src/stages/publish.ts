@@ -1,5 +1,4 @@
 import type { PipelineStage } from './context.ts';
-import { promoteImage } from '../release/registry/index.ts';
 import type { ReleaseOutputs } from './release.ts';
 
 export interface PublishOutputs {
@@ -18,6 +17,7 @@ export const publish: PipelineStage<PublishOutputs> = {
   needs: ['stability'],
   failure: 'Publish failed',
   async run(ctx) {
+    const { promoteImage } = await import('../release/registry/index.ts');
     const { isPrerelease } = await import('../deploy/promotion/index.ts');
     const { manifest } = ctx.output<ReleaseOutputs>('release');
     const promoted: Record<string, string> = {};

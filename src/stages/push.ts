@@ -1,6 +1,5 @@
 import type { PipelineStage } from './context.ts';
 import { formatBytes } from '../shared/bytes.ts';
-import { pushImage } from '../release/image/index.ts';
 import type { ReleaseImage } from '../release/manifest.ts';
 import type { ImageOutputs } from './image.ts';
 import type { VersionOutputs } from './version.ts';
@@ -19,6 +18,7 @@ export const push: PipelineStage<PushOutputs> = {
   needs: ['image'],
   failure: 'Unable to upload image to container registry',
   async run(ctx) {
+    const { pushImage } = await import('../release/image/index.ts');
     const { images } = ctx.output<ImageOutputs>('image');
     const { plan } = ctx.output<VersionOutputs>('version');
     const registry = await ctx.adapters.registry();

@@ -1,13 +1,11 @@
 import { writeFileAtomic } from '../shared/fs.ts';
 import type { PipelineStage } from './context.ts';
-import { pushVersion } from '../release/push-version.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import { gitResult } from '../shared/git.ts';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestAssetName } from '../release/forge/forge.ts';
-import { imageSbom, sbomFileName, serializeSbom } from '../release/image/index.ts';
 import type { ImageOutputs } from './image.ts';
 import type { PushOutputs } from './push.ts';
 import type { VersionOutputs } from './version.ts';
@@ -35,6 +33,10 @@ export const release: PipelineStage<ReleaseOutputs> = {
   needs: ['push'],
   failure: 'Could not create release',
   async run(ctx) {
+    const [{ pushVersion }, { imageSbom, sbomFileName, serializeSbom }] = await Promise.all([
+      import('../release/push-version.ts'),
+      import('../release/image/index.ts'),
+    ]);
     const { plan, versionCommit } = ctx.output<VersionOutputs>('version');
     const pushed = ctx.output<PushOutputs>('push');
     const workspace = await discoverWorkspace(ctx.repoDir);

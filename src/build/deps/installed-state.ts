@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { join } from 'node:path';
 
 /**
  * What a package manager's own record in node_modules says about the install there: whether it
@@ -61,9 +61,17 @@ export function excludedOn(platform: Platform, limits: Record<string, unknown>):
 export async function readYaml<T>(path: string): Promise<T | undefined> {
   const text = await readFile(path, 'utf8').catch(() => undefined);
   if (text === undefined) return undefined;
+  // The YAML parser is loaded only by the managers that keep YAML records (pnpm, Yarn 4), not on npm's every run.
+  const { parse } = await import('yaml');
   try {
     return (parse(text) as T | null) ?? undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Yarn 2 and later: how it links packages (`nodeLinker` in .yarnrc.yml; Plug'n'Play, "pnp", by default). */
+export async function yarnNodeLinker(root: string): Promise<string> {
+  const yarnrc = await readYaml<{ nodeLinker?: unknown }>(join(root, '.yarnrc.yml'));
+  return typeof yarnrc?.nodeLinker === 'string' ? yarnrc.nodeLinker : 'pnp';
 }

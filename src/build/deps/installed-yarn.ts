@@ -9,6 +9,7 @@ import {
   matches,
   readYaml,
   thisPlatform,
+  yarnNodeLinker,
   type InstalledState,
   type Manifests,
   type Platform,
@@ -156,12 +157,6 @@ export async function yarnBerryInstalledState(root: string, lockfileContent: str
     }
   }
   return matches('yarn, matches yarn.lock');
-}
-
-/** Yarn 2 and later: how it links packages (`nodeLinker` in .yarnrc.yml; Plug'n'Play, "pnp", by default). */
-export async function yarnNodeLinker(root: string): Promise<string> {
-  const yarnrc = await readYaml<{ nodeLinker?: unknown }>(join(root, '.yarnrc.yml'));
-  return typeof yarnrc?.nodeLinker === 'string' ? yarnrc.nodeLinker : 'pnp';
 }
 
 /** PURE: the first difference between yarn.lock's resolutions and the locators the last install linked. */

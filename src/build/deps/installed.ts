@@ -1,6 +1,3 @@
-import { npmInstalledState } from './installed-npm.ts';
-import { pnpmInstalledState } from './installed-pnpm.ts';
-import { yarnBerryInstalledState, yarnClassicInstalledState } from './installed-yarn.ts';
 import { differs, type InstalledState, type Manifests } from './installed-state.ts';
 import type { PackageManager } from './package-manager.ts';
 
@@ -18,14 +15,17 @@ export async function installedState(opts: {
   manifests: Manifests;
 }): Promise<InstalledState> {
   const { root, pm, lockfileContent } = opts;
-  const judged =
-    pm.name === 'npm'
-      ? npmInstalledState(root, lockfileContent, opts.manifests)
-      : pm.name === 'pnpm'
-        ? pnpmInstalledState(root, lockfileContent, opts.pmVersion, opts.manifests)
-        : pm.berry
-          ? yarnBerryInstalledState(root, lockfileContent, opts.manifests)
-          : yarnClassicInstalledState(root, lockfileContent, opts.manifests);
+  // Each manager's judge is loaded only for its repositories: pnpm's and Yarn's parse YAML.
+  const judge = async (): Promise<InstalledState> => {
+    if (pm.name === 'npm') return (await import('./installed-npm.ts')).npmInstalledState(root, lockfileContent, opts.manifests);
+    if (pm.name === 'pnpm')
+      return (await import('./installed-pnpm.ts')).pnpmInstalledState(root, lockfileContent, opts.pmVersion, opts.manifests);
+    const yarn = await import('./installed-yarn.ts');
+    return pm.berry
+      ? yarn.yarnBerryInstalledState(root, lockfileContent, opts.manifests)
+      : yarn.yarnClassicInstalledState(root, lockfileContent, opts.manifests);
+  };
+  const judged = judge();
   // node_modules changing while it is read (a folder gone, a link cut) is doubt too.
   return judged.catch((error: Error) => differs(`node_modules could not be read: ${error.message}`));
 }

@@ -6,7 +6,7 @@ import { exec, projectEnv, tailLines, type ExecOptions } from '../../shared/exec
 import type { Workspace } from '../workspace/types.ts';
 import { installedState } from './installed.ts';
 import { npmRestored } from './installed-npm.ts';
-import { yarnNodeLinker } from './installed-yarn.ts';
+import { yarnNodeLinker } from './installed-state.ts';
 import { dependencyCacheKey, dependencyDeclarations } from './key.ts';
 import { packageManagerFor, packageManagerVersion, type PackageManager } from './package-manager.ts';
 

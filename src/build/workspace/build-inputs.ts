@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema.ts';
-import { testFilePatterns } from '../../config/tasks-schema.ts';
+import { testFilePatterns } from '../../config/task-inputs.ts';
 import type { CompiledTests } from './compiled-tests.ts';
 import { discoverWorkspace } from './discover.ts';
 import { dependentsOf } from './graph.ts';

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { testFilePatterns } from '../../config/tasks-schema.ts';
+import { testFilePatterns } from '../../config/task-inputs.ts';
 import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
 import { readMemo } from '../../shared/json-files.ts';

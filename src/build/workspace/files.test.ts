@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { listFiles } from './files.ts';
+import { exec } from '../../shared/exec.ts';
+import { blobId, listFiles } from './files.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -17,5 +18,45 @@ describe('listFiles outside a git repository', () => {
       await writeFile(join(root, path), path);
     }
     expect([...(await listFiles(root)).files.keys()].sort()).toEqual(['package.json', 'src/index.js']);
+  });
+});
+
+describe('listFiles in a git repository', () => {
+  const git = (...args: string[]) => exec('git', args, { cwd: root });
+  beforeEach(async () => {
+    await git('init', '-q', '-b', 'main');
+    for (const [path, content] of Object.entries({
+      '.gitignore': 'dist/\n',
+      'package.json': '{}',
+      'src/kept.ts': 'kept',
+      'src/edited.ts': 'before',
+      'src/removed.ts': 'removed',
+    })) {
+      await mkdir(join(root, path, '..'), { recursive: true });
+      await writeFile(join(root, path), content);
+    }
+    await git('add', '-A');
+    await git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'first');
+  });
+
+  it("takes unchanged files' ids from git, leaves changed and new ones to be read, drops deleted and ignored ones", async () => {
+    await writeFile(join(root, 'src/edited.ts'), 'after');
+    await rm(join(root, 'src/removed.ts'));
+    await writeFile(join(root, 'src/new.ts'), 'new');
+    await mkdir(join(root, 'dist'));
+    await writeFile(join(root, 'dist/out.js'), 'built');
+    const { files, algorithm } = await listFiles(root);
+    expect(algorithm).toBe('sha1');
+    expect([...files.keys()].sort()).toEqual(['.gitignore', 'package.json', 'src/edited.ts', 'src/kept.ts', 'src/new.ts']);
+    expect(files.get('src/kept.ts')).toBe(await blobId(join(root, 'src/kept.ts'), 'sha1'));
+    expect(files.get('src/edited.ts')).toBeUndefined();
+    expect(files.get('src/new.ts')).toBeUndefined();
+  });
+
+  it('reads a file whose edit is staged by its content, like any other edit', async () => {
+    await writeFile(join(root, 'src/edited.ts'), 'staged');
+    await git('add', 'src/edited.ts');
+    const { files } = await listFiles(root);
+    expect(files.get('src/edited.ts')).toBe(await blobId(join(root, 'src/edited.ts'), 'sha1'));
   });
 });

@@ -17,29 +17,33 @@ export interface FileListing {
 }
 
 export async function listFiles(root: string): Promise<FileListing> {
-  // Both listings at once: each is one git process, and spawning dominates their cost.
-  const [staged, dirtyListing] = await Promise.all([
-    gitOrUndefined(root, ['ls-files', '-s', '-z']),
-    gitOrUndefined(root, ['ls-files', '-z', '-t', '-m', '-o', '-d', '--exclude-standard']),
-  ]);
-  if (staged === undefined) return { files: await walk(root), algorithm: 'sha1' };
+  // One git process (spawning dominates the cost): every tracked file with its index id, tagged
+  // H; modified ones again as C, deleted ones as R, untracked ones as ?.
+  const listing = await gitOrUndefined(root, ['ls-files', '-z', '-t', '-s', '-c', '-m', '-d', '-o', '--exclude-standard']);
+  if (listing === undefined) return { files: await walk(root), algorithm: 'sha1' };
   const files = new Map<string, string | undefined>();
-  let algorithm: FileListing['algorithm'] = 'sha1';
-  for (const record of staged.split('\0')) {
-    if (record === '') continue;
-    const tab = record.indexOf('\t');
-    const [, id] = record.slice(0, tab).split(' ');
-    const path = record.slice(tab + 1);
-    if (id.length === 64) algorithm = 'sha256';
-    if (!isIgnoredPath(path)) files.set(path, id);
-  }
+  const changed: string[] = [];
   const deleted = new Set<string>();
-  for (const record of (dirtyListing ?? '').split('\0')) {
+  let algorithm: FileListing['algorithm'] = 'sha1';
+  for (const record of listing.split('\0')) {
     if (record === '') continue;
-    const path = record.slice(2);
-    if (record[0] === 'R') deleted.add(path);
-    else if (!isIgnoredPath(path)) files.set(path, undefined);
+    const tag = record[0];
+    if (tag === 'H' || tag === 'S') {
+      // "H <mode> <id> <stage>\t<path>" (S: the same, outside a sparse checkout)
+      const tab = record.indexOf('\t');
+      const id = record.slice(2, tab).split(' ')[1];
+      const path = record.slice(tab + 1);
+      if (id.length === 64) algorithm = 'sha256';
+      if (!isIgnoredPath(path) && !files.has(path)) files.set(path, id);
+    } else {
+      // "C <mode> <id> <stage>\t<path>" for modified and deleted files, "? <path>" for untracked ones.
+      const tab = record.indexOf('\t');
+      const path = tag === '?' || tab < 0 ? record.slice(2) : record.slice(tab + 1);
+      if (tag === 'R') deleted.add(path);
+      else if (!isIgnoredPath(path)) changed.push(path);
+    }
   }
+  for (const path of changed) files.set(path, undefined);
   for (const path of deleted) files.delete(path);
   return { files, algorithm };
 }

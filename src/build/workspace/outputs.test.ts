@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultBuildInputs } from '../../config/tasks-schema.ts';
+import { defaultBuildInputs } from '../../config/task-inputs.ts';
 import { inputMatcher, nameMatcher, outputMatcher } from './outputs.ts';
 
 describe('outputMatcher', () => {

@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import { resolveHome } from '../../shared/home.ts';
 import { replayUnchangedChecks } from '../../run/unchanged-run.ts';
 import { failFastOf, type Command } from '../command.ts';
-import { exitCodeFor, printOutcome } from '../outcome.ts';
 import { terminalReporter } from '../reporter.ts';
 
 /**
@@ -15,11 +14,15 @@ export const ciCommand: Command = async (input) => {
   const home = resolveHome(input.home, repoDir);
   const listener = terminalReporter({ verbose: !!input.verbose });
   const unchanged = await replayUnchangedChecks({ repoDir, home, trigger: 'ci', listener });
+  // Loaded now, not with the command: its SQLite would otherwise load before git starts listing.
+  const { exitCodeFor, printOutcome } = await import('../outcome.ts');
   if (unchanged.run) {
     printOutcome({ run: unchanged.run, failures: [], releaseHandedOff: false }, home);
     return 0;
   }
+
   const { runPipeline } = await import('../../run/pipeline.ts');
+
   const outcome = await runPipeline({
     repoDir,
     home,

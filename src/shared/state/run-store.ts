@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { isRunning, processRef } from '../process.ts';
-import { openDatabase } from './sqlite.ts';
+import { openDatabase, type Durability } from './sqlite.ts';
 
 /**
  * `interrupted` is never stored: it is how a `running` run reads once the process running it has
@@ -61,15 +61,17 @@ export interface EventRecord {
 }
 
 /**
- * Run state in SQLite: every transition is one durable transaction (WAL, synchronous FULL), so
- * a run killed at any instant resumes from what was committed, and `slipway serve` and
- * `slipway run` can share one store from two processes.
+ * Run state in SQLite: every transition is one transaction (WAL), so a run killed at any instant
+ * resumes from what was committed, and `slipway serve` and `slipway run` can share one store from
+ * two processes. Each commit reaches the disk before it returns, unless the store is opened for a
+ * check run (`slipway ci`), whose records only this machine reads: then a power cut may undo its
+ * last transitions, and it runs again.
  */
 export class RunStore {
   private readonly db: Database.Database;
 
-  constructor(path: string) {
-    this.db = openDatabase(path);
+  constructor(path: string, durability: Durability = 'full') {
+    this.db = openDatabase(path, durability);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS runs (
         id INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, repo_dir TEXT NOT NULL,

@@ -4,16 +4,25 @@ import { dirname } from 'node:path';
 import { hostFailureOf } from '../feedback/host-failure.ts';
 
 /**
- * A SQLite database as Slipway's stores use it: WAL, every commit durable (synchronous FULL), and
- * a busy timeout, so several processes (a run, `slipway serve`, an approval) share it safely.
+ * How far a commit has gone when it returns. 'full': to the disk (an fsync per commit). 'normal':
+ * to the operating system, so it survives the process being killed, but a power cut can undo the
+ * last commits (never corrupting the database: SQLite's WAL guarantees that); for records nothing
+ * outside the machine depends on, where an fsync per commit is most of a short command's time.
  */
-export function openDatabase(path: string): Database.Database {
+export type Durability = 'full' | 'normal';
+
+/**
+ * A SQLite database as Slipway's stores use it: WAL, commits as durable as asked (every one to the
+ * disk by default), and a busy timeout, so several processes (a run, `slipway serve`, an approval)
+ * share it safely.
+ */
+export function openDatabase(path: string, durability: Durability = 'full'): Database.Database {
   let db: Database.Database | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     // Reading the schema finds a file that is not a database, or a damaged one, at once.
     db.prepare('SELECT count(*) FROM sqlite_master').get();

@@ -204,15 +204,6 @@ describe('the shims', () => {
     expect(missing.stderr).toBe('mocha: not found\n');
   });
 
-  it('are made again when something cleaned the temporary directory', async () => {
-    await rm(shimDir, { recursive: true, force: true });
-    const again = await runnerShimDir();
-    expect(again).not.toBe(shimDir);
-    expect(await runnerShimDir()).toBe(again);
-    shimDir = again;
-    expect((await started('jest')).lines).toEqual(['jest [--json] [--testLocationInResults] [--outputFile=/results/jest-<id>.json]']);
-  });
-
   it('run the real command untouched outside a test run', async () => {
     await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: '@x/app', scripts: { test: 'vitest run' } }));
     await rm(log, { force: true });

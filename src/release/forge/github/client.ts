@@ -6,6 +6,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { RequestError } from '@octokit/request-error';
 import { Failure } from '../../../shared/feedback/failure.ts';
+import { GitHubUnavailable } from './unavailable.ts';
 
 /** Octokit with the plugins Slipway relies on: REST methods, pagination, retries and GitHub's rate limits. */
 const SlipwayOctokit = Octokit.plugin(restEndpointMethods, paginateRest, retry, throttling);
@@ -63,9 +64,6 @@ export function gitHubClient(options: GitHubClientOptions): GitHubClient {
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   });
 }
-
-/** GitHub itself failing (5xx after the retries, or no answer at all), as opposed to refusing a request. */
-export class GitHubUnavailable extends Failure {}
 
 /** What each refusal means for the developer, with the fix. */
 const statusHints: Record<number, string> = {

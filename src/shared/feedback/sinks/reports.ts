@@ -15,8 +15,7 @@ export async function writeRunReports(
   const feedback = store.feedback<Feedback>(runId);
   const json = join(runDir, 'feedback.json');
   const markdown = join(runDir, 'summary.md');
-  await writeFileAtomic(json, JSON.stringify({ run, stages, feedback }, null, 2) + '\n');
   const summary = renderMarkdownSummary(run, stages, feedback);
-  await writeFileAtomic(markdown, summary);
+  await Promise.all([writeFileAtomic(json, JSON.stringify({ run, stages, feedback }, null, 2) + '\n'), writeFileAtomic(markdown, summary)]);
   return { json, markdown, summary };
 }
