@@ -31,15 +31,25 @@ export interface Platform {
   libc?: 'glibc' | 'musl';
 }
 
-let current: Platform | undefined;
-/** This machine's platform (read once: the libc comes from Node's diagnostic report, which takes a moment). */
+let libc: { value: Platform['libc'] } | undefined;
+/**
+ * This machine's platform. The libc comes from Node's diagnostic report, which takes several
+ * milliseconds: it is read only when a package's conditions name a libc, once per process.
+ */
 export function thisPlatform(): Platform {
-  if (!current) {
-    const header =
-      process.platform === 'linux' ? (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header : undefined;
-    current = { os: process.platform, cpu: process.arch, libc: header ? (header.glibcVersionRuntime ? 'glibc' : 'musl') : undefined };
-  }
-  return current;
+  return {
+    os: process.platform,
+    cpu: process.arch,
+    get libc() {
+      libc ??= { value: process.platform === 'linux' ? libcOfReport() : undefined };
+      return libc.value;
+    },
+  };
+}
+
+function libcOfReport(): Platform['libc'] {
+  const header = (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header;
+  return header ? (header.glibcVersionRuntime ? 'glibc' : 'musl') : undefined;
 }
 
 /**
