@@ -20,15 +20,15 @@ export const trigger: PipelineStage<TriggerOutputs> = {
   needs: [],
   failure: 'Could not read the triggering commit',
   async run(ctx) {
-    // A merge commit's changes are relative to its first parent; a root commit changes everything.
-    const [show, diff, status] = await Promise.all([
-      gitResult(ctx.repoDir, ['show', '-s', '--format=%H%n%an%n%s', ctx.run.commit]),
-      gitResult(ctx.repoDir, ['diff-tree', '--no-commit-id', '--name-only', '-r', '-m', '--first-parent', '--root', ctx.run.commit]),
+    // The commit and the files it changed in one git process: a merge commit's changes relative to
+    // its first parent, a root commit's everything.
+    const [show, status] = await Promise.all([
+      gitResult(ctx.repoDir, ['show', '--format=%H%n%an%n%s', '--name-only', '-m', '--first-parent', ctx.run.commit]),
       gitResult(ctx.repoDir, ['status', '--porcelain', '-z', '--untracked-files=all']),
     ]);
     if (show.code !== 0) throw new Error(`git show ${ctx.run.commit}: ${show.stderr.trim()}`);
-    const [commit, author, subject] = show.stdout.trim().split('\n');
-    const changedFiles = diff.stdout.split('\n').filter(Boolean);
+    const [commit, author, subject, ...files] = show.stdout.split('\n');
+    const changedFiles = files.filter(Boolean);
     const uncommitted = uncommittedPaths(status.stdout);
     // Uncommitted edits are what is built and tested, not only the commit: the line says so.
     const edits = uncommitted.length
