@@ -20,7 +20,8 @@ import { reportRun } from './report-run.ts';
 import { startForgeFeedback, type ForgeFeedbackReporter } from './forge-feedback.ts';
 import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { checksFingerprint, rememberChecks } from './unchanged-run.ts';
+import { checksFingerprint, rememberChecks, type ChecksInputs } from './unchanged-run.ts';
+import { WorkTreeListing } from '../build/workspace/index.ts';
 import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
@@ -40,8 +41,8 @@ export interface PipelineOptions {
   resumeRunId?: number;
   /** 'checks' builds and tests only (`slipway ci`): no version, image or release. Default 'release'. */
   scope?: PipelineScope;
-  /** The inputs' fingerprint when the caller has just computed it (see unchanged-run.ts). */
-  checksFingerprint?: string;
+  /** The inputs' fingerprint and work tree listing when the caller has just made them (see unchanged-run.ts). */
+  checksInputs?: ChecksInputs;
   /** With scope 'promotion' or 'release-half': the release tag to carry on. */
   promote?: string;
   /** HEAD when the caller has just read it. */
@@ -193,7 +194,10 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     forgeFeedback = started.reporter;
     runListener = started.listener;
   }
-  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
+  // A check run's inputs as it found them: remembered with its result, and hashed from the same listing.
+  const checksInputs = scope === 'checks' ? (options.checksInputs ?? (await checksFingerprint(repoDir, home))) : undefined;
+  const workTree = new WorkTreeListing(repoDir, checksInputs?.listing);
+  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree };
   const stages =
     scope === 'checks'
       ? pipelineStages.filter((stage) => checkStages.has(stage.id))
@@ -205,7 +209,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
             ? [rollbackStage(rollbackRequest(options.rollback))]
             : stagesOf('ci');
   try {
-    const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures =
       scope === 'release-half'
         ? await releaseHalfOnce(store, run, options.promote ?? '', () =>
@@ -213,9 +216,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
           )
         : await runStages({ store, stages, context: stageContext, listener: runListener, failFast });
 
-    if (fingerprintBefore && failures.length === 0) {
+    if (checksInputs && failures.length === 0) {
       const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
-      await rememberChecks(home, run, fingerprintBefore, placed, config);
+      await rememberChecks(home, run, checksInputs.fingerprint, placed, config);
     }
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
@@ -296,7 +299,16 @@ export async function continueRelease(opts: {
   const recorded = await waitFor(async () => store.stage(run.id, 'release')?.status === 'succeeded', 30_000, 50);
   if (!recorded) throw new Error(`release webhook for run #${run.id} arrived, but its release stage never succeeded`);
   store.setRunStatus(run.id, 'running');
-  const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
+  const context = {
+    run,
+    config,
+    repoDir: run.repoDir,
+    home,
+    runDir: home.runDir(run.id),
+    redactor,
+    adapters,
+    workTree: new WorkTreeListing(run.repoDir),
+  };
   return runStages({ store, stages: stagesOf('release'), context, listener, failFast });
 }
 

@@ -40,7 +40,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
   async run(ctx) {
     const { outputs } = ctx.config.tasks;
     const { outputs: cache, stamps, lastInputs, compiledTests } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
-    const plan = await TaskInputs.read(ctx.repoDir, ctx.config, compiledTests);
+    const plan = await TaskInputs.read(ctx.repoDir, ctx.config, compiledTests, ctx.workTree);
     const { workspace, tasks } = plan;
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const restored: string[] = [];
