@@ -63,7 +63,10 @@ async function freshBundle(id) {
     // Small pure-JS dependencies are bundled in (resolving each from node_modules costs more
     // than running it); native, large or lazily loaded ones stay external.
     external: bundleExternals,
-    banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+    // Bundled CommonJS code requires through this; made on first use, as most chunks never do.
+    banner: {
+      js: "import { createRequire as __slipwayCreateRequire } from 'node:module'; let __slipwayRequire; const require = (id) => (__slipwayRequire ??= __slipwayCreateRequire(import.meta.url))(id);",
+    },
     // Less to parse on every start; identifiers stay, so stack traces still read.
     minifyWhitespace: true,
     minifySyntax: true,
