@@ -216,10 +216,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
           )
         : await runStages({ store, stages, context: stageContext, listener: runListener, failFast });
 
-    if (checksInputs && failures.length === 0) {
-      const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
-      await rememberChecks(home, run, checksInputs.fingerprint, placed, config);
-    }
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
       // half; a resumed run whose release was delivered before the crash starts it here.
@@ -237,17 +233,25 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
     const handoff = handedOff && release?.manifest ? handoffOf(config, release.manifest.tag, Boolean(options.webhook)) : undefined;
-    await reportRun({
-      store,
-      runId: run.id,
-      home,
-      notify: config.notify,
-      redactor,
-      listener,
-      createdTag: scope === 'release' ? release?.manifest?.tag : undefined,
-      handoff,
-      forge: forgeFeedback,
-    });
+    // A check run that passed is remembered (git lists the work tree again) while its reports are
+    // written; both end before the store closes, and a failure of either is thrown once both have.
+    const settled = await Promise.allSettled([
+      checksInputs && failures.length === 0
+        ? rememberChecks(home, run, checksInputs.fingerprint, placedOutputs(store, run.id), config)
+        : undefined,
+      reportRun({
+        store,
+        runId: run.id,
+        home,
+        notify: config.notify,
+        redactor,
+        listener,
+        createdTag: scope === 'release' ? release?.manifest?.tag : undefined,
+        handoff,
+        forge: forgeFeedback,
+      }),
+    ]);
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
 
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {
@@ -256,6 +260,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     held.giveUpRepository?.();
     store.close();
   }
+}
+
+/** Every output the run's stages placed in the working tree (builds, test reports). */
+function placedOutputs(store: RunStore, runId: number): PlacedOutputs[] {
+  return store.stages(runId).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
 }
 
 /** The commit a run is of; a checkout without one (an empty clone, not a repository) is said so. */
