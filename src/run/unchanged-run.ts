@@ -6,9 +6,8 @@ import type { EventListener } from '../engine/events.ts';
 import type { Home } from '../shared/home.ts';
 import type { RunRecord } from '../shared/state/run-store.ts';
 import { gitHead, type GitHead } from '../shared/git.ts';
-import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
-import { readMemo } from '../shared/json-files.ts';
+import { readMemo, writeMemo } from '../shared/json-files.ts';
 import { blobId, listFiles, type FileListing } from '../build/workspace/files.ts';
 
 interface ChecksMemo {
@@ -84,7 +83,7 @@ export async function rememberChecks(
     notify: config.notify,
     forge: config.forge,
   };
-  await writeFileAtomic(memoPath(home), JSON.stringify(memo));
+  await writeMemo(memoPath(home), JSON.stringify(memo));
 }
 
 /**
