@@ -102,6 +102,36 @@ describe('buildPrerequisites', () => {
   });
 });
 
+describe('the outputs of a prerequisite', () => {
+  it("reads its `pkg#task` definition's outputs, else its task's, none when neither has any", () => {
+    const withOutputs = {
+      tasks: {
+        ...turbo.tasks,
+        'solid-js#types': { ...turbo.tasks['solid-js#types'], outputs: ['types/**', '!types/cache/**'] },
+        types: { ...turbo.tasks.types, outputs: ['dist/types/**'] },
+      },
+    };
+    const outputs = Object.fromEntries(
+      buildPrerequisites(workspace, withOutputs, tasks)
+        .get('@solidjs/web')!
+        .map((p) => [`${p.package}#${p.script}`, p.outputs]),
+    );
+    expect(outputs).toEqual({
+      '@solidjs/signals#types': ['dist/types/**'],
+      'solid-js#types': ['types/**', '!types/cache/**'],
+      '@solidjs/web#link': [],
+      '@solidjs/web#types': ['dist/types/**'],
+    });
+  });
+
+  it('names the task and the field when its outputs are not a list of globs', () => {
+    const bad = { tasks: { ...turbo.tasks, types: { ...turbo.tasks.types, outputs: 'types/**' } } };
+    const failure = failureFrom(() => buildPrerequisites(workspace, bad, tasks));
+    expect(failure.specific).toBe('turbo.json: tasks["types"].outputs is not a list of globs');
+    expect(failure.details).toEqual(['found: "types/**"']);
+  });
+});
+
 describe('readTurboJson', () => {
   it('reads comments as Turborepo does, and names the file when it is not JSON', async () => {
     const root = await mkdtemp(join(tmpdir(), 'slipway-turbo-'));

@@ -12,6 +12,8 @@ export interface Prerequisite {
   script: string;
   /** The prerequisites (`pkg#script`) that must end before it starts; the others run beside it, as in Turborepo. */
   after: string[];
+  /** turbo.json's `outputs` of the task: globs relative to its package, cached with it (none: only its success is). */
+  outputs: string[];
 }
 
 /**
@@ -62,13 +64,24 @@ export function buildPrerequisites(
   turbo: Record<string, unknown> | undefined,
   tasks: ReadonlyMap<string, PackageTasks>,
 ): Map<string, Prerequisite[]> {
-  const definitions = (turbo?.tasks ?? turbo?.pipeline ?? {}) as Record<string, { dependsOn?: unknown } | undefined>;
+  const definitions = (turbo?.tasks ?? turbo?.pipeline ?? {}) as Record<string, { dependsOn?: unknown; outputs?: unknown } | undefined>;
   const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
   const isBuild = (name: string, task: string) => task === (tasks.get(name)?.build?.script ?? 'build');
+  const own = (key: string) => (Object.hasOwn(definitions, key) ? definitions[key] : undefined);
   const dependsOn = (name: string, task: string): string[] => {
-    const own = (key: string) => (Object.hasOwn(definitions, key) ? definitions[key] : undefined);
     const entries = (own(`${name}#${task}`) ?? own(task))?.dependsOn;
     return Array.isArray(entries) ? entries.filter((entry): entry is string => typeof entry === 'string' && !entry.startsWith('$')) : [];
+  };
+  const outputsOf = (name: string, task: string): string[] => {
+    const key = own(`${name}#${task}`) ? `${name}#${task}` : task;
+    const outputs = own(key)?.outputs;
+    if (outputs === undefined) return [];
+    if (!Array.isArray(outputs) || !outputs.every((glob) => typeof glob === 'string'))
+      throw new Failure(`turbo.json: ${turbo?.tasks ? 'tasks' : 'pipeline'}["${key}"].outputs is not a list of globs`, {
+        details: [`found: ${JSON.stringify(outputs)}`],
+        hint: 'write it as Turborepo reads it, e.g. "outputs": ["types/**"]',
+      });
+    return outputs as string[];
   };
   const result = new Map<string, Prerequisite[]>();
   for (const pkg of workspace.packages) {
@@ -94,7 +107,7 @@ export function buildPrerequisites(
       const after = [...new Set(dependsOn(name, task).flatMap((entry) => follow(name, entry)))];
       visiting.pop();
       const stands = scriptText(byName.get(name)!, task) === undefined ? after : [id];
-      if (stands[0] === id) ordered.push({ package: name, script: task, after });
+      if (stands[0] === id) ordered.push({ package: name, script: task, after, outputs: outputsOf(name, task) });
       runnable.set(id, stands);
       return stands;
     };
