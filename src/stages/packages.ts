@@ -84,18 +84,18 @@ export const packages: PipelineStage<PackagesOutputs> = {
       return prerequisiteRuns.get(id)!;
     };
     // Cached as Turborepo caches them: under their package's build hash, with turbo.json's outputs.
-    const runScriptBefore = async ({ package: owner, script, outputs: globs }: Prerequisite, before: string) => {
+    const runScriptBefore = async ({ package: owner, script, outputs: globs, cache: cached }: Prerequisite, before: string) => {
       const pkg = byName.get(owner)!;
       const id = `${owner}#${script}`;
       const current = plan.prerequisiteHash(id);
       const entry = { cache, stamps, key: prerequisiteKey(current.hash), dir: pkg.dir, globs };
       const previous = await lastInputs.read('prerequisite', id);
-      if ((await restoreGlobbedOutputs({ ...entry, warn: ctx.warn })) !== 'miss') {
+      if (cached && (await restoreGlobbedOutputs({ ...entry, warn: ctx.warn })) !== 'miss') {
         ctx.log(`${id}: restored from cache`);
         if (previous?.hash !== current.hash) await lastInputs.write('prerequisite', current);
         return;
       }
-      ctx.log(`${id}: cache miss: ${summarise(previous ? explainPrerequisiteMiss(previous, current) : ['first run'])}`);
+      if (cached) ctx.log(`${id}: cache miss: ${summarise(previous ? explainPrerequisiteMiss(previous, current) : ['first run'])}`);
       ctx.log(`${id}: run before the build of ${before} (turbo.json dependsOn)`);
       const result = await runPackageScript({
         dir: pkg.dir,
@@ -105,7 +105,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
         track: tracked(ctx, `the ${script} script of ${owner}`),
       });
       if (result.code === 0) {
-        await saveGlobbedOutputs({ ...entry, meta: { inputs: current.inputs } });
+        if (cached) await saveGlobbedOutputs({ ...entry, meta: { inputs: current.inputs } });
         await lastInputs.write('prerequisite', current);
         return;
       }

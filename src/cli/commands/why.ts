@@ -119,8 +119,8 @@ interface PrerequisiteExplanation {
   /** `pkg#script`. */
   name: string;
   key: string;
-  /** 'hit': its outputs of this key are cached; 'first': no run recorded. */
-  verdict: 'hit' | 'first' | 'changed';
+  /** 'hit': its outputs of this key are cached; 'first': no run recorded; 'uncached': turbo.json's `"cache": false`. */
+  verdict: 'hit' | 'first' | 'changed' | 'uncached';
   reasons: string[];
 }
 
@@ -131,9 +131,10 @@ async function explainPrerequisites(
   caches: Pick<ReturnType<typeof buildCaches>, 'outputs' | 'lastInputs'>,
 ): Promise<PrerequisiteExplanation[]> {
   return Promise.all(
-    (plan.prerequisites.get(name) ?? []).map(async ({ package: owner, script }): Promise<PrerequisiteExplanation> => {
+    (plan.prerequisites.get(name) ?? []).map(async ({ package: owner, script, cache }): Promise<PrerequisiteExplanation> => {
       const current = plan.prerequisiteHash(`${owner}#${script}`);
       const key = prerequisiteKey(current.hash);
+      if (!cache) return { name: current.name, key, verdict: 'uncached', reasons: [] };
       if (await caches.outputs.has(key)) return { name: current.name, key, verdict: 'hit', reasons: [] };
       const before = await caches.lastInputs.read('prerequisite', current.name);
       if (!before) return { name: current.name, key, verdict: 'first', reasons: [] };
@@ -144,6 +145,7 @@ async function explainPrerequisites(
 
 function describePrerequisite({ name, key, verdict, reasons }: PrerequisiteExplanation): string[] {
   const short = key.slice('prerequisite-'.length, 'prerequisite-'.length + 12);
+  if (verdict === 'uncached') return [`${name}: run before the build, each time (turbo.json: "cache": false)`];
   if (verdict === 'hit') return [`${name}: cache hit (${short} is cached; restored before the build, not run)`];
   if (verdict === 'first') return [`${name}: run before the build (${short}): no earlier run recorded`];
   if (reasons.length === 0) return [`${name}: run before the build (${short}): its inputs match the last run, which is no longer cached`];
