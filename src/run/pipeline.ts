@@ -16,11 +16,12 @@ import { git, gitResult, type GitHead } from '../shared/git.ts';
 import { readManifestFile } from '../shared/json-files.ts';
 import { waitFor } from '../shared/net.ts';
 import { openRunAdapters, type RunAdapters } from './adapters.ts';
+import { pruneRuns } from './prune-runs.ts';
 import { reportRun } from './report-run.ts';
 import { startForgeFeedback, type ForgeFeedbackReporter } from './forge-feedback.ts';
 import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { checksFingerprint, rememberChecks } from './unchanged-run.ts';
+import { checksFingerprint, rememberChecks, rememberedRunId } from './unchanged-run.ts';
 import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
@@ -245,6 +246,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       handoff,
       forge: forgeFeedback,
     });
+    await pruneRuns(store, home, [await rememberedRunId(home)]);
 
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {
