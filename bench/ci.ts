@@ -12,10 +12,13 @@
  * --keep (leave the generated repo), --tools raw,turbo (measure a subset), --no-cold (skip the
  * cold, root and root-test cases, which rebuild or retest everything: each tool is primed instead
  * by one unmeasured full run), --reuse <dir> (the copies a run with --keep left in <dir>: no
- * generation; sources the last run edited are put back first). Each Slipway and Turborepo run's
+ * generation; sources the last run edited are put back first), --light (packages whose scripts copy
+ * files and write fixed reports instead of compiling and testing, see ScriptKind: the tools'
+ * own overhead at sizes a loaded machine cannot build for real; no root-test or first-failure
+ * case, as no test file runs). Each Slipway and Turborepo run's
  * peak RSS is measured too, and the size of Slipway's home after the runs. Results go to
- * bench/results/ci.json for 100 packages, ci-quick.json for --quick, ci-<N>.json otherwise; at
- * another size than 100 (not --quick), each case's growth from ci.json is printed.
+ * bench/results/ci.json for 100 packages, ci-quick.json for --quick, ci-<N>.json otherwise (-light added); at
+ * another size than 100 (not --quick), each case's growth from ci.json (ci-light.json) is printed.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
@@ -40,6 +43,7 @@ import {
   restoreTests,
   type EditKind,
 } from './ci/workspace.ts';
+import type { ScriptKind } from './ci/sources.ts';
 import { generateMonorepo } from './synthetic-monorepo.ts';
 
 const { values: options } = parseArgs({
@@ -50,6 +54,7 @@ const { values: options } = parseArgs({
     packages: { type: 'string' },
     'no-cold': { type: 'boolean', default: false },
     reuse: { type: 'string' },
+    light: { type: 'boolean', default: false },
   },
 });
 const tools = options.tools.split(',').map((tool) => tool.trim()) as ToolName[];
@@ -68,8 +73,11 @@ const resultsName = options.quick
   : packages === baselinePackages
     ? 'ci'
     : `ci-${packages}`;
-const resultsFile = fileURLToPath(new URL(`results/${resultsName}.json`, import.meta.url));
-const baselineFile = fileURLToPath(new URL('results/ci.json', import.meta.url));
+const scripts: ScriptKind = options.light ? 'light' : 'real';
+const lightSuffix = options.light ? '-light' : '';
+const resultsFile = fileURLToPath(new URL(`results/${resultsName}${lightSuffix}.json`, import.meta.url));
+// Growth is measured against the 100-package run of the same scripts.
+const baselineFile = fileURLToPath(new URL(`results/ci${lightSuffix}.json`, import.meta.url));
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -140,7 +148,7 @@ try {
     if (options.reuse) await reuseCopy(repos[tool], plan);
     else {
       await mkdir(repos[tool]);
-      await generateMonorepo(repos[tool], { packages });
+      await generateMonorepo(repos[tool], { packages, scripts });
     }
   }
   const levels = Math.max(...plan.packages.map((pkg) => pkg.level)) + 1;
@@ -229,6 +237,10 @@ try {
         repetitions: 1,
         edits: { pkg: plan.root, kind: 'source' },
       }),
+    );
+  // Light packages run no test file: an edited or broken test changes no result.
+  if (cold && !options.light)
+    results.push(
       await measure({
         name: 'root-test',
         description: `a test of ${plan.root.name} (everything depends on it) edited`,
@@ -237,15 +249,16 @@ try {
         edits: { pkg: plan.root, kind: 'test' },
       }),
     );
-  results.push(
-    await measure({
-      name: 'first-failure',
-      description: `a broken assertion in ${plan.root.name}'s tests, start to exit`,
-      tools: cached,
-      repetitions: settings.failures,
-      breaks: plan.root,
-    }),
-  );
+  if (!options.light)
+    results.push(
+      await measure({
+        name: 'first-failure',
+        description: `a broken assertion in ${plan.root.name}'s tests, start to exit`,
+        tools: cached,
+        repetitions: settings.failures,
+        breaks: plan.root,
+      }),
+    );
   const home = repos.slipway ? await homeSize(join(repos.slipway, '.slipway')) : undefined;
   const baseline =
     options.quick || packages === baselinePackages
@@ -264,12 +277,13 @@ try {
         date: new Date().toISOString(),
         quick: options.quick,
         cold,
+        scripts,
         machine,
         monorepo: { packages: plan.packages.length, levels, leaf: plan.leaf.name, root: plan.root.name },
         commands: Object.fromEntries(tools.map((tool) => [tool, commandLine(tool, '<repo>').join(' ')])),
         cases: results.map((result) => ({ ...result, ...summarize(result) })),
         slipwayHome: home,
-        growthFrom: baseline && { packages: baseline.monorepo.packages, file: 'ci.json', cases: growths },
+        growthFrom: baseline && { packages: baseline.monorepo.packages, file: baselineFile.split('/').pop(), cases: growths },
         totalSeconds,
       },
       (_key, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(3)) : value),
