@@ -73,6 +73,8 @@ async function freshBundle(id) {
     logLevel: 'silent',
     plugins: [sourceLocations, zodEnglishOnly],
   });
+  // The chunks' package scope: without one (node_modules ends the search) Node sniffs each file's syntax.
+  await writeFile(join(staging, 'package.json'), '{"type":"module"}\n');
   await mkdir(bundlesDir, { recursive: true });
   // Published whole by one rename; a process that lost the race uses the winner's identical bundle.
   await rename(staging, join(bundlesDir, id)).catch(() => rm(staging, { recursive: true, force: true }));
