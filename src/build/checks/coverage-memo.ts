@@ -9,7 +9,7 @@ import { mergeCoverage, type FileCoverage } from './lcov.ts';
 /** Bumped when the way coverage is read, mapped or checked changes, so old memos stop matching. */
 const memoFormat = 1;
 
-interface StoredCoverage extends Omit<FileCoverage, 'lines' | 'functionHits' | 'branchHits'> {
+export interface StoredCoverage extends Omit<FileCoverage, 'lines' | 'functionHits' | 'branchHits'> {
   lines: [number, number][];
   functionHits?: [string, number][];
   branchHits?: [string, number][];
