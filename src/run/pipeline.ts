@@ -27,6 +27,7 @@ import { promoteStage } from '../stages/promote.ts';
 import { recordedRelease } from '../stages/recorded-release.ts';
 import { rollbackStage, type RollbackRequest } from '../stages/rollback.ts';
 import { HostFailure } from '../shared/feedback/host-failure.ts';
+import type { ShardSpec } from '../build/shard/spec.ts';
 
 export interface PipelineOptions {
   repoDir: string;
@@ -54,6 +55,8 @@ export interface PipelineOptions {
    * others (a merge's run finds every failure and caches every passing result).
    */
   failFast?: boolean;
+  /** With scope 'checks': run this shard's part of the commit's checks and record it for `slipway ci --merge`. */
+  shard?: ShardSpec;
 }
 
 /**
@@ -188,12 +191,14 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
     onEnvironmentChange: (change) => forgeFeedback?.onEnvironmentChange(change),
   });
-  if (config.forge.kind === 'github' || scope !== 'checks') {
+  // A shard's result is the merge's to report: one check run for the sharded run.
+  if (!options.shard && (config.forge.kind === 'github' || scope !== 'checks')) {
     const started = startForgeFeedback({ open: () => adapters.forgeFeedback(), run, checkName: checkNames[scope], listener, redactor });
     forgeFeedback = started.reporter;
     runListener = started.listener;
   }
-  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
+  const shard = options.shard && { spec: options.shard, commit, waitMs: config.ci.shardWaitMinutes * 60_000 };
+  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, shard };
   const stages =
     scope === 'checks'
       ? pipelineStages.filter((stage) => checkStages.has(stage.id))
@@ -205,7 +210,9 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
             ? [rollbackStage(rollbackRequest(options.rollback))]
             : stagesOf('ci');
   try {
-    const fingerprintBefore = scope === 'checks' ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
+    // A shard's checks are part of a run: never remembered as the checks of the whole.
+    const fingerprintBefore =
+      scope === 'checks' && !shard ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures =
       scope === 'release-half'
         ? await releaseHalfOnce(store, run, options.promote ?? '', () =>
@@ -230,6 +237,18 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       failures.push(...(await releaseHalf));
     }
 
+    if (shard) {
+      const { recordShard } = await import('./shard-record.ts');
+      await recordShard({ store, runId: run.id, run: shard, home, config, repoDir, caches: await adapters.caches() }).catch(
+        (error: Error) =>
+          listener({
+            type: 'notice',
+            runId: run.id,
+            level: 'warning',
+            message: `shard ${shard.spec.index}/${shard.spec.count} left no record: ${error.message}`,
+          }),
+      );
+    }
     const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
     const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');

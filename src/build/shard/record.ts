@@ -1,6 +1,6 @@
 import type { Feedback } from '../../shared/feedback/feedback.ts';
 import type { StageStatus } from '../../shared/state/run-store.ts';
-import type { StoredCoverage } from '../checks/coverage-memo.ts';
+import type { StoredCoverage } from '../checks/index.ts';
 import type { StoredResult } from '../checks/replay.ts';
 import type { ShardSpec } from './spec.ts';
 
