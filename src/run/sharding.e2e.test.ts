@@ -63,7 +63,10 @@ describe('slipway ci sharded over three runners and merged', () => {
     const shards = await Promise.all(
       [1, 2, 3].map((index) => ci(`green-${index}`, ['--shard', `${index}/3`, '--verbose'], { SHARD_BUILD_LOG: logs[index - 1] })),
     );
-    expect(shards.map((shard) => shard.code), shards.map((shard) => shard.output).join('\n')).toEqual([0, 0, 0]);
+    expect(
+      shards.map((shard) => shard.code),
+      shards.map((shard) => shard.output).join('\n'),
+    ).toEqual([0, 0, 0]);
     const built = (await Promise.all(logs.map((log) => readFile(log, 'utf8')))).flatMap((text) => text.split('\n').filter(Boolean));
     expect(built.sort()).toEqual(Object.keys(shardPackages).sort());
     // Every shard had work: the plan spread the six packages.
@@ -82,22 +85,24 @@ describe('slipway ci sharded over three runners and merged', () => {
 
   it("fails with the failing shard's feedback, as a single runner gives it, naming the shard", async () => {
     const origin = await workspace('red', {});
-    // With no earlier run timed, the plan weighs packages by size: a size-neutral edit keeps it.
+    // With no earlier run timed, the plan weighs packages by size: a package shard 2 tests even
+    // with the failing edit's 3 more bytes (equal → notEqual) is the one broken.
     const sizes = await packageSizes(origin, await discoverWorkspace(origin));
-    const packages = (await discoverWorkspace(origin)).packages.map((pkg) => ({
-      name: pkg.name,
-      dependencies: pkg.workspaceDeps,
-      build: true,
-      test: true,
-      size: sizes[pkg.name],
-    }));
-    const [broken] = shardWork(packages, planShards(packages, {}, 3), 2).tests;
+    const shard2Tests = (extra: Record<string, number>) => {
+      const packages = Object.keys(shardPackages).map((name) => ({
+        name,
+        dependencies: [],
+        build: true,
+        test: true,
+        size: sizes[name] + (extra[name] ?? 0),
+      }));
+      return shardWork(packages, planShards(packages, {}, 3), 2).tests;
+    };
+    const broken = shard2Tests({}).find((name) => shard2Tests({ [name]: 3 }).includes(name))!;
     const testFile = join(origin, shardPackages[broken], 'src/index.test.js');
-    const test = await readFile(testFile, 'utf8');
-    const wrong = test.replace(/, (\d)\)\);/, (_, digit: string) => `, ${(Number(digit) + 1) % 10})); `.trimEnd());
-    expect(wrong.length).toBe(test.length);
-    await writeFile(testFile, wrong);
+    await writeFile(testFile, (await readFile(testFile, 'utf8')).replace('assert.equal(', 'assert.notEqual('));
     await git(origin, ['-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qam', 'a failing test']);
+    expect((await packageSizes(origin, await discoverWorkspace(origin)))[broken]).toBe(sizes[broken] + 3);
     clones(origin, ['red-1', 'red-2', 'red-3', 'red-merge', 'red-single']);
 
     const shards = await Promise.all([1, 2, 3].map((index) => ci(`red-${index}`, ['--shard', `${index}/3`])));
