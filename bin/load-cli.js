@@ -42,8 +42,6 @@ const bundleExternals = [
   '@changesets/*',
   'yaml',
   '@slack/*',
-  // Its main is a UMD build whose requires esbuild cannot follow.
-  'jsonc-parser',
 ];
 
 /** The bundle of the sources as they are now, built first if they changed since the last one. */
@@ -63,7 +61,12 @@ async function freshBundle(id) {
     // Small pure-JS dependencies are bundled in (resolving each from node_modules costs more
     // than running it); native, large or lazily loaded ones stay external.
     external: bundleExternals,
-    banner: { js: "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);" },
+    // jsonc-parser's main is a UMD build whose requires esbuild cannot follow: its ES modules are bundled instead.
+    alias: { 'jsonc-parser': join(root, 'node_modules', 'jsonc-parser', 'lib', 'esm', 'main.js') },
+    // Bundled CommonJS code requires through this; made on first use, as most chunks never do.
+    banner: {
+      js: "import { createRequire as __slipwayCreateRequire } from 'node:module'; let __slipwayRequire; const require = (id) => (__slipwayRequire ??= __slipwayCreateRequire(import.meta.url))(id);",
+    },
     // Less to parse on every start; identifiers stay, so stack traces still read.
     minifyWhitespace: true,
     minifySyntax: true,

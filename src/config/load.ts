@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { Failure } from '../shared/feedback/failure.ts';
-import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
 import { findConfigFile, readRawConfig } from './read.ts';
 import type { Config } from './schema.ts';
-import { readMemo } from '../shared/json-files.ts';
+import { readMemo, writeMemo } from '../shared/json-files.ts';
 
 /**
  * Finds and loads the project's configuration, validated, with defaults filled in (see
@@ -23,7 +22,7 @@ export async function loadConfig(repoDir: string, opts: { cacheDir?: string } = 
   const config = validateConfig(raw, basename(file));
   if (validated) {
     await mkdir(join(opts.cacheDir!, 'config'), { recursive: true });
-    await writeFileAtomic(validated, JSON.stringify(config));
+    await writeMemo(validated, JSON.stringify(config));
   }
   return { config, file };
 }

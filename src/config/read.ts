@@ -3,9 +3,8 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Failure } from '../shared/feedback/failure.ts';
-import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
-import { readManifestFile, readMemo } from '../shared/json-files.ts';
+import { readManifestFile, readMemo, writeMemo } from '../shared/json-files.ts';
 
 export const configFileNames = [
   'slipway.config.ts',
@@ -138,7 +137,7 @@ async function compileConfig(file: string, cachePath: string | undefined): Promi
       .map((input) => resolve(dirname(file), input));
     const compiled: CompiledConfig = { inputs: await Promise.all(inputs.map(fileStamp)), code };
     await mkdir(dirname(cachePath), { recursive: true });
-    await writeFileAtomic(cachePath, JSON.stringify(compiled));
+    await writeMemo(cachePath, JSON.stringify(compiled));
   }
   return code;
 }

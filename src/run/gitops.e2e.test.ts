@@ -1,3 +1,4 @@
+import { WorkTreeListing } from '../build/workspace/index.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -152,7 +153,16 @@ describe('releases in GitOps mode', () => {
         store,
         stages: [deploy],
         listener: (event) => events.push(event),
-        context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor: new Redactor(), adapters },
+        context: {
+          run,
+          config,
+          repoDir,
+          home,
+          runDir: home.runDir(run.id),
+          redactor: new Redactor(),
+          adapters,
+          workTree: new WorkTreeListing(repoDir),
+        },
       });
       expect(failures).toEqual([]);
     } finally {

@@ -1,3 +1,4 @@
+import { WorkTreeListing } from '../build/workspace/index.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -208,7 +209,7 @@ describe('releases on Kubernetes', () => {
         store,
         stages: [deploy],
         listener: () => {},
-        context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters },
+        context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree: new WorkTreeListing(repoDir) },
       });
       expect(failures).toHaveLength(1);
       const [feedback] = failures;
@@ -303,7 +304,7 @@ describe('releases on Kubernetes', () => {
           store,
           stages: [k8sAssets],
           listener: () => {},
-          context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters },
+          context: { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree: new WorkTreeListing(repoDir) },
         });
         expect(feedback.message).toBe('Lightkeeper failed to build assets');
         expect(feedback.specific).toBe('Lightkeeper needs a login: no token was provided');

@@ -20,7 +20,8 @@ import { reportRun } from './report-run.ts';
 import { startForgeFeedback, type ForgeFeedbackReporter } from './forge-feedback.ts';
 import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { checksFingerprint, rememberChecks } from './unchanged-run.ts';
+import { checksFingerprint, rememberChecks, type ChecksInputs } from './unchanged-run.ts';
+import { WorkTreeListing } from '../build/workspace/index.ts';
 import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
 import { promoteStage } from '../stages/promote.ts';
@@ -41,8 +42,8 @@ export interface PipelineOptions {
   resumeRunId?: number;
   /** 'checks' builds and tests only (`slipway ci`): no version, image or release. Default 'release'. */
   scope?: PipelineScope;
-  /** The inputs' fingerprint when the caller has just computed it (see unchanged-run.ts). */
-  checksFingerprint?: string;
+  /** The inputs' fingerprint and work tree listing when the caller has just made them (see unchanged-run.ts). */
+  checksInputs?: ChecksInputs;
   /** With scope 'promotion' or 'release-half': the release tag to carry on. */
   promote?: string;
   /** HEAD when the caller has just read it. */
@@ -197,8 +198,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     forgeFeedback = started.reporter;
     runListener = started.listener;
   }
+  // A check run's inputs as it found them: remembered with its result, and hashed from the same listing.
+  const checksInputs = scope === 'checks' ? (options.checksInputs ?? (await checksFingerprint(repoDir, home))) : undefined;
+  const workTree = new WorkTreeListing(repoDir, checksInputs?.listing);
   const shard = options.shard && { spec: options.shard, commit, waitMs: config.ci.shardWaitMinutes * 60_000 };
-  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, shard };
+  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree, shard };
   const stages =
     scope === 'checks'
       ? pipelineStages.filter((stage) => checkStages.has(stage.id))
@@ -210,9 +214,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
             ? [rollbackStage(rollbackRequest(options.rollback))]
             : stagesOf('ci');
   try {
-    // A shard's checks are part of a run: never remembered as the checks of the whole.
-    const fingerprintBefore =
-      scope === 'checks' && !shard ? (options.checksFingerprint ?? (await checksFingerprint(repoDir, home))) : undefined;
     const failures =
       scope === 'release-half'
         ? await releaseHalfOnce(store, run, options.promote ?? '', () =>
@@ -220,10 +221,6 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
           )
         : await runStages({ store, stages, context: stageContext, listener: runListener, failFast });
 
-    if (fingerprintBefore && failures.length === 0) {
-      const placed = store.stages(run.id).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
-      await rememberChecks(home, run, fingerprintBefore, placed, config);
-    }
     if (failures.length === 0 && receiver) {
       // The release stage succeeded, so the forge delivered the webhook and the receiver started the
       // half; a resumed run whose release was delivered before the crash starts it here.
@@ -253,17 +250,26 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
     const handoff = handedOff && release?.manifest ? handoffOf(config, release.manifest.tag, Boolean(options.webhook)) : undefined;
-    await reportRun({
-      store,
-      runId: run.id,
-      home,
-      notify: config.notify,
-      redactor,
-      listener,
-      createdTag: scope === 'release' ? release?.manifest?.tag : undefined,
-      handoff,
-      forge: forgeFeedback,
-    });
+    // A check run that passed is remembered (git lists the work tree again) while its reports are
+    // written; both end before the store closes, and a failure of either is thrown once both have.
+    const settled = await Promise.allSettled([
+      // A shard's checks are part of a run: never remembered as the checks of the whole.
+      checksInputs && failures.length === 0 && !shard
+        ? rememberChecks(home, run, checksInputs.fingerprint, placedOutputs(store, run.id), config)
+        : undefined,
+      reportRun({
+        store,
+        runId: run.id,
+        home,
+        notify: config.notify,
+        redactor,
+        listener,
+        createdTag: scope === 'release' ? release?.manifest?.tag : undefined,
+        handoff,
+        forge: forgeFeedback,
+      }),
+    ]);
+    for (const result of settled) if (result.status === 'rejected') throw result.reason;
 
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {
@@ -272,6 +278,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     held.giveUpRepository?.();
     store.close();
   }
+}
+
+/** Every output the run's stages placed in the working tree (builds, test reports). */
+function placedOutputs(store: RunStore, runId: number): PlacedOutputs[] {
+  return store.stages(runId).flatMap((stage) => (stage.outputs as { placed?: PlacedOutputs[] } | undefined)?.placed ?? []);
 }
 
 /** The commit a run is of; a checkout without one (an empty clone, not a repository) is said so. */
@@ -315,7 +326,16 @@ export async function continueRelease(opts: {
   const recorded = await waitFor(async () => store.stage(run.id, 'release')?.status === 'succeeded', 30_000, 50);
   if (!recorded) throw new Error(`release webhook for run #${run.id} arrived, but its release stage never succeeded`);
   store.setRunStatus(run.id, 'running');
-  const context = { run, config, repoDir: run.repoDir, home, runDir: home.runDir(run.id), redactor, adapters };
+  const context = {
+    run,
+    config,
+    repoDir: run.repoDir,
+    home,
+    runDir: home.runDir(run.id),
+    redactor,
+    adapters,
+    workTree: new WorkTreeListing(run.repoDir),
+  };
   return runStages({ store, stages: stagesOf('release'), context, listener, failFast });
 }
 

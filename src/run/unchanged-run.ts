@@ -6,10 +6,9 @@ import type { EventListener } from '../engine/events.ts';
 import type { Home } from '../shared/home.ts';
 import type { RunRecord } from '../shared/state/run-store.ts';
 import { gitHead, type GitHead } from '../shared/git.ts';
-import { writeFileAtomic } from '../shared/fs.ts';
 import { sha256 } from '../shared/hash.ts';
-import { readMemo } from '../shared/json-files.ts';
-import { blobId, listFiles } from '../build/workspace/files.ts';
+import { readMemo, writeMemo } from '../shared/json-files.ts';
+import { blobId, listFiles, type FileListing } from '../build/workspace/files.ts';
 
 interface ChecksMemo {
   format: 4;
@@ -28,13 +27,19 @@ const memoFormat = 4;
 const placedStamps = (placed: PlacedOutputs[]) => JSON.stringify(placed.map(({ dir, paths }) => stampTree(dir, paths)));
 const memoPath = (home: Home) => join(home.cacheDir, 'checks-memo.json');
 
+/** A check run's inputs as a fingerprint, and the work tree listing it was made from (the run hashes from it too). */
+export interface ChecksInputs {
+  fingerprint: string;
+  listing: FileListing;
+}
+
 /**
  * Everything a check run's result depends on besides the outputs in place: every file git sees
  * (tracked and untracked, by content: sources, manifests, the lockfile), the configuration as
  * evaluated, the values of its declared environment variables, Slipway's own sources, Node and
  * the platform. node_modules itself is not read: the lockfile and manifests decide what it holds.
  */
-export async function checksFingerprint(repoDir: string, home: Home): Promise<string> {
+export async function checksFingerprint(repoDir: string, home: Home): Promise<ChecksInputs> {
   const [raw, listing] = await Promise.all([readRawConfig(findConfigFile(repoDir), home.cacheDir), listFiles(repoDir)]);
   const files = await Promise.all(
     [...listing.files]
@@ -44,7 +49,7 @@ export async function checksFingerprint(repoDir: string, home: Home): Promise<st
   const declared = (raw as { tasks?: { env?: (string | { name: string })[] } } | undefined)?.tasks?.env ?? [];
   const envKeys = declared.map((entry) => (typeof entry === 'string' ? entry : entry.name)).sort();
   const env = envKeys.map((key) => `${key}=${process.env[key] === undefined ? 'unset' : sha256(process.env[key]!)}`);
-  return sha256(
+  const fingerprint = sha256(
     JSON.stringify([
       memoFormat,
       process.env.SLIPWAY_SOURCES_ID ?? 'sources',
@@ -56,6 +61,7 @@ export async function checksFingerprint(repoDir: string, home: Home): Promise<st
       env,
     ]),
   );
+  return { fingerprint, listing };
 }
 
 /** After a successful check run: what it saw, so an identical next run can be answered from it. */
@@ -67,7 +73,7 @@ export async function rememberChecks(
   config: Pick<Config, 'notify' | 'forge'>,
 ): Promise<void> {
   // Only when the run left the inputs as it found them: otherwise the next run sees something else.
-  if ((await checksFingerprint(run.repoDir, home)) !== fingerprintBefore) return;
+  if ((await checksFingerprint(run.repoDir, home)).fingerprint !== fingerprintBefore) return;
   const memo: ChecksMemo = {
     format: memoFormat,
     fingerprint: fingerprintBefore,
@@ -77,7 +83,7 @@ export async function rememberChecks(
     notify: config.notify,
     forge: config.forge,
   };
-  await writeFileAtomic(memoPath(home), JSON.stringify(memo));
+  await writeMemo(memoPath(home), JSON.stringify(memo));
 }
 
 /**
@@ -91,17 +97,17 @@ export async function replayUnchangedChecks(opts: {
   home: Home;
   trigger: string;
   listener: EventListener;
-}): Promise<{ run?: RunRecord; fingerprint?: string; head?: GitHead }> {
+}): Promise<{ run?: RunRecord; inputs?: ChecksInputs; head?: GitHead }> {
   const { repoDir, home, listener } = opts;
   const memo = await readMemo<ChecksMemo>(memoPath(home), (message) => listener({ type: 'notice', runId: 0, level: 'warning', message }));
   if (memo?.format !== memoFormat) return {};
   const inputs = Promise.all([checksFingerprint(repoDir, home).catch(() => undefined), gitHead(repoDir)]);
   // What records a replay (SQLite, the reports) loads while git lists the files.
   const replaying = import('./replay-checks.ts');
-  const [fingerprint, head] = await inputs;
-  // On a miss the fingerprint and HEAD are handed on: the run that follows starts from the same inputs.
-  const miss = { fingerprint, head };
-  if (fingerprint !== memo.fingerprint || !miss.head) return miss;
+  const [checksInputs, head] = await inputs;
+  // On a miss the inputs and HEAD are handed on: the run that follows starts from the same inputs.
+  const miss = { inputs: checksInputs, head };
+  if (checksInputs?.fingerprint !== memo.fingerprint || !miss.head) return miss;
   // Every output still as the run left it: same size, inode and times, file by file.
   if (placedStamps(memo.placed) !== memo.stamps) return miss;
   const { recordReplay } = await replaying;

@@ -4,16 +4,17 @@ import { dirname } from 'node:path';
 
 /**
  * Writes a file so that readers see either the old content or the whole new content, never a
- * torn one: write to a sibling temp file, fsync, then rename over the target.
+ * torn one: write to a sibling temp file, fsync (unless `sync` is false: see writeMemo), then
+ * rename over the target.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, { sync = true } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await open(tmp, 'w');
   try {
     try {
       await handle.writeFile(data);
-      await handle.sync();
+      if (sync) await handle.sync();
     } finally {
       await handle.close();
     }

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readMemo } from './json-files.ts';
+import { readMemo, writeMemo } from './json-files.ts';
 
 let dir: string;
 beforeEach(async () => {
@@ -11,6 +11,16 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+describe('writeMemo', () => {
+  it('replaces a memo whole, creating its directory, and leaves no temp file beside it', async () => {
+    const path = join(dir, 'nested', 'memo.json');
+    await writeMemo(path, '{"run":1}');
+    await writeMemo(path, '{"run":2}');
+    expect(await readMemo(path)).toEqual({ run: 2 });
+    expect(readdirSync(join(dir, 'nested'))).toEqual(['memo.json']);
+  });
 });
 
 describe('readMemo', () => {

@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { Failure } from './feedback/failure.ts';
+import { writeFileAtomic } from './fs.ts';
 
 /** JSON that must hold an object (or, where `arrays`, an array): anything else is as unreadable as a torn file. */
 function parseJson(text: string, { arrays = true } = {}): object {
@@ -28,6 +29,15 @@ export async function readMemo<T extends object>(path: string, onCorrupt?: (mess
     onCorrupt?.(`${path} was unreadable (${(error as Error).message}); treated as a cache miss and written again`);
     return undefined;
   }
+}
+
+/**
+ * Writes a memo that readMemo reads: whole or not at all for every reader, but without waiting for
+ * the disk. A power cut may lose or truncate it, which its reader takes as a miss; an fsync per
+ * memo was most of a short run's writing time.
+ */
+export function writeMemo(path: string, text: string): Promise<void> {
+  return writeFileAtomic(path, text, { sync: false });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { RunCaches } from '../build/cache/index.ts';
+import type { WorkTreeListing } from '../build/workspace/index.ts';
 import type { Config } from '../config/schema.ts';
 import type { DeployLease, PromotionStore } from '../deploy/promotion/index.ts';
 import type { DeployedEnvironment, DeployTarget, Proposal } from '../deploy/target.ts';
@@ -24,6 +25,8 @@ export interface StageContext extends EngineContext {
   repoDir: string;
   home: Home;
   adapters: Adapters;
+  /** The repository's files as this run lists them, once (a stage that may change them says so). */
+  workTree: WorkTreeListing;
   /** Set when this run is one shard of its commit's checks (`slipway ci --shard`). */
   shard?: ShardRun;
 }

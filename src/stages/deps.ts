@@ -26,6 +26,8 @@ export const deps: PipelineStage<DepsOutputs> = {
       onLine: ctx.log,
       track: tracked(ctx, 'the dependency install'),
     });
+    // An install runs the packages' lifecycle scripts, which may write files anywhere.
+    if (result.how === 'installed') ctx.workTree.changed();
     return {
       summary: depsSummary(result),
       outputs: { how: result.how, key: result.key, installCommand: result.installCommand },

@@ -46,7 +46,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
     const { outputs } = ctx.config.tasks;
     const caches = await ctx.adapters.caches();
     const { outputs: cache, stamps, lastInputs, compiledTests } = buildCaches(ctx.home, ctx.config, caches, ctx.warn);
-    const plan = await TaskInputs.read(ctx.repoDir, ctx.config, compiledTests);
+    const plan = await TaskInputs.read(ctx.repoDir, ctx.config, compiledTests, ctx.workTree);
     const { workspace, tasks } = plan;
     const sharded = ctx.shard && (await shardedBuilds(ctx, ctx.shard, caches, plan));
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));

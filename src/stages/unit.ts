@@ -70,7 +70,7 @@ export const unit: PipelineStage<UnitOutputs> = {
           name: root.name,
           dir: workspace.root,
           script: test,
-          key: await rootTestKey(workspace, { packages: testKeys, command: root.command, outputs }),
+          key: await rootTestKey(workspace, { packages: testKeys, command: root.command, outputs, workTree: ctx.workTree }),
         },
       ];
       ctx.log(

@@ -127,8 +127,9 @@ export class LocalCache {
         files: packed.files,
         meta,
       };
+      // No fsync: a power cut that tears the entry leaves a trailer whose digest does not match,
+      // and restore takes that as a miss; an fsync per entry was a cold run's longest waits.
       await handle.write(encodeTrailer(manifest), 0, undefined, size);
-      await handle.sync();
     } catch (error) {
       await handle.close();
       await rm(temp, { force: true });

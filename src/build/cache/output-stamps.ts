@@ -1,7 +1,7 @@
+import { writeMemo } from '../../shared/json-files.ts';
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
 
 /** What a cache entry left in the working tree, as the stages report it in their outputs. */
@@ -32,7 +32,7 @@ export class OutputStamps {
 
   async record(key: string, targetDir: string, paths: string[]): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.stampPath(targetDir, paths), JSON.stringify({ key, files: stampTree(targetDir, paths) }));
+    await writeMemo(this.stampPath(targetDir, paths), JSON.stringify({ key, files: stampTree(targetDir, paths) }));
   }
 
   private stampPath(targetDir: string, paths: string[]): string {

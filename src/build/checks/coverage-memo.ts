@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { writeFileAtomic } from '../../shared/fs.ts';
-import { readMemo } from '../../shared/json-files.ts';
+import { readMemo, writeMemo } from '../../shared/json-files.ts';
 import { CoverageLedger, type LedgerState } from './coverage-ledger.ts';
 import { measuredFiles } from './coverage.ts';
 import { mergeCoverage, type FileCoverage } from './lcov.ts';
@@ -38,7 +37,7 @@ export function readCoverageMemo(memoDir: string, key: string): Promise<StoredCo
 /** Puts a package's coverage memo (as a shard stored it) where memoizedCoverage finds it. */
 export async function writeCoverageMemo(memoDir: string, key: string, stored: StoredCoverage[]): Promise<void> {
   await mkdir(memoDir, { recursive: true });
-  await writeFileAtomic(memoPath(memoDir, key), JSON.stringify(stored));
+  await writeMemo(memoPath(memoDir, key), JSON.stringify(stored));
 }
 
 const memoPath = (memoDir: string, key: string) => join(memoDir, `${key}.v${memoFormat}.json`);
@@ -65,7 +64,7 @@ export async function memoizedMerge(
   if (!(ledger instanceof CoverageLedger)) return ledger;
   if (keysOf(ledger.keys) !== storedKeys) {
     await mkdir(memoDir, { recursive: true });
-    await writeFileAtomic(path, JSON.stringify(ledger));
+    await writeMemo(path, JSON.stringify(ledger));
   }
   return ledger.merged();
 }
@@ -113,7 +112,7 @@ async function memoized<T extends object>(
   const value = await compute();
   if (value !== undefined) {
     await mkdir(dirname(path), { recursive: true });
-    await writeFileAtomic(path, JSON.stringify(value));
+    await writeMemo(path, JSON.stringify(value));
   }
   return value;
 }

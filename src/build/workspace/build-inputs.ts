@@ -2,6 +2,7 @@ import type { Config } from '../../config/schema.ts';
 import { testFilePatterns } from '../../config/task-inputs.ts';
 import type { CompiledTests } from './compiled-tests.ts';
 import { discoverWorkspace } from './discover.ts';
+import type { WorkTreeListing } from './files.ts';
 import { dependentsOf } from './graph.ts';
 import { hashOfTestInputs, hashPackages, onlyInputs, readHashSources, type HashSources } from './hash.ts';
 import { inputMatcher } from './outputs.ts';
@@ -35,13 +36,17 @@ export class TaskInputs {
     [this.hashes, this.tests] = this.hash();
   }
 
-  static async read(repoDir: string, config: Config, compiledTests: CompiledTests): Promise<TaskInputs> {
+  static async read(repoDir: string, config: Config, compiledTests: CompiledTests, workTree?: WorkTreeListing): Promise<TaskInputs> {
     const discovered = await discoverWorkspace(repoDir);
     const tasks = resolvePackageTasks(discovered, config);
     const prerequisites = buildPrerequisites(discovered, await readTurboJson(repoDir), tasks);
     const workspace = withPrerequisites(discovered, prerequisites);
     const [sources, compiled] = await Promise.all([
-      readHashSources(workspace, { outputs: [...config.tasks.outputs, 'coverage', 'reports'], globalInputs: config.tasks.globalInputs }),
+      readHashSources(workspace, {
+        outputs: [...config.tasks.outputs, 'coverage', 'reports'],
+        globalInputs: config.tasks.globalInputs,
+        workTree,
+      }),
       compiledTests.read(workspace.packages.map((pkg) => pkg.name)),
     ]);
     return new TaskInputs(workspace, tasks, prerequisites, sources, config, compiled);

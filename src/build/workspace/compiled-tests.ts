@@ -1,9 +1,8 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { testFilePatterns } from '../../config/task-inputs.ts';
-import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
-import { readMemo } from '../../shared/json-files.ts';
+import { readMemo, writeMemo } from '../../shared/json-files.ts';
 import { conventionalOutputDirs, outputMatcher } from './outputs.ts';
 
 const isTestFile = outputMatcher([...testFilePatterns]);
@@ -58,7 +57,7 @@ export class CompiledTests {
   async record(name: string, file: string | undefined): Promise<void> {
     if (file === undefined) return rm(this.path(name), { force: true });
     await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.path(name), JSON.stringify({ file }));
+    await writeMemo(this.path(name), JSON.stringify({ file }));
   }
 
   private path(name: string): string {

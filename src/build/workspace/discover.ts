@@ -2,8 +2,7 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Package, Tool } from '@manypkg/tools';
 import { Failure } from '../../shared/feedback/failure.ts';
-import { writeFileAtomic } from '../../shared/fs.ts';
-import { readMemo } from '../../shared/json-files.ts';
+import { readMemo, writeMemo } from '../../shared/json-files.ts';
 import { readManifestFile } from '../../shared/json-files.ts';
 import { malformedManifests } from './manifest.ts';
 import type { Workspace, WorkspacePackage } from './types.ts';
@@ -71,7 +70,7 @@ async function remember(rootDir: string, remembered: Remembered): Promise<void> 
     return;
   try {
     await mkdir(dirname(memoPath(rootDir)), { recursive: true });
-    await writeFileAtomic(memoPath(rootDir), JSON.stringify(remembered));
+    await writeMemo(memoPath(rootDir), JSON.stringify(remembered));
   } catch {
     // A read-only checkout: the workspace is read again next time, nothing else is lost.
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { exec } from '../../shared/exec.ts';
-import { blobId, listFiles } from './files.ts';
+import { blobId, listFiles, WorkTreeListing } from './files.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -58,5 +58,32 @@ describe('listFiles in a git repository', () => {
     await git('add', 'src/edited.ts');
     const { files } = await listFiles(root);
     expect(files.get('src/edited.ts')).toBe(await blobId(join(root, 'src/edited.ts'), 'sha1'));
+  });
+});
+
+describe("WorkTreeListing: one run's listing", () => {
+  const git = (...args: string[]) => exec('git', args, { cwd: root });
+  beforeEach(async () => {
+    await git('init', '-q', '-b', 'main');
+    await writeFile(join(root, 'package.json'), '{}');
+  });
+
+  it('lists once and answers every later ask from that listing, until told the tree changed', async () => {
+    const workTree = new WorkTreeListing(root);
+    expect([...(await workTree.of(root)).files.keys()]).toEqual(['package.json']);
+    await writeFile(join(root, 'new.js'), 'new');
+    // A build writing outputs does not change what the run hashes.
+    expect([...(await workTree.of(root)).files.keys()]).toEqual(['package.json']);
+    workTree.changed();
+    expect([...(await workTree.of(root)).files.keys()].sort()).toEqual(['new.js', 'package.json']);
+  });
+
+  it('starts from the listing the run was handed, and lists another directory afresh', async () => {
+    const found = { files: new Map([['handed.js', 'id']]), algorithm: 'sha1' as const };
+    const workTree = new WorkTreeListing(root, found);
+    expect(await workTree.of(root)).toBe(found);
+    await mkdir(join(root, 'sub'));
+    await writeFile(join(root, 'sub', 'inner.js'), 'inner');
+    expect([...(await workTree.of(join(root, 'sub'))).files.keys()]).toEqual(['inner.js']);
   });
 });

@@ -49,6 +49,35 @@ export async function listFiles(root: string): Promise<FileListing> {
 }
 
 /**
+ * The work tree's listing for one run: the one taken when the run started (the unchanged-run check
+ * lists it first), or the first one asked for, reused by every hash of the run instead of asking
+ * git again; until a step that may write sources (an install's lifecycle scripts) says it changed.
+ * Builds write only outputs, which are never inputs.
+ */
+export class WorkTreeListing {
+  private listing: Promise<FileListing> | undefined;
+
+  constructor(
+    private readonly root: string,
+    found?: FileListing,
+  ) {
+    this.listing = found && Promise.resolve(found);
+  }
+
+  /** The listing of `root` (relative paths): this run's for the repository, a new one for another directory. */
+  of(root: string): Promise<FileListing> {
+    if (root !== this.root) return listFiles(root);
+    this.listing ??= listFiles(root);
+    return this.listing;
+  }
+
+  /** The work tree may have changed: the next listing asks git again. */
+  changed(): void {
+    this.listing = undefined;
+  }
+}
+
+/**
  * Git's blob id of a file (of a symlink: of its target, as git stores it); undefined when it is
  * gone. A modified submodule shows up as a directory: its id is its HEAD commit.
  */

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../../shared/hash.ts';
-import { blobId, listFiles, type FileListing } from './files.ts';
+import { blobId, listFiles, type FileListing, type WorkTreeListing } from './files.ts';
 import { topologicalLevels } from './graph.ts';
 import { npmLockfileSlicer, parseNpmLockfile } from './lockfile.ts';
 import { outputMatcher } from './outputs.ts';
@@ -35,8 +35,11 @@ const hashFormat = 'slipway-package-hash-3';
  * Reads what every package's hash is made of. `outputs` (relative to each package, dirs or globs)
  * are never inputs; `globalInputs` are globs from the workspace root, e.g. tsconfig.base.json.
  */
-export async function readHashSources(ws: Workspace, opts: { outputs: string[]; globalInputs?: string[] }): Promise<HashSources> {
-  const [listing, lockfile] = await Promise.all([listFiles(ws.root), lockfileHasher(ws)]);
+export async function readHashSources(
+  ws: Workspace,
+  opts: { outputs: string[]; globalInputs?: string[]; workTree?: WorkTreeListing },
+): Promise<HashSources> {
+  const [listing, lockfile] = await Promise.all([opts.workTree?.of(ws.root) ?? listFiles(ws.root), lockfileHasher(ws)]);
   const [files, global] = await Promise.all([
     packageFiles(ws, listing, outputMatcher(opts.outputs)),
     globalFiles(ws, listing, opts.globalInputs ?? []),
@@ -119,8 +122,8 @@ const sortedEntries = (record: Record<string, string>) => Object.entries(record)
  * config, the root package.json and lockfile) but `outputs`, with blob ids: what a test script run
  * from the root reads besides the packages.
  */
-export async function readRootFiles(ws: Workspace, outputs: string[]): Promise<Record<string, string>> {
-  const listing = await listFiles(ws.root);
+export async function readRootFiles(ws: Workspace, outputs: string[], workTree?: WorkTreeListing): Promise<Record<string, string>> {
+  const listing = await (workTree?.of(ws.root) ?? listFiles(ws.root));
   const packageByDir = new Map(ws.packages.map((pkg) => [pkg.relDir, pkg.name]));
   const isOutput = outputMatcher(outputs);
   return blobsOf(ws, listing, (path) => !owningPackage(path, packageByDir) && !isOutput(path));

@@ -1,5 +1,6 @@
 export type { HashInputs, PackageHash, TestHash, TestInputs, Workspace, WorkspacePackage } from './types.ts';
 export { discoverWorkspace } from './discover.ts';
+export { WorkTreeListing, type FileListing } from './files.ts';
 export { dependentsOf, topologicalLevels } from './graph.ts';
 export { hashOfInputs, hashOfTestInputs, hashPackages, readHashSources, type HashOptions, type HashSources } from './hash.ts';
 export { explainMiss, explainRebuild, explainTestMiss, type MissExplanation } from './explain.ts';

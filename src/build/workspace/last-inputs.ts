@@ -1,8 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../shared/fs.ts';
 import { sha256 } from '../../shared/hash.ts';
-import { readMemo } from '../../shared/json-files.ts';
+import { readMemo, writeMemo } from '../../shared/json-files.ts';
 import type { PackageHash, TestHash } from './types.ts';
 
 /**
@@ -24,7 +23,7 @@ export class LastInputs {
 
   async write(task: 'build' | 'test', hash: PackageHash | TestHash): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await writeFileAtomic(this.path(task, hash.name), JSON.stringify(hash));
+    await writeMemo(this.path(task, hash.name), JSON.stringify(hash));
   }
 
   private path(task: string, name: string): string {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { sha256 } from '../../shared/hash.ts';
 import { readManifestFile } from '../../shared/json-files.ts';
+import type { WorkTreeListing } from './files.ts';
 import { readRootFiles } from './hash.ts';
 import type { Workspace } from './types.ts';
 
@@ -37,9 +38,10 @@ export async function readRootTests(ws: Workspace, script: string): Promise<Root
 /** The key of the root test script's results; `outputs` (workspace-relative) are never its inputs. */
 export async function rootTestKey(
   ws: Workspace,
-  opts: { packages: Record<string, string>; command: string; outputs: string[] },
+  opts: { packages: Record<string, string>; command: string; outputs: string[]; workTree?: WorkTreeListing },
 ): Promise<string> {
-  return hashOfRootTestInputs({ packages: opts.packages, files: await readRootFiles(ws, opts.outputs), command: opts.command });
+  const files = await readRootFiles(ws, opts.outputs, opts.workTree);
+  return hashOfRootTestInputs({ packages: opts.packages, files, command: opts.command });
 }
 
 /** PURE: the hash of the root test inputs, independent of the order keys were collected in. */

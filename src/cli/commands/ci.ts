@@ -33,7 +33,7 @@ export const ciCommand: Command = async (input) => {
     trigger: 'ci',
     scope: 'checks',
     listener,
-    checksFingerprint: unchanged.fingerprint,
+    checksInputs: unchanged.inputs,
     head: unchanged.head,
     failFast,
   });
