@@ -8,18 +8,29 @@
  * - root-test: a test of that package edited (its sources unchanged);
  * - first-failure: a broken assertion in that package's tests, timed from start to the tool's exit
  *   (Slipway fails fast by default, so does Turborepo).
- * Options: --quick (6 packages, fewer runs: a smoke run), --keep (leave the generated repo),
- * --tools raw,turbo (measure a subset). Results go to bench/results/ci.json (ci-quick.json).
+ * Options: --quick (6 packages, fewer runs: a smoke run), --packages N (any size; 100 by default),
+ * --keep (leave the generated repo), --tools raw,turbo (measure a subset), --no-cold (skip the
+ * cold, root and root-test cases, which rebuild or retest everything: each tool is primed instead
+ * by one unmeasured full run), --reuse <dir> (the copies a run with --keep left in <dir>: no
+ * generation; sources the last run edited are put back first), --light (packages whose scripts copy
+ * files and write fixed reports instead of compiling and testing, see ScriptKind: the tools'
+ * own overhead at sizes a loaded machine cannot build for real; no root-test or first-failure
+ * case, as no test file runs). Each Slipway and Turborepo run's
+ * peak RSS is measured too, and the size of Slipway's home after the runs. Results go to
+ * bench/results/ci.json for 100 packages, ci-quick.json for --quick, ci-<N>.json otherwise (-light added); at
+ * another size than 100 (not --quick), each case's growth from ci.json (ci-light.json) is printed.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { exec, tailLines } from '../src/shared/exec.ts';
+import { formatBytes } from '../src/shared/bytes.ts';
 import { writeFileAtomic } from '../src/shared/fs.ts';
-import type { PackagePlan } from './ci/plan.ts';
-import { caseTable, summarize, summaryTable, type CaseResult } from './ci/report.ts';
+import { homeSize } from './ci/home-size.ts';
+import { planMonorepo, type MonorepoPlan, type PackagePlan } from './ci/plan.ts';
+import { caseTable, growth, growthTable, summarize, summaryTable, type BaselineCase, type CaseResult } from './ci/report.ts';
 import { commandLine, runTool, toolNames, turboBin, type ToolName } from './ci/tools.ts';
 import {
   editedTestName,
@@ -32,22 +43,41 @@ import {
   restoreTests,
   type EditKind,
 } from './ci/workspace.ts';
-import { generateMonorepo, type Monorepo } from './synthetic-monorepo.ts';
+import type { ScriptKind } from './ci/sources.ts';
+import { generateMonorepo } from './synthetic-monorepo.ts';
 
 const { values: options } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     tools: { type: 'string', default: toolNames.join(',') },
+    packages: { type: 'string' },
+    'no-cold': { type: 'boolean', default: false },
+    reuse: { type: 'string' },
+    light: { type: 'boolean', default: false },
   },
 });
 const tools = options.tools.split(',').map((tool) => tool.trim()) as ToolName[];
 const unknownTool = tools.find((tool) => !toolNames.includes(tool));
 if (unknownTool) throw new Error(`unknown tool ${unknownTool}: use some of ${toolNames.join(',')}`);
-const settings = options.quick
-  ? { packages: 6, hits: 3, leafEdits: 3, failures: 1 }
-  : { packages: 100, hits: 5, leafEdits: 3, failures: 3 };
-const resultsFile = fileURLToPath(new URL(`results/${options.quick ? 'ci-quick' : 'ci'}.json`, import.meta.url));
+const baselinePackages = 100;
+const packages = options.packages === undefined ? (options.quick ? 6 : baselinePackages) : Number(options.packages);
+if (!Number.isInteger(packages) || packages < 2)
+  throw new Error(`--packages must be a whole number of at least 2, got ${options.packages}`);
+const settings = options.quick ? { hits: 3, leafEdits: 3, failures: 1 } : { hits: 5, leafEdits: 3, failures: 3 };
+const cold = !options['no-cold'];
+const resultsName = options.quick
+  ? packages === 6
+    ? 'ci-quick'
+    : `ci-quick-${packages}`
+  : packages === baselinePackages
+    ? 'ci'
+    : `ci-${packages}`;
+const scripts: ScriptKind = options.light ? 'light' : 'real';
+const lightSuffix = options.light ? '-light' : '';
+const resultsFile = fileURLToPath(new URL(`results/${resultsName}${lightSuffix}.json`, import.meta.url));
+// Growth is measured against the 100-package run of the same scripts.
+const baselineFile = fileURLToPath(new URL(`results/ci${lightSuffix}.json`, import.meta.url));
 
 const say = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -87,29 +117,50 @@ const machine = {
 };
 say(`machine: ${machine.cores} cores (${machine.cpu}), node ${machine.node}, turbo ${machine.turbo}, load average ${loadAverage}`);
 
-const workDir = await mkdtemp(join(tmpdir(), 'slipway-bench-ci-'));
+/**
+ * A kept copy is reused only if it is the repo this plan generates: every package directory there,
+ * none more. Sources a previous run's edits appended to are put back as committed.
+ */
+async function reuseCopy(dir: string, plan: MonorepoPlan): Promise<void> {
+  const found = await readdir(join(dir, 'packages')).catch(() => {
+    throw new Error(`--reuse: ${dir} has no packages/ directory; pass the directory a run with --keep printed`);
+  });
+  const expected = new Set(plan.packages.map((pkg) => pkg.dir));
+  const strays = found.filter((name) => !expected.delete(name));
+  if (strays.length || expected.size)
+    throw new Error(
+      `--reuse: ${dir} is not the ${plan.packages.length}-package monorepo (${expected.size} package directories missing, ${strays.length} unexpected); pass the same --packages as the run that kept it`,
+    );
+  const result = await exec('git', ['checkout', '-q', '--', '.'], { cwd: dir });
+  if (result.code !== 0) throw new Error(`--reuse: git checkout failed in ${dir}:\n${result.output}`);
+}
+
+const workDir = options.reuse ?? (await mkdtemp(join(tmpdir(), 'slipway-bench-ci-')));
+const keep = options.keep || options.reuse !== undefined;
 try {
   // One identical copy of the repo per tool: in a shared checkout each tool would find outputs
   // last written by the other and restore them all from its cache, a cost no real CI run pays.
   const generation = performance.now();
+  const plan = planMonorepo(packages);
   const repos = {} as Record<ToolName, string>;
-  const copies: Monorepo[] = [];
   for (const tool of tools) {
     repos[tool] = join(workDir, tool);
-    await mkdir(repos[tool]);
-    copies.push(await generateMonorepo(repos[tool], { packages: settings.packages }));
+    if (options.reuse) await reuseCopy(repos[tool], plan);
+    else {
+      await mkdir(repos[tool]);
+      await generateMonorepo(repos[tool], { packages, scripts });
+    }
   }
-  const { plan } = copies[0];
   const levels = Math.max(...plan.packages.map((pkg) => pkg.level)) + 1;
-  const where = options.keep ? `${workDir} (kept)` : workDir;
-  say(
-    `monorepo: ${plan.packages.length} packages on ${levels} levels, one copy per tool in ${where}, generated in ${((performance.now() - generation) / 1000).toFixed(1)} s`,
-  );
+  const where = keep ? `${workDir} (kept)` : workDir;
+  const made = options.reuse ? 'reused' : `generated in ${((performance.now() - generation) / 1000).toFixed(1)} s`;
+  say(`monorepo: ${plan.packages.length} packages on ${levels} levels, one copy per tool in ${where}, ${made}`);
   for (const tool of tools) say(`${tool}: ${commandLine(tool, repos[tool]).join(' ')}`);
 
   const measure = async (spec: CaseSpec): Promise<CaseResult> => {
     say();
     const samples: CaseResult['samples'] = {};
+    const peakRss: NonNullable<CaseResult['peakRss']> = {};
     for (let repetition = 1; repetition <= spec.repetitions; repetition++) {
       const tag = `${spec.name} ${repetition}`;
       const edit = spec.edits && { ...spec.edits, tag };
@@ -144,18 +195,30 @@ try {
             ]);
         }
         (samples[tool] ??= []).push(run.seconds);
-        say(`  ${label}: ${run.seconds.toFixed(2)} s`);
+        if (run.peakRss !== undefined) (peakRss[tool] ??= []).push(run.peakRss);
+        const memory = run.peakRss === undefined ? '' : `, peak RSS ${(run.peakRss / 2 ** 20).toFixed(0)} MB`;
+        say(`  ${label}: ${run.seconds.toFixed(2)} s${memory}, load average ${loadavg()[0].toFixed(2)}`);
       }
       for (const [tool, original] of originalTests) await restoreTests(repos[tool], spec.breaks!, original);
     }
-    const result = { name: spec.name, description: spec.description, samples };
+    const result = { name: spec.name, description: spec.description, samples, peakRss };
     for (const line of caseTable(result)) say(line);
     return result;
   };
 
   const cached = tools.filter((tool) => tool !== 'raw');
-  const results = [
-    await measure({ name: 'cold', description: 'outputs removed, caches empty', tools, repetitions: 1, cold: true }),
+  if (!cold) {
+    // Without the cold case, one full run per tool leaves each cache as the cold run would have.
+    say();
+    for (const tool of cached) {
+      const run = await runTool(tool, repos[tool], plan);
+      if (run.code !== 0) throw new BenchAbort(`priming ${tool} exited with code ${run.code}`, tailLines(run.output, 40));
+      say(`  prime ${tool} (not measured): ${run.seconds.toFixed(1)} s, load average ${loadavg()[0].toFixed(2)}`);
+    }
+  }
+  const results: CaseResult[] = [];
+  if (cold) results.push(await measure({ name: 'cold', description: 'outputs removed, caches empty', tools, repetitions: 1, cold: true }));
+  results.push(
     await measure({ name: 'full-hit', description: 'nothing changed since the previous run', tools: cached, repetitions: settings.hits }),
     await measure({
       name: 'leaf',
@@ -164,28 +227,47 @@ try {
       repetitions: settings.leafEdits,
       edits: { pkg: plan.leaf, kind: 'source' },
     }),
-    await measure({
-      name: 'root',
-      description: `${plan.root.name} (everything depends on it) changed`,
-      tools: cached,
-      repetitions: 1,
-      edits: { pkg: plan.root, kind: 'source' },
-    }),
-    await measure({
-      name: 'root-test',
-      description: `a test of ${plan.root.name} (everything depends on it) edited`,
-      tools: cached,
-      repetitions: 1,
-      edits: { pkg: plan.root, kind: 'test' },
-    }),
-    await measure({
-      name: 'first-failure',
-      description: `a broken assertion in ${plan.root.name}'s tests, start to exit`,
-      tools: cached,
-      repetitions: settings.failures,
-      breaks: plan.root,
-    }),
-  ];
+  );
+  if (cold)
+    results.push(
+      await measure({
+        name: 'root',
+        description: `${plan.root.name} (everything depends on it) changed`,
+        tools: cached,
+        repetitions: 1,
+        edits: { pkg: plan.root, kind: 'source' },
+      }),
+    );
+  // Light packages run no test file: an edited or broken test changes no result.
+  if (cold && !options.light)
+    results.push(
+      await measure({
+        name: 'root-test',
+        description: `a test of ${plan.root.name} (everything depends on it) edited`,
+        tools: cached,
+        repetitions: 1,
+        edits: { pkg: plan.root, kind: 'test' },
+      }),
+    );
+  if (!options.light)
+    results.push(
+      await measure({
+        name: 'first-failure',
+        description: `a broken assertion in ${plan.root.name}'s tests, start to exit`,
+        tools: cached,
+        repetitions: settings.failures,
+        breaks: plan.root,
+      }),
+    );
+  const home = repos.slipway ? await homeSize(join(repos.slipway, '.slipway')) : undefined;
+  const baseline =
+    options.quick || packages === baselinePackages
+      ? undefined
+      : await readFile(baselineFile, 'utf8').then(
+          (text) => JSON.parse(text) as { monorepo: { packages: number }; cases: BaselineCase[] },
+          () => undefined,
+        );
+  const growths = baseline && growth(baseline.cases, results);
 
   const totalSeconds = (performance.now() - started) / 1000;
   await writeFileAtomic(
@@ -194,10 +276,14 @@ try {
       {
         date: new Date().toISOString(),
         quick: options.quick,
+        cold,
+        scripts,
         machine,
         monorepo: { packages: plan.packages.length, levels, leaf: plan.leaf.name, root: plan.root.name },
         commands: Object.fromEntries(tools.map((tool) => [tool, commandLine(tool, '<repo>').join(' ')])),
         cases: results.map((result) => ({ ...result, ...summarize(result) })),
+        slipwayHome: home,
+        growthFrom: baseline && { packages: baseline.monorepo.packages, file: baselineFile.split('/').pop(), cases: growths },
         totalSeconds,
       },
       (_key, value: unknown) => (typeof value === 'number' ? Number(value.toFixed(3)) : value),
@@ -206,13 +292,18 @@ try {
   );
   say();
   for (const line of summaryTable(results)) say(line);
+  if (home) {
+    const entries = Object.entries(home.entries).map(([name, bytes]) => `${name} ${formatBytes(bytes)}`);
+    say(`slipway home after the runs: ${formatBytes(home.bytes)} (${entries.join(', ')}; ${home.runDirs} run directories)`);
+  }
+  if (baseline && growths) for (const line of growthTable(growths, baseline.monorepo.packages, packages)) say(line);
   say(`total ${totalSeconds.toFixed(0)} s; results in ${resultsFile}`);
-  const fullHit = summarize(results[1]).slipwayOverTurbo;
+  const fullHit = summarize(results.find((result) => result.name === 'full-hit')!).slipwayOverTurbo;
   if (fullHit !== undefined) say(`ci full-hit slipway/turbo ratio: ${fullHit.toFixed(2)}`);
 } catch (error) {
   if (!(error instanceof BenchAbort)) throw error;
   process.stderr.write(`bench:ci aborted: ${error.message}\n${error.excerpt.map((line) => `  ${line}`).join('\n')}\n`);
   process.exitCode = 1;
 } finally {
-  if (!options.keep) await rm(workDir, { recursive: true, force: true });
+  if (!keep) await rm(workDir, { recursive: true, force: true });
 }

@@ -8,13 +8,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exec } from '../src/shared/exec.ts';
 import { planMonorepo, type MonorepoPlan } from './ci/plan.ts';
-import { packageFiles, rootFiles, type FileMap } from './ci/sources.ts';
+import { packageFiles, rootFiles, type FileMap, type ScriptKind } from './ci/sources.ts';
 
 export interface MonorepoOptions {
   packages: number;
   /** Levels including the root package's; defaults to 7 for large repos, fewer for small ones. */
   depth?: number;
   seed?: number;
+  /** Real tsc builds and node:test tests (the default), or light shell scripts (see ScriptKind). */
+  scripts?: ScriptKind;
 }
 
 export interface Monorepo {
@@ -42,7 +44,7 @@ export async function generateMonorepo(dir: string, options: MonorepoOptions): P
   const plan = planMonorepo(options.packages, { depth: options.depth, seed: options.seed });
   const npmVersion = await run(dir, 'npm', ['--version']);
   await writeFiles(dir, rootFiles({ npmVersion, typescriptDir }));
-  for (const pkg of plan.packages) await writeFiles(join(dir, 'packages', pkg.dir), packageFiles(plan, pkg));
+  for (const pkg of plan.packages) await writeFiles(join(dir, 'packages', pkg.dir), packageFiles(plan, pkg, options.scripts));
   await run(dir, 'npm', ['install', '--offline', '--no-audit', '--no-fund']);
   const git = ['-c', 'user.email=bench@slipway', '-c', 'user.name=bench'];
   await run(dir, 'git', ['init', '-q', '-b', 'main']);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exec } from '../../src/shared/exec.ts';
 import type { MonorepoPlan } from './plan.ts';
+import { probePeakRss } from './peak-rss.ts';
 import { runRaw } from './raw.ts';
 
 export const toolNames = ['raw', 'slipway', 'turbo'] as const;
@@ -16,6 +17,8 @@ export interface ToolRun {
   code: number;
   output: string;
   seconds: number;
+  /** The run's peak resident memory in bytes (see peak-rss.ts); not measured for raw. */
+  peakRss?: number;
 }
 
 const slipwayCli = fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
@@ -37,11 +40,15 @@ export function commandLine(tool: ToolName, dir: string): string[] {
 }
 
 export async function runTool(tool: ToolName, dir: string, plan: MonorepoPlan): Promise<ToolRun> {
+  if (tool === 'raw') {
+    const started = performance.now();
+    const result = await runRaw(dir, plan, availableParallelism());
+    return { code: result.code, output: result.output, seconds: (performance.now() - started) / 1000 };
+  }
   const [command, ...args] = commandLine(tool, dir);
+  const probe = await probePeakRss(command, args);
   const started = performance.now();
-  const result =
-    tool === 'raw'
-      ? await runRaw(dir, plan, availableParallelism())
-      : await exec(command, args, { cwd: dir, env: tool === 'turbo' ? turboEnv : process.env });
-  return { code: result.code, output: result.output, seconds: (performance.now() - started) / 1000 };
+  const result = await exec(probe.command, probe.args, { cwd: dir, env: tool === 'turbo' ? turboEnv : process.env });
+  const seconds = (performance.now() - started) / 1000;
+  return { code: result.code, output: result.output, seconds, peakRss: await probe.read() };
 }

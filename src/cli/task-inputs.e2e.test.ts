@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeTrailer, readManifest } from '../build/cache/entry-file.ts';
 import { exec } from '../shared/exec.ts';
 import { createCiWorkspace } from '../test-support/ci-workspace.ts';
 
@@ -163,5 +164,108 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
     expect(failing.output).toContain('@ci/core#types failed before the build of @ci/app (npm run types exited with 7)');
     expect(failing.output).toContain('turbo.json: the build of @ci/app depends on @ci/core#types');
     expect(failing.output).toContain('no types here');
+  });
+
+  it("restores a turbo.json prerequisite's outputs from cache, runs it again when its package changes, and refuses a tampered entry", async () => {
+    const repo = join(work, 'turbo-cached');
+    const home = join(work, 'turbo-cached-home');
+    // Outside the repository and the outputs: how many times the script really ran.
+    const counter = join(work, 'types-runs');
+    const typesScript =
+      "import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';\n" +
+      'appendFileSync(process.argv[2], "ran\\n");\n' +
+      "mkdirSync('types', { recursive: true });\n" +
+      "writeFileSync('types/index.d.ts', '// from ' + readFileSync('src/index.js', 'utf8').length + ' bytes of source\\n');\n";
+    await createCiWorkspace(
+      repo,
+      {},
+      {
+        ...files,
+        '.gitignore': 'node_modules\ndist\nreports\ncoverage\ntypes\n',
+        'types.mjs': typesScript,
+        'turbo.json': JSON.stringify({
+          tasks: {
+            build: { dependsOn: ['^build'] },
+            '@ci/app#build': { dependsOn: ['@ci/core#types'] },
+            '@ci/core#types': { outputs: ['types/**'] },
+          },
+        }),
+        'packages/core/package.json': manifest('@ci/core', {}, { types: `node ../../types.mjs ${counter}` }),
+        'packages/app/package.json': manifest(
+          '@ci/app',
+          { '@ci/mid': '*' },
+          { build: 'test -f ../core/types/index.d.ts && node ../../build.mjs' },
+        ),
+        'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }),
+        'packages/docs/package.json': manifest('docs', {}),
+      },
+    );
+    const runs = async () => (await readFile(counter, 'utf8')).split('\n').filter(Boolean).length;
+    const types = join(repo, 'packages/core/types/index.d.ts');
+    const appSource = join(repo, 'packages/app/src/index.js');
+    const editApp = async (comment: string) => writeFile(appSource, `${await readFile(appSource, 'utf8')}// ${comment}\n`);
+    const ci = async () => {
+      const run = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
+      expect(run.code, run.output).toBe(0);
+      return run.output;
+    };
+
+    const first = await ci();
+    expect(first).toContain('@ci/core#types: cache miss: first run');
+    expect(await runs()).toBe(1);
+    const generated = await readFile(types, 'utf8');
+
+    // A dependent edited: its build runs, the prerequisite's outputs come from the cache.
+    await rm(join(repo, 'packages/core/types'), { recursive: true });
+    await editApp('edited');
+    const whyHit = await slipway('why', '@ci/app', '--repo', repo, '--home', home);
+    expect(whyHit.stdout).toMatch(/@ci\/core#types: cache hit \([0-9a-f]{12} is cached; restored before the build, not run\)/);
+    const dependentEdited = await ci();
+    expect(dependentEdited).toContain('@ci/core#types: restored from cache');
+    expect(dependentEdited).toMatch(/packages +4 packages: 3 from cache, 1 built \(@ci\/app\)/);
+    expect(await runs()).toBe(1);
+    expect(await readFile(types, 'utf8')).toBe(generated);
+
+    // Its own package edited: it runs again, and the log and `why` say why as for a build.
+    const coreSource = join(repo, 'packages/core/src/index.js');
+    await writeFile(coreSource, `${await readFile(coreSource, 'utf8')}export const half = (n) => n / 2;\n`);
+    const whyMiss = await slipway('why', '@ci/app', '--repo', repo, '--home', home);
+    expect(whyMiss.stdout).toMatch(
+      /@ci\/core#types: run before the build \([0-9a-f]{12}\), because:\n {2}@ci\/core: src\/index\.js changed\n/,
+    );
+    const whyJson = JSON.parse((await slipway('why', '@ci/app', '--json', '--repo', repo, '--home', home)).stdout);
+    expect(whyJson.prerequisites).toEqual([
+      {
+        name: '@ci/core#types',
+        key: expect.stringMatching(/^prerequisite-[0-9a-f]{64}$/),
+        verdict: 'changed',
+        reasons: ['@ci/core: src/index.js changed'],
+      },
+    ]);
+    const ownEdited = await ci();
+    expect(ownEdited).toContain('@ci/core#types: cache miss: @ci/core: src/index.js changed');
+    expect(await runs()).toBe(2);
+    expect(await readFile(types, 'utf8')).not.toBe(generated);
+
+    // Its entry made to list a file outside its outputs: refused, and the script runs again.
+    const entries = (await readdir(join(home, 'cache/outputs'))).filter((name) => name.startsWith('prerequisite-'));
+    const current = whyJson.prerequisites[0].key as string;
+    expect(entries).toContain(`${current}.entry`);
+    const entryPath = join(home, 'cache/outputs', `${current}.entry`);
+    const handle = await open(entryPath, 'r');
+    const entry = (await readManifest(handle))!;
+    await handle.close();
+    const archive = (await readFile(entryPath)).subarray(0, entry.size);
+    const tampered = { ...entry, meta: { ...entry.meta, outputs: ['types/index.d.ts', 'src/index.js'] } };
+    await writeFile(entryPath, Buffer.concat([archive, encodeTrailer(tampered)]));
+    const source = await readFile(coreSource, 'utf8');
+    await editApp('edited again');
+    const refused = await ci();
+    expect(refused).toContain(
+      `Cache entry ${current} was refused: it holds "src/index.js", which the outputs (types/**) do not name; treated as a miss.`,
+    );
+    expect(refused).toContain('@ci/core#types: run before the build of @ci/app (turbo.json dependsOn)');
+    expect(await runs()).toBe(3);
+    expect(await readFile(coreSource, 'utf8')).toBe(source);
   });
 });

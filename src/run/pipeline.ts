@@ -16,11 +16,12 @@ import { git, gitResult, type GitHead } from '../shared/git.ts';
 import { readManifestFile } from '../shared/json-files.ts';
 import { waitFor } from '../shared/net.ts';
 import { openRunAdapters, type RunAdapters } from './adapters.ts';
+import { pruneRuns } from './prune-runs.ts';
 import { reportRun } from './report-run.ts';
 import { startForgeFeedback, type ForgeFeedbackReporter } from './forge-feedback.ts';
 import { claimReleaseHalf, holdRepository } from './run-leases.ts';
 import type { PlacedOutputs } from '../build/cache/index.ts';
-import { checksFingerprint, rememberChecks, type ChecksInputs } from './unchanged-run.ts';
+import { checksFingerprint, rememberChecks, rememberedRunId, type ChecksInputs } from './unchanged-run.ts';
 import { WorkTreeListing } from '../build/workspace/index.ts';
 import type { PipelineStage } from '../stages/context.ts';
 import { pipelineStages } from '../stages/index.ts';
@@ -270,6 +271,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       }),
     ]);
     for (const result of settled) if (result.status === 'rejected') throw result.reason;
+    await pruneRuns(store, home, [await rememberedRunId(home)]);
 
     return { run: store.getRun(run.id)!, failures, release: release?.manifest, releaseHandedOff: handedOff, handoff };
   } finally {

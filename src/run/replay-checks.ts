@@ -5,6 +5,7 @@ import type { Home } from '../shared/home.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { startForgeFeedback } from './forge-feedback.ts';
+import { pruneRuns } from './prune-runs.ts';
 import { reportRun } from './report-run.ts';
 
 /**
@@ -68,6 +69,7 @@ export async function recordReplay(opts: {
     }
     // What is reported was redacted when the earlier run stored it; the redactor takes Slack's URL.
     await reportRun({ store, runId: run.id, home, notify: opts.notify, redactor, listener, forge: github?.reporter });
+    await pruneRuns(store, home, [opts.previousRunId]);
     return store.getRun(run.id);
   } finally {
     store.close();

@@ -86,6 +86,12 @@ export async function rememberChecks(
   await writeMemo(memoPath(home), JSON.stringify(memo));
 }
 
+/** The run the last successful check run's memo answers from, if there is one: replays need it kept. */
+export async function rememberedRunId(home: Home): Promise<number | undefined> {
+  const memo = await readMemo<ChecksMemo>(memoPath(home), () => undefined);
+  return memo?.format === memoFormat ? memo.runId : undefined;
+}
+
 /**
  * Answers a check run whose every input is unchanged since the last successful one, with all its
  * outputs still in place, from that run, without loading the pipeline: what `tsc -b` does for an

@@ -1,4 +1,4 @@
-import { restoreOutputs } from '../build/cache/index.ts';
+import { restoreGlobbedOutputs, restoreOutputs, saveGlobbedOutputs } from '../build/cache/index.ts';
 import { tracked, type PipelineStage, type StageContext } from './context.ts';
 import type { ShardRun } from '../build/shard/shard-run.ts';
 import type { PlacedOutputs, RunCaches } from '../build/cache/index.ts';
@@ -10,7 +10,15 @@ import { counted } from '../shared/plural.ts';
 import { StageStopped } from '../engine/stage.ts';
 import { tailLines } from '../shared/exec.ts';
 import { buildCaches } from '../build/caches.ts';
-import { compiledTestFile, explainMiss, runInDependencyOrder, TaskInputs, type Prerequisite } from '../build/workspace/index.ts';
+import {
+  compiledTestFile,
+  explainMiss,
+  explainPrerequisiteMiss,
+  prerequisiteKey,
+  runInDependencyOrder,
+  TaskInputs,
+  type Prerequisite,
+} from '../build/workspace/index.ts';
 
 export interface PackagesOutputs {
   /** Build hash per package: the identity of its outputs, reused by tests and images. */
@@ -84,20 +92,35 @@ export const packages: PipelineStage<PackagesOutputs> = {
         );
       return prerequisiteRuns.get(id)!;
     };
-    const runScriptBefore = async ({ package: owner, script }: Prerequisite, before: string) => {
+    // Cached as Turborepo caches them: under their package's build hash, with turbo.json's outputs.
+    const runScriptBefore = async ({ package: owner, script, outputs: globs, cache: cached }: Prerequisite, before: string) => {
       const pkg = byName.get(owner)!;
-      ctx.log(`${owner}#${script}: run before the build of ${before} (turbo.json dependsOn)`);
+      const id = `${owner}#${script}`;
+      const current = plan.prerequisiteHash(id);
+      const entry = { cache, stamps, key: prerequisiteKey(current.hash), dir: pkg.dir, globs };
+      const previous = await lastInputs.read('prerequisite', id);
+      if (cached && (await restoreGlobbedOutputs({ ...entry, warn: ctx.warn })) !== 'miss') {
+        ctx.log(`${id}: restored from cache`);
+        if (previous?.hash !== current.hash) await lastInputs.write('prerequisite', current);
+        return;
+      }
+      if (cached) ctx.log(`${id}: cache miss: ${summarise(previous ? explainPrerequisiteMiss(previous, current) : ['first run'])}`);
+      ctx.log(`${id}: run before the build of ${before} (turbo.json dependsOn)`);
       const result = await runPackageScript({
         dir: pkg.dir,
         script,
         manifest: pkg.manifest,
-        onLine: (line) => ctx.log(`${owner}#${script} │ ${line}`),
+        onLine: (line) => ctx.log(`${id} │ ${line}`),
         track: tracked(ctx, `the ${script} script of ${owner}`),
       });
-      if (result.code === 0) return;
+      if (result.code === 0) {
+        if (cached) await saveGlobbedOutputs({ ...entry, meta: { inputs: current.inputs } });
+        await lastInputs.write('prerequisite', current);
+        return;
+      }
       const command = scriptCommand(workspace.tool, script);
-      throw new Failure(`${owner}#${script} failed before the build of ${before} (${command} exited with ${result.code})`, {
-        details: [`turbo.json: the build of ${before} depends on ${owner}#${script}`],
+      throw new Failure(`${id} failed before the build of ${before} (${command} exited with ${result.code})`, {
+        details: [`turbo.json: the build of ${before} depends on ${id}`],
         logExcerpt: tailLines(result.output),
         hint: `reproduce with: cd ${pkg.relDir} && ${command}`,
       });

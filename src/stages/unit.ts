@@ -11,7 +11,7 @@ import {
   type PackageTestResult,
 } from '../build/checks/index.ts';
 import { buildCaches } from '../build/caches.ts';
-import { runOrReplay, testResultKey, type StoredResult } from '../build/checks/replay.ts';
+import { resultsInOrder, runOrReplay, testResultKey, type StoredResult } from '../build/checks/replay.ts';
 import { limiter, mapConcurrent } from '../shared/concurrency.ts';
 import { delegatesToPackages, discoverWorkspace, nearestChangeFirst, readRootTests, rootTestKey } from '../build/workspace/index.ts';
 import { FailFast } from '../shared/fail-fast.ts';
@@ -155,7 +155,10 @@ export const unit: PipelineStage<UnitOutputs> = {
     ]);
     if (ctx.signal.aborted) throw new StageStopped('stopped');
     const finished = [...ran, ...replays].filter((result) => result !== undefined);
-    const results = tested.map((pkg) => finished.find((result) => result.package === pkg.name)).filter((result) => result !== undefined);
+    const results = resultsInOrder(
+      tested.map((pkg) => pkg.name),
+      finished,
+    );
     // Report the first failing package in full; name the others so none goes unnoticed.
     const failed = results.filter(failedRun);
     // How the repository's package manager runs the failing tests: the root's script from the root.

@@ -3,3 +3,4 @@ export type { S3RemoteCache, FetchResult, S3RemoteConfig, UploadResult, WarningL
 export { TieredCache, type CacheStats, type EntryCache, type UploadSummary } from './tiered-cache.ts';
 export { openCache, RunCaches, usageLine, type ConnectOptions, type RemoteCacheConfig } from './open-cache.ts';
 export { OutputStamps, restoreOutputs, type PlacedOutputs } from './output-stamps.ts';
+export { restoreGlobbedOutputs, saveGlobbedOutputs } from './globbed-outputs.ts';

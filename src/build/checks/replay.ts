@@ -37,3 +37,12 @@ export async function runOrReplay<R extends PackageTestResult>(opts: {
   }
   return { result, replayed: false, key };
 }
+
+/**
+ * Each package's result in the order of `names` (packages with none left out), however the
+ * results finished: one lookup each, not a search of every result per package.
+ */
+export function resultsInOrder<R extends Pick<StoredResult, 'package'>>(names: readonly string[], finished: readonly R[]): R[] {
+  const byPackage = new Map(finished.map((result) => [result.package, result]));
+  return names.map((name) => byPackage.get(name)).filter((result) => result !== undefined);
+}

@@ -4,11 +4,11 @@ import type { CompiledTests } from './compiled-tests.ts';
 import { discoverWorkspace } from './discover.ts';
 import type { WorkTreeListing } from './files.ts';
 import { dependentsOf } from './graph.ts';
-import { hashOfTestInputs, hashPackages, onlyInputs, readHashSources, type HashSources } from './hash.ts';
+import { hashOfPrerequisite, hashOfTestInputs, hashPackages, onlyInputs, readHashSources, type HashSources } from './hash.ts';
 import { inputMatcher } from './outputs.ts';
 import { resolvePackageTasks, scriptText, type PackageTasks } from './package-tasks.ts';
 import { buildPrerequisites, readTurboJson, withPrerequisites, type Prerequisite } from './turbo.ts';
-import type { PackageHash, TestHash, Workspace } from './types.ts';
+import type { PackageHash, PrerequisiteHash, TestHash, Workspace } from './types.ts';
 
 /** Test files, as build inputs of a package whose build compiles them. */
 const testFilesAsInputs = [...testFilePatterns];
@@ -65,6 +65,25 @@ export class TaskInputs {
     const changed = new Set([name, ...dependentsOf(this.workspace, [name])]);
     [this.hashes, this.tests] = this.hash((pkg) => !changed.has(pkg));
     return true;
+  }
+
+  /**
+   * The key of a turbo.json prerequisite (`pkg#script`, one of `prerequisites`) and what it is
+   * made of, from the current build hashes: asked for when it is about to run, after its
+   * package's build showed whether it compiles tests.
+   */
+  prerequisiteHash(id: string): PrerequisiteHash {
+    const prerequisite = [...this.prerequisites.values()].flat().find((p) => `${p.package}#${p.script}` === id);
+    if (!prerequisite) throw new Error(`${id} is no prerequisite of a build`);
+    const owner = this.hashes.get(prerequisite.package)!;
+    const pkg = this.workspace.packages.find((p) => p.name === prerequisite.package)!;
+    const inputs = {
+      build: owner.hash,
+      command: scriptText(pkg, prerequisite.script) ?? '',
+      outputs: prerequisite.outputs,
+      after: Object.fromEntries(prerequisite.after.map((after) => [after, this.prerequisiteHash(after).hash])),
+    };
+    return { name: id, hash: hashOfPrerequisite(id, inputs), inputs, buildInputs: owner.inputs };
   }
 
   /** Whether a path (relative to the package) is one of its sources: tracked, or untracked and not ignored. */

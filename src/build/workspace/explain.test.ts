@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explainMiss, explainRebuild } from './explain.ts';
-import type { HashInputs } from './types.ts';
+import { explainMiss, explainPrerequisiteMiss, explainRebuild } from './explain.ts';
+import type { HashInputs, PrerequisiteHash } from './types.ts';
 
 const before: HashInputs = {
   files: { 'src/a.ts': '1', 'src/b.ts': '2', 'package.json': '3' },
@@ -90,5 +90,35 @@ describe('explainRebuild', () => {
         () => false,
       ),
     ).toEqual({ name: 'shared', verdict: 'first', reasons: [], because: [] });
+  });
+});
+
+describe('explainPrerequisiteMiss', () => {
+  const last: PrerequisiteHash = {
+    name: 'solid-js#types',
+    hash: 'k1',
+    inputs: { build: 'b1', command: 'tsc -p tsconfig.build.json', outputs: ['types/**'], after: { '@solidjs/signals#types': 's1' } },
+    buildInputs: before,
+  };
+
+  it("names its package's changed build inputs as a build's miss does, then its script, outputs and the prerequisites before it", () => {
+    const now: PrerequisiteHash = {
+      name: 'solid-js#types',
+      hash: 'k2',
+      inputs: { build: 'b2', command: 'tsc -b', outputs: ['types/**', 'dist/types/**'], after: { '@solidjs/signals#types': 's2' } },
+      buildInputs: { ...before, files: { ...before.files, 'src/a.ts': 'changed' } },
+    };
+    expect(explainPrerequisiteMiss(last, now)).toEqual([
+      'solid-js: src/a.ts changed',
+      'command changed: "tsc -p tsconfig.build.json" -> "tsc -b"',
+      'outputs changed: "types/**" -> "types/** dist/types/**"',
+      'prerequisite @solidjs/signals#types changed',
+    ]);
+  });
+
+  it('says nothing of its package when only a dependent changed, and names a build hash changed with the same inputs', () => {
+    expect(explainPrerequisiteMiss(last, structuredClone(last))).toEqual([]);
+    const rehashed = { ...last, inputs: { ...last.inputs, build: 'b9' } };
+    expect(explainPrerequisiteMiss(last, rehashed)).toEqual(["solid-js's build inputs changed"]);
   });
 });

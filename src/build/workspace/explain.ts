@@ -1,4 +1,4 @@
-import type { HashInputs, TestInputs } from './types.ts';
+import type { HashInputs, PrerequisiteHash, TestInputs } from './types.ts';
 
 /**
  * PURE: why a package's hash differs from the one it had, one reason per line, e.g.
@@ -25,6 +25,27 @@ export function explainTestMiss(previous: TestInputs, current: TestInputs): stri
     ...(previous.build !== current.build ? ['build changed'] : []),
     ...recordChanges(previous.files, current.files, (path) => `test input ${path}`),
     ...(previous.command !== current.command ? [`command changed: "${previous.command}" -> "${current.command}"`] : []),
+  ];
+}
+
+/**
+ * PURE: why a turbo.json prerequisite's key differs from the one it last ran with, in the terms
+ * of builds: its package's build inputs that changed ("solid-js: src/a.ts changed"), its script,
+ * its outputs, a prerequisite it runs after.
+ */
+export function explainPrerequisiteMiss(previous: PrerequisiteHash, current: PrerequisiteHash): string[] {
+  const owner = current.name.slice(0, current.name.lastIndexOf('#'));
+  const [before, now] = [previous.inputs, current.inputs];
+  const build =
+    before.build === now.build ? [] : explainMiss(previous.buildInputs, current.buildInputs).map((reason) => `${owner}: ${reason}`);
+  return [
+    // The same inputs with another hash: a change of Slipway's hash format.
+    ...(before.build !== now.build && build.length === 0 ? [`${owner}'s build inputs changed`] : build),
+    ...(before.command !== now.command ? [`command changed: "${before.command}" -> "${now.command}"`] : []),
+    ...(JSON.stringify(before.outputs) !== JSON.stringify(now.outputs)
+      ? [`outputs changed: "${before.outputs.join(' ')}" -> "${now.outputs.join(' ')}"`]
+      : []),
+    ...recordChanges(before.after, now.after, (name) => `prerequisite ${name}`),
   ];
 }
 

@@ -20,7 +20,7 @@ export async function listFiles(root: string): Promise<FileListing> {
   // One git process (spawning dominates the cost): every tracked file with its index id, tagged
   // H; modified ones again as C, deleted ones as R, untracked ones as ?.
   const listing = await gitOrUndefined(root, ['ls-files', '-z', '-t', '-s', '-c', '-m', '-d', '-o', '--exclude-standard']);
-  if (listing === undefined) return { files: await walk(root), algorithm: 'sha1' };
+  if (listing === undefined) return { files: await walkFiles(root), algorithm: 'sha1' };
   const files = new Map<string, string | undefined>();
   const changed: string[] = [];
   const deleted = new Set<string>();
@@ -93,7 +93,8 @@ function isIgnoredPath(path: string): boolean {
   return path.startsWith('node_modules/') || path.includes('/node_modules/');
 }
 
-async function walk(root: string): Promise<Map<string, string | undefined>> {
+/** Every file and symlink under root (relative paths), node_modules, .git and Slipway's home skipped; their ids unread. */
+export async function walkFiles(root: string): Promise<Map<string, string | undefined>> {
   const files = new Map<string, string | undefined>();
   const visit = async (relDir: string): Promise<void> => {
     const entries = await readdir(join(root, relDir), { withFileTypes: true });

@@ -4,33 +4,58 @@ import type { Workspace } from './types.ts';
 /**
  * Packages grouped into levels: every package's workspace dependencies sit in earlier levels, so
  * a level can run in parallel once the previous ones are done. Names are sorted within a level.
+ * Kahn's algorithm, counting each package's unplaced dependencies: linear in packages and edges.
  */
 export function topologicalLevels(ws: Workspace): string[][] {
-  const remaining = new Map(ws.packages.map((pkg) => [pkg.name, new Set(pkg.workspaceDeps.filter((dep) => dep !== pkg.name))]));
+  const deps = new Map(ws.packages.map((pkg) => [pkg.name, new Set(pkg.workspaceDeps.filter((dep) => dep !== pkg.name))]));
+  const unplacedDeps = new Map([...deps].map(([name, names]) => [name, names.size]));
+  const dependents = dependentsIndex(ws);
   const levels: string[][] = [];
-  while (remaining.size > 0) {
-    const ready = [...remaining]
-      .filter(([, deps]) => deps.size === 0)
-      .map(([name]) => name)
-      .sort();
-    if (ready.length === 0) throw cycleFailure(findCycle(remaining));
-    for (const name of ready) remaining.delete(name);
-    for (const deps of remaining.values()) for (const name of ready) deps.delete(name);
-    levels.push(ready);
+  let ready = [...unplacedDeps].filter(([, count]) => count === 0).map(([name]) => name);
+  while (ready.length > 0) {
+    const level = ready.sort();
+    levels.push(level);
+    ready = [];
+    for (const name of level) {
+      unplacedDeps.delete(name);
+      for (const dependent of dependents.get(name) ?? []) {
+        const left = unplacedDeps.get(dependent)! - 1;
+        unplacedDeps.set(dependent, left);
+        if (left === 0) ready.push(dependent);
+      }
+    }
+  }
+  if (unplacedDeps.size > 0) {
+    const placed = new Set(levels.flat());
+    const blocked = new Map(
+      [...unplacedDeps.keys()].map((name) => [name, new Set([...deps.get(name)!].filter((dep) => !placed.has(dep)))]),
+    );
+    throw cycleFailure(findCycle(blocked));
   }
   return levels;
 }
 
-/** Every package that depends on one of `names`, directly or transitively (the names excluded). */
-export function dependentsOf(ws: Workspace, names: string[]): string[] {
+/** For each package, the packages that depend on it directly: each once, a self-dependency left out. */
+export function dependentsIndex(ws: Workspace): Map<string, string[]> {
   const dependents = new Map<string, string[]>();
   for (const pkg of ws.packages) {
-    for (const dep of pkg.workspaceDeps) dependents.set(dep, [...(dependents.get(dep) ?? []), pkg.name]);
+    for (const dep of new Set(pkg.workspaceDeps)) {
+      if (dep === pkg.name) continue;
+      const list = dependents.get(dep);
+      if (list) list.push(pkg.name);
+      else dependents.set(dep, [pkg.name]);
+    }
   }
+  return dependents;
+}
+
+/** Every package that depends on one of `names`, directly or transitively (the names excluded). */
+export function dependentsOf(ws: Workspace, names: string[]): string[] {
+  const dependents = dependentsIndex(ws);
   const seen = new Set<string>();
   const queue = [...names];
-  while (queue.length > 0) {
-    for (const dependent of dependents.get(queue.shift()!) ?? []) {
+  for (let next = 0; next < queue.length; next++) {
+    for (const dependent of dependents.get(queue[next]) ?? []) {
       if (seen.has(dependent)) continue;
       seen.add(dependent);
       queue.push(dependent);

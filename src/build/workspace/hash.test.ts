@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverWorkspace } from './discover.ts';
 import { explainMiss } from './explain.ts';
-import { hashPackages, readHashSources, type HashOptions } from './hash.ts';
-import type { PackageHash } from './types.ts';
+import { hashOfPrerequisite, hashPackages, readHashSources, type HashOptions } from './hash.ts';
+import type { PackageHash, PrerequisiteInputs } from './types.ts';
 
 /**
  * An npm workspace: @x/app -> @x/shared -> left-pad; @x/other -> is-odd -> is-number@6, and its
@@ -205,5 +205,32 @@ describe('hashPackages', () => {
     const after = await hashes({ globalInputs });
     for (const name of ['@x/app', '@x/shared', '@x/other']) expect(after.get(name)!.hash).not.toBe(before.get(name)!.hash);
     expect(explainMiss(before.get('@x/other')!.inputs, after.get('@x/other')!.inputs)).toEqual(['global input tsconfig.base.json changed']);
+  });
+});
+
+describe('hashOfPrerequisite', () => {
+  const inputs: PrerequisiteInputs = {
+    build: 'b1',
+    command: 'tsc -p tsconfig.build.json',
+    outputs: ['types/**'],
+    after: { '@solidjs/signals#types': 's1', 'solid-js#link': 'l1' },
+  };
+  const key = hashOfPrerequisite('solid-js#types', inputs);
+
+  it('is the same for the same inputs, whatever the order of the prerequisites before it', () => {
+    const reordered = { ...inputs, after: { 'solid-js#link': 'l1', '@solidjs/signals#types': 's1' } };
+    expect(hashOfPrerequisite('solid-js#types', structuredClone(reordered))).toBe(key);
+  });
+
+  it("changes with its package's build hash, its script, its outputs, each prerequisite before it, and its name", () => {
+    const changed = [
+      hashOfPrerequisite('solid-js#types', { ...inputs, build: 'b2' }),
+      hashOfPrerequisite('solid-js#types', { ...inputs, command: 'tsc -b' }),
+      hashOfPrerequisite('solid-js#types', { ...inputs, outputs: ['types/**', 'dist/**'] }),
+      hashOfPrerequisite('solid-js#types', { ...inputs, after: { ...inputs.after, 'solid-js#link': 'l2' } }),
+      hashOfPrerequisite('solid-js#types', { ...inputs, after: { '@solidjs/signals#types': 's1' } }),
+      hashOfPrerequisite('solid-js#declarations', inputs),
+    ];
+    expect(new Set([key, ...changed]).size).toBe(changed.length + 1);
   });
 });

@@ -5,7 +5,7 @@ import { blobId, listFiles, type FileListing, type WorkTreeListing } from './fil
 import { topologicalLevels } from './graph.ts';
 import { npmLockfileSlicer, parseNpmLockfile } from './lockfile.ts';
 import { outputMatcher } from './outputs.ts';
-import type { HashInputs, PackageHash, TestInputs, Workspace, WorkspacePackage } from './types.ts';
+import type { HashInputs, PackageHash, PrerequisiteInputs, TestInputs, Workspace, WorkspacePackage } from './types.ts';
 
 export interface HashOptions {
   /** The task name (e.g. "build"): the same inputs hash differently per task. */
@@ -114,6 +114,20 @@ export function hashOfInputs(name: string, task: string, inputs: HashInputs): st
 export function hashOfTestInputs(name: string, inputs: TestInputs): string {
   return sha256(JSON.stringify([hashFormat, name, 'test', inputs.build, sortedEntries(inputs.files), inputs.command]));
 }
+
+/**
+ * PURE: the key of a turbo.json prerequisite's outputs (`solid-js#types`): its package's build
+ * hash (so an edit of that package runs it again, an edit of a package that needs it does not),
+ * its script, its `outputs` globs and the keys of the prerequisites it runs after.
+ */
+export function hashOfPrerequisite(name: string, inputs: PrerequisiteInputs): string {
+  return sha256(
+    JSON.stringify([hashFormat, name, 'prerequisite', inputs.build, inputs.command, inputs.outputs, sortedEntries(inputs.after)]),
+  );
+}
+
+/** The cache entry of a turbo.json prerequisite's outputs. */
+export const prerequisiteKey = (hash: string) => `prerequisite-${hash}`;
 
 const sortedEntries = (record: Record<string, string>) => Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 

@@ -1,9 +1,27 @@
-export type { HashInputs, PackageHash, TestHash, TestInputs, Workspace, WorkspacePackage } from './types.ts';
+export type {
+  HashInputs,
+  PackageHash,
+  PrerequisiteHash,
+  PrerequisiteInputs,
+  TestHash,
+  TestInputs,
+  Workspace,
+  WorkspacePackage,
+} from './types.ts';
 export { discoverWorkspace } from './discover.ts';
 export { WorkTreeListing, type FileListing } from './files.ts';
 export { dependentsOf, topologicalLevels } from './graph.ts';
-export { hashOfInputs, hashOfTestInputs, hashPackages, readHashSources, type HashOptions, type HashSources } from './hash.ts';
-export { explainMiss, explainRebuild, explainTestMiss, type MissExplanation } from './explain.ts';
+export {
+  hashOfInputs,
+  hashOfPrerequisite,
+  hashOfTestInputs,
+  hashPackages,
+  prerequisiteKey,
+  readHashSources,
+  type HashOptions,
+  type HashSources,
+} from './hash.ts';
+export { explainMiss, explainPrerequisiteMiss, explainRebuild, explainTestMiss, type MissExplanation } from './explain.ts';
 export { LastInputs } from './last-inputs.ts';
 export { nearestChangeFirst, runInDependencyOrder } from './schedule.ts';
 export { TaskInputs } from './build-inputs.ts';

@@ -2,10 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '../../shared/hash.ts';
 import { readMemo, writeMemo } from '../../shared/json-files.ts';
-import type { PackageHash, TestHash } from './types.ts';
+import type { PackageHash, PrerequisiteHash, TestHash } from './types.ts';
+
+type Task = 'build' | 'test' | 'prerequisite';
 
 /**
- * The inputs each package's task last ran or was restored with, so a later miss can say what
+ * The inputs each package's task (and turbo.json prerequisite) last ran or was restored with, so a later miss can say what
  * changed since (`slipway why`, and the build log). Env values are stored hashed, as in the key.
  */
 export class LastInputs {
@@ -17,11 +19,13 @@ export class LastInputs {
 
   async read(task: 'build', name: string): Promise<PackageHash | undefined>;
   async read(task: 'test', name: string): Promise<TestHash | undefined>;
-  async read(task: 'build' | 'test', name: string): Promise<PackageHash | TestHash | undefined> {
-    return readMemo<PackageHash | TestHash>(this.path(task, name), this.onCorrupt);
+  /** `name`: the turbo.json task, `pkg#script`. */
+  async read(task: 'prerequisite', name: string): Promise<PrerequisiteHash | undefined>;
+  async read(task: Task, name: string): Promise<PackageHash | TestHash | PrerequisiteHash | undefined> {
+    return readMemo<PackageHash | TestHash | PrerequisiteHash>(this.path(task, name), this.onCorrupt);
   }
 
-  async write(task: 'build' | 'test', hash: PackageHash | TestHash): Promise<void> {
+  async write(task: Task, hash: PackageHash | TestHash | PrerequisiteHash): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     await writeMemo(this.path(task, hash.name), JSON.stringify(hash));
   }

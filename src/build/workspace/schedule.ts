@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { topologicalLevels } from './graph.ts';
+import { dependentsIndex, topologicalLevels } from './graph.ts';
 import type { Workspace } from './types.ts';
 
 export interface ScheduleOptions {
@@ -21,7 +21,7 @@ export async function runInDependencyOrder(
   topologicalLevels(ws); // throws the cycle, named, before anything starts
   const limit = Math.max(1, opts.concurrency ?? availableParallelism());
   const waitingOn = new Map(ws.packages.map((pkg) => [pkg.name, new Set(pkg.workspaceDeps.filter((dep) => dep !== pkg.name))]));
-  const dependents = dependentsByPackage(ws);
+  const dependents = dependentsIndex(ws);
   const weight = transitiveDependentCounts(
     ws.packages.map((pkg) => pkg.name),
     dependents,
@@ -65,14 +65,6 @@ export async function runInDependencyOrder(
       resolve(); // an empty workspace
     else startReady();
   });
-}
-
-function dependentsByPackage(ws: Workspace): Map<string, string[]> {
-  const dependents = new Map<string, string[]>();
-  for (const pkg of ws.packages) {
-    for (const dep of new Set(pkg.workspaceDeps)) if (dep !== pkg.name) dependents.set(dep, [...(dependents.get(dep) ?? []), pkg.name]);
-  }
-  return dependents;
 }
 
 /** How many packages wait, directly or not, on each package. */

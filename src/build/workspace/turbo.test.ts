@@ -102,6 +102,44 @@ describe('buildPrerequisites', () => {
   });
 });
 
+describe('the outputs of a prerequisite', () => {
+  it("reads its `pkg#task` definition's outputs, else its task's, none when neither has any", () => {
+    const withOutputs = {
+      tasks: {
+        ...turbo.tasks,
+        'solid-js#types': { ...turbo.tasks['solid-js#types'], outputs: ['types/**', '!types/cache/**'] },
+        types: { ...turbo.tasks.types, outputs: ['dist/types/**'] },
+      },
+    };
+    const web = buildPrerequisites(workspace, withOutputs, tasks).get('@solidjs/web')!;
+    const outputs = Object.fromEntries(web.map((p) => [`${p.package}#${p.script}`, p.outputs]));
+    expect(outputs).toEqual({
+      '@solidjs/signals#types': ['dist/types/**'],
+      'solid-js#types': ['types/**', '!types/cache/**'],
+      '@solidjs/web#link': [],
+      '@solidjs/web#types': ['dist/types/**'],
+    });
+    expect(web.every((p) => p.cache)).toBe(true);
+  });
+
+  it('runs a task turbo.json says `"cache": false` of each time', () => {
+    const uncached = { tasks: { ...turbo.tasks, '@solidjs/web#link': { ...turbo.tasks['@solidjs/web#link'], cache: false } } };
+    const web = buildPrerequisites(workspace, uncached, tasks).get('@solidjs/web')!;
+    expect(web.filter((p) => !p.cache).map((p) => `${p.package}#${p.script}`)).toEqual(['@solidjs/web#link']);
+  });
+
+  it('names the task and the field when its outputs are not a list of globs, or its cache not a boolean', () => {
+    const bad = { tasks: { ...turbo.tasks, types: { ...turbo.tasks.types, outputs: 'types/**' } } };
+    const failure = failureFrom(() => buildPrerequisites(workspace, bad, tasks));
+    expect(failure.specific).toBe('turbo.json: tasks["types"].outputs is not a list of globs');
+    expect(failure.details).toEqual(['found: "types/**"']);
+    const cache = { tasks: { ...turbo.tasks, 'solid-js#types': { ...turbo.tasks['solid-js#types'], cache: 'no' } } };
+    expect(failureFrom(() => buildPrerequisites(workspace, cache, tasks)).specific).toBe(
+      'turbo.json: tasks["solid-js#types"].cache is not true or false',
+    );
+  });
+});
+
 describe('readTurboJson', () => {
   it('reads comments as Turborepo does, and names the file when it is not JSON', async () => {
     const root = await mkdtemp(join(tmpdir(), 'slipway-turbo-'));

@@ -12,6 +12,10 @@ export interface Prerequisite {
   script: string;
   /** The prerequisites (`pkg#script`) that must end before it starts; the others run beside it, as in Turborepo. */
   after: string[];
+  /** turbo.json's `outputs` of the task: globs relative to its package, cached with it (none: only its success is). */
+  outputs: string[];
+  /** False for a task turbo.json says `"cache": false` of: it runs each time it is needed. */
+  cache: boolean;
 }
 
 /**
@@ -62,13 +66,30 @@ export function buildPrerequisites(
   turbo: Record<string, unknown> | undefined,
   tasks: ReadonlyMap<string, PackageTasks>,
 ): Map<string, Prerequisite[]> {
-  const definitions = (turbo?.tasks ?? turbo?.pipeline ?? {}) as Record<string, { dependsOn?: unknown } | undefined>;
+  const definitions = (turbo?.tasks ?? turbo?.pipeline ?? {}) as Record<
+    string,
+    { dependsOn?: unknown; outputs?: unknown; cache?: unknown } | undefined
+  >;
   const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
   const isBuild = (name: string, task: string) => task === (tasks.get(name)?.build?.script ?? 'build');
+  const own = (key: string) => (Object.hasOwn(definitions, key) ? definitions[key] : undefined);
   const dependsOn = (name: string, task: string): string[] => {
-    const own = (key: string) => (Object.hasOwn(definitions, key) ? definitions[key] : undefined);
     const entries = (own(`${name}#${task}`) ?? own(task))?.dependsOn;
     return Array.isArray(entries) ? entries.filter((entry): entry is string => typeof entry === 'string' && !entry.startsWith('$')) : [];
+  };
+  // What turbo.json says of caching the task: its `pkg#task` definition, else its task's.
+  const cachingOf = (name: string, task: string): Pick<Prerequisite, 'outputs' | 'cache'> => {
+    const key = own(`${name}#${task}`) ? `${name}#${task}` : task;
+    const field = `${turbo?.tasks ? 'tasks' : 'pipeline'}["${key}"]`;
+    const { outputs = [], cache = true } = own(key) ?? {};
+    if (!Array.isArray(outputs) || !outputs.every((glob) => typeof glob === 'string'))
+      throw new Failure(`turbo.json: ${field}.outputs is not a list of globs`, {
+        details: [`found: ${JSON.stringify(outputs)}`],
+        hint: 'write it as Turborepo reads it, e.g. "outputs": ["types/**"]',
+      });
+    if (typeof cache !== 'boolean')
+      throw new Failure(`turbo.json: ${field}.cache is not true or false`, { details: [`found: ${JSON.stringify(cache)}`] });
+    return { outputs: outputs as string[], cache };
   };
   const result = new Map<string, Prerequisite[]>();
   for (const pkg of workspace.packages) {
@@ -94,7 +115,7 @@ export function buildPrerequisites(
       const after = [...new Set(dependsOn(name, task).flatMap((entry) => follow(name, entry)))];
       visiting.pop();
       const stands = scriptText(byName.get(name)!, task) === undefined ? after : [id];
-      if (stands[0] === id) ordered.push({ package: name, script: task, after });
+      if (stands[0] === id) ordered.push({ package: name, script: task, after, ...cachingOf(name, task) });
       runnable.set(id, stands);
       return stands;
     };

@@ -53,3 +53,23 @@ export interface TestHash {
   hash: string;
   inputs: TestInputs;
 }
+
+/** What a turbo.json prerequisite's cached outputs are the outputs of (see hashOfPrerequisite). */
+export interface PrerequisiteInputs {
+  /** The build hash of the package whose script it is. */
+  build: string;
+  command: string;
+  /** turbo.json's `outputs` of the task. */
+  outputs: string[];
+  /** The keys of the prerequisites it runs after, by `pkg#script`. */
+  after: Record<string, string>;
+}
+
+export interface PrerequisiteHash {
+  /** `pkg#script`. */
+  name: string;
+  hash: string;
+  inputs: PrerequisiteInputs;
+  /** What its package's build hash is made of, so a miss names the files that changed (not in the key: `inputs.build` is). */
+  buildInputs: HashInputs;
+}

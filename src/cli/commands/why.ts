@@ -8,8 +8,10 @@ import { buildCaches } from '../../build/caches.ts';
 import { testResultKey } from '../../build/checks/replay.ts';
 import {
   dependentsOf,
+  explainPrerequisiteMiss,
   explainRebuild,
   explainTestMiss,
+  prerequisiteKey,
   TaskInputs,
   type MissExplanation,
   type PackageHash,
@@ -56,9 +58,9 @@ export const whyCommand: Command = async (input) => {
   );
   const tasks = plan.tasks.get(name)!;
   const tests = await explainTests(plan.tests.get(name)!, tasks, caches);
+  const prerequisites = await explainPrerequisites(plan, name, caches);
   if (input.json) {
     const { overrides, skipped, buildInputs, testInputs } = tasks;
-    const prerequisites = plan.prerequisites.get(name) ?? [];
     const config = {
       overrides,
       skipped,
@@ -66,15 +68,17 @@ export const whyCommand: Command = async (input) => {
       test: tasks.test?.script ?? null,
       buildInputs,
       testInputs,
-      prerequisites,
+      prerequisites: plan.prerequisites.get(name) ?? [],
     };
-    out(JSON.stringify({ package: name, hash: hashes.get(name)!.hash, ...explanation, tests, config }, null, 2));
+    out(JSON.stringify({ package: name, hash: hashes.get(name)!.hash, ...explanation, prerequisites, tests, config }, null, 2));
     return 0;
   }
   const before = (plan.prerequisites.get(name) ?? []).map((p) => `${p.package}#${p.script}`);
   for (const line of describeTasks(name, tasks, plan.compiledTests.get(name), before)) out(line);
   const builds = new Set([...plan.tasks].filter(([, packageTasks]) => packageTasks.build).map(([pkg]) => pkg));
   for (const line of describe(explanation, hashes, { builds, homeRoot: home.root })) out(line);
+  // A build from cache runs none of them.
+  if (explanation.verdict !== 'hit') for (const line of prerequisites.flatMap(describePrerequisite)) out(line);
   if (explanation.verdict !== 'hit') {
     const dependents = dependentsOf(workspace, [name]);
     if (dependents.length) out(dim(`rebuilding it rebuilds its dependents too: ${dependents.join(', ')}`));
@@ -109,6 +113,43 @@ async function explainTests(
     reasons,
     testFilesOnly: reasons.length > 0 && reasons.every((reason) => reason.startsWith('test input ')),
   };
+}
+
+interface PrerequisiteExplanation {
+  /** `pkg#script`. */
+  name: string;
+  key: string;
+  /** 'hit': its outputs of this key are cached; 'first': no run recorded; 'uncached': turbo.json's `"cache": false`. */
+  verdict: 'hit' | 'first' | 'changed' | 'uncached';
+  reasons: string[];
+}
+
+/** Whether each turbo.json prerequisite of the build of `name` would be restored, and if not what changed since it last ran. */
+async function explainPrerequisites(
+  plan: TaskInputs,
+  name: string,
+  caches: Pick<ReturnType<typeof buildCaches>, 'outputs' | 'lastInputs'>,
+): Promise<PrerequisiteExplanation[]> {
+  return Promise.all(
+    (plan.prerequisites.get(name) ?? []).map(async ({ package: owner, script, cache }): Promise<PrerequisiteExplanation> => {
+      const current = plan.prerequisiteHash(`${owner}#${script}`);
+      const key = prerequisiteKey(current.hash);
+      if (!cache) return { name: current.name, key, verdict: 'uncached', reasons: [] };
+      if (await caches.outputs.has(key)) return { name: current.name, key, verdict: 'hit', reasons: [] };
+      const before = await caches.lastInputs.read('prerequisite', current.name);
+      if (!before) return { name: current.name, key, verdict: 'first', reasons: [] };
+      return { name: current.name, key, verdict: 'changed', reasons: explainPrerequisiteMiss(before, current) };
+    }),
+  );
+}
+
+function describePrerequisite({ name, key, verdict, reasons }: PrerequisiteExplanation): string[] {
+  const short = key.slice('prerequisite-'.length, 'prerequisite-'.length + 12);
+  if (verdict === 'uncached') return [`${name}: run before the build, each time (turbo.json: "cache": false)`];
+  if (verdict === 'hit') return [`${name}: cache hit (${short} is cached; restored before the build, not run)`];
+  if (verdict === 'first') return [`${name}: run before the build (${short}): no earlier run recorded`];
+  if (reasons.length === 0) return [`${name}: run before the build (${short}): its inputs match the last run, which is no longer cached`];
+  return [`${name}: run before the build (${short}), because:`, ...reasons.map((reason) => `  ${reason}`)];
 }
 
 /** Which script each task runs, what its inputs are, and the overrides that said so. */

@@ -88,6 +88,9 @@ export class RunStore {
       CREATE TABLE IF NOT EXISTS run_leases (
         key TEXT PRIMARY KEY, run_id INTEGER NOT NULL, pid INTEGER NOT NULL, start_time TEXT NOT NULL,
         acquired_at TEXT NOT NULL, finished_at TEXT, outcome TEXT);
+      -- A run's events and feedback are read, and pruned, by run: without these, by a scan of every run's.
+      CREATE INDEX IF NOT EXISTS events_by_run ON events (run_id);
+      CREATE INDEX IF NOT EXISTS feedback_by_run ON feedback (run_id);
     `);
     // The process running a run (pid and start time), added to stores made before it was kept.
     const columns = new Set((this.db.prepare('PRAGMA table_info(runs)').all() as { name: string }[]).map((column) => column.name));
@@ -205,6 +208,38 @@ export class RunStore {
     return (this.db.prepare('SELECT body FROM feedback WHERE run_id = ? ORDER BY id').all(runId) as { body: string }[]).map(
       (row) => JSON.parse(row.body) as T,
     );
+  }
+
+  /**
+   * Deletes the runs older than the newest `keep`, with their stages, events and feedback, so the
+   * store stops growing run by run. Never one still recorded as running or waiting (it may be
+   * resumed or carried on), one holding or having held a lease, one whose release stage created a
+   * release (`slipway approve` and `rollback` find the repository by it), nor one of `protect`.
+   * Returns the ids deleted.
+   */
+  pruneRuns(keep: number, protect: readonly number[] = []): number[] {
+    if (!Number.isInteger(keep) || keep < 1) throw new Error(`pruneRuns keeps at least one run, not ${keep}`);
+    return this.atomically(() => {
+      const ids = (
+        this.db
+          .prepare(
+            `SELECT id FROM runs
+             WHERE id < (SELECT MIN(id) FROM (SELECT id FROM runs ORDER BY id DESC LIMIT ?))
+               AND status NOT IN ('running', 'waiting')
+               AND id NOT IN (SELECT value FROM json_each(?))
+               AND id NOT IN (SELECT run_id FROM run_leases)
+               AND NOT EXISTS (SELECT 1 FROM stages WHERE stages.run_id = runs.id AND stages.stage = 'release'
+                 AND json_extract(stages.outputs, '$.manifest.tag') IS NOT NULL)
+             ORDER BY id`,
+          )
+          .all(keep, JSON.stringify(protect)) as { id: number }[]
+      ).map((row) => row.id);
+      const list = JSON.stringify(ids);
+      for (const table of ['events', 'feedback', 'stages'])
+        this.db.prepare(`DELETE FROM ${table} WHERE run_id IN (SELECT value FROM json_each(?))`).run(list);
+      this.db.prepare('DELETE FROM runs WHERE id IN (SELECT value FROM json_each(?))').run(list);
+      return ids;
+    });
   }
 
   lease(key: string): LeaseRecord | undefined {
