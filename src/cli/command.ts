@@ -22,6 +22,10 @@ export interface CommandInput {
   json?: boolean;
   'fail-fast'?: boolean;
   'no-fail-fast'?: boolean;
+  /** `--shard <i>/<n>` of `slipway ci`. */
+  shard?: string;
+  /** `--merge` of `slipway ci`: the fan-in of its shards. */
+  merge?: boolean;
 }
 
 export type Command = (input: CommandInput) => Promise<number>;

@@ -15,7 +15,9 @@ Usage:
   slipway demo [--fail <kind>] [--home <dir>] [--verbose]   the whole pipeline on the embedded example
   slipway run [--repo <dir>] [--home <dir>] [--verbose]      the pipeline on a repository at HEAD (--fail-fast: stop at the first failure)
   slipway ci [--repo <dir>] [--home <dir>] [--verbose]       build and test only (a pull request's checks), from cache where unchanged;
-                                                             stops at the first failure (--no-fail-fast runs every build and test)
+                                                             stops at the first failure (--no-fail-fast runs every build and test);
+                                                             --shard <i>/<n>: one part of them, on one runner of a matrix;
+                                                             --merge: the shards' one verdict, coverage and check run
   slipway why <package> [--repo <dir>] [--json]              whether a package's build is cached, and if not which inputs changed
   slipway release <tag> [--repo <dir>] [--home <dir>]         the release half of a release the forge has (the workflow job after \`slipway run\`)
   slipway approve <env> <release> [--repo <dir>]             let a release through an environment's manual gate, then deploy it there
@@ -57,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
       force: { type: 'boolean', default: false },
       'fail-fast': { type: 'boolean' },
       'no-fail-fast': { type: 'boolean' },
+      shard: { type: 'string' },
+      merge: { type: 'boolean' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,

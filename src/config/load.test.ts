@@ -121,6 +121,23 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the sharding settings, shards waiting 20 minutes by default, and names a bad one', () => {
+    expect(validateConfig(minimal, 'slipway.config.ts').ci).toEqual({ shardWaitMinutes: 20 });
+    expect(validateConfig({ ...minimal, ci: { shards: 3, shardWaitMinutes: 5 } }, 'slipway.config.ts').ci).toEqual({
+      shards: 3,
+      shardWaitMinutes: 5,
+    });
+    try {
+      validateConfig({ ...minimal, ci: { shards: 0, shardWaitMinutes: 'soon' } }, 'slipway.config.ts');
+      expect.unreachable();
+    } catch (error) {
+      const failure = error as Failure;
+      expect(failure.specific).toBe('slipway.config.ts is invalid (2 problems)');
+      expect(failure.details.join('\n')).toMatch(/ci\.shards: /);
+      expect(failure.details.join('\n')).toMatch(/ci\.shardWaitMinutes: .*expected number/);
+    }
+  });
+
   it('sends no Slack message unless asked, reads the webhook from SLACK_WEBHOOK_URL by default, and names a bad setting', () => {
     expect(validateConfig(minimal, 'slipway.config.ts').notify).toEqual({});
     expect(validateConfig({ ...minimal, notify: { slack: {} } }, 'slipway.config.ts').notify).toEqual({

@@ -182,6 +182,15 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /** `slipway ci` spread over runners (a GitHub Actions matrix): `slipway ci --shard <i>/<n>`, then `slipway ci --merge`. */
+  ci: z
+    .strictObject({
+      /** How many shards `slipway init github` gives the pull-request workflow's matrix. */
+      shards: z.number().int().min(1).max(256).optional(),
+      /** How long a shard waits for a build another shard owns to reach the remote cache. */
+      shardWaitMinutes: z.number().positive().max(360).default(20),
+    })
+    .prefault({}),
   /**
    * Stop at the first failure: the builds, tests and stages still running are stopped and nothing
    * else starts. Default: on for `slipway ci` (a pull request wants its first failure soon), off

@@ -29,6 +29,7 @@ import { promoteStage } from '../stages/promote.ts';
 import { recordedRelease } from '../stages/recorded-release.ts';
 import { rollbackStage, type RollbackRequest } from '../stages/rollback.ts';
 import { HostFailure } from '../shared/feedback/host-failure.ts';
+import type { ShardSpec } from '../build/shard/spec.ts';
 
 export interface PipelineOptions {
   repoDir: string;
@@ -56,6 +57,8 @@ export interface PipelineOptions {
    * others (a merge's run finds every failure and caches every passing result).
    */
   failFast?: boolean;
+  /** With scope 'checks': run this shard's part of the commit's checks and record it for `slipway ci --merge`. */
+  shard?: ShardSpec;
 }
 
 /**
@@ -190,7 +193,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
     onEnvironmentChange: (change) => forgeFeedback?.onEnvironmentChange(change),
   });
-  if (config.forge.kind === 'github' || scope !== 'checks') {
+  // A shard's result is the merge's to report: one check run for the sharded run.
+  if (!options.shard && (config.forge.kind === 'github' || scope !== 'checks')) {
     const started = startForgeFeedback({ open: () => adapters.forgeFeedback(), run, checkName: checkNames[scope], listener, redactor });
     forgeFeedback = started.reporter;
     runListener = started.listener;
@@ -198,7 +202,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   // A check run's inputs as it found them: remembered with its result, and hashed from the same listing.
   const checksInputs = scope === 'checks' ? (options.checksInputs ?? (await checksFingerprint(repoDir, home))) : undefined;
   const workTree = new WorkTreeListing(repoDir, checksInputs?.listing);
-  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree };
+  const shard = options.shard && { spec: options.shard, commit, waitMs: config.ci.shardWaitMinutes * 60_000 };
+  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree, shard };
   const stages =
     scope === 'checks'
       ? pipelineStages.filter((stage) => checkStages.has(stage.id))
@@ -230,6 +235,18 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
       failures.push(...(await releaseHalf));
     }
 
+    if (shard) {
+      const { recordShard } = await import('./shard-record.ts');
+      await recordShard({ store, runId: run.id, run: shard, home, config, repoDir, caches: await adapters.caches() }).catch(
+        (error: Error) =>
+          listener({
+            type: 'notice',
+            runId: run.id,
+            level: 'warning',
+            message: `shard ${shard.spec.index}/${shard.spec.count} left no record: ${error.message}`,
+          }),
+      );
+    }
     const release = store.stage(run.id, 'release')?.outputs as { manifest?: ReleaseManifest } | undefined;
     const handedOff = failures.length === 0 && scope === 'release' && !receiver;
     store.setRunStatus(run.id, failures.length ? 'failed' : handedOff ? 'waiting' : 'succeeded');
@@ -237,7 +254,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     // A check run that passed is remembered (git lists the work tree again) while its reports are
     // written; both end before the store closes, and a failure of either is thrown once both have.
     const settled = await Promise.allSettled([
-      checksInputs && failures.length === 0
+      // A shard's checks are part of a run: never remembered as the checks of the whole.
+      checksInputs && failures.length === 0 && !shard
         ? rememberChecks(home, run, checksInputs.fingerprint, placedOutputs(store, run.id), config)
         : undefined,
       reportRun({

@@ -13,6 +13,7 @@ import type { LiveRegistry } from '../release/registry/index.ts';
 import type { Home } from '../shared/home.ts';
 import type { ProcessRef } from '../shared/process.ts';
 import type { RunRecord } from '../shared/state/run-store.ts';
+import type { ShardRun } from '../build/shard/shard-run.ts';
 
 /** Which half of the pipeline a stage belongs to: CI runs on the merge, release on the webhook. */
 export type Phase = 'ci' | 'release';
@@ -26,6 +27,8 @@ export interface StageContext extends EngineContext {
   adapters: Adapters;
   /** The repository's files as this run lists them, once (a stage that may change them says so). */
   workTree: WorkTreeListing;
+  /** Set when this run is one shard of its commit's checks (`slipway ci --shard`). */
+  shard?: ShardRun;
 }
 
 /** A stage of the pipeline: the engine's stage shape, in one half of the pipeline. */

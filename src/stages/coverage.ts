@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { counted } from '../shared/plural.ts';
 import { sha256 } from '../shared/hash.ts';
-import type { PipelineStage } from './context.ts';
+import type { PipelineStage, StageContext } from './context.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import {
   changedLines,
@@ -23,7 +23,9 @@ import type { UnitOutputs } from './unit.ts';
 export type CoverageOutputs =
   | { lines: number; functions: number; branches: number; changedLines?: number }
   /** Nothing was measured: no package wrote a report (and no threshold asked for one), or all are excluded. */
-  | { measured: false };
+  | { measured: false }
+  /** A shard's: each measured package's coverage memo key, for the merge; and those without a report. */
+  | { shard: { memoKeys: Record<string, string>; unmeasured: string[] } };
 
 /** Stage 4b: coverage merged across packages and checked against the configured thresholds. */
 export const coverage: PipelineStage<CoverageOutputs> = {
@@ -73,33 +75,56 @@ export const coverage: PipelineStage<CoverageOutputs> = {
       if (!files) throw new Failure(`the coverage report of ${name} at ${report} could not be read`);
       return files;
     };
-    const merged = await memoizedMerge(memoDir, memoKeys, coverageOf, ctx.warn);
-    // Packages with levels of their own are checked on their own coverage.
-    const withLevels = measured.filter(([name]) => ctx.config.coverage.packages[name]);
-    const check = checkMerged(
-      merged,
-      Object.fromEntries(await Promise.all(withLevels.map(async ([name]) => [name, await coverageOf(name)] as const))),
-      ctx.config.coverage,
-    );
-    const failure = coverageFailure(check);
-    if (failure) throw failure;
-    const { summary } = check;
-    const percent = (value: number) => `${value.toFixed(1)} %`;
-    const notMeasured = unmeasured.length ? `; not measured (no report): ${unmeasured.join(', ')}` : '';
-    const text = `lines ${percent(summary.lines)}, functions ${percent(summary.functions)}, branches ${percent(summary.branches)}${notMeasured}`;
-    const required = ctx.config.coverage.changedLines;
-    if (required === undefined) return { summary: text, outputs: summary };
-    const { base, mainBranch } = ctx.config.coverage;
-    const against = await resolveChangeBase(ctx.repoDir, { mainBranch, base });
-    const changed = checkChangedLines(merged, await changedLines(ctx.repoDir, against.commit), required);
-    const changedFailure = changedLinesFailure(changed, required, against.description);
-    if (changedFailure) throw changedFailure;
-    return {
-      summary: `${text}, changed lines ${percent(changed.percent)} (${changed.covered}/${changed.total} against ${against.description})`,
-      outputs: { ...summary, changedLines: changed.percent },
-    };
+    // A shard's coverage is judged once, by the merge, over every shard's: here it is only read.
+    if (ctx.shard) {
+      await Promise.all(measured.map(([name]) => coverageOf(name)));
+      return {
+        summary: `read from ${counted(measured.length, 'package')}; the merge checks it with every shard's`,
+        outputs: { shard: { memoKeys, unmeasured } },
+      };
+    }
+    return gateCoverage({ ctx, memoDir, memoKeys, coverageOf, unmeasured });
   },
 };
+
+/**
+ * Every measured package's coverage merged (through the ledger) and checked once against the
+ * configured levels and the changed lines: the stage's, and a sharded run's merge's.
+ */
+export async function gateCoverage(opts: {
+  ctx: Pick<StageContext, 'config' | 'repoDir' | 'warn'>;
+  memoDir: string;
+  memoKeys: Record<string, string>;
+  coverageOf: (name: string) => Promise<FileCoverage[]>;
+  unmeasured: string[];
+}): Promise<{ summary: string; outputs: CoverageOutputs }> {
+  const { ctx, memoDir, memoKeys, coverageOf, unmeasured } = opts;
+  const merged = await memoizedMerge(memoDir, memoKeys, coverageOf, ctx.warn);
+  // Packages with levels of their own are checked on their own coverage.
+  const withLevels = Object.keys(memoKeys).filter((name) => ctx.config.coverage.packages[name]);
+  const check = checkMerged(
+    merged,
+    Object.fromEntries(await Promise.all(withLevels.map(async (name) => [name, await coverageOf(name)] as const))),
+    ctx.config.coverage,
+  );
+  const failure = coverageFailure(check);
+  if (failure) throw failure;
+  const { summary } = check;
+  const percent = (value: number) => `${value.toFixed(1)} %`;
+  const notMeasured = unmeasured.length ? `; not measured (no report): ${unmeasured.join(', ')}` : '';
+  const text = `lines ${percent(summary.lines)}, functions ${percent(summary.functions)}, branches ${percent(summary.branches)}${notMeasured}`;
+  const required = ctx.config.coverage.changedLines;
+  if (required === undefined) return { summary: text, outputs: summary };
+  const { base, mainBranch } = ctx.config.coverage;
+  const against = await resolveChangeBase(ctx.repoDir, { mainBranch, base });
+  const changed = checkChangedLines(merged, await changedLines(ctx.repoDir, against.commit), required);
+  const changedFailure = changedLinesFailure(changed, required, against.description);
+  if (changedFailure) throw changedFailure;
+  return {
+    summary: `${text}, changed lines ${percent(changed.percent)} (${changed.covered}/${changed.total} against ${against.description})`,
+    outputs: { ...summary, changedLines: changed.percent },
+  };
+}
 
 /** Where Slipway collects coverage by itself, for the note on a package it could not. */
 const collectedFrom = 'Slipway collects it from vitest with @vitest/coverage-v8 or -istanbul installed, jest, node --test and mocha';

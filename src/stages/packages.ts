@@ -1,6 +1,7 @@
 import { restoreGlobbedOutputs, restoreOutputs, saveGlobbedOutputs } from '../build/cache/index.ts';
-import { tracked, type PipelineStage } from './context.ts';
-import type { PlacedOutputs } from '../build/cache/index.ts';
+import { tracked, type PipelineStage, type StageContext } from './context.ts';
+import type { ShardRun } from '../build/shard/shard-run.ts';
+import type { PlacedOutputs, RunCaches } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageScript, scriptCommand } from '../build/scripts/run-script.ts';
 import { mapConcurrent } from '../shared/concurrency.ts';
@@ -32,6 +33,10 @@ export interface PackagesOutputs {
   skipped: string[];
   /** Each package's build outputs now in the working tree, by cache key. */
   placed: PlacedOutputs[];
+  /** Milliseconds each package built here took (restored ones are not timed). */
+  buildMs: Record<string, number>;
+  /** In a shard: whether it runs the root's tests (shard 1, when no package has tests of its own). */
+  shard?: { runsRootTests: boolean };
 }
 
 /**
@@ -47,17 +52,21 @@ export const packages: PipelineStage<PackagesOutputs> = {
   failure: 'Package build failed',
   async run(ctx) {
     const { outputs } = ctx.config.tasks;
-    const { outputs: cache, stamps, lastInputs, compiledTests } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
+    const caches = await ctx.adapters.caches();
+    const { outputs: cache, stamps, lastInputs, compiledTests } = buildCaches(ctx.home, ctx.config, caches, ctx.warn);
     const plan = await TaskInputs.read(ctx.repoDir, ctx.config, compiledTests, ctx.workTree);
     const { workspace, tasks } = plan;
+    const sharded = ctx.shard && (await shardedBuilds(ctx, ctx.shard, caches, plan));
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const restored: string[] = [];
     const built: string[] = [];
     const failed: string[] = [];
     const keyOf = (name: string) => `build-${plan.hashes.get(name)!.hash}`;
     const stopping = new FailFast(ctx.failFast, ctx.signal);
-    const withBuild = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.build);
-    const withTests = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.test);
+    const buildMs: Record<string, number> = {};
+    // A shard builds what it owns and what its packages need; the rest is other shards' work.
+    const withBuild = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.build && (!sharded || sharded.needs(pkg.name)));
+    const withTests = workspace.packages.filter((pkg) => tasks.get(pkg.name)!.test && (!sharded || sharded.tests.includes(pkg.name)));
     // Outputs already in place only need reading to confirm: all at once, not in build order.
     const inPlace = new Map(
       (
@@ -126,11 +135,14 @@ export const packages: PipelineStage<PackagesOutputs> = {
       const pkg = byName.get(name)!;
       const task = tasks.get(name)!.build;
       if (!task) return rememberUnbuilt(name);
+      if (sharded && !sharded.needs(name)) return;
       // Stopping: what the stop reaches next is not restored either.
       if (stopping.signal.aborted) return;
       // A dependency found to compile tests changes this key: then what is in place is not it.
       if (inPlace.get(name) === keyOf(name)) return void restored.push(name);
       const restore = () => restoreOutputs({ cache, stamps, key: keyOf(name), dir: pkg.dir, paths: outputs });
+      // A build that writes compiled tests is saved under another key, which its marker leads to.
+      await sharded?.awaitOwner(name, [keyOf(name), compiledTestsMarker(plan.hashes.get(name)!.hash)]);
       let restoredHere = await restore();
       if (restoredHere === 'miss' && !plan.compiledTests.has(name)) {
         // A runner without this home's memo: another may have found that this build compiles tests.
@@ -148,6 +160,11 @@ export const packages: PipelineStage<PackagesOutputs> = {
         if (previous?.hash !== current.hash) await lastInputs.write('build', current);
         return;
       }
+      if (sharded?.awaited(name))
+        throw new Failure(`${name} could not be restored from the remote cache, where its shard put it`, {
+          details: [`package: ${name} (${pkg.relDir}), built by shard ${sharded.ownerOf(name)}`],
+          hint: 'see the warnings above: the remote cache refused or could not deliver the entry',
+        });
       const reasons = previous ? explainMiss(previous.inputs, current.inputs) : ['first build'];
       ctx.log(`${name}: cache miss: ${summarise(reasons)}`);
       try {
@@ -156,6 +173,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
         failed.push(name);
         throw error;
       }
+      const started = Date.now();
       const result = await stopping.run(
         name,
         (signal) =>
@@ -196,6 +214,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
         );
       }
       await lastInputs.write('build', inputs);
+      buildMs[name] = Date.now() - started;
       built.push(name);
     };
     try {
@@ -237,10 +256,38 @@ export const packages: PipelineStage<PackagesOutputs> = {
         built,
         skipped,
         placed: withBuild.map((pkg) => ({ key: keyOf(pkg.name), dir: pkg.dir, paths: outputs })),
+        buildMs,
+        ...(sharded && { shard: { runsRootTests: sharded.runsRootTests } }),
       },
     };
   },
 };
+
+/**
+ * A shard's part of the builds (see build/shard): which packages it needs, which tests are its,
+ * and the wait for a build another shard owns. Loaded only by a sharded run.
+ */
+async function shardedBuilds(ctx: StageContext, run: ShardRun, caches: RunCaches, plan: TaskInputs) {
+  const { awaitOwnedBuild, planShardRun, shardCache } = await import('../build/shard/shard-run.ts');
+  const shards = shardCache(caches, ctx.config, true);
+  const work = await planShardRun({ run, repoDir: ctx.repoDir, workspace: plan.workspace, tasks: plan.tasks, shards });
+  const needed = new Set([...work.builds, ...Object.keys(work.awaited)]);
+  const { outputs } = buildCaches(ctx.home, ctx.config, caches);
+  ctx.log(
+    `shard ${run.spec.index}/${run.spec.count}: tests of ${work.tests.length}, builds ${work.builds.length} of its own, waits for ${Object.keys(work.awaited).length} built by other shards`,
+  );
+  return {
+    tests: work.tests,
+    needs: (name: string) => needed.has(name),
+    awaited: (name: string) => name in work.awaited,
+    ownerOf: (name: string) => `${work.owner[name]}/${run.spec.count}`,
+    runsRootTests: run.spec.index === 1 && plan.workspace.packages.every((pkg) => !plan.tasks.get(pkg.name)?.test),
+    awaitOwner: async (name: string, keys: string[]) => {
+      if (!(name in work.awaited)) return;
+      await awaitOwnedBuild({ run, name, owner: work.awaited[name], keys, outputs, shards, log: ctx.log });
+    },
+  };
+}
 
 /** The cache entry that says a build of these inputs (test files not among them) writes compiled tests. */
 const compiledTestsMarker = (hashWithoutTestFiles: string) => `compiled-tests-${hashWithoutTestFiles}`;

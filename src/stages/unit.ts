@@ -44,7 +44,7 @@ export const unit: PipelineStage<UnitOutputs> = {
   async run(ctx) {
     const test = ctx.config.tasks.test.script;
     const { junit, lcov } = ctx.config.reports;
-    const { tests: testKeys, testScripts } = ctx.output<PackagesOutputs>('packages');
+    const { tests: testKeys, testScripts, shard } = ctx.output<PackagesOutputs>('packages');
     const workspace = await discoverWorkspace(ctx.repoDir);
     const { tests: cache, stamps } = buildCaches(ctx.home, ctx.config, await ctx.adapters.caches(), ctx.warn);
     let tested: TestTarget[] = workspace.packages
@@ -52,7 +52,8 @@ export const unit: PipelineStage<UnitOutputs> = {
       .map((pkg) => ({ name: pkg.name, dir: pkg.dir, script: testScripts[pkg.name], key: testKeys[pkg.name] }));
     // Tests run only from the root (a root jest with `projects`, a vitest workspace) run once, as
     // one task reading every package: its key is theirs, the root's own files and its script.
-    const root = tested.length === 0 ? await readRootTests(workspace, test) : undefined;
+    // In a sharded run, only shard 1 runs the root's tests, and only when no package has its own.
+    const root = tested.length === 0 && (shard?.runsRootTests ?? true) ? await readRootTests(workspace, test) : undefined;
     if (root && delegatesToPackages(root.command)) {
       ctx.warn(
         `no workspace package has a "${test}" script; the root package.json's ("${root.command}") runs the packages' own, so no test ran: give the packages their own "${test}" scripts`,

@@ -38,7 +38,7 @@ export async function createCiWorkspace(
   run('git', '-c', 'user.email=ci@example.com', '-c', 'user.name=ci', 'commit', '-qm', 'fixture');
 }
 
-function packageJson(name: string, dependencies: Record<string, string>): string {
+export function packageJson(name: string, dependencies: Record<string, string>): string {
   const test =
     'mkdir -p reports coverage && node --test --experimental-test-coverage --test-reporter=spec --test-reporter-destination=stdout ' +
     '--test-reporter=junit --test-reporter-destination=reports/junit.xml --test-reporter=lcov --test-reporter-destination=coverage/lcov.info dist/';
@@ -52,4 +52,4 @@ function packageJson(name: string, dependencies: Record<string, string>): string
   });
 }
 
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

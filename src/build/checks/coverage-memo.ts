@@ -8,7 +8,7 @@ import { mergeCoverage, type FileCoverage } from './lcov.ts';
 /** Bumped when the way coverage is read, mapped or checked changes, so old memos stop matching. */
 const memoFormat = 1;
 
-interface StoredCoverage extends Omit<FileCoverage, 'lines' | 'functionHits' | 'branchHits'> {
+export interface StoredCoverage extends Omit<FileCoverage, 'lines' | 'functionHits' | 'branchHits'> {
   lines: [number, number][];
   functionHits?: [string, number][];
   branchHits?: [string, number][];
@@ -25,13 +25,22 @@ export async function memoizedCoverage(
   compute: () => Promise<FileCoverage[] | undefined>,
   onCorrupt?: (message: string) => void,
 ): Promise<FileCoverage[] | undefined> {
-  const stored = await memoized<StoredCoverage[]>(
-    join(memoDir, `${testKey}.v${memoFormat}.json`),
-    async () => (await compute())?.map(store),
-    onCorrupt,
-  );
+  const stored = await memoized<StoredCoverage[]>(memoPath(memoDir, testKey), async () => (await compute())?.map(store), onCorrupt);
   return stored?.map(revive);
 }
+
+/** A package's coverage memo as stored, for a shard to hand to its merge; undefined when there is none. */
+export function readCoverageMemo(memoDir: string, key: string): Promise<StoredCoverage[] | undefined> {
+  return readMemo<StoredCoverage[]>(memoPath(memoDir, key));
+}
+
+/** Puts a package's coverage memo (as a shard stored it) where memoizedCoverage finds it. */
+export async function writeCoverageMemo(memoDir: string, key: string, stored: StoredCoverage[]): Promise<void> {
+  await mkdir(memoDir, { recursive: true });
+  await writeMemo(memoPath(memoDir, key), JSON.stringify(stored));
+}
+
+const memoPath = (memoDir: string, key: string) => join(memoDir, `${key}.v${memoFormat}.json`);
 
 /**
  * Every package's measured coverage merged, kept between runs in one ledger file: a run where

@@ -66,6 +66,8 @@ export interface GitHubWiring {
   browserJobs: JobId[];
   /** The deploying jobs run on a self-hosted runner (an environment reaches its cluster in-cluster). */
   selfHostedDeploys: boolean;
+  /** How many runners the pull-request checks are sharded over (ci.shards), when more than one. */
+  shards?: number;
   /** The pull-request job needs the whole history (changed lines are judged against the merge base). */
   ciNeedsHistory: boolean;
   /** Images go to ghcr.io, with GITHUB_TOKEN. */
@@ -146,6 +148,7 @@ export function planGitHubWiring(input: WiringInput): GitHubWiring {
       ...(config?.smoke.some((check) => check.browser) ? (['release-half', 'approve', 'rollback'] as JobId[]) : []),
     ],
     selfHostedDeploys: Object.values(config?.environments ?? {}).some((environment) => environment.cluster?.provider === 'in-cluster'),
+    shards: sharded(config),
     ciNeedsHistory: config?.coverage.changedLines !== undefined,
     ghcr: isGhcr(config?.registry.url ?? 'local'),
     notes: needs.notes,
@@ -192,9 +195,21 @@ function wireSlack(webhookUrlEnv: string, needs: WiringNeeds): void {
  */
 function wireCache(config: Config, needs: WiringNeeds): void {
   const remote = config.cache.remote;
-  if (!remote) return;
+  if (!remote) {
+    if (sharded(config))
+      needs.notes.push(
+        'ci.shards needs cache.remote: the shards share their builds and results through it, and without one every shard fails',
+      );
+    return;
+  }
   const signedByKeyPair = remote.publicKey !== undefined;
-  const readers = signedByKeyPair ? buildingJobs : trustedBuildingJobs;
+  // Shards share their builds and records through the bucket: the pull-request jobs write to it.
+  const shardWriters: JobId[] = sharded(config) ? ['ci'] : [];
+  const readers = signedByKeyPair || shardWriters.length ? buildingJobs : trustedBuildingJobs;
+  if (shardWriters.length)
+    needs.notes.push(
+      `ci.shards: the pull-request checks run on ${config.ci.shards} runners that share builds and results through the remote cache, so those jobs hold SLIPWAY_CACHE_KEY and write to the bucket (set cache.remote.write: true); a pull request's code can then sign entries, and a fork's pull request gets no secret and cannot be sharded`,
+    );
   if (!(signedByKeyPair && remote.write === false))
     needs.credential('cache.remote', {
       name: 'SLIPWAY_CACHE_KEY',
@@ -202,10 +217,10 @@ function wireCache(config: Config, needs: WiringNeeds): void {
       purpose: signedByKeyPair
         ? 'the Ed25519 private key (PEM) that signs remote cache entries'
         : 'the HMAC key (at least 32 characters) that signs and verifies remote cache entries, the one every machine sharing the bucket uses',
-      jobs: trustedBuildingJobs,
+      jobs: [...shardWriters, ...trustedBuildingJobs],
       readBy: 'slipway',
     });
-  if (!signedByKeyPair)
+  if (!signedByKeyPair && !shardWriters.length)
     needs.notes.push(
       'cache.remote signs with an HMAC key, which could sign as well as verify, so pull requests (slipway ci) do not get it and build without the remote cache; with cache.remote.publicKey (Ed25519) they read it holding no secret',
     );
@@ -470,4 +485,10 @@ class WiringNeeds {
 /** Both lists' jobs, in the workflow's order. */
 function unionOfJobs(some: JobId[], others: JobId[]): JobId[] {
   return allJobs.filter((job) => some.includes(job) || others.includes(job));
+}
+
+/** ci.shards when it spreads the checks over more than one runner. */
+function sharded(config: Config | undefined): number | undefined {
+  const shards = config?.ci.shards;
+  return shards !== undefined && shards > 1 ? shards : undefined;
 }

@@ -23,7 +23,7 @@ interface Step {
   env?: Record<string, string>;
 }
 interface Job {
-  needs?: string;
+  needs?: string | string[];
   if?: string;
   'runs-on': string;
   environment?: string;
@@ -193,6 +193,28 @@ describe('slipway init github: jobs, chaining, permissions and concurrency', () 
     expect(ci.concurrency).toEqual({ group: 'slipway-ci-${{ github.ref }}', 'cancel-in-progress': true });
     expect(slipwayStep(ci).run).toBe('npx --no-install slipway ci');
     expect(slipwayStep(ci).env).toEqual({ GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' });
+  });
+
+  it('with ci.shards, pull requests run a matrix of shards that all finish, then one merge job whatever became of them, with the remote cache', async () => {
+    const cache = { remote: { bucket: 'fixture-cache', endpoint: 'https://s3.example.com', write: true } };
+    const { workflow, problems, wiring } = await generate({ config: { ...baseConfig, cache, ci: { shards: 3 } } });
+    expect(problems).toEqual([]);
+    const ci = workflow.jobs.ci as Job & { strategy?: unknown };
+    expect(ci.strategy).toEqual({ 'fail-fast': false, matrix: { shard: [1, 2, 3] } });
+    expect(slipwayStep(ci).run).toBe('npx --no-install slipway ci --shard ${{ matrix.shard }}/3');
+    expect(ci.concurrency.group).toBe('slipway-ci-${{ github.ref }}-${{ matrix.shard }}');
+    const merge = workflow.jobs['ci-merge'];
+    expect(merge.needs).toEqual(['ci']);
+    expect(merge.if).toBe("always() && github.event_name == 'pull_request'");
+    expect(slipwayStep(merge).run).toBe('npx --no-install slipway ci --merge');
+    // Shards and their merge reach the bucket, and the shards sign what they write.
+    for (const job of [ci, merge])
+      expect(envOf(job)).toEqual(expect.arrayContaining(['SLIPWAY_CACHE_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']));
+    expect(wiring.notes.join('\n')).toContain('ci.shards: the pull-request checks run on 3 runners');
+
+    const single = await generate({ config: { ...baseConfig, cache, ci: { shards: 1 } } });
+    expect(single.workflow.jobs['ci-merge']).toBeUndefined();
+    expect(slipwayStep(single.workflow.jobs.ci).run).toBe('npx --no-install slipway ci');
   });
 
   it('pushes to main run slipway run with the whole history, and hand its tag on as the job output', async () => {

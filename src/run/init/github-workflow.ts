@@ -33,6 +33,7 @@ export function githubWorkflow(wiring: GitHubWiring): Record<string, unknown> {
     permissions: {},
     jobs: {
       ci: ciJob(wiring),
+      ...(wiring.shards ? { 'ci-merge': ciMergeJob(wiring) } : {}),
       release: releaseJob(wiring),
       'release-half': releaseHalfJob(wiring),
       ...(approve ? { approve: approveJob(wiring) } : {}),
@@ -81,19 +82,45 @@ function dispatchInputs(wiring: GitHubWiring, approve: boolean): Record<string, 
 }
 
 function ciJob(wiring: GitHubWiring): Job {
+  const { shards } = wiring;
   return {
-    name: 'slipway ci',
+    name: shards ? `slipway ci (shard \${{ matrix.shard }}/${shards})` : 'slipway ci',
     if: "github.event_name == 'pull_request'",
     'runs-on': 'ubuntu-latest',
     permissions: permissions(wiring, 'ci', { contents: 'read', checks: 'write', 'pull-requests': 'write', statuses: 'write' }),
     // A newer push to the pull request makes the running checks moot.
-    concurrency: { group: 'slipway-ci-${{ github.ref }}', 'cancel-in-progress': true },
+    concurrency: {
+      group: shards ? 'slipway-ci-${{ github.ref }}-${{ matrix.shard }}' : 'slipway-ci-${{ github.ref }}',
+      'cancel-in-progress': true,
+    },
+    // Every shard runs to its end: the merge reports the one that failed, and one that died as lost.
+    ...(shards ? { strategy: { 'fail-fast': false, matrix: { shard: Array.from({ length: shards }, (_, at) => at + 1) } } } : {}),
     steps: [
       checkout(wiring.ciNeedsHistory ? { 'fetch-depth': 0 } : undefined),
       ...toolchain(wiring),
       // A fork's pull request gets no OIDC token: Slipway then runs without the remote cache.
       ...awsCredentials(wiring, 'ci', 'github.event.pull_request.head.repo.full_name == github.repository'),
-      slipwayStep(wiring, 'ci', { name: 'Build and test', run: `${slipway} ci` }),
+      shards
+        ? slipwayStep(wiring, 'ci', { name: 'Build and test (one shard)', run: `${slipway} ci --shard \${{ matrix.shard }}/${shards}` })
+        : slipwayStep(wiring, 'ci', { name: 'Build and test', run: `${slipway} ci` }),
+    ],
+  };
+}
+
+/** The fan-in of the sharded checks: whatever became of the shards, their one verdict and check run. */
+function ciMergeJob(wiring: GitHubWiring): Job {
+  return {
+    name: 'slipway ci (merge)',
+    needs: ['ci'],
+    if: "always() && github.event_name == 'pull_request'",
+    'runs-on': 'ubuntu-latest',
+    permissions: permissions(wiring, 'ci', { contents: 'read', checks: 'write', 'pull-requests': 'write', statuses: 'write' }),
+    concurrency: { group: 'slipway-ci-merge-${{ github.ref }}', 'cancel-in-progress': true },
+    steps: [
+      checkout(wiring.ciNeedsHistory ? { 'fetch-depth': 0 } : undefined),
+      ...toolchain(wiring),
+      ...awsCredentials(wiring, 'ci', 'github.event.pull_request.head.repo.full_name == github.repository'),
+      slipwayStep(wiring, 'ci', { name: 'The shards’ verdict', run: `${slipway} ci --merge` }),
     ],
   };
 }
