@@ -33,6 +33,8 @@ export interface RunAdaptersOptions {
   onEnvironmentChange?: (change: EnvironmentChange) => void;
   /** What the developer should know that does not fail the run. */
   notify?: (level: 'info' | 'warning', message: string) => void;
+  /** The sharded run this one is a shard or the merge of: its shards share a namespace of the remote cache. */
+  shardRun?: string;
 }
 
 /** How long the end of a run waits for background cache uploads. */
@@ -97,6 +99,7 @@ export function openRunAdapters(options: RunAdaptersOptions): RunAdapters {
           onWarning: (message) => notify('warning', message),
           repoDir,
           addSecret,
+          shardRun: options.shardRun,
         },
       );
       return caches;

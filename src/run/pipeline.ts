@@ -29,7 +29,7 @@ import { promoteStage } from '../stages/promote.ts';
 import { recordedRelease } from '../stages/recorded-release.ts';
 import { rollbackStage, type RollbackRequest } from '../stages/rollback.ts';
 import { HostFailure } from '../shared/feedback/host-failure.ts';
-import type { ShardSpec } from '../build/shard/spec.ts';
+import { shardRunName, type ShardSpec } from '../build/shard/spec.ts';
 
 export interface PipelineOptions {
   repoDir: string;
@@ -192,6 +192,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     registryReadOnly: options.registryReadOnly,
     notify: (level, message) => listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) }),
     onEnvironmentChange: (change) => forgeFeedback?.onEnvironmentChange(change),
+    shardRun: options.shard && shardRunName(),
   });
   // A shard's result is the merge's to report: one check run for the sharded run.
   if (!options.shard && (config.forge.kind === 'github' || scope !== 'checks')) {

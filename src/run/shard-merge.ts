@@ -3,6 +3,7 @@ import { memoizedCoverage, writeCoverageMemo } from '../build/checks/index.ts';
 import { durationsKey, isShardRecord, shardRecordKey, type ShardRecord } from '../build/shard/record.ts';
 import { recordedDurations, shardCache } from '../build/shard/shard-run.ts';
 import { shardVerdict } from '../build/shard/verdict.ts';
+import { shardRunName } from '../build/shard/spec.ts';
 import type { TieredCache } from '../build/cache/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
@@ -42,7 +43,16 @@ export async function mergeShards(options: { repoDir: string; home: Home; listen
   redactor.add(...secretValues(config));
   const notice = (level: 'info' | 'warning', message: string) =>
     listener({ type: 'notice', runId: run.id, level, message: redactor.redact(message) });
-  const adapters = openRunAdapters({ home, config, repoDir, webhooks: [], redactor, notify: notice, onEnvironmentChange: () => undefined });
+  const adapters = openRunAdapters({
+    home,
+    config,
+    repoDir,
+    webhooks: [],
+    redactor,
+    notify: notice,
+    onEnvironmentChange: () => undefined,
+    shardRun: shardRunName(),
+  });
   let forge: ForgeFeedbackReporter | undefined;
   let runListener = listener;
   if (config.forge.kind === 'github') {

@@ -17,6 +17,8 @@ export interface ConnectOptions {
   repoDir?: string;
   /** Registers the signing key with the run's redactor, so it is masked wherever it might surface. */
   addSecret?: (value: string) => void;
+  /** The sharded run this one is part of (see planRemoteAccess): its shards share a namespace of the remote. */
+  shardRun?: string;
 }
 
 /** Default `cache.remote.write`: only the main branch's runs upload; pull requests and other branches read. */
@@ -48,11 +50,12 @@ async function connectRemote(
     typeof write === 'boolean' || !options.repoDir
       ? undefined
       : (await gitOrUndefined(options.repoDir, ['branch', '--show-current']))?.trim() || undefined;
-  const access = planRemoteAccess({ location: `s3://${config.bucket}/${config.prefix ?? ''}`, keys, write, branch });
+  const location = `s3://${config.bucket}/${config.prefix ?? ''}`;
+  const access = planRemoteAccess({ location, keys, write, branch, shardRun: options.shardRun });
   if (access.warning) options.onWarning?.(access.warning);
   if (!access.use) return {};
   const { S3RemoteCache } = await import('./remote-cache.ts');
-  const remote = new S3RemoteCache(config, {
+  const remote = new S3RemoteCache(access.scope ? { ...config, prefix: `${config.prefix ?? ''}${access.scope}` } : config, {
     signatures: access.signatures,
     upload: access.upload,
     onWarning: options.onWarning,

@@ -74,4 +74,28 @@ describe('planRemoteAccess', () => {
         'Remote cache s3://team-cache/slipway/ only reads in this run: the private key in SLIPWAY_CACHE_KEY does not match cache.remote.publicKey.',
     });
   });
+
+  it('lets a shard run on a branch that may not write share only its own namespace, which no other run reads', () => {
+    expect(planRemoteAccess({ location, keys: hmac, write: 'main', branch: undefined, shardRun: '8123456789' })).toEqual({
+      use: true,
+      signatures: hmac.signatures,
+      upload: true,
+      scope: 'shard-runs/8123456789/',
+      warning: undefined,
+    });
+    // On a trusted branch a shard run is any run: the shared namespace, uploads as the branch may.
+    const trusted = planRemoteAccess({ location, keys: hmac, write: 'main', branch: 'main', shardRun: '8123456789' });
+    expect(trusted).toMatchObject({ use: true, upload: true });
+    expect(trusted).not.toHaveProperty('scope');
+    // Without a key that signs it has nothing to share with: it reads only, where it always did.
+    const reader = { signatures: ed25519Signatures(generateKeyPairSync('ed25519').publicKey), secrets: [] };
+    const readOnly = planRemoteAccess({ location, keys: reader, write: 'main', branch: undefined, shardRun: '1' });
+    expect(readOnly).toMatchObject({ use: true, upload: false });
+    expect(readOnly).not.toHaveProperty('scope');
+    for (const name of ['../main', 'a/b', '..', ''])
+      expect(planRemoteAccess({ location, keys: hmac, write: 'main', branch: undefined, shardRun: name })).toMatchObject({
+        use: false,
+        warning: expect.stringContaining('is not a plain name'),
+      });
+  });
 });

@@ -19,3 +19,12 @@ export function parseShardSpec(text: string): ShardSpec {
 
 /** "2/3", as the flag and every message name a shard. */
 export const shardName = (spec: ShardSpec): string => `${spec.index}/${spec.count}`;
+
+/**
+ * The name every shard of one sharded run and its merge share, from the environment: the
+ * workflow run on GitHub Actions (`GITHUB_RUN_ID`; re-run jobs keep it), or SLIPWAY_SHARD_RUN
+ * elsewhere. Undefined when neither is set.
+ */
+export function shardRunName(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.SLIPWAY_SHARD_RUN || env.GITHUB_RUN_ID || undefined;
+}

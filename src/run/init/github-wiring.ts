@@ -31,8 +31,10 @@ export interface RepositoryFacts {
 
 /** A value the workflow hands a job: a secret or a variable of the repository (or of a GitHub environment). */
 export interface Credential {
-  /** The secret's or variable's name, and the environment variable it is given as. */
+  /** The secret's or variable's name, and the environment variable it is given as (unless `env` names another). */
   name: string;
+  /** The environment variable it is given as, when not its name. */
+  env?: string;
   kind: 'secret' | 'variable';
   /** What it is, for the setup checklist. */
   purpose: string;
@@ -203,13 +205,31 @@ function wireCache(config: Config, needs: WiringNeeds): void {
     return;
   }
   const signedByKeyPair = remote.publicKey !== undefined;
-  // Shards share their builds and records through the bucket: the pull-request jobs write to it.
+  // Shards share their builds and records through the bucket: the pull-request jobs write to it,
+  // under their own run's prefix and with a key of their own, never where trusted runs read.
   const shardWriters: JobId[] = sharded(config) ? ['ci'] : [];
   const readers = signedByKeyPair || shardWriters.length ? buildingJobs : trustedBuildingJobs;
-  if (shardWriters.length)
+  if (shardWriters.length && signedByKeyPair)
+    throw new Failure('ci.shards with cache.remote.publicKey: pull-request shards cannot share their builds', {
+      details: [
+        'the shards sign what they share with a key of their own, never the private key of cache.remote.publicKey (pull requests must not hold it), and that public key verifies only what its private key signed',
+      ],
+      hint: 'shard pull requests with an HMAC-signed cache (cache.remote without publicKey, SLIPWAY_CACHE_KEY on trusted jobs only), or set ci.shards to 1',
+    });
+  if (shardWriters.length) {
     needs.notes.push(
-      `ci.shards: the pull-request checks run on ${config.ci.shards} runners that share builds and results through the remote cache, so those jobs hold SLIPWAY_CACHE_KEY and write to the bucket (set cache.remote.write: true); a pull request's code can then sign entries, and a fork's pull request gets no secret and cannot be sharded`,
+      `ci.shards: the pull-request checks run on ${config.ci.shards} runners that share builds and results through the remote cache, under ${remote.prefix ?? ''}shard-runs/<workflow run id>/ of the bucket, signed with SLIPWAY_SHARD_CACHE_KEY: runs on main never read there, and pull requests never hold SLIPWAY_CACHE_KEY; a fork's pull request gets no secret and cannot be sharded`,
     );
+    needs.credential('ci.shards', {
+      name: 'SLIPWAY_SHARD_CACHE_KEY',
+      env: 'SLIPWAY_CACHE_KEY',
+      kind: 'secret',
+      purpose:
+        "an HMAC key (at least 32 characters) of the pull-request shards' own, not SLIPWAY_CACHE_KEY's value: what they share is signed with it",
+      jobs: shardWriters,
+      readBy: 'slipway',
+    });
+  }
   if (!(signedByKeyPair && remote.write === false))
     needs.credential('cache.remote', {
       name: 'SLIPWAY_CACHE_KEY',
@@ -217,7 +237,7 @@ function wireCache(config: Config, needs: WiringNeeds): void {
       purpose: signedByKeyPair
         ? 'the Ed25519 private key (PEM) that signs remote cache entries'
         : 'the HMAC key (at least 32 characters) that signs and verifies remote cache entries, the one every machine sharing the bucket uses',
-      jobs: [...shardWriters, ...trustedBuildingJobs],
+      jobs: trustedBuildingJobs,
       readBy: 'slipway',
     });
   if (!signedByKeyPair && !shardWriters.length)

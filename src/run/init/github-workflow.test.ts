@@ -207,10 +207,24 @@ describe('slipway init github: jobs, chaining, permissions and concurrency', () 
     expect(merge.needs).toEqual(['ci']);
     expect(merge.if).toBe("always() && github.event_name == 'pull_request'");
     expect(slipwayStep(merge).run).toBe('npx --no-install slipway ci --merge');
-    // Shards and their merge reach the bucket, and the shards sign what they write.
-    for (const job of [ci, merge])
+    // Shards and their merge reach the bucket and sign what they share with a key of their own:
+    // the key trusted runs sign with never reaches a pull request's jobs.
+    for (const job of [ci, merge]) {
       expect(envOf(job)).toEqual(expect.arrayContaining(['SLIPWAY_CACHE_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']));
+      expect(slipwayStep(job).env?.SLIPWAY_CACHE_KEY).toBe('${{ secrets.SLIPWAY_SHARD_CACHE_KEY }}');
+    }
+    expect(slipwayStep(workflow.jobs.release).env?.SLIPWAY_CACHE_KEY).toBe('${{ secrets.SLIPWAY_CACHE_KEY }}');
     expect(wiring.notes.join('\n')).toContain('ci.shards: the pull-request checks run on 3 runners');
+    expect(wiring.notes.join('\n')).toContain('shard-runs/<workflow run id>/');
+    expect(wiring.credentials.map((credential) => credential.name)).toEqual(expect.arrayContaining(['SLIPWAY_SHARD_CACHE_KEY']));
+
+    // A key pair cannot be split that way: refused, saying what to do instead.
+    const publicKey =
+      '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n';
+    const keyPair = { remote: { ...cache.remote, publicKey } };
+    await expect(generate({ config: { ...baseConfig, cache: keyPair, ci: { shards: 3 } } })).rejects.toThrow(
+      'ci.shards with cache.remote.publicKey: pull-request shards cannot share their builds',
+    );
 
     const single = await generate({ config: { ...baseConfig, cache, ci: { shards: 1 } } });
     expect(single.workflow.jobs['ci-merge']).toBeUndefined();

@@ -329,7 +329,7 @@ function slipwayStep(
 ): Step {
   const env: Record<string, string> = { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' };
   for (const credential of credentialsOf(wiring, job, 'slipway'))
-    env[credential.name] = `\${{ ${credential.kind === 'secret' ? 'secrets' : 'vars'}.${credential.name} }}`;
+    env[credential.env ?? credential.name] = `\${{ ${credential.kind === 'secret' ? 'secrets' : 'vars'}.${credential.name} }}`;
   if (wiring.browserJobs.includes(job)) env.CHROMIUM_PATH = runnerChromium;
   return { ...(step.id ? { id: step.id } : {}), name: step.name, run: step.run, env: { ...env, ...step.env } };
 }
