@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,9 +43,9 @@ describe('slipway ci sharded over three runners and merged', () => {
       env: { ...env(), ...extraEnv },
     });
   /** A workspace whose remote cache is a prefix of its own in the one bucket. */
-  const workspace = async (name: string, ci: Record<string, unknown>) => {
+  const workspace = async (name: string, ci: Record<string, unknown>, write: boolean | string = true) => {
     const origin = join(work, name);
-    const remote = { bucket: 'team-cache', endpoint: s3.env.S3_ENDPOINT, region: s3.env.AWS_REGION, prefix: `${name}/`, write: true };
+    const remote = { bucket: 'team-cache', endpoint: s3.env.S3_ENDPOINT, region: s3.env.AWS_REGION, prefix: `${name}/`, write };
     await createShardWorkspace(origin, { cache: { remote }, ci: { shards: 3, ...ci } });
     return origin;
   };
@@ -145,5 +145,28 @@ describe('slipway ci sharded over three runners and merged', () => {
     const feedback = await feedbackOf('lost-merge');
     expect(feedback.find((item) => item.stage === 'shards')?.exitCode).toBe(2);
     expect(feedback.some((item) => item.message === 'Unit tests failed')).toBe(false);
+  });
+
+  it("on a branch that may not write, shares its builds only in its own run's namespace, signed with the shards' own key", async () => {
+    // A pull request: cache.remote.write names main only, the clones are on another branch, and
+    // the shards hold a key of their own, as init github wires them.
+    const origin = await workspace('pr', {}, 'main');
+    clones(origin, ['pr-1', 'pr-2', 'pr-3', 'pr-merge']);
+    for (const runner of ['pr-1', 'pr-2', 'pr-3', 'pr-merge']) await git(join(work, runner), ['checkout', '-q', '-b', 'feature']);
+    const shardEnv = { SLIPWAY_CACHE_KEY: randomBytes(32).toString('hex'), SLIPWAY_SHARD_RUN: 'run-42' };
+    const shards = await Promise.all([1, 2, 3].map((index) => ci(`pr-${index}`, ['--shard', `${index}/3`], shardEnv)));
+    expect(
+      shards.map((shard) => shard.code),
+      shards.map((shard) => shard.output).join('\n'),
+    ).toEqual([0, 0, 0]);
+    const merge = await ci('pr-merge', ['--merge'], shardEnv);
+    expect(merge.code, merge.output).toBe(0);
+
+    // Every object they wrote is under the run's namespace: nothing where trusted runs read.
+    const objects = (await readdir(join(work, 's3', 'objects', 'team-cache', 'pr'), { recursive: true })).filter((path) =>
+      path.endsWith('._S3rver_object'),
+    );
+    expect(objects.length).toBeGreaterThan(0);
+    expect(objects.filter((path) => !path.startsWith(join('shard-runs', 'run-42') + '/'))).toEqual([]);
   });
 });
