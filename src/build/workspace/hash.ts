@@ -29,7 +29,7 @@ export interface HashSources {
 }
 
 /** Bumped when the way hashes are computed changes, so old cache entries stop matching. */
-const hashFormat = 'slipway-package-hash-3';
+const hashFormat = 'slipway-package-hash-4';
 
 /**
  * Reads what every package's hash is made of. `outputs` (relative to each package, dirs or globs)

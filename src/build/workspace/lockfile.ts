@@ -47,27 +47,31 @@ export function npmLockfileSlicer(packages: Record<string, LockEntry>): (relDir:
     if (digest === undefined) digests.set(location, (digest = sha256(JSON.stringify(packages[location] ?? null))));
     return digest;
   };
-  const closure = (start: string, reached: Set<string>): Set<string> => {
+  /** What `start` reaches, but the locations of `known` (and what only they reach). */
+  const closure = (start: string, known: ReadonlySet<string> = new Set()): Set<string> => {
+    const reached = new Set<string>();
     const queue = [start];
     for (let i = 0; i < queue.length; i++) {
       const location = queue[i];
-      if (reached.has(location)) continue;
+      if (reached.has(location) || known.has(location)) continue;
       reached.add(location);
       // Workspace and root entries bring their devDependencies; installed packages' dev deps are not installed.
-      for (const next of edgesOf(location, i === 0)) if (!reached.has(next)) queue.push(next);
+      for (const next of edgesOf(location, i === 0)) if (!reached.has(next) && !known.has(next)) queue.push(next);
     }
     return reached;
   };
-  const rootClosure = closure('', new Set());
-  return (relDir) => {
-    const reached = relDir === '.' ? rootClosure : closure(relDir, new Set(rootClosure));
-    return sha256(
-      [...reached]
+  const digestOfSet = (locations: Set<string>) =>
+    sha256(
+      [...locations]
         .sort()
         .map((location) => `${location}\0${digestOf(location)}`)
         .join('\n'),
     );
-  };
+  // Every package reads what the root installs: its digest is made once, and each package adds
+  // only what it reaches beyond it (linear in packages, not packages times the root's closure).
+  const rootClosure = closure('');
+  const rootDigest = digestOfSet(rootClosure);
+  return (relDir) => (relDir === '.' ? rootDigest : sha256(`${rootDigest}\n${digestOfSet(closure(relDir, rootClosure))}`));
 }
 
 function dependencyNames(entry: LockEntry, withDev: boolean): string[] {
