@@ -41,7 +41,7 @@ export function shardCache(caches: RunCaches, config: Config, writes: boolean): 
     throw new Failure(
       `--shard needs to write to the remote cache, and this run only reads it (${caches.remoteReadOnlyBecause ?? 'no key that signs'})`,
       {
-        hint: "let the shards' runs write: cache.remote.write (e.g. true), and the signing key",
+        hint: 'on a branch cache.remote.write does not name, a sharded run writes only its own namespace: give every shard and the merge the same SLIPWAY_SHARD_RUN (on GitHub Actions, GITHUB_RUN_ID is used) and a signing key',
       },
     );
   return cache;
