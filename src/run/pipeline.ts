@@ -200,11 +200,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     forgeFeedback = started.reporter;
     runListener = started.listener;
   }
-  // A check run's inputs as it found them: remembered with its result, and hashed from the same listing.
-  const checksInputs = scope === 'checks' ? (options.checksInputs ?? (await checksFingerprint(repoDir, home))) : undefined;
-  const workTree = new WorkTreeListing(repoDir, checksInputs?.listing);
   const shard = options.shard && { spec: options.shard, commit, waitMs: config.ci.shardWaitMinutes * 60_000 };
-  const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree, shard };
   const stages =
     scope === 'checks'
       ? pipelineStages.filter((stage) => checkStages.has(stage.id))
@@ -216,6 +212,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
             ? [rollbackStage(rollbackRequest(options.rollback))]
             : stagesOf('ci');
   try {
+    // A check run's inputs as it found them: remembered with its result, and hashed from the same
+    // listing. A shard's checks are part of a run, never remembered as the checks of the whole.
+    const checksInputs = scope === 'checks' && !shard ? (options.checksInputs ?? (await checksFingerprint(repoDir, home))) : undefined;
+    const workTree = new WorkTreeListing(repoDir, checksInputs?.listing);
+    const stageContext = { run, config, repoDir, home, runDir: home.runDir(run.id), redactor, adapters, workTree, shard };
     const failures =
       scope === 'release-half'
         ? await releaseHalfOnce(store, run, options.promote ?? '', () =>
@@ -255,8 +256,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
     // A check run that passed is remembered (git lists the work tree again) while its reports are
     // written; both end before the store closes, and a failure of either is thrown once both have.
     const settled = await Promise.allSettled([
-      // A shard's checks are part of a run: never remembered as the checks of the whole.
-      checksInputs && failures.length === 0 && !shard
+      checksInputs && failures.length === 0
         ? rememberChecks(home, run, checksInputs.fingerprint, placedOutputs(store, run.id), config)
         : undefined,
       reportRun({
