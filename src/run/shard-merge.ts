@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { memoizedCoverage, writeCoverageMemo } from '../build/checks/index.ts';
+import { adoptedCoverage } from '../build/checks/index.ts';
 import { durationsKey, isShardRecord, shardRecordKey, type ShardRecord } from '../build/shard/record.ts';
 import { recordedDurations, shardCache } from '../build/shard/shard-run.ts';
 import { shardVerdict } from '../build/shard/verdict.ts';
@@ -119,13 +119,10 @@ async function mergedCoverage(opts: {
   const memoDir = join(opts.home.cacheDir, 'coverage');
   const measured = records.flatMap((record) => Object.entries(record.coverage));
   if (measured.length === 0) return { summary: 'not measured: no shard measured a package' };
-  await Promise.all(measured.map(([, { key, files }]) => writeCoverageMemo(memoDir, key, files)));
   const memoKeys = Object.fromEntries(measured.map(([name, { key }]) => [name, key]));
-  const coverageOf = async (name: string) => {
-    const files = await memoizedCoverage(memoDir, memoKeys[name], async () => undefined, opts.warn);
-    if (!files) throw new Failure(`the coverage of ${name} from its shard could not be read back in ${memoDir}`);
-    return files;
-  };
+  const fromShard = new Map(measured);
+  // Read only for packages the ledger does not hold yet, and kept as memos for later ledgers.
+  const coverageOf = (name: string) => adoptedCoverage(memoDir, memoKeys[name], fromShard.get(name)!.files, opts.warn);
   const unmeasured = records.flatMap((record) => record.unmeasured).sort();
   try {
     const { summary } = await gateCoverage({

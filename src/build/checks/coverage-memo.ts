@@ -34,10 +34,17 @@ export function readCoverageMemo(memoDir: string, key: string): Promise<StoredCo
   return readMemo<StoredCoverage[]>(memoPath(memoDir, key));
 }
 
-/** Puts a package's coverage memo (as a shard stored it) where memoizedCoverage finds it. */
-export async function writeCoverageMemo(memoDir: string, key: string, stored: StoredCoverage[]): Promise<void> {
-  await mkdir(memoDir, { recursive: true });
-  await writeMemo(memoPath(memoDir, key), JSON.stringify(stored));
+/**
+ * A package's coverage as a shard stored it, remembered under its key where memoizedCoverage
+ * finds it (a later ledger takes it out by that key); written only when it is not there yet.
+ */
+export async function adoptedCoverage(
+  memoDir: string,
+  key: string,
+  stored: StoredCoverage[],
+  onCorrupt?: (message: string) => void,
+): Promise<FileCoverage[]> {
+  return (await memoized(memoPath(memoDir, key), async () => stored, onCorrupt))!.map(revive);
 }
 
 const memoPath = (memoDir: string, key: string) => join(memoDir, `${key}.v${memoFormat}.json`);

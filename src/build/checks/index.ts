@@ -21,6 +21,6 @@ export { testRunFailure, coverageFailure, describeTestCase, testLocations } from
 export { coverageOnSources, indexSourceMaps, readPackageCoverage, type SourceIndex } from './coverage-sources.ts';
 export { changedLines, resolveChangeBase, type ChangeBase, type ChangedLines } from './git-diff.ts';
 export { changedLinesFailure, checkChangedLines, type ChangedLinesCheck } from './changed-lines.ts';
-export { memoizedCoverage, memoizedMerge, readCoverageMemo, writeCoverageMemo, type StoredCoverage } from './coverage-memo.ts';
+export { memoizedCoverage, memoizedMerge, readCoverageMemo, adoptedCoverage, type StoredCoverage } from './coverage-memo.ts';
 export { collectsCoverage, hasCoverageThresholds, isExcludedFromCoverage } from './coverage-scope.ts';
 export { collectedDir } from './runners/collected.ts';
