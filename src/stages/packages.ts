@@ -1,7 +1,7 @@
 import { restoreGlobbedOutputs, restoreOutputs, saveGlobbedOutputs } from '../build/cache/index.ts';
 import { tracked, type PipelineStage, type StageContext } from './context.ts';
 import type { ShardRun } from '../build/shard/shard-run.ts';
-import type { PlacedOutputs, RunCaches } from '../build/cache/index.ts';
+import type { PlacedOutputs, RunCaches, TieredCache } from '../build/cache/index.ts';
 import { Failure } from '../shared/feedback/failure.ts';
 import { runPackageScript, scriptCommand } from '../build/scripts/run-script.ts';
 import { mapConcurrent } from '../shared/concurrency.ts';
@@ -56,7 +56,7 @@ export const packages: PipelineStage<PackagesOutputs> = {
     const { outputs: cache, stamps, lastInputs, compiledTests } = buildCaches(ctx.home, ctx.config, caches, ctx.warn);
     const plan = await TaskInputs.read(ctx.repoDir, ctx.config, compiledTests, ctx.workTree);
     const { workspace, tasks } = plan;
-    const sharded = ctx.shard && (await shardedBuilds(ctx, ctx.shard, caches, plan));
+    const sharded = ctx.shard && (await shardedBuilds(ctx, ctx.shard, caches, cache, plan));
     const byName = new Map(workspace.packages.map((pkg) => [pkg.name, pkg]));
     const restored: string[] = [];
     const built: string[] = [];
@@ -80,13 +80,12 @@ export const packages: PipelineStage<PackagesOutputs> = {
     // turbo.json's prerequisites of builds (solid-js#types), each run once, when a build needing
     // it runs, after the prerequisites it depends on and beside the others, as Turborepo runs them.
     const prerequisiteRuns = new Map<string, Promise<void>>();
-    const prerequisiteById = new Map([...plan.prerequisites.values()].flat().map((p) => [`${p.package}#${p.script}`, p]));
     const runPrerequisite = (prerequisite: Prerequisite, before: string): Promise<void> => {
       const id = `${prerequisite.package}#${prerequisite.script}`;
       if (!prerequisiteRuns.has(id))
         prerequisiteRuns.set(
           id,
-          Promise.all(prerequisite.after.map((after) => runPrerequisite(prerequisiteById.get(after)!, before))).then(() =>
+          Promise.all(prerequisite.after.map((after) => runPrerequisite(plan.prerequisiteById.get(after)!, before))).then(() =>
             runScriptBefore(prerequisite, before),
           ),
         );
@@ -267,12 +266,11 @@ export const packages: PipelineStage<PackagesOutputs> = {
  * A shard's part of the builds (see build/shard): which packages it needs, which tests are its,
  * and the wait for a build another shard owns. Loaded only by a sharded run.
  */
-async function shardedBuilds(ctx: StageContext, run: ShardRun, caches: RunCaches, plan: TaskInputs) {
+async function shardedBuilds(ctx: StageContext, run: ShardRun, caches: RunCaches, outputs: TieredCache, plan: TaskInputs) {
   const { awaitOwnedBuild, planShardRun, shardCache } = await import('../build/shard/shard-run.ts');
   const shards = shardCache(caches, ctx.config, true);
   const work = await planShardRun({ run, repoDir: ctx.repoDir, workspace: plan.workspace, tasks: plan.tasks, shards });
   const needed = new Set([...work.builds, ...Object.keys(work.awaited)]);
-  const { outputs } = buildCaches(ctx.home, ctx.config, caches);
   ctx.log(
     `shard ${run.spec.index}/${run.spec.count}: tests of ${work.tests.length}, builds ${work.builds.length} of its own, waits for ${Object.keys(work.awaited).length} built by other shards`,
   );

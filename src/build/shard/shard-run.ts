@@ -3,7 +3,7 @@ import type { Config } from '../../config/schema.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { git } from '../../shared/git.ts';
 import { waitFor } from '../../shared/net.ts';
-import type { PackageTasks, Workspace } from '../workspace/index.ts';
+import { owningPackage, type PackageTasks, type Workspace } from '../workspace/index.ts';
 import { planShards, shardWork, type ShardPackage, type ShardWork } from './plan.ts';
 import { durationsKey, shardRecordKey } from './record.ts';
 import { shardName, type ShardSpec } from './spec.ts';
@@ -115,17 +115,13 @@ export async function awaitOwnedBuild(opts: {
 /** Each package's source size in bytes at HEAD, from one `git ls-tree`: the weight of a package no run timed. */
 export async function packageSizes(repoDir: string, workspace: Workspace): Promise<Record<string, number>> {
   const listing = await git(repoDir, ['ls-tree', '-r', '-l', '--full-tree', 'HEAD']);
-  // Deepest directory first, so a nested package's files are its own.
-  const packages = workspace.packages
-    .filter((pkg) => pkg.relDir !== '.')
-    .map((pkg) => ({ name: pkg.name, prefix: `${pkg.relDir}/` }))
-    .sort((a, b) => b.prefix.length - a.prefix.length);
+  const packageByDir = new Map(workspace.packages.filter((pkg) => pkg.relDir !== '.').map((pkg) => [pkg.relDir, pkg.name]));
   const sizes: Record<string, number> = {};
   for (const line of listing.split('\n')) {
     const match = /^\d+ blob \w+\s+(\d+)\t(.*)$/.exec(line);
     if (!match) continue;
-    const owner = packages.find((pkg) => match[2].startsWith(pkg.prefix));
-    if (owner) sizes[owner.name] = (sizes[owner.name] ?? 0) + Number(match[1]);
+    const owner = owningPackage(match[2], packageByDir)?.name;
+    if (owner) sizes[owner] = (sizes[owner] ?? 0) + Number(match[1]);
   }
   return sizes;
 }

@@ -34,7 +34,11 @@ export class TaskInputs {
     readonly compiledTests: Map<string, string>,
   ) {
     [this.hashes, this.tests] = this.hash();
+    this.prerequisiteById = new Map([...prerequisites.values()].flat().map((p) => [`${p.package}#${p.script}`, p]));
   }
+
+  /** Every prerequisite of a build, by `pkg#script`. */
+  readonly prerequisiteById: ReadonlyMap<string, Prerequisite>;
 
   static async read(repoDir: string, config: Config, compiledTests: CompiledTests, workTree?: WorkTreeListing): Promise<TaskInputs> {
     const discovered = await discoverWorkspace(repoDir);
@@ -73,7 +77,7 @@ export class TaskInputs {
    * package's build showed whether it compiles tests.
    */
   prerequisiteHash(id: string): PrerequisiteHash {
-    const prerequisite = [...this.prerequisites.values()].flat().find((p) => `${p.package}#${p.script}` === id);
+    const prerequisite = this.prerequisiteById.get(id);
     if (!prerequisite) throw new Error(`${id} is no prerequisite of a build`);
     const owner = this.hashes.get(prerequisite.package)!;
     const pkg = this.workspace.packages.find((p) => p.name === prerequisite.package)!;

@@ -189,7 +189,7 @@ async function blobsOf(ws: Workspace, listing: FileListing, include: (path: stri
 }
 
 /** The package whose directory is the deepest one containing `path`. */
-function owningPackage(path: string, packageByDir: Map<string, string>): { name: string; relDir: string } | undefined {
+export function owningPackage(path: string, packageByDir: Map<string, string>): { name: string; relDir: string } | undefined {
   for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1)) {
     const relDir = path.slice(0, slash);
     const name = packageByDir.get(relDir);

@@ -16,6 +16,7 @@ export {
   hashOfPrerequisite,
   hashOfTestInputs,
   hashPackages,
+  owningPackage,
   prerequisiteKey,
   readHashSources,
   type HashOptions,
