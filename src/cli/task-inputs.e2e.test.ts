@@ -45,6 +45,36 @@ const files = {
   'packages/docs/src/index.js': 'export const title = "docs";\n',
 };
 
+/**
+ * A workspace whose @ci/app build fails unless @ci/core's `types` script ran first, as turbo.json's
+ * dependsOn says (`typesTask`: turbo.json's own definition of that task, e.g. its outputs).
+ */
+const createTypesWorkspace = (repo: string, opts: { types: string; typesTask?: Record<string, unknown>; extra?: Record<string, string> }) =>
+  createCiWorkspace(
+    repo,
+    {},
+    {
+      ...files,
+      ...opts.extra,
+      '.gitignore': 'node_modules\ndist\nreports\ncoverage\ntypes\n',
+      'turbo.json': JSON.stringify({
+        tasks: {
+          build: { dependsOn: ['^build'] },
+          '@ci/app#build': { dependsOn: ['@ci/core#types'] },
+          ...(opts.typesTask && { '@ci/core#types': opts.typesTask }),
+        },
+      }),
+      'packages/core/package.json': manifest('@ci/core', {}, { types: opts.types }),
+      'packages/app/package.json': manifest(
+        '@ci/app',
+        { '@ci/mid': '*' },
+        { build: 'test -f ../core/types/index.d.ts && node ../../build.mjs' },
+      ),
+      'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }),
+      'packages/docs/package.json': manifest('docs', {}),
+    },
+  );
+
 describe('task inputs and per-package settings through `slipway ci`', () => {
   let work: string;
   beforeAll(async () => {
@@ -129,24 +159,7 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
     const repo = join(work, 'turbo');
     const writeTypes =
       "node -e \"require('fs').mkdirSync('types',{recursive:true});require('fs').writeFileSync('types/index.d.ts','export {}')\"";
-    await createCiWorkspace(
-      repo,
-      {},
-      {
-        ...files,
-        '.gitignore': 'node_modules\ndist\nreports\ncoverage\ntypes\n',
-        'turbo.json': JSON.stringify({ tasks: { build: { dependsOn: ['^build'] }, '@ci/app#build': { dependsOn: ['@ci/core#types'] } } }),
-        'packages/core/package.json': manifest('@ci/core', {}, { types: writeTypes }),
-        // Its build fails unless core's types were generated first.
-        'packages/app/package.json': manifest(
-          '@ci/app',
-          { '@ci/mid': '*' },
-          { build: 'test -f ../core/types/index.d.ts && node ../../build.mjs' },
-        ),
-        'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }),
-        'packages/docs/package.json': manifest('docs', {}),
-      },
-    );
+    await createTypesWorkspace(repo, { types: writeTypes });
     const home = join(work, 'turbo-home');
     const run = await slipway('ci', '--repo', repo, '--home', home, '--verbose');
     expect(run.code, run.output).toBe(0);
@@ -176,30 +189,11 @@ describe('task inputs and per-package settings through `slipway ci`', () => {
       'appendFileSync(process.argv[2], "ran\\n");\n' +
       "mkdirSync('types', { recursive: true });\n" +
       "writeFileSync('types/index.d.ts', '// from ' + readFileSync('src/index.js', 'utf8').length + ' bytes of source\\n');\n";
-    await createCiWorkspace(
-      repo,
-      {},
-      {
-        ...files,
-        '.gitignore': 'node_modules\ndist\nreports\ncoverage\ntypes\n',
-        'types.mjs': typesScript,
-        'turbo.json': JSON.stringify({
-          tasks: {
-            build: { dependsOn: ['^build'] },
-            '@ci/app#build': { dependsOn: ['@ci/core#types'] },
-            '@ci/core#types': { outputs: ['types/**'] },
-          },
-        }),
-        'packages/core/package.json': manifest('@ci/core', {}, { types: `node ../../types.mjs ${counter}` }),
-        'packages/app/package.json': manifest(
-          '@ci/app',
-          { '@ci/mid': '*' },
-          { build: 'test -f ../core/types/index.d.ts && node ../../build.mjs' },
-        ),
-        'packages/mid/package.json': manifest('@ci/mid', { '@ci/core': '*' }),
-        'packages/docs/package.json': manifest('docs', {}),
-      },
-    );
+    await createTypesWorkspace(repo, {
+      types: `node ../../types.mjs ${counter}`,
+      typesTask: { outputs: ['types/**'] },
+      extra: { 'types.mjs': typesScript },
+    });
     const runs = async () => (await readFile(counter, 'utf8')).split('\n').filter(Boolean).length;
     const types = join(repo, 'packages/core/types/index.d.ts');
     const appSource = join(repo, 'packages/app/src/index.js');
