@@ -25,7 +25,7 @@ export function outputsRefusal(saved: unknown, globs: string[]): string | undefi
   const outside = saved.find(
     (path) =>
       typeof path !== 'string' ||
-      path.startsWith('/') ||
+      // Absolute, empty or not normal ("./a", "a//b"): not as the walk lists paths.
       pathComponents(path).join('/') !== path ||
       path.split('/').includes('..') ||
       !isOutput(path),
