@@ -1,9 +1,9 @@
 // Runs s3rver in a process of its own, so a detached local environment outlives the CLI that
 // started it. Usage: node s3-launcher.mjs '{"port":4569,"directory":"/path"}'
-import S3rver from 's3rver';
+import { createS3rver } from './s3rver-server.mjs';
 
 const { port, directory } = JSON.parse(process.argv[2]);
-const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
+const server = createS3rver({ address: '127.0.0.1', port, directory });
 await server.run();
 
 const shutdown = () => {

@@ -66,8 +66,8 @@ interface S3Server {
 }
 
 async function runInProcess(port: number, objectsDir: string): Promise<S3Server> {
-  const { default: S3rver } = await import('s3rver');
-  const server = new S3rver({ address: '127.0.0.1', port, directory: objectsDir, silent: true });
+  const { createS3rver } = await import('./s3rver-server.mjs');
+  const server = createS3rver({ address: '127.0.0.1', port, directory: objectsDir });
   try {
     await server.run();
   } catch (error) {

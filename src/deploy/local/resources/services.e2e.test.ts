@@ -143,6 +143,28 @@ describe('detached resources', () => {
   });
 });
 
+describe('the S3 server', () => {
+  it('keeps uploads of one key at once whole, as S3 does: the last one wins with its own metadata', async () => {
+    const s3 = await startS3({ dataDir: dir, bucket: 'cache' });
+    const client = s3Client(s3.env);
+    try {
+      for (let round = 0; round < 4; round++) {
+        const uploads = ['a', 'b', 'c'].map((writer) =>
+          client.send(new PutObjectCommand({ Bucket: 'cache', Key: 'entry', Body: Buffer.alloc(4 << 20, writer), Metadata: { writer } })),
+        );
+        await Promise.all(uploads);
+        const object = await client.send(new GetObjectCommand({ Bucket: 'cache', Key: 'entry' }));
+        const body = Buffer.from(await object.Body!.transformToByteArray());
+        expect(body.length).toBe(4 << 20);
+        expect(body.equals(Buffer.alloc(4 << 20, object.Metadata!.writer))).toBe(true);
+      }
+    } finally {
+      client.destroy();
+      await s3.stop();
+    }
+  });
+});
+
 describe('failures', () => {
   it('reports a bucket name S3 refuses, and leaves no server running', async () => {
     const error = await startS3({ dataDir: dir, bucket: 'Not_A_Bucket' }).catch((caught: unknown) => caught);
