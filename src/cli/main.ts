@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Failure } from '../shared/feedback/failure.ts';
 import { renderFeedback } from '../shared/feedback/sinks/terminal.ts';
 import { feedbackFrom } from '../shared/feedback/feedback.ts';
 import { hostFailureOf } from '../shared/feedback/host-failure.ts';
 import { createHome, resolveHome } from '../shared/home.ts';
 import { commands } from './commands.ts';
+import { parseCommandLine } from './arguments.ts';
+import type { UnchangedCheck } from '../run/unchanged-run.ts';
 import { feedbackAnnotations, inGitHubActions } from '../shared/feedback/sinks/github-actions.ts';
 import { actionsCommands } from './reporter.ts';
 
@@ -38,33 +39,12 @@ Fault kinds for demo --fail: unit, coverage, browser, image, push, integration, 
 /** Commands that write nothing to a home. */
 const homeless = new Set(['init', 'setup']);
 
-export async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      fail: { type: 'string' },
-      home: { type: 'string' },
-      repo: { type: 'string' },
-      port: { type: 'string' },
-      verbose: { type: 'boolean', short: 'v', default: false },
-      json: { type: 'boolean', default: false },
-      webhook: { type: 'string' },
-      env: { type: 'string' },
-      out: { type: 'string' },
-      release: { type: 'string' },
-      to: { type: 'string' },
-      reason: { type: 'string' },
-      'release-half': { type: 'string' },
-      force: { type: 'boolean', default: false },
-      'fail-fast': { type: 'boolean' },
-      'no-fail-fast': { type: 'boolean' },
-      shard: { type: 'string' },
-      merge: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
+/**
+ * Runs one command. `unchangedCheck` is what the fast path of `slipway ci` (unchanged-ci.ts) found
+ * before handing over: that check is not made twice.
+ */
+export async function main(argv: string[], unchangedCheck?: UnchangedCheck): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv);
   const [name, ...rest] = positionals;
   const loadCommand = name ? commands[name] : undefined;
   if (values.help || !loadCommand) {
@@ -76,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     // home keeps itself out of the repository's git from its first file on.
     if (!homeless.has(name)) await createHome(resolveHome(values.home, values.repo && resolve(values.repo)));
     const command = await loadCommand();
-    return await command({ args: rest, ...values });
+    return await command({ args: rest, ...values, unchangedCheck });
   } catch (error) {
     // A full disk or an unwritable home is named with the home when the error does not say where.
     const failure = hostFailureOf(error, resolveHome(values.home, values.repo).root) ?? error;

@@ -92,6 +92,12 @@ export async function rememberedRunId(home: Home): Promise<number | undefined> {
   return memo?.format === memoFormat ? memo.runId : undefined;
 }
 
+/** A missed unchanged-run check: the inputs and HEAD it read, for the run that follows to start from. */
+export interface UnchangedCheck {
+  inputs?: ChecksInputs;
+  head?: GitHead;
+}
+
 /**
  * Answers a check run whose every input is unchanged since the last successful one, with all its
  * outputs still in place, from that run, without loading the pipeline: what `tsc -b` does for an
@@ -103,7 +109,7 @@ export async function replayUnchangedChecks(opts: {
   home: Home;
   trigger: string;
   listener: EventListener;
-}): Promise<{ run?: RunRecord; inputs?: ChecksInputs; head?: GitHead }> {
+}): Promise<{ run?: RunRecord } & UnchangedCheck> {
   const { repoDir, home, listener } = opts;
   const memo = await readMemo<ChecksMemo>(memoPath(home), (message) => listener({ type: 'notice', runId: 0, level: 'warning', message }));
   if (memo?.format !== memoFormat) return {};

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { resolveHome } from '../../shared/home.ts';
-import { replayUnchangedChecks } from '../../run/unchanged-run.ts';
+import { replayUnchangedCi } from '../unchanged-ci.ts';
 import { failFastOf, type Command, type CommandInput } from '../command.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import type { EventListener } from '../../engine/events.ts';
@@ -17,16 +17,10 @@ export const ciCommand: Command = async (input) => {
   const home = resolveHome(input.home, repoDir);
   const listener = terminalReporter({ verbose: !!input.verbose });
   if (input.shard !== undefined || input.merge) return shardedCi(input, repoDir, home, listener, failFast);
-  const unchanged = await replayUnchangedChecks({ repoDir, home, trigger: 'ci', listener });
-  // Loaded now, not with the command: its SQLite would otherwise load before git starts listing.
-  const { exitCodeFor, printOutcome } = await import('../outcome.ts');
-  if (unchanged.run) {
-    printOutcome({ run: unchanged.run, failures: [], releaseHandedOff: false }, home);
-    return 0;
-  }
+  const unchanged = input.unchangedCheck ?? (await replayUnchangedCi(repoDir, home, listener));
+  if ('exitCode' in unchanged) return unchanged.exitCode;
 
-  const { runPipeline } = await import('../../run/pipeline.ts');
-
+  const [{ exitCodeFor, printOutcome }, { runPipeline }] = await Promise.all([import('../outcome.ts'), import('../../run/pipeline.ts')]);
   const outcome = await runPipeline({
     repoDir,
     home,
