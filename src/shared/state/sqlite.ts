@@ -1,7 +1,24 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { hostFailureOf } from '../feedback/host-failure.ts';
+
+// Required, not imported: an import of this CommonJS package has Node scan its sources for export
+// names on every start.
+const require = createRequire(import.meta.url);
+const BetterSqlite3: typeof Database = require('better-sqlite3');
+/**
+ * Where the addon was built, handed to better-sqlite3: left to find it, it probes a dozen paths
+ * through the `bindings` package on every start. Undefined (it searches) where it is elsewhere.
+ */
+const addonPath = (() => {
+  try {
+    return require.resolve('better-sqlite3/build/Release/better_sqlite3.node');
+  } catch {
+    return undefined;
+  }
+})();
 
 /**
  * How far a commit has gone when it returns. 'full': to the disk (an fsync per commit). 'normal':
@@ -20,7 +37,7 @@ export function openDatabase(path: string, durability: Durability = 'full'): Dat
   let db: Database.Database | undefined;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
+    db = new BetterSqlite3(path, { nativeBinding: addonPath });
     db.pragma('journal_mode = WAL');
     db.pragma(durability === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
