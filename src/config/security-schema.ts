@@ -34,8 +34,11 @@ const advisoryReference = z.union([z.number().int().positive(), z.string()]).tra
 /** A calendar date "YYYY-MM-DD" that exists (no 2027-02-30). */
 const calendarDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD, e.g. "2027-03-31"')
-  .refine((value) => new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), 'a date that exists in the calendar');
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date as YYYY-MM-DD, e.g. "2027-03-31"', abort: true })
+  .refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
+  }, 'a date that exists in the calendar');
 
 const exceptionSchema = z.strictObject({
   advisory: advisoryReference,
