@@ -199,6 +199,23 @@ describe('the scan stage', () => {
     expect(result.failures[0].hint).toContain("security.advisoryService.unreachable to 'warn'");
   });
 
+  it('is not scanned, never passed, when npm cannot say which registry the repository uses', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = join(dir, 'no-programs-here');
+    try {
+      const result = await runScan({});
+      expect(result.failures).toEqual([]);
+      expect(result.outputs?.scans.backend).toMatchObject({
+        status: 'not-scanned',
+        reason: expect.stringMatching(/^npm could not say which registry the repository uses/),
+      });
+      expect(result.warnings).toHaveLength(1);
+      expect(service.requests).toEqual([]);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
   it('counts a service that answers an error, or something other than advisories, as unreachable', async () => {
     service.mode = 'server-error';
     const failed = await runScan({});

@@ -3,20 +3,28 @@ import { z } from 'zod';
 import { exec } from '../../shared/exec.ts';
 import type { AdvisoryAnswer, AdvisoryQuery } from './plan.ts';
 
-/** npm's default registry, when npm itself cannot say which one the repository uses. */
-export const defaultNpmRegistry = 'https://registry.npmjs.org/';
-
 /** How long the advisory service has to answer before the scan counts it as unreachable. */
 const ANSWER_TIMEOUT_MS = 30_000;
 
+/** The npm registry a repository's packages come from, or why npm could not say. */
+export type NpmRegistry = { url: string } | { reason: string };
+
 /**
  * The registry npm uses in the repository, as npm itself reads it (the project's .npmrc, the
- * user's and the global one, npm_config_registry): its advisories are the ones `npm audit` reads.
+ * user's and the global one, npm_config_registry, else npm's default): its advisories are the
+ * ones `npm audit` reads.
  */
-export async function npmRegistry(repoDir: string): Promise<string> {
-  const result = await exec('npm', ['config', 'get', 'registry'], { cwd: repoDir }).catch(() => undefined);
-  const registry = result?.code === 0 ? result.stdout.trim() : '';
-  return /^https?:\/\//.test(registry) ? registry : defaultNpmRegistry;
+export async function npmRegistry(repoDir: string): Promise<NpmRegistry> {
+  const result = await exec('npm', ['config', 'get', 'registry'], { cwd: repoDir }).catch((error: Error) => ({
+    code: 1,
+    stdout: '',
+    stderr: error.message,
+  }));
+  const registry = result.stdout.trim();
+  if (result.code === 0 && /^https?:\/\//.test(registry)) return { url: registry };
+  return {
+    reason: `npm could not say which registry the repository uses (npm config get registry: ${(result.stderr.trim() || registry || `exit ${result.code}`).split('\n')[0]})`,
+  };
 }
 
 /** The bulk advisory endpoint of a registry, as npm audit posts to it. */

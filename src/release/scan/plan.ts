@@ -56,7 +56,11 @@ export type ImageScan =
       /** Advisories that apply but did not stop the release: accepted, or below `failOn`. */
       findings: Finding[];
     }
-  | { status: 'not-scanned'; advisoryService: string; reason: string };
+  | {
+      status: 'not-scanned';
+      /** Absent when npm could not say which registry the repository uses. */ advisoryService?: string;
+      reason: string;
+    };
 
 /** Packages of the image that come from a registry (not the monorepo's own), with a version to look up. */
 function registryPackages(packages: ImagePackage[]): { name: string; version: string }[] {

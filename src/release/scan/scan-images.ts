@@ -1,7 +1,7 @@
 import type { SecurityConfig } from '../../config/security-schema.ts';
 import { HostFailure } from '../../shared/feedback/host-failure.ts';
 import type { ImagePackage } from '../image/image-packages.ts';
-import { bulkAdvisoryUrl, lookUpAdvisories } from './advisory-service.ts';
+import { bulkAdvisoryUrl, lookUpAdvisories, type NpmRegistry } from './advisory-service.ts';
 import {
   advisoryQuery,
   describeFinding,
@@ -24,7 +24,7 @@ export async function scanImages(opts: {
   images: Record<string, ImagePackage[]>;
   security: SecurityConfig;
   /** The npm registry whose advisories apply (see npmRegistry). */
-  registry: string;
+  registry: NpmRegistry;
   /** "YYYY-MM-DD" (UTC): exceptions whose last day is before it have expired. */
   today: string;
   log: (line: string) => void;
@@ -32,20 +32,10 @@ export async function scanImages(opts: {
 }): Promise<Record<string, ImageScan>> {
   const { security } = opts;
   for (const exception of expiredExceptions(security, opts.today)) opts.warn(expiryWarning(exception));
-  const advisoryService = bulkAdvisoryUrl(opts.registry);
+  if (!('url' in opts.registry)) return unavailable(opts, undefined, opts.registry.reason);
+  const advisoryService = bulkAdvisoryUrl(opts.registry.url);
   const lookup = await lookUpAdvisories(advisoryService, advisoryQuery(Object.values(opts.images).flat()));
-  if (lookup.kind === 'unavailable') {
-    if (security.advisoryService.unreachable === 'fail') {
-      throw new HostFailure(`the advisory service could not be used, so the images were not scanned`, {
-        details: [lookup.reason, 'This is the advisory service or the network, not your change.'],
-        hint: `check that this host reaches the npm registry (\`npm config get registry\` names it) and run again; or set security.advisoryService.unreachable to 'warn' to release images as not scanned`,
-      });
-    }
-    opts.warn(`${lookup.reason}: the images are released as not scanned`);
-    return Object.fromEntries(
-      Object.keys(opts.images).map((service) => [service, { status: 'not-scanned', advisoryService, reason: lookup.reason }]),
-    );
-  }
+  if (lookup.kind === 'unavailable') return unavailable(opts, advisoryService, lookup.reason);
   const scans: Record<string, ImageScan> = {};
   const blocking: Record<string, Finding[]> = {};
   for (const [service, packages] of Object.entries(opts.images)) {
@@ -63,4 +53,21 @@ export async function scanImages(opts: {
   if (security.failOn !== 'none' && Object.values(blocking).some((findings) => findings.length > 0))
     throw vulnerabilityFailure(blocking, security.failOn);
   return scans;
+}
+
+/** No advisories to judge: a warning and "not scanned", or the HostFailure the configuration asks for. */
+function unavailable(
+  opts: { images: Record<string, unknown>; security: SecurityConfig; warn: (message: string) => void },
+  advisoryService: string | undefined,
+  reason: string,
+): Record<string, ImageScan> {
+  if (opts.security.advisoryService.unreachable === 'fail') {
+    throw new HostFailure(`the advisory service could not be used, so the images were not scanned`, {
+      details: [reason, 'This is the advisory service or the network, not your change.'],
+      hint: `check that this host reaches the npm registry (\`npm config get registry\` names it) and run again; or set security.advisoryService.unreachable to 'warn' to release images as not scanned`,
+    });
+  }
+  opts.warn(`${reason}: the images are released as not scanned`);
+  const notScanned: ImageScan = { status: 'not-scanned', ...(advisoryService ? { advisoryService } : {}), reason };
+  return Object.fromEntries(Object.keys(opts.images).map((service) => [service, notScanned]));
 }
