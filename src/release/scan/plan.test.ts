@@ -113,6 +113,14 @@ describe('judgeImage', () => {
     expect([info.blocking.length, info.reported.length]).toEqual([0, 1]);
   });
 
+  it('skips a version that is not semver rather than stopping the scan', () => {
+    const odd = [installed('minimist', 'latest'), installed('minimist', '1.2.0', '/app/node_modules/x/node_modules/minimist')];
+    expect(advisoryQuery(odd)).toEqual({ minimist: ['1.2.0', 'latest'] });
+    expect(judgeImage({ packages: odd, answer, security: security(), today }).blocking.map((finding) => finding.version)).toEqual([
+      '1.2.0',
+    ]);
+  });
+
   it("checks each installed version against the advisory's range itself, as npm does with the bulk answer", () => {
     // The answer covers every version asked about; an image with the fixed version is not affected.
     const fixed = [installed('minimist', '1.2.6'), installed('lodash', '4.17.21')];

@@ -69,7 +69,8 @@ function registryPackages(packages: ImagePackage[]): { name: string; version: st
     if (pkg.workspace || pkg.version === undefined) continue;
     seen.set(`${pkg.name}@${pkg.version}`, { name: pkg.name, version: pkg.version });
   }
-  return [...seen.values()].sort((a, b) => (a.name === b.name ? semver.compare(a.version, b.version) : a.name < b.name ? -1 : 1));
+  // By name, then version as text: the order is only for reading (a version need not parse).
+  return [...seen.values()].sort((a, b) => (a.name === b.name ? (a.version < b.version ? -1 : 1) : a.name < b.name ? -1 : 1));
 }
 
 /** The bulk request for the images' packages together: one request for every image of the release. */
