@@ -2,6 +2,7 @@ import { createPublicKey } from 'node:crypto';
 import { z } from 'zod';
 import { clusterSchema } from './cluster-schema.ts';
 import { gitopsSchema } from './gitops-schema.ts';
+import { securitySchema } from './security-schema.ts';
 import { buildTaskSchema, packagesSchema, testTaskSchema } from './tasks-schema.ts';
 
 /** The resources a service can use; each becomes connection variables in its environment. */
@@ -257,6 +258,8 @@ export const configSchema = z.strictObject({
   services: z.record(name, serviceSchema).default({}),
   environments: z.record(name, environmentSchema).default({}),
   smoke: z.array(smokeCheckSchema).default([]),
+  /** The vulnerability gate: which advisories stop a release, the accepted ones, an unreachable service (see security-schema.ts). */
+  security: securitySchema,
   stability: z
     .strictObject({
       windowSeconds: z.number().positive().default(5),

@@ -52,6 +52,7 @@ describe('slipway demo', () => {
       'browser',
       'version',
       'image',
+      'scan',
       'push',
       'release',
       'integration',
@@ -81,9 +82,14 @@ describe('slipway demo', () => {
     // Beside the release manifest, an SBOM per image: its npm packages with versions and licenses.
     const runDir = join(home, 'runs', /slipway show (\d+)/.exec(result.all)![1]);
     const release = JSON.parse(await readFile(join(runDir, 'release.json'), 'utf8')) as {
-      images: Record<string, { sbom: string; digest: string }>;
+      images: Record<string, { sbom: string; digest: string; scan: { status: string; advisoryService: string } }>;
     };
     expect(release.images.backend.sbom).toBe('sbom-backend.cdx.json');
+    // The vulnerability gate's result per image: scanned, or (the registry's advisories out of reach) not scanned, never silently passed.
+    for (const image of Object.values(release.images)) {
+      expect(['scanned', 'not-scanned']).toContain(image.scan.status);
+      expect(image.scan.advisoryService).toMatch(/\/-\/npm\/v1\/security\/advisories\/bulk$/);
+    }
     const sbom = JSON.parse(await readFile(join(runDir, release.images.backend.sbom), 'utf8')) as {
       bomFormat: string;
       metadata: { component: { purl: string } };

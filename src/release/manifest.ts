@@ -1,3 +1,5 @@
+import type { ImageScan } from './scan/plan.ts';
+
 /**
  * The release manifest: the one artifact every stage after the release uses. It names exactly
  * what was built and verified, so later stages deploy and promote by digest, never by rebuild.
@@ -13,6 +15,8 @@ export interface ReleaseImage {
   tags: string[];
   /** The image's CycloneDX SBOM (its npm packages: name, version, license), beside the release manifest. */
   sbom?: string;
+  /** The vulnerability gate's result: scanned (with the advisories accepted or below the gate) or not scanned, and why. */
+  scan?: ImageScan;
 }
 
 export interface ReleaseManifest {

@@ -12,6 +12,7 @@ import { promoteStage } from './promote.ts';
 import { publish } from './publish.ts';
 import { push } from './push.ts';
 import { release } from './release.ts';
+import { scan } from './scan.ts';
 import { smoke } from './smoke.ts';
 import { stability } from './stability.ts';
 import { trigger } from './trigger.ts';
@@ -28,6 +29,7 @@ export const pipelineStages: PipelineStage[] = [
   browser,
   version,
   image,
+  scan,
   push,
   release,
   integration,

@@ -10,12 +10,12 @@ export interface PushOutputs {
   uploadedBytes: number;
 }
 
-/** Stage 7: push each image to the registry under its version and `sha-<commit>`; verify the digest. */
+/** Stage 7: push each image that passed the vulnerability gate to the registry under its version and `sha-<commit>`; verify the digest. */
 export const push: PipelineStage<PushOutputs> = {
   id: 'push',
   title: 'Push',
   phase: 'ci',
-  needs: ['image'],
+  needs: ['image', 'scan'],
   failure: 'Unable to upload image to container registry',
   async run(ctx) {
     const { pushImage } = await import('../release/image/index.ts');

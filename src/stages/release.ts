@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { manifestAssetName } from '../release/forge/forge.ts';
 import type { ImageOutputs } from './image.ts';
 import type { PushOutputs } from './push.ts';
+import type { ScanOutputs } from './scan.ts';
 import type { VersionOutputs } from './version.ts';
 import { discoverWorkspace } from '../build/workspace/index.ts';
 
@@ -24,13 +25,13 @@ export const releaseDispatchEvent = 'slipway-release';
 
 /**
  * Stage 8: a draft release on the forge, with the release manifest every later stage uses and the
- * images' SBOMs as assets; its webhook, a dispatch, or the workflow's next job starts the release half.
+ * images' SBOMs and vulnerability scans; its webhook, a dispatch, or the workflow's next job starts the release half.
  */
 export const release: PipelineStage<ReleaseOutputs> = {
   id: 'release',
   title: 'Release',
   phase: 'ci',
-  needs: ['push'],
+  needs: ['push', 'scan'],
   failure: 'Could not create release',
   async run(ctx) {
     const [{ pushVersion }, { imageSbom, sbomFileName, serializeSbom }] = await Promise.all([
@@ -41,12 +42,13 @@ export const release: PipelineStage<ReleaseOutputs> = {
     const pushed = ctx.output<PushOutputs>('push');
     const workspace = await discoverWorkspace(ctx.repoDir);
     const built = ctx.output<ImageOutputs>('image');
+    const { scans } = ctx.output<ScanOutputs>('scan');
     const images = { ...pushed.images };
     for (const [service, image] of Object.entries(built.images)) {
       if (!images[service]) continue;
       const sbom = imageSbom({ name: service, version: built.versions[service], digest: image.manifestDigest }, image.packages);
       await writeFileAtomic(join(ctx.runDir, sbomFileName(service)), serializeSbom(sbom));
-      images[service] = { ...images[service], sbom: sbomFileName(service) };
+      images[service] = { ...images[service], sbom: sbomFileName(service), ...(scans[service] ? { scan: scans[service] } : {}) };
     }
     const manifest: ReleaseManifest = {
       schemaVersion: 1,
