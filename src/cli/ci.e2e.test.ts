@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,6 +37,17 @@ describe('slipway ci', () => {
     expect(run.stderr).toContain(`${empty} has no commit to run: HEAD names none`);
     expect(run.stderr).toContain('hint: run in a git checkout with a commit');
     expect(run.stderr).not.toContain('GitError');
+  });
+
+  it('says a directory that is no repository has no commit, however the two git answers race', async () => {
+    const plain = join(work, 'plain-directory');
+    await mkdir(plain, { recursive: true });
+    for (const attempt of [1, 2, 3]) {
+      const run = await slipway({}, 'ci', '--repo', plain, '--home', join(work, `plain-home-${attempt}`));
+      expect(run.code, run.output).toBe(1);
+      expect(run.stderr).toContain(`${plain} has no commit to run: HEAD names none`);
+      expect(run.stderr).not.toContain('GitError');
+    }
   });
 
   it('builds and tests once, then restores and replays everything, and `why` names the changed input', async () => {

@@ -12,7 +12,7 @@ import type { ReleaseManifest } from '../release/manifest.ts';
 import { Redactor } from '../shared/redactor.ts';
 import { RunStore, type RunRecord } from '../shared/state/run-store.ts';
 import { ChildRecords } from '../shared/child-records.ts';
-import { git, gitResult, type GitHead } from '../shared/git.ts';
+import { gitOrUndefined, gitResult, type GitHead } from '../shared/git.ts';
 import { readManifestFile } from '../shared/json-files.ts';
 import { waitFor } from '../shared/net.ts';
 import { openRunAdapters, type RunAdapters } from './adapters.ts';
@@ -110,7 +110,11 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineOut
   }
   const [commit, currentBranch] = options.head
     ? [options.head.commit, options.head.branch]
-    : (await Promise.all([headCommit(repoDir), git(repoDir, ['branch', '--show-current'])])).map((answer) => answer.trim());
+    : // Outside a repository both fail: the branch's failure must not win the race and hide headCommit's precise one.
+      await Promise.all([
+        headCommit(repoDir).then((answer) => answer.trim()),
+        gitOrUndefined(repoDir, ['branch', '--show-current']).then((answer) => answer?.trim()),
+      ]);
   const branch = currentBranch || 'detached';
   let config: Config;
   let setup = { stage: 'manifest', message: 'Invalid package.json' };
