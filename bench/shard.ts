@@ -81,8 +81,10 @@ interface KeptState {
 interface MergeMeasure {
   /** The whole command, from spawning it until it exited. */
   wallMs: number;
-  /** User and system CPU time of the merge process. */
+  /** User and system CPU time of the merge process and the processes it waited for (esbuild, git), by GNU time. */
   cpuMs: number;
+  /** User and system CPU time of the merge's Node process alone. */
+  nodeCpuMs: number;
   /** From the process's start until the merge began: Node's own start plus loading the CLI. */
   startMs: number;
   /** Milliseconds per phase, in order (see phaseTimes). */
@@ -232,11 +234,15 @@ async function shardedRun(opts: { workDir: string; origin: string; env: NodeJS.P
 /** `slipway ci --merge` in repoDir, with its own home there: wall and CPU time, and its phases. */
 async function measureMerge(repoDir: string, env: NodeJS.ProcessEnv): Promise<MergeMeasure> {
   const phasesFile = join(repoDir, 'merge-phases.json');
+  const timeFile = join(repoDir, 'merge-time.txt');
   const load = loadavg()[0];
   const started = performance.now();
   const merge = await exec(
-    process.execPath,
-    ['--import', phasesPreload, cli, 'ci', '--merge', '--repo', repoDir, '--home', join(repoDir, '.slipway')],
+    '/usr/bin/time',
+    [
+      ...['-f', '%U %S', '-o', timeFile, process.execPath],
+      ...['--import', phasesPreload, cli, 'ci', '--merge', '--repo', repoDir, '--home', join(repoDir, '.slipway')],
+    ],
     { env: { ...env, SLIPWAY_BENCH_PHASES: phasesFile } },
   );
   const wallMs = performance.now() - started;
@@ -247,10 +253,11 @@ async function measureMerge(repoDir: string, env: NodeJS.ProcessEnv): Promise<Me
     cpuMs: number;
     marks: Array<{ name: string; at: number }>;
   };
-  await rm(phasesFile);
+  const [user, system] = (await readFile(timeFile, 'utf8')).trim().split('\n').at(-1)!.split(' ').map(Number);
+  await Promise.all([rm(phasesFile), rm(timeFile)]);
   report.marks = report.marks.filter((mark) => mark.name.startsWith('merge:'));
   const entered = report.marks.find((mark) => mark.name === 'merge:entered')?.at ?? report.exitMs;
-  return { wallMs, cpuMs: report.cpuMs, startMs: entered, phases: phaseTimes(report), load };
+  return { wallMs, cpuMs: (user + system) * 1000, nodeCpuMs: report.cpuMs, startMs: entered, phases: phaseTimes(report), load };
 }
 
 /**
@@ -269,7 +276,7 @@ function phaseTimes(report: { nodeStartMs: number; exitMs: number; marks: Array<
 
 function describeMerge(merge: MergeMeasure): string {
   const phases = merge.phases.map(([name, ms]) => `${name} ${ms}`).join(', ');
-  return `${merge.wallMs.toFixed(0)} ms wall, ${merge.cpuMs.toFixed(0)} ms CPU, ${(merge.wallMs - merge.startMs).toFixed(0)} ms after the CLI loaded (load ${merge.load.toFixed(2)}); phases (ms, each until): ${phases}`;
+  return `${merge.wallMs.toFixed(0)} ms wall, ${merge.cpuMs.toFixed(0)} ms CPU (${merge.nodeCpuMs.toFixed(0)} ms in Node), ${(merge.wallMs - merge.startMs).toFixed(0)} ms after the CLI loaded (load ${merge.load.toFixed(2)}); phases (ms, each until): ${phases}`;
 }
 
 async function runShard(dir: string, index: number, env: NodeJS.ProcessEnv): Promise<ShardRunResult> {
