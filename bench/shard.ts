@@ -18,7 +18,8 @@
  * Options: `--packages <n>` (default 100); `--keep <dir>` works in dir and leaves it (with the S3
  * objects and the cache key) instead of deleting it; `--merge-only <dir>` runs just the merges
  * again, on fresh copies of the merge runners of a kept dir (`--merges <k>` times each, default 1),
- * against an S3 server on the kept objects and the kept endpoint.
+ * against an S3 server on the kept objects and the kept endpoint; `--cpu-prof <dir>` writes each
+ * merge's CPU profile there (node --cpu-prof).
  */
 import { randomBytes } from 'node:crypto';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -39,6 +40,7 @@ const { values: options } = parseArgs({
     keep: { type: 'string' },
     'merge-only': { type: 'string' },
     merges: { type: 'string', default: '1' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const shards = 3;
@@ -241,6 +243,7 @@ async function measureMerge(repoDir: string, env: NodeJS.ProcessEnv): Promise<Me
     '/usr/bin/time',
     [
       ...['-f', '%U %S', '-o', timeFile, process.execPath],
+      ...(options['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', options['cpu-prof']] : []),
       ...['--import', phasesPreload, cli, 'ci', '--merge', '--repo', repoDir, '--home', join(repoDir, '.slipway')],
     ],
     { env: { ...env, SLIPWAY_BENCH_PHASES: phasesFile } },

@@ -4,7 +4,7 @@ import { durationsKey, isShardRecord, shardRecordKey, type ShardRecord } from '.
 import { recordedDurations, shardCache } from '../build/shard/shard-run.ts';
 import { shardVerdict } from '../build/shard/verdict.ts';
 import { shardRunName } from '../build/shard/spec.ts';
-import type { TieredCache } from '../build/cache/index.ts';
+import { preloadRemoteClient, type TieredCache } from '../build/cache/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { secretValues } from '../config/secrets.ts';
@@ -29,6 +29,7 @@ import { reportRun } from './report-run.ts';
 export async function mergeShards(options: { repoDir: string; home: Home; listener: EventListener }): Promise<PipelineOutcome> {
   const { repoDir, home, listener } = options;
   phase('entered');
+  preloadRemoteClient();
   await createHome(home);
   const head = await gitHead(repoDir);
   if (!head) throw new Failure(`${repoDir} has no commit to merge the shards of: HEAD names none`);
@@ -66,6 +67,9 @@ export async function mergeShards(options: { repoDir: string; home: Home; listen
   try {
     const shards = shardCache(await adapters.caches(), config, false);
     phase('cache-opened');
+    // Needed only at the end, and read while the records are.
+    const earlierDurations = recordedDurations(repoDir, shards);
+    earlierDurations.catch(() => undefined); // unread when a shard failed; else its rejection surfaces where it is awaited
     const records = await Promise.all(
       Array.from({ length: count }, async (_, at) => {
         const spec = { index: at + 1, count };
@@ -100,7 +104,7 @@ export async function mergeShards(options: { repoDir: string; home: Home; listen
         report(failed);
       } else stage('coverage', 'succeeded', coverage.summary);
       phase('coverage-merged');
-      await recordDurations(shards, repoDir, head.commit, complete);
+      await recordDurations(shards, repoDir, head.commit, complete, await earlierDurations);
       phase('durations-recorded');
     }
     verdict.feedback.filter((item) => item.kind === 'warning').forEach(report);
@@ -154,8 +158,14 @@ async function mergedCoverage(opts: {
 }
 
 /** What this run's packages took, over what earlier runs recorded: the next run's shards are balanced by it. */
-async function recordDurations(shards: TieredCache, repoDir: string, commit: string, records: ShardRecord[]): Promise<void> {
-  const durations = { ...(await recordedDurations(repoDir, shards)) };
+async function recordDurations(
+  shards: TieredCache,
+  repoDir: string,
+  commit: string,
+  records: ShardRecord[],
+  earlier: Record<string, number>,
+): Promise<void> {
+  const durations = { ...earlier };
   for (const record of records) Object.assign(durations, record.durations);
   await shards.save(durationsKey(commit), repoDir, [], { durations });
 }
