@@ -4,7 +4,7 @@ import { durationsKey, isShardRecord, shardRecordKey, type ShardRecord } from '.
 import { recordedDurations, shardCache } from '../build/shard/shard-run.ts';
 import { shardVerdict } from '../build/shard/verdict.ts';
 import { shardRunName } from '../build/shard/spec.ts';
-import type { TieredCache } from '../build/cache/index.ts';
+import { preloadRemoteClient, type TieredCache } from '../build/cache/index.ts';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { secretValues } from '../config/secrets.ts';
@@ -28,10 +28,13 @@ import { reportRun } from './report-run.ts';
  */
 export async function mergeShards(options: { repoDir: string; home: Home; listener: EventListener }): Promise<PipelineOutcome> {
   const { repoDir, home, listener } = options;
+  phase('entered');
+  preloadRemoteClient();
   await createHome(home);
   const head = await gitHead(repoDir);
   if (!head) throw new Failure(`${repoDir} has no commit to merge the shards of: HEAD names none`);
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
+  phase('config-loaded');
   const count = config.ci.shards;
   if (count === undefined)
     throw new Failure('--merge needs ci.shards in the configuration: how many shards to gather', {
@@ -60,8 +63,13 @@ export async function mergeShards(options: { repoDir: string; home: Home; listen
     forge = started.reporter;
     runListener = started.listener;
   }
+  phase('run-opened');
   try {
     const shards = shardCache(await adapters.caches(), config, false);
+    phase('cache-opened');
+    // Needed only at the end, and read while the records are.
+    const earlierDurations = recordedDurations(repoDir, shards);
+    earlierDurations.catch(() => undefined); // unread when a shard failed; else its rejection surfaces where it is awaited
     const records = await Promise.all(
       Array.from({ length: count }, async (_, at) => {
         const spec = { index: at + 1, count };
@@ -69,6 +77,7 @@ export async function mergeShards(options: { repoDir: string; home: Home; listen
         return isShardRecord(record, spec, head.commit) ? record : undefined;
       }),
     );
+    phase('records-read');
     const verdict = shardVerdict(records, run.id, new Date().toISOString());
     const stage = (id: string, status: StageStatus, summary: string) => {
       runListener({ type: 'stage-start', runId: run.id, stage: id, title: id });
@@ -85,6 +94,7 @@ export async function mergeShards(options: { repoDir: string; home: Home; listen
     for (const each of verdict.stages.filter((each) => each.stage !== 'coverage')) stage(each.stage, each.status, each.summary);
     verdict.feedback.filter((item) => item.kind === 'failure').forEach(report);
     const complete = records.filter((record) => record !== undefined);
+    phase('verdict-recorded');
     // Coverage is judged only over every shard's: a failed or lost shard leaves it unknown.
     if (feedback.length === 0 && complete.length === count) {
       const coverage = await mergedCoverage({ records: complete, config, repoDir, home, warn: (message) => notice('warning', message) });
@@ -93,17 +103,26 @@ export async function mergeShards(options: { repoDir: string; home: Home; listen
         stage('coverage', 'failed', failed.specific);
         report(failed);
       } else stage('coverage', 'succeeded', coverage.summary);
-      await recordDurations(shards, repoDir, head.commit, complete);
+      phase('coverage-merged');
+      await recordDurations(shards, repoDir, head.commit, complete, await earlierDurations);
+      phase('durations-recorded');
     }
     verdict.feedback.filter((item) => item.kind === 'warning').forEach(report);
     const failures = feedback.filter((item) => item.kind === 'failure');
     store.setRunStatus(run.id, failures.length ? 'failed' : 'succeeded');
     await reportRun({ store, runId: run.id, home, notify: config.notify, redactor, listener, forge });
+    phase('reported');
     return { run: store.getRun(run.id)!, failures, releaseHandedOff: false };
   } finally {
     await adapters.close();
     store.close();
+    phase('closed');
   }
+}
+
+/** Where the merge's time goes, for `npm run bench:shard` (bench/merge-phases.mjs reads the marks). */
+function phase(name: string): void {
+  performance.mark(`merge:${name}`);
 }
 
 /** Every shard's coverage through the ledger, checked once: a summary, or the Failure the gates found. */
@@ -139,8 +158,14 @@ async function mergedCoverage(opts: {
 }
 
 /** What this run's packages took, over what earlier runs recorded: the next run's shards are balanced by it. */
-async function recordDurations(shards: TieredCache, repoDir: string, commit: string, records: ShardRecord[]): Promise<void> {
-  const durations = { ...(await recordedDurations(repoDir, shards)) };
+async function recordDurations(
+  shards: TieredCache,
+  repoDir: string,
+  commit: string,
+  records: ShardRecord[],
+  earlier: Record<string, number>,
+): Promise<void> {
+  const durations = { ...earlier };
   for (const record of records) Object.assign(durations, record.durations);
   await shards.save(durationsKey(commit), repoDir, [], { durations });
 }

@@ -35,6 +35,15 @@ export async function openCache(
 }
 
 /**
+ * Starts loading the S3 client now, for a run that will surely connect to the remote (a sharded
+ * run's merge): it loads while the run waits on git and on the configuration's compile, which run
+ * in their own processes. A failure to load is the connection's to report, when it awaits it.
+ */
+export function preloadRemoteClient(): void {
+  import('./remote-cache.ts').catch(() => undefined);
+}
+
+/**
  * Decides what this run may do with the remote, and connects when it may use it at all. The S3
  * client is loaded only then: a local-only run never pays for it.
  */

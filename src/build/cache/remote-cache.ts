@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { checkEntry, checkEntryFile } from './entry-check.ts';
+import type { EntryManifest } from './entry-file.ts';
 import type { EntrySignatures } from './entry-signature.ts';
 import { classifyRemoteError } from './remote-problems.ts';
 import { measuringStream } from '../../shared/hash.ts';
@@ -11,7 +12,8 @@ import type { LocalCache } from './local-cache.ts';
 import { RemoteConnection, type S3RemoteConfig, type WarningListener } from './remote-connection.ts';
 
 export type { S3RemoteConfig, WarningListener } from './remote-connection.ts';
-export type FetchResult = 'hit' | 'miss' | 'unreachable';
+/** What a fetch found: on a hit, the installed entry's manifest as its check read it. */
+export type FetchResult = { found: 'hit'; manifest: EntryManifest } | { found: 'miss' | 'unreachable' };
 export type UploadResult = 'uploaded' | 'skipped' | 'failed';
 
 /** Object metadata holding the entry's signature (see EntrySignatures); S3 lower-cases metadata names. */
@@ -68,17 +70,17 @@ export class S3RemoteCache {
    * the object, and nothing is installed.
    */
   async fetch(key: string, localCache: LocalCache): Promise<FetchResult> {
-    if (!this.connection.available) return 'unreachable';
+    if (!this.connection.available) return { found: 'unreachable' };
     localCache.entryFile(key); // rejects an invalid key before anything is sent
     await mkdir(localCache.dir, { recursive: true });
     const temp = localCache.tempFile(key);
     const objectName = this.objectKey(key);
-    const refuse = (problem: string): 'miss' => {
+    const refuse = (problem: string): FetchResult => {
       this.connection.refuse(
         objectName,
         `Remote cache entry s3://${this.connection.bucket}/${objectName} ${problem}; refused: treated as a miss and not installed locally.`,
       );
-      return 'miss';
+      return { found: 'miss' };
     };
     try {
       const downloaded = measuringStream();
@@ -89,7 +91,7 @@ export class S3RemoteCache {
         await pipeline(response.Body as Readable, downloaded.stream, createWriteStream(temp));
       } catch (error) {
         const kind = this.connection.report(error, 'download', key, this.prefix);
-        return kind === 'unreachable' || kind === 'rejected' ? 'unreachable' : 'miss';
+        return { found: kind === 'unreachable' || kind === 'rejected' ? 'unreachable' : 'miss' };
       }
       if (signature === undefined) return refuse('is not signed (written without the cache key, or before entries were signed)');
       if (!this.options.signatures.verify(objectName, downloaded.sha256(), signature))
@@ -98,7 +100,7 @@ export class S3RemoteCache {
       const check = await checkEntryFile(temp, key);
       if (!check.ok) return refuse(`is ${check.problem}`);
       await localCache.adopt(key, temp);
-      return 'hit';
+      return { found: 'hit', manifest: check.manifest };
     } finally {
       await rm(temp, { force: true });
     }

@@ -49,7 +49,7 @@ export class TieredCache implements EntryCache {
       return true;
     }
     // The fetched entry is checked before it is installed, and restore checks it again while extracting.
-    if ((await this.remote?.fetch(key, this.local)) === 'hit' && (await this.local.restore(key, targetDir, paths))) {
+    if ((await this.remote?.fetch(key, this.local))?.found === 'hit' && (await this.local.restore(key, targetDir, paths))) {
       this.counts.remoteHits++;
       return true;
     }
@@ -69,7 +69,11 @@ export class TieredCache implements EntryCache {
 
   /** The entry's meta, fetching the entry from the remote when the local disk lacks it. */
   async readMeta(key: string): Promise<Record<string, unknown> | undefined> {
-    if (!(await this.local.has(key)) && this.remote) await this.remote.fetch(key, this.local);
+    if (!(await this.local.has(key)) && this.remote) {
+      const fetched = await this.remote.fetch(key, this.local);
+      // Its manifest was read whole to check it: not parsed from the disk a second time (a shard's record is large).
+      if (fetched.found === 'hit') return fetched.manifest.meta;
+    }
     return this.local.readMeta(key);
   }
 
