@@ -66,7 +66,8 @@ describe('the dashboard API of slipway serve, after a real run', () => {
     const announced = /dashboard API at http:\/\/0\.0\.0\.0:(\d+)\/api\/v1 \(bearer token required\)/;
     expect(await waitFor(async () => announced.test(serveOutput), 30_000), serveOutput).toBe(true);
     base = `http://127.0.0.1:${announced.exec(serveOutput)![1]}`;
-  });
+    // The whole pipeline runs here, on a machine that may be shared.
+  }, 900_000);
 
   afterAll(async () => {
     serve?.kill('SIGTERM');
