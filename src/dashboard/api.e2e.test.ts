@@ -150,7 +150,34 @@ describe('the dashboard API of slipway serve, after a real run', () => {
     (await get('/api/v1/openapi.json')).json();
   });
 
-  // Last: it reads what the test before it was answered.
+  it('explains a package at the run as `slipway why --json` does, while the work tree is at its commit', async () => {
+    const { runs } = (await get('/api/v1/runs?release=v1.5.0')).json<ApiRunPage>();
+    const whyPath = `${runs[0].links.self}/why/${encodeURIComponent('@embark/shared')}`;
+    const answer = (await get(whyPath)).json<{ runId: number; why: { package: string } }>();
+    const printed = await exec(process.execPath, [cli, 'why', '@embark/shared', '--json', '--repo', repoDir, '--home', home]);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(answer).toEqual({ runId: runs[0].id, why: JSON.parse(printed.stdout) });
+    expect(answer.why.package).toBe('@embark/shared');
+
+    const refused = async (path: string, status: number) => {
+      const response = await checkedGet(contract, base + path, auth);
+      bodies.push(response.body);
+      expect(response.problems).toEqual([]);
+      expect(response.status, response.body).toBe(status);
+      return JSON.parse(response.body) as { message: string };
+    };
+    expect((await refused(`${runs[0].links.self}/why/no-such-package`, 404)).message).toContain(
+      '"no-such-package" is not a package of the workspace',
+    );
+    await git(repoDir, ['commit', '--allow-empty', '-q', '-m', 'later work']);
+    try {
+      expect((await refused(whyPath, 409)).message).toContain(`not run #${runs[0].id}'s commit`);
+    } finally {
+      await git(repoDir, ['reset', '-q', '--hard', 'HEAD~1']);
+    }
+  });
+
+  // Last: it reads what the tests before it were answered.
   it('never answers with a secret, though the run recorded both', async () => {
     const state =
       (await readFile(join(home, 'state.db'))).toString('latin1') + (await readFile(join(home, 'state.db-wal')).catch(() => '')).toString();

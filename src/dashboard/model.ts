@@ -131,6 +131,6 @@ export interface ApiRepository {
 }
 
 export interface ApiError {
-  error: 'bad-request' | 'not-found' | 'unauthorized' | 'method' | 'internal';
+  error: 'bad-request' | 'not-found' | 'conflict' | 'unauthorized' | 'method' | 'internal';
   message: string;
 }

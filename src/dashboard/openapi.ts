@@ -31,7 +31,7 @@ function record(properties: Record<string, Schema>, description?: string): Schem
 
 const schemas: Record<string, Schema> = {
   Error: record({
-    error: { enum: ['bad-request', 'not-found', 'unauthorized', 'method', 'internal'] },
+    error: { enum: ['bad-request', 'not-found', 'conflict', 'unauthorized', 'method', 'internal'] },
     message: text,
   }),
   Run: record({
@@ -150,6 +150,64 @@ const schemas: Record<string, Schema> = {
     problem: { ...nullableText, description: 'Why its environments could not be read' },
   }),
   Environments: record({ repositories: { type: 'array', items: ref('Repository') } }),
+  Miss: record(
+    {
+      name: text,
+      verdict: { enum: ['hit', 'first', 'changed'] },
+      reasons: texts,
+      because: { type: 'array', items: ref('Miss') },
+    },
+    "Why a package's build would come from cache (hit) or not, down to the dependencies that changed",
+  ),
+  Why: {
+    type: 'object',
+    description: 'What `slipway why <package> --json` prints, for the run',
+    properties: {
+      runId: { type: 'integer' },
+      why: {
+        type: 'object',
+        properties: {
+          package: text,
+          hash: text,
+          name: text,
+          verdict: { enum: ['hit', 'first', 'changed'] },
+          reasons: texts,
+          because: { type: 'array', items: ref('Miss') },
+          prerequisites: {
+            type: 'array',
+            items: record({ name: text, key: text, verdict: { enum: ['hit', 'first', 'changed', 'uncached'] }, reasons: texts }),
+          },
+          tests: {
+            type: 'object',
+            properties: {
+              verdict: { enum: ['none', 'hit', 'first', 'changed'] },
+              key: text,
+              reasons: texts,
+              testFilesOnly: { type: 'boolean' },
+            },
+            required: ['verdict', 'reasons', 'testFilesOnly'],
+            additionalProperties: false,
+          },
+          config: record({
+            overrides: texts,
+            skipped: { type: 'boolean' },
+            build: nullableText,
+            test: nullableText,
+            buildInputs: texts,
+            testInputs: texts,
+            prerequisites: {
+              type: 'array',
+              items: record({ package: text, script: text, after: texts, outputs: texts, cache: { type: 'boolean' } }),
+            },
+          }),
+        },
+        required: ['package', 'hash', 'name', 'verdict', 'reasons', 'because', 'prerequisites', 'tests', 'config'],
+        additionalProperties: false,
+      },
+    },
+    required: ['runId', 'why'],
+    additionalProperties: false,
+  },
 };
 
 const json = (schema: Schema) => ({ content: { 'application/json': { schema } } });
@@ -229,6 +287,21 @@ export const openApiDocument = {
         responses: {
           '200': { description: 'The file, typed by its extension', content: { '*/*': { schema: {} } } },
           ...notFound,
+          ...errors,
+        },
+      },
+    },
+    '/api/v1/runs/{id}/why/{package}': {
+      get: {
+        operationId: 'getWhy',
+        summary: "Whether a package's build and tests come from cache, and if not what changed (`slipway why`)",
+        description:
+          "It explains the run's repository's work tree against this machine's cache, so it answers only while the work tree is at the run's commit or the release commit the run made (409 otherwise).",
+        parameters: [runId, { name: 'package', in: 'path', required: true, schema: text, description: 'e.g. @embark/shared, URL-encoded' }],
+        responses: {
+          '200': ok('The explanation', ref('Why')),
+          ...notFound,
+          '409': { description: "The work tree is not at the run's commit, or its configuration cannot be read", ...json(ref('Error')) },
           ...errors,
         },
       },

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PackageWhy } from '../build/why.ts';
 import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import { secretValues } from '../config/secrets.ts';
 import {
   environmentGates,
@@ -12,6 +14,8 @@ import {
 } from '../deploy/promotion/index.ts';
 import type { ReleaseManifest } from '../release/manifest.ts';
 import type { Feedback } from '../shared/feedback/feedback.ts';
+import { Failure } from '../shared/feedback/failure.ts';
+import { gitHead } from '../shared/git.ts';
 import { defaultHomeName, type Home } from '../shared/home.ts';
 import type { Redactor } from '../shared/redactor.ts';
 import type { RunRecord, RunStore } from '../shared/state/run-store.ts';
@@ -25,7 +29,10 @@ interface ReleaseOutputs {
 }
 
 /** What a repository's configuration says about its environments, read once per `slipway serve`. */
-type RepositoryConfig = { gates: EnvironmentGate[] } | { problem: string };
+type RepositoryConfig = { config: Config; gates: EnvironmentGate[] } | { problem: string };
+
+/** `slipway why` for a package at a run, or why it cannot be told. */
+export type WhyAnswer = { why: PackageWhy['report'] } | { refused: 'not-found' | 'conflict'; message: string };
 
 /**
  * Reads the home's stores for the API, never writing to them. Each repository's configuration is
@@ -76,6 +83,35 @@ export class DashboardReader {
     if (!run) return undefined;
     await this.prepare([run]);
     return runArtifacts(id, this.home.runDir(id), this.store.feedback<Feedback>(id))[index]?.path;
+  }
+
+  /**
+   * `slipway why <package>` in the run's repository, reused as it is: it explains the work tree
+   * against this machine's cache, so it answers only while the work tree is at the run's commit
+   * (or the release commit the run made on it).
+   */
+  async why(id: number, name: string): Promise<WhyAnswer | undefined> {
+    const run = this.store.getRun(id);
+    if (!run) return undefined;
+    const known = await this.config(run.repoDir);
+    if ('problem' in known) return { refused: 'conflict', message: `run #${id}'s repository ${run.repoDir}: ${known.problem}` };
+    // The run's own commits: the one it ran on, and the release commit its version stage made.
+    const versionCommit = (this.store.stage(id, 'version')?.outputs as { versionCommit?: string } | undefined)?.versionCommit;
+    const commits = [run.commit, ...(versionCommit ? [versionCommit] : [])];
+    const head = await gitHead(run.repoDir);
+    if (!head || !commits.includes(head.commit))
+      return {
+        refused: 'conflict',
+        message: `${run.repoDir} is at ${head?.commit ?? 'no commit'}, not run #${id}'s commit ${commits.join(' or ')}: \`slipway why\` explains the work tree as it is`,
+      };
+    const { explainPackage } = await import('../build/why.ts');
+    try {
+      const why = await explainPackage({ repoDir: run.repoDir, home: this.home, config: known.config, name, warn: () => undefined });
+      return { why: why.report };
+    } catch (error) {
+      if (error instanceof Failure) return { refused: 'not-found', message: error.specific };
+      throw error;
+    }
   }
 
   /** Every release a run of the home created, newest first. */
@@ -169,7 +205,7 @@ export class DashboardReader {
       known = loadConfig(repoDir, { cacheDir: this.home.cacheDir }).then(
         ({ config }): RepositoryConfig => {
           this.redactor.add(...secretValues(config));
-          return { gates: environmentGates(config.environments) };
+          return { config, gates: environmentGates(config.environments) };
         },
         (error: unknown) => ({ problem: `its configuration could not be read: ${(error as Error)?.message ?? String(error)}` }),
       );

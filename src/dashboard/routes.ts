@@ -88,6 +88,16 @@ export function apiRoutes(reader: DashboardReader): (path: string, query: URLSea
           return path ? file(path) : notFound(`run #${runId} has no artifact ${index}`);
         }),
     },
+    {
+      pattern: /^\/runs\/([^/]+)\/why\/([^/]+)$/,
+      answer: ([id, name]) =>
+        withRun(id, async (runId) => {
+          const answer = await reader.why(runId, name);
+          if (!answer) return notFound(`no run #${runId}`);
+          if ('why' in answer) return json({ runId, ...answer });
+          return failure(answer.refused === 'conflict' ? 409 : 404, answer.refused, answer.message);
+        }),
+    },
     { pattern: /^\/releases$/, answer: async () => json({ releases: await reader.releases() }) },
     {
       pattern: /^\/releases\/([^/]+)$/,

@@ -169,6 +169,11 @@ describe('the dashboard API', () => {
     });
     expect((await get(`/api/v1/runs/${ids.failed}/logs/deploy`)).status).toBe(404);
     expect((await get(`/api/v1/runs/${ids.failed}/logs/unit?tail=0`)).status).toBe(400);
+    const why = await get(`/api/v1/runs/${ids.failed}/why/${encodeURIComponent('@embark/shared')}`);
+    expect([why.status, why.json().message]).toEqual([
+      409,
+      `${repoDir} is at no commit, not run #${ids.failed}'s commit ${'c'.repeat(40)}: \`slipway why\` explains the work tree as it is`,
+    ]);
     expect((await get('/api/v1/runs/999')).status).toBe(404);
     expect((await get('/api/v1/runs/abc')).status).toBe(400);
   });
