@@ -47,10 +47,10 @@ export function startDashboardApi(opts: DashboardApiOptions): Promise<DashboardA
       return sendJson(response, 405, { error: 'method', message: 'The API is read-only: GET only.' }, { allow: 'GET' });
     const url = new URL(request.url ?? '/', 'http://dashboard.invalid');
     const answer = await route(url.pathname, url.searchParams);
-    return send(request, response, answer);
+    return send(response, answer);
   };
 
-  const send = async (request: IncomingMessage, response: ServerResponse, answer: Answer): Promise<void> => {
+  const send = async (response: ServerResponse, answer: Answer): Promise<void> => {
     if (answer.kind === 'json') return sendJson(response, answer.status, answer.body);
     if (answer.kind === 'file') {
       const bytes = await readFile(answer.path).catch((error: NodeJS.ErrnoException) => {
@@ -64,7 +64,8 @@ export function startDashboardApi(opts: DashboardApiOptions): Promise<DashboardA
     }
     const stop = new AbortController();
     streams.add(stop);
-    request.once('close', () => stop.abort());
+    // The client went away (or the response ended): stop reading the store for it.
+    response.once('close', () => stop.abort());
     response.writeHead(200, { ...commonHeaders, 'content-type': 'text/event-stream', connection: 'keep-alive' });
     try {
       await streamRun(
