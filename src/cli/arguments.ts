@@ -10,6 +10,8 @@ export function parseCommandLine(argv: string[]) {
       home: { type: 'string' },
       repo: { type: 'string' },
       port: { type: 'string' },
+      'dashboard-host': { type: 'string' },
+      'dashboard-port': { type: 'string' },
       verbose: { type: 'boolean', short: 'v', default: false },
       json: { type: 'boolean', default: false },
       webhook: { type: 'string' },

@@ -8,6 +8,9 @@ export interface CommandInput {
   home?: string;
   repo?: string;
   port?: string;
+  /** `--dashboard-host <address>` and `--dashboard-port <n>` of `slipway serve`: where its JSON API listens. */
+  'dashboard-host'?: string;
+  'dashboard-port'?: string;
   webhook?: string;
   env?: string;
   out?: string;

@@ -26,7 +26,9 @@ Usage:
   slipway resume <run> [--home <dir>]                        carry on a killed or failed run; finished stages are not redone
   slipway runs [--home <dir>] [--json]                       recent runs
   slipway show <run> [--home <dir>] [--json]                 one run: stages, feedback, artifacts
-  slipway serve [--port <n>] [--home <dir>]                  receive GitHub's signed webhooks and run release halves (needs SLIPWAY_WEBHOOK_SECRET)
+  slipway serve [--port <n>] [--home <dir>]                  receive GitHub's signed webhooks and run release halves (needs SLIPWAY_WEBHOOK_SECRET),
+                                                             and answer the read-only JSON API under /api/v1 on 127.0.0.1
+                                                             (--dashboard-host <addr> --dashboard-port <n>; off loopback SLIPWAY_DASHBOARD_TOKEN)
   slipway k8s render --env <env> [--release <release.json>] --out <dir>
                                                              an environment's validated manifests and kustomization.yaml for a release
   slipway env status <env> | down [<env>] [--home <dir>]     a local environment: what runs, or stop it (all of them without <env>)

@@ -15,7 +15,7 @@ export function looksSecret(name: string): boolean {
  * this run.
  */
 export function secretValues(
-  config: Pick<Config, 'tasks' | 'secrets'> & Partial<Pick<Config, 'notify'>>,
+  config: { tasks: Pick<Config['tasks'], 'env'> } & Pick<Config, 'secrets'> & Partial<Pick<Config, 'notify'>>,
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
   const names = new Set([

@@ -14,11 +14,15 @@ import { releaseDeliveryHandler } from '../../run/release-deliveries.ts';
 import type { Command } from '../command.ts';
 import { terminalReporter } from '../reporter.ts';
 import { join } from 'node:path';
+import { accessFor, tokenVariable } from '../../dashboard/auth.ts';
+import { startDashboardApi } from '../../dashboard/server.ts';
 
 /**
  * `slipway serve`: receives GitHub's signed webhooks (a "release created", or a `slipway-release`
  * repository_dispatch) at its root path and runs the release half (integration through publish) of
  * the run that created the release, once per release; any other event is acknowledged and ignored.
+ * Beside it, on its own listener, the dashboard's read-only JSON API over the home's runs,
+ * releases and environments (127.0.0.1 unless --dashboard-host says otherwise, with a token).
  */
 export const serveCommand: Command = async (input) => {
   const secret = process.env.SLIPWAY_WEBHOOK_SECRET;
@@ -27,6 +31,9 @@ export const serveCommand: Command = async (input) => {
   // During a rotation GitHub may still sign with the old secret: both are accepted until it is unset.
   const previous = process.env.SLIPWAY_WEBHOOK_SECRET_PREVIOUS || undefined;
   const maxBodyBytes = maxBodyFromEnvironment();
+  const dashboardHost = input['dashboard-host'] ?? '127.0.0.1';
+  const dashboardPort = portOf('--dashboard-port', input['dashboard-port']);
+  const { token } = accessFor(dashboardHost, process.env[tokenVariable]);
   const home = resolveHome(input.home);
   const listener = terminalReporter({ verbose: !!input.verbose });
   const store = new RunStore(home.stateDb);
@@ -71,11 +78,17 @@ export const serveCommand: Command = async (input) => {
       return handling;
     },
   });
+  // What serve knows to be secret from its own environment; each repository's configuration adds its own.
+  const apiRedactor = new Redactor();
+  apiRedactor.add(secret, previous, token, ...secretValues({ tasks: { env: [] }, secrets: [] }));
+  const api = await startDashboardApi({ home, store, redactor: apiRedactor, host: dashboardHost, port: dashboardPort, token });
   process.stdout.write(`slipway serve: receiving webhooks at ${receiver.url} (bodies up to ${maxBodyBytes} bytes)\n`);
+  process.stdout.write(`slipway serve: dashboard API at ${api.url}${token ? ' (bearer token required)' : ''}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  await api.close();
   await receiver.close();
   store.close();
   return 0;
@@ -94,4 +107,12 @@ function maxBodyFromEnvironment(): number {
     });
   }
   return bytes;
+}
+
+function portOf(option: string, given: string | undefined): number | undefined {
+  if (given === undefined) return undefined;
+  const port = /^\d{1,5}$/.test(given) ? Number(given) : NaN;
+  if (!(port >= 1 && port <= 65535))
+    throw new Failure(`${option} is "${given}", not a port from 1 to 65535`, { hint: 'leave it unset for a free port' });
+  return port;
 }

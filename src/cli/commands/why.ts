@@ -1,23 +1,10 @@
 import { resolve } from 'node:path';
-import { RunCaches } from '../../build/cache/index.ts';
+import { explainPackage, type PrerequisiteExplanation, type TestExplanation } from '../../build/why.ts';
 import { loadConfig } from '../../config/load.ts';
 import { Failure } from '../../shared/feedback/failure.ts';
 import { dim } from '../../shared/feedback/sinks/terminal.ts';
 import { resolveHome } from '../../shared/home.ts';
-import { buildCaches } from '../../build/caches.ts';
-import { testResultKey } from '../../build/checks/replay.ts';
-import {
-  dependentsOf,
-  explainPrerequisiteMiss,
-  explainRebuild,
-  explainTestMiss,
-  prerequisiteKey,
-  TaskInputs,
-  type MissExplanation,
-  type PackageHash,
-  type PackageTasks,
-  type TestHash,
-} from '../../build/workspace/index.ts';
+import { dependentsOf, type MissExplanation, type PackageHash, type PackageTasks } from '../../build/workspace/index.ts';
 import type { Command } from '../command.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -33,46 +20,13 @@ export const whyCommand: Command = async (input) => {
   const repoDir = resolve(input.repo ?? process.cwd());
   const home = resolveHome(input.home, repoDir);
   const { config } = await loadConfig(repoDir, { cacheDir: home.cacheDir });
-  // Only the local cache is asked: `why` explains what this machine would do.
-  const caches = buildCaches(home, config, await RunCaches.connect(home.cacheDir), (message) =>
-    process.stderr.write(`warning: ${message}\n`),
-  );
-  const plan = await TaskInputs.read(repoDir, config, caches.compiledTests);
-  const { workspace, hashes } = plan;
-  if (!hashes.has(name)) {
-    throw new Failure(`"${name}" is not a package of the workspace at ${repoDir}`, {
-      details: [`packages: ${[...hashes.keys()].join(', ')}`],
-    });
-  }
-  const previous = new Map<string, PackageHash | undefined>();
-  const cached = new Map<string, boolean>();
-  for (const pkg of hashes.keys()) {
-    previous.set(pkg, await caches.lastInputs.read('build', pkg));
-    cached.set(pkg, await caches.outputs.has(`build-${hashes.get(pkg)!.hash}`));
-  }
-  const explanation = explainRebuild(
-    name,
-    hashes,
-    (pkg) => previous.get(pkg),
-    (pkg) => cached.get(pkg)!,
-  );
-  const tasks = plan.tasks.get(name)!;
-  const tests = await explainTests(plan.tests.get(name)!, tasks, caches);
-  const prerequisites = await explainPrerequisites(plan, name, caches);
+  const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+  const { report, plan, explanation, tasks, tests, prerequisites } = await explainPackage({ repoDir, home, config, name, warn });
   if (input.json) {
-    const { overrides, skipped, buildInputs, testInputs } = tasks;
-    const config = {
-      overrides,
-      skipped,
-      build: tasks.build?.script ?? null,
-      test: tasks.test?.script ?? null,
-      buildInputs,
-      testInputs,
-      prerequisites: plan.prerequisites.get(name) ?? [],
-    };
-    out(JSON.stringify({ package: name, hash: hashes.get(name)!.hash, ...explanation, prerequisites, tests, config }, null, 2));
+    out(JSON.stringify(report, null, 2));
     return 0;
   }
+  const { workspace, hashes } = plan;
   const before = (plan.prerequisites.get(name) ?? []).map((p) => `${p.package}#${p.script}`);
   for (const line of describeTasks(name, tasks, plan.compiledTests.get(name), before)) out(line);
   const builds = new Set([...plan.tasks].filter(([, packageTasks]) => packageTasks.build).map(([pkg]) => pkg));
@@ -86,62 +40,6 @@ export const whyCommand: Command = async (input) => {
   for (const line of describeTests(name, tests)) out(line);
   return 0;
 };
-
-interface TestExplanation {
-  /** 'none': no test task; 'hit': a passing result of this key is cached; 'first': no run recorded. */
-  verdict: 'none' | 'hit' | 'first' | 'changed';
-  key?: string;
-  reasons: string[];
-  /** Only test inputs changed: its tests re-run, nothing is rebuilt, no dependent's tests re-run. */
-  testFilesOnly: boolean;
-}
-
-async function explainTests(
-  current: TestHash,
-  tasks: PackageTasks,
-  caches: Pick<ReturnType<typeof buildCaches>, 'tests' | 'lastInputs'>,
-): Promise<TestExplanation> {
-  if (!tasks.test) return { verdict: 'none', reasons: [], testFilesOnly: false };
-  const key = testResultKey([current.hash]);
-  if (await caches.tests.has(key)) return { verdict: 'hit', key, reasons: [], testFilesOnly: false };
-  const before = await caches.lastInputs.read('test', current.name);
-  if (!before) return { verdict: 'first', key, reasons: [], testFilesOnly: false };
-  const reasons = explainTestMiss(before.inputs, current.inputs);
-  return {
-    verdict: 'changed',
-    key,
-    reasons,
-    testFilesOnly: reasons.length > 0 && reasons.every((reason) => reason.startsWith('test input ')),
-  };
-}
-
-interface PrerequisiteExplanation {
-  /** `pkg#script`. */
-  name: string;
-  key: string;
-  /** 'hit': its outputs of this key are cached; 'first': no run recorded; 'uncached': turbo.json's `"cache": false`. */
-  verdict: 'hit' | 'first' | 'changed' | 'uncached';
-  reasons: string[];
-}
-
-/** Whether each turbo.json prerequisite of the build of `name` would be restored, and if not what changed since it last ran. */
-async function explainPrerequisites(
-  plan: TaskInputs,
-  name: string,
-  caches: Pick<ReturnType<typeof buildCaches>, 'outputs' | 'lastInputs'>,
-): Promise<PrerequisiteExplanation[]> {
-  return Promise.all(
-    (plan.prerequisites.get(name) ?? []).map(async ({ package: owner, script, cache }): Promise<PrerequisiteExplanation> => {
-      const current = plan.prerequisiteHash(`${owner}#${script}`);
-      const key = prerequisiteKey(current.hash);
-      if (!cache) return { name: current.name, key, verdict: 'uncached', reasons: [] };
-      if (await caches.outputs.has(key)) return { name: current.name, key, verdict: 'hit', reasons: [] };
-      const before = await caches.lastInputs.read('prerequisite', current.name);
-      if (!before) return { name: current.name, key, verdict: 'first', reasons: [] };
-      return { name: current.name, key, verdict: 'changed', reasons: explainPrerequisiteMiss(before, current) };
-    }),
-  );
-}
 
 function describePrerequisite({ name, key, verdict, reasons }: PrerequisiteExplanation): string[] {
   const short = key.slice('prerequisite-'.length, 'prerequisite-'.length + 12);

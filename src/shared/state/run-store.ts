@@ -168,6 +168,16 @@ export class RunStore {
     return row && toStage(row);
   }
 
+  /** One stage's outputs in every run that has them, oldest run first: what each run's release was, say. */
+  stageOutputs(stage: string): { runId: number; outputs: unknown }[] {
+    return (
+      this.db.prepare('SELECT run_id, outputs FROM stages WHERE stage = ? AND outputs IS NOT NULL ORDER BY run_id').all(stage) as {
+        run_id: number;
+        outputs: string;
+      }[]
+    ).map((row) => ({ runId: row.run_id, outputs: JSON.parse(row.outputs) as unknown }));
+  }
+
   /** Records a stage transition; outputs and summary are stored only with a final status. */
   setStage(runId: number, stage: string, status: StageStatus, result: { summary?: string; outputs?: unknown } = {}): void {
     const now = new Date().toISOString();
